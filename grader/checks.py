@@ -1,0 +1,261 @@
+"""The kinds of check an exercise declares. Each check is named for the mistake it catches and
+runs on its own fixture, in its own sandbox, under its own time limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import compare, sandbox
+from .course import Dataset, columns as table_columns
+from .lesson import UNANSWERED
+from .notebook import SubmittedAnswer
+from .results import CheckResult, Table
+from .sandbox import Limits, SandboxError
+from .shrink import ddmin
+
+Expected = Callable[[Dataset, dict], list[tuple]]
+
+
+@dataclass
+class Fixture:
+    """A small database a check runs on, and the parameters learner SQL reads."""
+
+    name: str
+    dataset: Dataset
+    variables: dict[str, Any] = field(default_factory=dict)
+
+    def with_events(self, events: list[tuple]) -> "Fixture":
+        return Fixture(self.name, self.dataset.with_rows("events", events), self.variables)
+
+
+@dataclass
+class Verdict:
+    status: str
+    message: str
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Check:
+    name: str  # the mistake class it catches, e.g. "no_leakage"
+    answer: str  # the answer it reads, e.g. "ex06"
+    points: float
+    fail: str  # what the mistake is and why it matters (shown on failure)
+    hidden: bool = False
+    passed: str = ""  # shown on success
+
+    def run(self, answers: dict[str, SubmittedAnswer], limits: Limits = Limits()) -> CheckResult:
+        answer = answers.get(self.answer)
+        if answer is None:
+            v = Verdict("missing", f"no answer named {self.answer} found ({self.where()})")
+        elif answer.kind == "sql" and answer.sql and UNANSWERED in answer.sql:
+            v = Verdict("missing", f"{self.answer} is not answered yet (the cell still holds the placeholder)")
+        elif answer.error:
+            v = Verdict("error", f"{self.answer} could not be read: {answer.error}")
+        else:
+            try:
+                v = self.evaluate(answer, limits)
+            except SandboxError as exc:
+                where = f" (statement {exc.statement})" if exc.statement else ""
+                v = Verdict(exc.kind, f"{self.answer}{where}: {exc}")
+        points = self.points if v.status == "pass" else 0.0
+        max_points = 0.0 if v.status == "manual" else self.points
+        message = v.message or (self.passed if v.status == "pass" else self.fail)
+        return CheckResult(self.name, v.status, points, max_points, message, self.hidden, v.tables)
+
+    def where(self) -> str:
+        return f"expected a `%%sql --save {self.answer}` cell"
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:  # pragma: no cover
+        raise NotImplementedError
+
+
+def _sql(answer: SubmittedAnswer, name: str) -> str:
+    if answer.kind != "sql" or not answer.sql:
+        raise SandboxError(f"{name} should be a `%%sql --save {name}` cell holding SQL")
+    if not answer.sql.strip():
+        raise SandboxError(f"the `%%sql --save {name}` cell is empty")
+    return answer.sql
+
+
+def diff_tables(d: compare.Diff, limit: int = 12) -> list[Table]:
+    cols = d.columns
+    out = []
+    if d.duplicated:
+        out.append(Table("returned more than once (one row per key expected)", cols, [list(r) for r in d.duplicated[:limit]]))
+    if d.missing:
+        out.append(Table("expected but missing", cols, [list(r) for r in d.missing[:limit]]))
+    if d.unexpected:
+        out.append(Table("returned but not expected", cols, [list(r) for r in d.unexpected[:limit]]))
+    if d.changed:
+        rows = []
+        for e, g in d.changed[:limit]:
+            rows.append(["expected", *e])
+            rows.append(["got", *g])
+        out.append(Table("wrong values", ["", *cols], rows))
+    return out
+
+
+@dataclass
+class ResultCheck(Check):
+    """Run the answer on a fixture and compare a result with the oracle's.
+
+    For a query the result is the answer's own output. For a script (`state_sql` set) the
+    script runs `runs` times and the result is what `state_sql` reads afterwards.
+    On a mismatch, the fixture's events are shrunk to the fewest rows that still show it."""
+
+    fixture: Fixture = None  # type: ignore[assignment]
+    expected: Expected = None  # type: ignore[assignment]
+    columns: list[str] = field(default_factory=list)
+    key: list[str] | None = None
+    ordered: bool = False
+    state_sql: str | None = None
+    runs: int = 1
+    shrink: bool = True
+
+    def _result(self, sql: str, fixture: Fixture, limits: Limits) -> sandbox.Result:
+        if self.state_sql is None:
+            return sandbox.query(fixture.dataset, sql, fixture.variables, limits)
+        con = sandbox.open_sandbox(fixture.dataset, fixture.variables, limits)
+        try:
+            deadline = sandbox.Deadline(limits.timeout_s)
+            for run in range(self.runs):
+                try:
+                    sandbox.run_sql(con, sql, deadline, want_result=False)
+                except SandboxError as exc:
+                    if self.runs > 1:
+                        raise SandboxError(f"run {run + 1} of {self.runs}: {exc}", exc.kind, exc.statement) from None
+                    raise
+            state = sandbox.run_sql(con, self.state_sql, deadline)
+            assert state is not None
+            return state
+        finally:
+            con.close()
+
+    def _diff(self, sql: str, fixture: Fixture, limits: Limits) -> compare.Diff:
+        got = self._result(sql, fixture, limits)
+        expected = self.expected(fixture.dataset, fixture.variables)
+        return compare.diff(expected, got.columns, got.rows, self.columns, self.key, self.ordered)
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        sql = _sql(answer, self.answer)
+        d = self._diff(sql, self.fixture, limits)
+        if d.equal:
+            return Verdict("pass", self.passed)
+        if d.missing_columns:
+            return Verdict("fail", f"{d.summary()}. Expected columns: {', '.join(self.columns)}.")
+        fixture, d = self._shrunk(sql, d, limits) if self.shrink else (self.fixture, d)
+        tables = []
+        events = fixture.dataset.rows("events")
+        if events:
+            caption = "events: the fewest rows on which your answer and the reference differ" if self.shrink else "events"
+            tables.append(Table(caption, table_columns("events"), [list(r) for r in events]))
+        tables.extend(diff_tables(d))
+        return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
+
+    def _shrunk(self, sql: str, d: compare.Diff, limits: Limits) -> tuple[Fixture, compare.Diff]:
+        events = self.fixture.dataset.rows("events")
+        if len(events) < 2:
+            return self.fixture, d
+        quick = Limits(min(limits.timeout_s, 2.0), limits.memory, limits.threads)
+
+        def fails(subset: list[tuple]) -> bool:
+            try:
+                return not self._diff(sql, self.fixture.with_events(subset), quick).equal
+            except SandboxError:
+                return False  # a different failure: keep the counterexample about this one
+
+        smallest = ddmin(events, fails)
+        fixture = self.fixture.with_events(smallest)
+        try:
+            return fixture, self._diff(sql, fixture, limits)
+        except SandboxError:
+            return self.fixture, d
+
+
+Judge = Callable[[Any], "tuple[bool, str]"]
+
+
+@dataclass
+class ValueCheck(Check):
+    """A structured answer (or one key of it) judged without running learner code."""
+
+    key: str | None = None
+    judge: Judge = None  # type: ignore[assignment]
+
+    def where(self) -> str:
+        return f"expected a cell assigning `{self.answer} = ...`"
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        if answer.kind != "structured":
+            return Verdict("error", f"{self.answer} should be a Python literal (`{self.answer} = ...`), not SQL")
+        value = answer.value
+        if self.key is not None:
+            if not isinstance(value, dict):
+                return Verdict("fail", f"{self.answer} should be a dict with key {self.key!r}")
+            if self.key not in value:
+                return Verdict("missing", f"{self.answer} has no key {self.key!r}")
+            value = value[self.key]
+            if value is None or value == "" or value == "...":
+                return Verdict("missing", f"{self.answer}[{self.key!r}] is not answered yet")
+        ok, message = self.judge(value)
+        return Verdict("pass" if ok else "fail", message or (self.passed if ok else self.fail))
+
+
+@dataclass
+class ManualCheck(Check):
+    """Free text an instructor reads: reported as `manual`, worth no automatic points."""
+
+    key: str | None = None
+    min_words: int = 5
+
+    def where(self) -> str:
+        return f"expected a cell assigning `{self.answer} = ...`"
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        value = answer.value
+        if self.key is not None:
+            value = value.get(self.key) if isinstance(value, dict) else None
+        label = f"{self.answer}[{self.key!r}]" if self.key else self.answer
+        if not isinstance(value, str) or not value.strip() or value.strip() == "...":
+            return Verdict("missing", f"{label}: write your answer in words")
+        words = len(value.split())
+        if words < self.min_words:
+            return Verdict("fail", f"{label}: {words} word(s); a full sentence is expected")
+        return Verdict("manual", f"{label}: {words} words, read by your instructor")
+
+
+# Judges: small, named, reusable.
+
+def close_to(expected: float, rel: float = 0.01, diagnoses: dict[float, str] | None = None, unit: str = "") -> Judge:
+    """A number within `rel` of `expected`; a known wrong factor (e.g. 1000 for MB vs GB) is named."""
+
+    def judge(value: Any) -> tuple[bool, str]:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False, f"expected a number{' in ' + unit if unit else ''}, got {value!r}"
+        if abs(value - expected) <= rel * abs(expected):
+            return True, ""
+        for factor, message in (diagnoses or {}).items():
+            if expected and abs(value - expected * factor) <= rel * abs(expected * factor):
+                return False, f"{value:g} is off by a factor of {factor:g}: {message}"
+        return False, f"{value:g}{' ' + unit if unit else ''} is not right; check each factor and the unit"
+
+    return judge
+
+
+def equals(expected: Any, normalise: Callable[[Any], Any] = lambda v: v, hint: str = "") -> Judge:
+    def judge(value: Any) -> tuple[bool, str]:
+        try:
+            ok = normalise(value) == normalise(expected)
+        except Exception:
+            ok = False
+        return ok, "" if ok else (hint or f"{value!r} is not right")
+
+    return judge
+
+
+def as_set(value: Any) -> frozenset:
+    if isinstance(value, str):
+        value = [value]
+    return frozenset(str(v).strip().lower() for v in value)

@@ -1,0 +1,141 @@
+"""Find a learner's answers in a notebook, per the submission contract, without running it.
+
+- SQL answers: a code cell whose first line is `%%sql --save NAME` (other flags may follow);
+  the last cell saving a name wins; snippets are expanded as jupysql expands them.
+- Structured answers: a code cell assigning a literal to the answer's name (`ex09 = {...}`).
+The student is the file name, or `metadata.student` where present.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from .snippets import SnippetStore
+from .structured import NotALiteral, assignments, read_assignment
+
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+_ASSIGN_RE = re.compile(r"^\s*(ex\d\d[a-z]?)\s*(?::[^=]*)?=(?!=)", re.M)
+
+
+@dataclass
+class SubmittedAnswer:
+    name: str
+    kind: str  # "sql" or "structured"
+    sql: str | None = None  # rendered SQL (snippets expanded)
+    value: Any = None
+    error: str | None = None  # why the answer could not be read
+    cell: int | None = None  # index of the cell it came from
+
+
+@dataclass
+class Submission:
+    path: str
+    student: str
+    answers: dict[str, SubmittedAnswer] = field(default_factory=dict)
+    invalid: str | None = None  # why the whole file could not be read
+    notes: list[str] = field(default_factory=list)
+
+
+def sql_save_name(first_line: str) -> tuple[str | None, bool]:
+    """(`--save` name, no_execute) from a `%%sql` first line, or (None, False)."""
+    line = first_line.strip()
+    if not line.startswith("%%sql"):
+        return None, False
+    try:
+        words = shlex.split(line[len("%%sql"):])
+    except ValueError:
+        words = line[len("%%sql"):].split()
+    name, no_execute = None, False
+    for i, w in enumerate(words):
+        if w in ("--save", "-S") and i + 1 < len(words):
+            name = words[i + 1]
+        elif w.startswith("--save="):
+            name = w.split("=", 1)[1]
+        elif w in ("--no-execute", "-N"):
+            no_execute = True
+    return name, no_execute
+
+
+def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list[str]]:
+    """Answers from notebook cells (dicts with cell_type/source), in notebook order."""
+    store = SnippetStore()
+    sql_cells: dict[str, int] = {}
+    answers: dict[str, SubmittedAnswer] = {}
+    notes: list[str] = []
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        first, _, body = source.partition("\n")
+        name, _ = sql_save_name(first)
+        if name:
+            if name in sql_cells:
+                notes.append(f"{name}: saved by more than one cell; the last one (cell {index}) counts")
+            store.save(name, body)
+            sql_cells[name] = index
+            continue
+        if source.lstrip().startswith("%%"):
+            continue  # another cell magic: not Python, never an answer
+        try:
+            found = assignments(source)
+        except Exception:
+            found = {}
+        if not found:
+            for m in _ASSIGN_RE.finditer(source):
+                answers[m.group(1)] = SubmittedAnswer(
+                    m.group(1), "structured", error="the cell holding this answer is not valid Python", cell=index
+                )
+        for var, node in found.items():
+            if not re.fullmatch(r"ex\d\d[a-z]?", var):
+                continue
+            try:
+                answers[var] = SubmittedAnswer(var, "structured", value=read_assignment(node), cell=index)
+            except NotALiteral as exc:
+                answers[var] = SubmittedAnswer(var, "structured", error=str(exc), cell=index)
+    for name, index in sql_cells.items():
+        answers[name] = SubmittedAnswer(name, "sql", sql=store.render(name), cell=index)
+    return answers, notes
+
+
+def read_submission(path: str | Path) -> Submission:
+    """Parse one .ipynb file. Never raises: an unreadable file becomes an invalid submission."""
+    path = Path(path)
+    student = path.stem
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            return Submission(str(path), student, invalid=f"file is {size / 1e6:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES / 1e6:.0f} MB")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Submission(str(path), student, invalid="not UTF-8 text (is it a notebook?)")
+    except OSError as exc:
+        return Submission(str(path), student, invalid=f"cannot read file: {exc.strerror}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Submission(str(path), student, invalid=f"not a notebook: invalid JSON ({exc.msg} at line {exc.lineno})")
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        return Submission(str(path), student, invalid="not a notebook: no cells")
+    major = data.get("nbformat")
+    if major != 4:
+        return Submission(str(path), student, invalid=f"nbformat {major} notebook; save it as nbformat 4 (Jupyter 4 or later)")
+    try:
+        nb = nbformat.from_dict(data)
+        cells = [dict(c) for c in nb.cells if isinstance(c, dict)]
+    except Exception as exc:  # malformed structure inside valid JSON
+        return Submission(str(path), student, invalid=f"malformed notebook: {exc}")
+    meta_student = (data.get("metadata") or {}).get("student")
+    if isinstance(meta_student, str) and meta_student.strip():
+        student = meta_student.strip()
+    answers, notes = extract_answers(cells)
+    return Submission(str(path), student, answers, notes=notes)

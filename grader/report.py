@@ -1,0 +1,223 @@
+"""Results -> what people read: HTML (notebook and feedback pages), terminal tables (rich),
+JSON (the --json schema) and the CSV gradebook. Nothing here grades."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from .results import CheckResult, ExerciseResult, SubmissionResult, Table
+
+ICON = {"pass": "✔", "fail": "✘", "error": "⚠", "missing": "…", "manual": "✎", "timeout": "⏱"}
+COLOR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#bc4c00", "missing": "#6e7781", "manual": "#0969da", "timeout": "#bc4c00"}
+RICH_STYLE = {"pass": "green", "fail": "red", "error": "dark_orange", "missing": "grey50", "manual": "blue", "timeout": "dark_orange"}
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def fmt_points(x: float) -> str:
+    return f"{x:g}"
+
+
+# ---------- HTML ----------
+
+def _table_html(t: Table) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in t.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(fmt(v))}</td>" for v in row) + "</tr>" for row in t.rows
+    )
+    return (
+        f'<div style="margin:4px 0 8px 24px"><div style="font-size:90%;color:#57606a">{html.escape(t.caption)}</div>'
+        f'<table style="font-size:85%;border-collapse:collapse"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    )
+
+
+def check_html(c: CheckResult) -> str:
+    color = COLOR.get(c.status, "#000")
+    pts = f"{fmt_points(c.points)}/{fmt_points(c.max_points)}" if c.max_points else "—"
+    tables = "".join(_table_html(t) for t in c.tables)
+    return (
+        f'<tr><td style="color:{color};font-weight:bold;white-space:nowrap">{ICON.get(c.status, "")} {c.status}</td>'
+        f'<td style="white-space:nowrap"><code>{html.escape(c.name)}</code></td><td style="white-space:nowrap">{pts}</td>'
+        f'<td style="text-align:left">{html.escape(c.message)}{tables}</td></tr>'
+    )
+
+
+def exercise_html(r: ExerciseResult, footer: str = "") -> str:
+    rows = "".join(check_html(c) for c in r.checks)
+    return (
+        f'<div><b>{html.escape(r.id)} — {html.escape(r.title)}</b>: {fmt_points(r.score)} / {fmt_points(r.max_score)}'
+        f'<table style="text-align:left"><thead><tr><th>status</th><th>check</th><th>points</th><th style="text-align:left">message</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+        + (f'<div style="color:#57606a;font-size:90%">{html.escape(footer)}</div>' if footer else "")
+        + "</div>"
+    )
+
+
+def submission_html(r: SubmissionResult) -> str:
+    title = f"{html.escape(r.student)}: {fmt_points(r.score)} / {fmt_points(r.max_score)}"
+    if r.status == "invalid":
+        body = f"<p><b>This submission could not be graded:</b> {html.escape(r.reason or '')}</p>"
+    else:
+        body = "".join(exercise_html(e) for e in r.exercises)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in r.notes)
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body style='font-family:sans-serif'><h1>{title}</h1>"
+        + (f"<ul>{notes}</ul>" if notes else "")
+        + body
+        + "</body></html>"
+    )
+
+
+# ---------- text ----------
+
+def exercise_text(r: ExerciseResult, footer: str = "") -> str:
+    lines = [f"{r.id} — {r.title}: {fmt_points(r.score)} / {fmt_points(r.max_score)}"]
+    for c in r.checks:
+        lines.append(f"  {ICON.get(c.status, '')} {c.status:<7} {c.name}: {c.message}")
+        for t in c.tables:
+            lines.append(f"      {t.caption}")
+            lines.append("        " + " | ".join(t.columns))
+            for row in t.rows:
+                lines.append("        " + " | ".join(fmt(v) for v in row))
+    if footer:
+        lines.append(footer)
+    return "\n".join(lines)
+
+
+def print_summary(results: list[SubmissionResult], console=None) -> None:
+    """Per-student table, then per-check pass rates across the class."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = console or Console()
+    ids = sorted({e.id for r in results for e in r.exercises})
+    t = RichTable(title="Submissions", show_lines=False)
+    t.add_column("student")
+    for i in ids:
+        t.add_column(i, justify="right")
+    t.add_column("total", justify="right", style="bold")
+    t.add_column("status")
+    for r in results:
+        by_id = {e.id: e for e in r.exercises}
+        cells = [f"{fmt_points(by_id[i].score)}/{fmt_points(by_id[i].max_score)}" if i in by_id else "-" for i in ids]
+        status = r.status if r.status == "graded" else f"[red]invalid[/red]: {r.reason}"
+        t.add_row(r.student, *cells, f"{fmt_points(r.score)}/{fmt_points(r.max_score)}", status)
+    console.print(t)
+    rates = pass_rates(results)
+    if rates:
+        rt = RichTable(title="Checks across the class")
+        for col in ("exercise", "check", "pass", "fail", "error", "missing", "timeout", "pass rate"):
+            rt.add_column(col, justify="right" if col not in ("exercise", "check") else "left")
+        for (ex, name), counts in rates.items():
+            n = sum(counts.values())
+            rate = counts.get("pass", 0) / n if n else 0
+            style = "green" if rate >= 0.8 else "red" if rate < 0.5 else "yellow"
+            rt.add_row(ex, name, *(str(counts.get(s, 0)) for s in ("pass", "fail", "error", "missing", "timeout")), f"[{style}]{rate:.0%}[/{style}]")
+        console.print(rt)
+
+
+def pass_rates(results: Iterable[SubmissionResult]) -> dict[tuple[str, str], dict[str, int]]:
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in results:
+        for e in r.exercises:
+            for c in e.checks:
+                if c.status != "manual":
+                    counts[(e.id, c.name)][c.status] += 1
+    return {k: dict(v) for k, v in counts.items()}
+
+
+# ---------- files (written atomically: a crash mid-write leaves the previous file whole) ----------
+
+def atomic_write(path: str | Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def to_json(results: list[SubmissionResult]) -> str:
+    return json.dumps({"submissions": [r.to_dict() for r in results]}, indent=2, ensure_ascii=False)
+
+
+GRADEBOOK_FIXED = ["student", "path"]
+
+
+def merge_gradebook(existing_csv: str | None, results: list[SubmissionResult]) -> str:
+    """The gradebook after this run: rows for these submissions replace their earlier rows
+    (matched by path), other rows are kept. One row per student, one column per exercise."""
+    ids = sorted({e.id for r in results for e in r.exercises})
+    rows: dict[str, dict] = {}
+    header: list[str] = []
+    if existing_csv:
+        reader = csv.DictReader(io.StringIO(existing_csv))
+        header = list(reader.fieldnames or [])
+        for row in reader:
+            rows[row.get("path", "")] = row
+    for r in results:
+        by_id = {e.id: e for e in r.exercises}
+        row = {"student": r.student, "path": r.path}
+        for i in ids:
+            row[i] = fmt_points(by_id[i].score) if i in by_id else ""
+        row["total"] = fmt_points(r.score)
+        row["max"] = fmt_points(r.max_score)
+        row["status"] = r.status
+        rows[r.path] = row
+    columns = GRADEBOOK_FIXED + sorted({*ids, *(h for h in header if h.startswith("ex"))}) + ["total", "max", "status"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for key in sorted(rows, key=lambda k: (rows[k].get("student", ""), k)):
+        writer.writerow(rows[key])
+    return out.getvalue()
+
+
+def write_gradebook(path: str | Path, results: list[SubmissionResult]) -> None:
+    path = Path(path)
+    existing = path.read_text(encoding="utf-8") if path.exists() else None
+    atomic_write(path, merge_gradebook(existing, results))
+
+
+def feedback_names(results: list[SubmissionResult]) -> list[str]:
+    """One file name per submission; students with the same name in different folders stay apart."""
+    seen: dict[str, int] = defaultdict(int)
+    names = []
+    for r in results:
+        base = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in r.student) or "student"
+        seen[base] += 1
+        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return names
+
+
+def write_feedback(folder: str | Path, results: list[SubmissionResult]) -> list[Path]:
+    folder = Path(folder)
+    out = []
+    for name, r in zip(feedback_names(results), results):
+        path = folder / f"{name}.html"
+        atomic_write(path, submission_html(r))
+        out.append(path)
+    return out

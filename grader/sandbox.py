@@ -1,0 +1,201 @@
+"""A locked-down DuckDB for running SQL written by strangers.
+
+Each run gets a fresh database holding only its fixture. External access is off (no files,
+network or extensions), the configuration is locked (no SET / PRAGMA / RESET), memory and
+threads are capped, and every statement runs under a deadline that interrupts it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .course import Dataset, create_tables
+
+MAX_ROWS = 20_000  # a correct answer on any fixture is far smaller; more is a runaway grid
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_s: float = 5.0
+    memory: str = "256MB"
+    threads: int = 1
+
+
+class SandboxError(Exception):
+    """Learner SQL failed. `kind` is 'error' or 'timeout'; the message is for the learner."""
+
+    def __init__(self, message: str, kind: str = "error", statement: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.statement = statement
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[tuple]
+
+
+def _temp_dir() -> str:
+    # Spill files stay inside one grader-owned folder, never the working directory.
+    path = Path(tempfile.gettempdir()) / f"week12-grader-{os.getpid()}"
+    path.mkdir(exist_ok=True)
+    return str(path)
+
+
+def sql_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def lock(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
+    """Apply the limits and lock them in. After this, learner SQL can change no setting."""
+    con.execute(f"SET memory_limit = '{limits.memory}'")
+    con.execute(f"SET threads = {int(limits.threads)}")
+    con.execute(f"SET temp_directory = '{_temp_dir()}'")
+    con.execute("SET max_temp_directory_size = '512MB'")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET lock_configuration = true")
+
+
+def set_variables(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> None:
+    for name, value in variables.items():
+        con.execute(f"SET VARIABLE {name} = {sql_literal(value)}")
+
+
+def open_sandbox(
+    dataset: Dataset,
+    variables: dict[str, Any] | None = None,
+    limits: Limits = Limits(),
+    path: str | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A fresh database (in memory, or a file for crash tests) holding only `dataset`."""
+    con = duckdb.connect(path or ":memory:")
+    create_tables(con, dataset)
+    set_variables(con, variables or {})
+    lock(con, limits)
+    return con
+
+
+def reopen(path: str, variables: dict[str, Any] | None, limits: Limits) -> duckdb.DuckDBPyConnection:
+    """Open an existing sandbox file again, as a rescheduled job would."""
+    con = duckdb.connect(path)
+    set_variables(con, variables or {})
+    lock(con, limits)
+    return con
+
+
+def split_statements(sql: str) -> list[str]:
+    """Statements as DuckDB's own parser splits them; raises SandboxError on a syntax error."""
+    try:
+        return [s.query.strip() for s in duckdb.extract_statements(sql)]
+    except duckdb.Error as exc:
+        raise SandboxError(f"SQL does not parse: {_first_line(exc)}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class Deadline:
+    """Interrupts whatever `con` is running once `seconds` have passed since creation."""
+
+    def __init__(self, seconds: float):
+        self.end = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def execute(self, con: duckdb.DuckDBPyConnection, statement: str, index: int | None = None):
+        left = self.remaining()
+        if left <= 0:
+            raise SandboxError(f"time limit of {self.seconds:g} s reached", "timeout", index)
+        fired = threading.Event()
+
+        def stop() -> None:
+            fired.set()
+            con.interrupt()
+
+        timer = threading.Timer(left, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            return con.execute(statement)
+        except duckdb.InterruptException:
+            raise SandboxError(
+                f"stopped after {self.seconds:g} s: the query never finished (a runaway join or loop?)",
+                "timeout",
+                index,
+            ) from None
+        except duckdb.OutOfMemoryException:
+            raise SandboxError(
+                "ran out of memory: the query builds far more rows than the answer needs",
+                "error",
+                index,
+            ) from None
+        except duckdb.Error as exc:
+            if fired.is_set():
+                raise SandboxError(f"stopped after {self.seconds:g} s", "timeout", index) from None
+            raise SandboxError(_first_line(exc), "error", index) from None
+        finally:
+            timer.cancel()
+
+
+def fetch(cursor, max_rows: int = MAX_ROWS) -> Result | None:
+    if cursor is None or cursor.description is None:
+        return None
+    cols = [d[0] for d in cursor.description]
+    rows = cursor.fetchmany(max_rows + 1)
+    if len(rows) > max_rows:
+        raise SandboxError(f"returned more than {max_rows:,} rows: the grid is far too wide")
+    return Result(cols, [tuple(r) for r in rows])
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection, sql: str, deadline: Deadline, want_result: bool = True
+) -> Result | None:
+    """Run every statement of `sql` in order; return the last statement's result, if any."""
+    statements = split_statements(sql)
+    if not statements:
+        raise SandboxError("the answer holds no SQL statement")
+    result = None
+    for i, stmt in enumerate(statements, 1):
+        cur = deadline.execute(con, stmt, i)
+        if want_result and i == len(statements):
+            try:
+                result = fetch(cur)
+            except duckdb.Error as exc:
+                raise SandboxError(_first_line(exc), "error", i) from None
+    return result
+
+
+def query(dataset: Dataset, sql: str, variables: dict | None = None, limits: Limits = Limits()) -> Result:
+    """Run a learner query on a fresh sandbox holding `dataset`; the result of its last statement."""
+    con = open_sandbox(dataset, variables, limits)
+    try:
+        result = run_sql(con, sql, Deadline(limits.timeout_s))
+        if result is None:
+            raise SandboxError("the answer's last statement returns no rows (is it a query?)")
+        return result
+    finally:
+        con.close()
