@@ -13,6 +13,7 @@ from .notebook import SubmittedAnswer
 from .results import CheckResult, Table
 from .sandbox import Limits, SandboxError
 from .shrink import ddmin
+from .structured import is_unanswered
 
 Expected = Callable[[Dataset, dict], list[tuple]]
 
@@ -191,13 +192,15 @@ class ValueCheck(Check):
         if answer.kind != "structured":
             return Verdict("error", f"{self.answer} should be a Python literal (`{self.answer} = ...`), not SQL")
         value = answer.value
+        if is_unanswered(value):
+            return Verdict("missing", f"{self.answer} is not answered yet")
         if self.key is not None:
             if not isinstance(value, dict):
                 return Verdict("fail", f"{self.answer} should be a dict with key {self.key!r}")
             if self.key not in value:
                 return Verdict("missing", f"{self.answer} has no key {self.key!r}")
             value = value[self.key]
-            if value is None or value == "" or value == "...":
+            if is_unanswered(value):
                 return Verdict("missing", f"{self.answer}[{self.key!r}] is not answered yet")
         ok, message = self.judge(value)
         return Verdict("pass" if ok else "fail", message or (self.passed if ok else self.fail))
@@ -218,7 +221,7 @@ class ManualCheck(Check):
         if self.key is not None:
             value = value.get(self.key) if isinstance(value, dict) else None
         label = f"{self.answer}[{self.key!r}]" if self.key else self.answer
-        if not isinstance(value, str) or not value.strip() or value.strip() == "...":
+        if not isinstance(value, str) or is_unanswered(value):
             return Verdict("missing", f"{label}: write your answer in words")
         words = len(value.split())
         if words < self.min_words:

@@ -26,6 +26,18 @@ _MAX_NODES = 2000
 _MAX_STRING = 20_000
 
 
+class _Unanswered:
+    def __repr__(self) -> str:
+        return "..."
+
+
+UNANSWERED = _Unanswered()
+
+
+def is_unanswered(value: Any) -> bool:
+    return value is UNANSWERED or (isinstance(value, str) and not value.strip())
+
+
 class NotALiteral(ValueError):
     pass
 
@@ -49,6 +61,8 @@ def _number(value: Any, node: ast.AST) -> Any:
 
 def _eval(node: ast.AST) -> Any:
     if isinstance(node, ast.Constant):
+        if node.value is Ellipsis:
+            return UNANSWERED  # the template's `...`: not answered yet
         if isinstance(node.value, (int, float, str, bool)) or node.value is None:
             if isinstance(node.value, str) and len(node.value) > _MAX_STRING:
                 raise NotALiteral("a string in the answer is too long")

@@ -28,7 +28,12 @@ def _connect_jupysql() -> None:
     ip = get_ipython()
     if ip is None:
         return
-    ip.run_line_magic("load_ext", "sql")
+    from IPython.utils.capture import capture_output
+
+    # jupysql greets with config-file tips naming local paths: noise for students, and it
+    # would make stored outputs differ from machine to machine.
+    with capture_output():
+        ip.run_line_magic("load_ext", "sql")
     for setting in (
         "SqlMagic.short_errors = False",
         "SqlMagic.displaycon = False",

@@ -1,0 +1,186 @@
+"""The grader's building blocks, as specifications."""
+
+import math
+from datetime import datetime as dt
+
+import pytest
+
+from grader import compare, semantics
+from grader.notebook import extract_answers, sql_save_name
+from grader.shrink import ddmin
+from grader.snippets import SnippetStore
+from grader.structured import NotALiteral, is_unanswered, literal_value
+
+from helpers import cells
+
+
+# ---- the oracle ----
+
+def test_oracle_counts_an_event_exactly_at_the_as_of_time_and_not_one_exactly_seven_days_earlier():
+    t = dt(2025, 12, 2, 23, 59, 59)
+    events = [(1, 1, 1, t, "click"), (2, 1, 1, dt(2025, 11, 25, 23, 59, 59), "view")]
+    assert semantics.feature_rows(events, [t]) == [(1, 1, t, 1, 0, 1, 1.0)]
+
+
+def test_oracle_counts_a_retried_event_once():
+    t = dt(2025, 12, 2, 23, 59, 59)
+    e = (7, 1, 1, dt(2025, 12, 2), "view")
+    assert semantics.feature_rows([e, e, e], [t])[0][3:6] == (0, 1, 1)
+
+
+def test_oracle_ctr_is_none_without_impressions():
+    assert semantics.ctr(0, 0) is None and semantics.ctr(1, 4) == 0.25
+
+
+def test_as_of_range_is_inclusive_and_daily():
+    days = semantics.as_of_range(dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59))
+    assert days == [dt(2025, 12, d, 23, 59, 59) for d in (1, 2, 3)]
+
+
+# ---- compare ----
+
+def test_nan_is_not_null_and_null_is_not_zero():
+    assert not compare.values_equal(float("nan"), None)
+    assert not compare.values_equal(None, 0)
+    assert compare.values_equal(float("nan"), float("nan"))
+    assert compare.values_equal(None, None)
+
+
+def test_numbers_compare_within_a_tolerance_but_float32_ctr_is_caught():
+    assert compare.values_equal(1 / 3, 0.3333333333333333)
+    assert compare.values_equal(2, 2.0)
+    float32_third = 0.3333333432674408
+    assert not compare.values_equal(1 / 3, float32_third)
+
+
+def test_columns_match_by_name_in_any_order_and_case():
+    d = compare.diff([(1, "a")], ["B", "extra", "A"], [("a", 0, 1)], ["a", "b"])
+    assert d.equal
+
+
+def test_missing_column_is_named():
+    d = compare.diff([(1, 2)], ["a"], [(1,)], ["a", "b"])
+    assert d.missing_columns == ["b"] and "b" in d.summary()
+
+
+def test_keyed_diff_reports_duplicates_missing_unexpected_and_changed():
+    exp = [(1, 10), (2, 20), (3, 30)]
+    got = [(1, 10), (1, 10), (2, 21), (4, 40)]
+    d = compare.diff(exp, ["k", "v"], got, ["k", "v"], key=["k"])
+    assert d.duplicated == [(1, 10), (1, 10)]
+    assert d.changed == [((2, 20), (2, 21))]
+    assert d.missing == [(3, 30)]
+    assert d.unexpected == [(4, 40)]
+
+
+def test_row_order_is_ignored_unless_asked():
+    assert compare.diff([(1,), (2,)], ["a"], [(2,), (1,)], ["a"]).equal
+    d = compare.diff([(1,), (2,)], ["a"], [(2,), (1,)], ["a"], ordered=True)
+    assert d.order_wrong and not d.equal
+
+
+def test_unkeyed_diff_is_a_multiset_comparison():
+    d = compare.diff([(1,), (1,)], ["a"], [(1,)], ["a"])
+    assert d.missing == [(1,)]
+
+
+# ---- shrink ----
+
+def test_ddmin_finds_the_single_culprit():
+    assert ddmin(list(range(40)), lambda s: 17 in s) == [17]
+
+
+def test_ddmin_finds_a_pair_that_only_fails_together():
+    assert sorted(ddmin(list(range(30)), lambda s: 3 in s and 25 in s)) == [3, 25]
+
+
+def test_ddmin_is_deterministic():
+    f = lambda s: sum(s) > 50  # noqa: E731
+    assert ddmin(list(range(20)), f) == ddmin(list(range(20)), f)
+
+
+# ---- snippets: expanded as jupysql expands them ----
+
+def test_snippet_dependency_becomes_a_cte():
+    s = SnippetStore()
+    s.save("clean", "SELECT DISTINCT * FROM events")
+    s.save("ex06", "SELECT * FROM clean")
+    assert s.render("ex06") == "WITH clean AS (SELECT DISTINCT * FROM events)SELECT * FROM clean"
+
+
+def test_snippet_dependencies_are_transitive_and_ordered():
+    s = SnippetStore()
+    s.save("a", "SELECT 1 AS x")
+    s.save("b", "SELECT x FROM a")
+    s.save("c", "SELECT x FROM b")
+    assert s.render("c").startswith("WITH a AS (SELECT 1 AS x), b AS (SELECT x FROM a)")
+
+
+def test_a_query_starting_with_with_is_not_expanded():
+    s = SnippetStore()
+    s.save("a", "SELECT 1 AS x")
+    s.save("b", "WITH y AS (SELECT 2) SELECT * FROM a")
+    assert s.render("b") == "WITH y AS (SELECT 2) SELECT * FROM a"
+
+
+def test_comments_are_stripped_like_jupysql():
+    s = SnippetStore()
+    s.save("a", "-- note\nSELECT 1")
+    assert "note" not in s.render("a")
+
+
+def test_expansion_matches_jupysql_itself():
+    """The same cells through jupysql's own store give the same SQL text."""
+    pytest.importorskip("sql.store")
+    from unittest import mock
+
+    from sql.store import SQLStore
+
+    theirs = SQLStore()
+    ours = SnippetStore()
+    snippets = [("clean", "SELECT DISTINCT * FROM events"), ("per_user", "SELECT user_id, count(*) n FROM clean GROUP BY 1"),
+                ("ex06", "SELECT * FROM per_user JOIN clean USING (user_id)")]
+    for key, q in snippets:
+        theirs.store(key, q, with_=theirs.infer_dependencies(q, key))
+        ours.save(key, q)
+    with mock.patch("sql.connection.ConnectionManager.current") as cur:
+        cur.is_use_backtick_template.return_value = False
+        assert str(theirs["ex06"]) == ours.render("ex06")
+
+
+# ---- answers in a notebook ----
+
+def test_save_name_is_read_among_other_flags():
+    assert sql_save_name("%%sql --no-execute --save ex12b") == ("ex12b", True)
+    assert sql_save_name("%%sql -S ex06") == ("ex06", False)
+    assert sql_save_name("SELECT 1") == (None, False)
+
+
+def test_last_cell_saving_a_name_wins_and_is_noted():
+    answers, notes = extract_answers(cells("%%sql --save ex06\nSELECT 1", "%%sql --save ex06\nSELECT 2"))
+    assert answers["ex06"].sql == "SELECT 2" and notes
+
+
+def test_structured_answer_is_read_without_running_it():
+    answers, _ = extract_answers(cells("ex09 = {'a': 10e6 * 1e6 * 365 * 60 / 1e9}"))
+    assert math.isclose(answers["ex09"].value["a"], 2.19e8)
+
+
+def test_structured_answer_with_code_is_an_error_not_a_value():
+    answers, _ = extract_answers(cells("import os\nex09 = os.getcwd()"))
+    assert answers["ex09"].error and "function call" in answers["ex09"].error
+
+
+def test_markdown_cells_are_never_answers():
+    answers, _ = extract_answers([{"cell_type": "markdown", "source": "%%sql --save ex06\nSELECT 1"}])
+    assert answers == {}
+
+
+@pytest.mark.parametrize("src", ["__import__('os')", "(lambda: 1)()", "[x for x in range(3)]", "10**10**10", "open('/etc/passwd')", "a.b", "f'{1}'"])
+def test_literal_reader_refuses_code(src):
+    with pytest.raises(NotALiteral):
+        literal_value(src)
+
+
+def test_ellipsis_means_unanswered():
+    assert is_unanswered(literal_value("..."))
