@@ -57,6 +57,10 @@ def cmd_release(args: argparse.Namespace) -> int:
         from . import diagram
 
         diagram.render_all()
+    elif args.what == "docs":
+        from . import docs
+
+        print("README.md exercise table " + ("updated" if docs.update_readme() else "already current"))
     elif args.what == "bundle":
         release.bundle(Path(args.out or "release"))
     return 0
@@ -78,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("release", help="build notebooks, render diagrams, or write the student bundle")
-    r.add_argument("what", choices=["notebooks", "diagrams", "bundle"])
+    r.add_argument("what", choices=["notebooks", "diagrams", "docs", "bundle"])
     r.add_argument("out", nargs="?", help="bundle: the folder to write (default release/)")
     r.add_argument("--only", nargs="*", help="notebooks: only these exercise ids")
     r.add_argument("--no-execute", action="store_true", help="notebooks: do not execute the solutions")

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from . import exercises
 from .exercise import Exercise
-from .notebook import Submission, read_submission
+from .notebook import Submission, is_exercise_notebook, read_student, read_submission
 from .results import CheckResult, ExerciseResult, SubmissionResult
 from .sandbox import Limits
 
@@ -50,21 +50,40 @@ def grade_submission(
     )
 
 
-def grade_path(path: str | Path, hidden: bool = True, limits: Limits = Limits(), only=None) -> SubmissionResult:
-    return grade_submission(read_submission(path), only, hidden, limits)
+def grade_path(path, hidden: bool = True, limits: Limits = Limits(), only=None) -> SubmissionResult:
+    """Grade one submission: a notebook file, or a student's folder of exercise notebooks.
+    A lone exercise notebook (`ex06.ipynb` named on its own) is graded on its exercise only."""
+    path = Path(path)
+    if only is None and path.is_file() and is_exercise_notebook(path) and path.stem[:4].lower() in exercises.IDS:
+        only = [path.stem[:4].lower()]
+    return grade_submission(read_unit(path), only, hidden, limits)
 
 
-def find_notebooks(paths: Iterable[str | Path]) -> list[Path]:
-    """Every .ipynb named or inside a named folder (checkpoints skipped), sorted, each once."""
+def read_unit(path: Path) -> Submission:
+    if path.is_dir():
+        files = sorted(p for p in path.glob("*.ipynb") if is_exercise_notebook(p))
+        return read_student(files, path.name)
+    return read_submission(path)
+
+
+def find_submissions(paths: Iterable[str | Path]) -> list[Path]:
+    """The submissions under `paths`, each once, sorted.
+
+    A notebook named like an exercise (`ex06.ipynb`) belongs to its folder: the folder is the
+    student's submission (the workbook is twelve notebooks). Any other notebook is a
+    submission by itself, its student named by the file or `metadata.student`."""
     found: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            found.extend(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
-        elif p.exists():
-            found.append(p)
-        else:
+        if not p.exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
+        files = [p] if p.is_file() else [q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts]
+        for f in files:
+            # a file named on the command line is graded as given
+            found.append(f.parent if p.is_dir() and is_exercise_notebook(f) else f)
     return sorted(dict.fromkeys(q.resolve() for q in found))
+
+
+find_notebooks = find_submissions
 
 
 def _grade_one(args: tuple) -> SubmissionResult:

@@ -106,6 +106,41 @@ def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list
     return answers, notes
 
 
+EXERCISE_FILE = re.compile(r"ex\d\d", re.I)
+
+
+def is_exercise_notebook(path: Path) -> bool:
+    """`ex06.ipynb` (or `ex06-ada.ipynb`...): one of the twelve notebooks, not a whole submission."""
+    return bool(EXERCISE_FILE.match(path.stem))
+
+
+def read_student(paths: list[Path], student: str) -> Submission:
+    """One student's work spread over several exercise notebooks (a folder per student).
+
+    Each notebook is read on its own (its snippets expand within it, as in its own kernel);
+    the answers are then pooled, so an exercise may use an answer from an earlier notebook
+    (Exercise 10 re-runs the Exercise 8 job). Unreadable files are noted, not fatal."""
+    folder = str(paths[0].parent) if paths else student
+    merged = Submission(folder, student)
+    readable = 0
+    for path in sorted(paths):
+        sub = read_submission(path)
+        if sub.invalid:
+            merged.notes.append(f"{path.name}: {sub.invalid}")
+            continue
+        readable += 1
+        if sub.student != path.stem:
+            merged.student = sub.student
+        for name, answer in sub.answers.items():
+            if name in merged.answers:
+                merged.notes.append(f"{name}: answered in more than one notebook; {path.name} counts")
+            merged.answers[name] = answer
+        merged.notes.extend(f"{path.name}: {n}" for n in sub.notes)
+    if paths and not readable:
+        merged.invalid = "no notebook in this folder could be read: " + "; ".join(merged.notes)
+    return merged
+
+
 def read_submission(path: str | Path) -> Submission:
     """Parse one .ipynb file. Never raises: an unreadable file becomes an invalid submission."""
     path = Path(path)

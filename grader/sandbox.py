@@ -7,7 +7,9 @@ threads are capped, and every statement runs under a deadline that interrupts it
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import tempfile
 import threading
 import time
@@ -18,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from .course import Dataset, create_tables
+from .course import Dataset, create_tables, sql_literal
 
 MAX_ROWS = 20_000  # a correct answer on any fixture is far smaller; more is a runaway grid
 
@@ -52,18 +54,6 @@ def _temp_dir() -> str:
     return str(path)
 
 
-def sql_literal(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, datetime):
-        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def lock(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
     """Apply the limits and lock them in. After this, learner SQL can change no setting."""
     con.execute(f"SET memory_limit = '{limits.memory}'")
@@ -81,17 +71,84 @@ def set_variables(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> 
         con.execute(f"SET VARIABLE {name} = {sql_literal(value)}")
 
 
+# One locked DuckDB instance per process (per limits), reused: starting an instance costs far
+# more than a check. Each check gets its own connection and its own freshly attached in-memory
+# database; the previous check's database is detached before the next one starts, and an
+# instance whose shared catalog a learner wrote into is thrown away, never reused.
+_instances: dict[tuple, duckdb.DuckDBPyConnection] = {}
+_serial = itertools.count(1)
+
+_LEFTOVERS = """
+SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory')
+     + (SELECT count(*) FROM duckdb_views() WHERE database_name = 'memory' AND NOT internal)
+     + (SELECT count(*) FROM duckdb_functions() WHERE database_name = 'memory' AND NOT internal)
+     + (SELECT count(*) FROM duckdb_sequences() WHERE database_name = 'memory')
+     + (SELECT count(*) FROM duckdb_types() WHERE database_name = 'memory' AND NOT internal)
+"""
+
+
+# Reaching outside a check's own database takes one of these words; a statement holding one
+# marks the instance for a full inspection (expensive, so not done after every check).
+_ESCAPE_WORDS = re.compile(r"memory|attach|detach|\buse\b|system|temp", re.I)
+_state = {"suspect": False, "attached": []}
+
+
+def _note_statement(statement: str) -> None:
+    if _ESCAPE_WORDS.search(statement):
+        _state["suspect"] = True
+
+
+def _reusable(base: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        if not _state["suspect"]:
+            for name in _state["attached"]:
+                base.execute(f'DETACH DATABASE IF EXISTS "{name}"')
+            _state["attached"] = []
+            return True
+        for (name,) in base.execute(
+            "SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> 'memory'"
+        ).fetchall():
+            base.execute(f'DETACH "{name}"')
+        _state["attached"], _state["suspect"] = [], False
+        return base.execute(_LEFTOVERS).fetchone()[0] == 0
+    except duckdb.Error:
+        return False
+
+
+def _instance(limits: Limits) -> duckdb.DuckDBPyConnection:
+    key = (limits.memory, limits.threads)
+    base = _instances.get(key)
+    if base is not None and not _reusable(base):
+        base.close()
+        base = None
+    if base is None:
+        base = duckdb.connect(":memory:")
+        lock(base, limits)
+        _instances[key] = base
+    return base
+
+
 def open_sandbox(
     dataset: Dataset,
     variables: dict[str, Any] | None = None,
     limits: Limits = Limits(),
     path: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A fresh database (in memory, or a file for crash tests) holding only `dataset`."""
-    con = duckdb.connect(path or ":memory:")
+    """A connection to a fresh database holding only `dataset`: in memory (the default), or a
+    file for crash tests. Close it when done."""
+    if path is not None:
+        con = duckdb.connect(path)
+        create_tables(con, dataset)
+        set_variables(con, variables or {})
+        lock(con, limits)
+        return con
+    con = _instance(limits).cursor()
+    name = f"fixture_{os.getpid()}_{next(_serial)}"
+    con.execute(f"ATTACH ':memory:' AS {name}")
+    _state["attached"].append(name)
+    con.execute(f"USE {name}")
     create_tables(con, dataset)
     set_variables(con, variables or {})
-    lock(con, limits)
     return con
 
 
@@ -136,6 +193,7 @@ class Deadline:
             fired.set()
             con.interrupt()
 
+        _note_statement(statement)
         timer = threading.Timer(left, stop)
         timer.daemon = True
         timer.start()

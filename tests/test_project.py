@@ -82,3 +82,10 @@ def test_every_exercise_has_its_lesson_and_public_checks():
         assert all(c.fail for c in ex.all_checks()), f"{ex.id}: every check teaches on failure"
         names = [c.name for c in ex.all_checks()]
         assert len(names) == len(set(names)), f"{ex.id}: check names are unique"
+
+
+def test_readme_exercise_table_is_generated_and_fresh():
+    from grader import docs
+
+    text = (ROOT / "README.md").read_text()
+    assert docs.render_readme(text) == text, "README's exercise table is stale: run `grader release docs`"
