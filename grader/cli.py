@@ -38,7 +38,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         results = grade_many(paths, hidden=not args.public_only, limits=limits, workers=args.workers, progress=advance)
     if not args.quiet:
-        report.print_summary(results, Console())
+        # piped output (a log file, CI) gets a wide console so check names are never cut
+        report.print_summary(results, Console() if sys.stdout.isatty() else Console(width=160))
     if args.json:
         report.atomic_write(args.json, report.to_json(results))
     if args.gradebook:

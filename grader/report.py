@@ -109,7 +109,7 @@ def print_summary(results: list[SubmissionResult], console=None) -> None:
     console = console or Console()
     ids = sorted({e.id for r in results for e in r.exercises})
     t = RichTable(title="Submissions", show_lines=False)
-    t.add_column("student")
+    t.add_column("student", no_wrap=True)
     for i in ids:
         t.add_column(i, justify="right")
     t.add_column("total", justify="right", style="bold")
@@ -123,8 +123,10 @@ def print_summary(results: list[SubmissionResult], console=None) -> None:
     rates = pass_rates(results)
     if rates:
         rt = RichTable(title="Checks across the class")
-        for col in ("exercise", "check", "pass", "fail", "error", "missing", "timeout", "pass rate"):
-            rt.add_column(col, justify="right" if col not in ("exercise", "check") else "left")
+        rt.add_column("exercise")
+        rt.add_column("check", no_wrap=True)
+        for col in ("pass", "fail", "error", "missing", "timeout", "pass rate"):
+            rt.add_column(col, justify="right")
         for (ex, name), counts in rates.items():
             n = sum(counts.values())
             rate = counts.get("pass", 0) / n if n else 0

@@ -1,0 +1,61 @@
+"""End to end: the committed notebooks through `grader check`, as an instructor runs it."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader import cli, exercises
+from grader.grade import find_submissions, grade_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def solutions_result():
+    return grade_path(ROOT / "solutions")
+
+
+def test_solution_notebooks_get_full_marks_with_every_hidden_check(solutions_result):
+    assert solutions_result.status == "graded"
+    assert {e.id for e in solutions_result.exercises} == set(exercises.available())
+    not_passed = [(e.id, c.name, c.status, c.message) for e in solutions_result.exercises
+                  for c in e.checks if c.status not in ("pass", "manual")]
+    assert not not_passed
+    assert solutions_result.score == solutions_result.max_score > 0
+
+
+def test_student_notebooks_score_zero_on_every_auto_graded_check():
+    result = grade_path(ROOT / "notebooks")
+    scored = [(e.id, c.name, c.status) for e in result.exercises for c in e.checks if c.points > 0]
+    assert not scored
+    assert all(c.status in ("missing", "fail") for e in result.exercises for c in e.checks), (
+        [(e.id, c.name, c.status, c.message) for e in result.exercises for c in e.checks if c.status not in ("missing", "fail")]
+    )
+
+
+def test_a_folder_of_exercise_notebooks_is_one_student():
+    assert find_submissions([ROOT / "solutions"]) == [(ROOT / "solutions").resolve()]
+
+
+def test_a_lone_exercise_notebook_is_graded_on_its_own_exercise():
+    result = grade_path(ROOT / "solutions" / "ex06.ipynb")
+    assert [e.id for e in result.exercises] == ["ex06"]
+    assert result.score == result.max_score
+
+
+def test_cli_writes_the_contract_json_and_exits_zero_whatever_the_scores(tmp_path):
+    out = tmp_path / "r.json"
+    code = cli.main(["check", str(ROOT / "notebooks" / "ex06.ipynb"), "--json", str(out), "-q", "--workers", "1"])
+    assert code == 0
+    sub = json.loads(out.read_text())["submissions"][0]
+    assert set(sub) >= {"path", "student", "score", "max_score", "status", "exercises"}
+    check = sub["exercises"][0]["checks"][0]
+    assert set(check) >= {"name", "status", "points", "max_points", "message"}
+    assert check["status"] in {"pass", "fail", "error", "missing", "manual", "timeout"}
+
+
+def test_cli_bad_usage_exits_two(tmp_path):
+    assert cli.main(["check", str(tmp_path / "nope")]) == 2
+    assert cli.main(["check", str(tmp_path), "-q"]) == 2  # an empty folder: nothing to grade
+    assert cli.main(["no-such-verb"]) == 2
