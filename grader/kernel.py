@@ -37,12 +37,28 @@ class CheckReport:
         return all(c.status in ("pass", "manual") for c in self.result.checks)
 
 
+_ran: list[str] = []  # raw source of every cell run in this kernel, in order (see track_cells)
+
+
+def track_cells(ip) -> None:
+    """Record each cell as it runs. IPython's input history skips cells run with
+    store_history=False (as nbval runs them), so check() would miss literal answers there."""
+
+    def record(info) -> None:
+        if isinstance(getattr(info, "raw_cell", None), str):
+            _ran.append(info.raw_cell)
+
+    ip.events.register("pre_run_cell", record)
+
+
 def _kernel_answers(names: list[str]) -> dict[str, SubmittedAnswer]:
     from IPython import get_ipython
 
     ip = get_ipython()
     # Raw history holds cells as typed (with their %%sql lines), in execution order.
     history = list(ip.history_manager.input_hist_raw) if ip else []
+    if _ran:  # cells run without history (nbval, nbclient with store_history=False) are here too
+        history = list(_ran)
     cells = [{"cell_type": "code", "source": src} for src in history if isinstance(src, str)]
     answers, _ = extract_answers(cells)
     try:

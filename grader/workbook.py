@@ -20,6 +20,29 @@ con = duckdb.connect(":memory:")
 create_tables(con, load_seed())
 
 
+class _OneSession:
+    """What jupysql gets instead of `con`. jupysql runs every statement on a fresh
+    `cursor()`, and in DuckDB a cursor is a separate session, so `SET VARIABLE` (how parameters
+    reach learner SQL, e.g. getvariable('as_of_ts')) would not carry from one statement to the
+    next. Here every statement runs in the one session, as in grading; jupysql's own
+    close()/commit() after each statement become no-ops (DuckDB autocommits)."""
+
+    def __init__(self, session: duckdb.DuckDBPyConnection):
+        self._session = session
+
+    def cursor(self) -> "_OneSession":
+        return self
+
+    def close(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def __getattr__(self, name: str):
+        return getattr(self._session, name)
+
+
 def _connect_jupysql() -> None:
     try:
         from IPython import get_ipython
@@ -32,6 +55,9 @@ def _connect_jupysql() -> None:
 
     # jupysql greets with config-file tips naming local paths: noise for students, and it
     # would make stored outputs differ from machine to machine.
+    from .kernel import track_cells
+
+    track_cells(ip)
     with capture_output():
         ip.run_line_magic("load_ext", "sql")
     for setting in (
@@ -42,7 +68,7 @@ def _connect_jupysql() -> None:
         "SqlMagic.autopandas = False",
     ):
         ip.run_line_magic("config", setting)
-    ip.user_ns["_course_db"] = con
+    ip.user_ns["_course_db"] = _OneSession(con)
     ip.run_line_magic("sql", "_course_db --alias course")
 
 

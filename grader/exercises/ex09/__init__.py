@@ -1,0 +1,74 @@
+"""Exercise 9: cost arithmetic for the feature table (full grid, observed pairs, partition scan).
+
+The answer is a literal dict (read without running Python; arithmetic on numbers is fine):
+
+    ex09 = {"a_gb": <number, GB>, "b_gb": <number, GB>, "c_fraction": <number in (0, 1]>,
+            "c_why": "<a sentence or two>"}
+
+GB means 10**9 bytes; an answer in GiB (2**30 bytes) is accepted. The public check only looks at
+the answer's shape; the values are judged by the hidden checks (hidden.py), which name a wrong
+unit or a missing factor when they see one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...checks import ManualCheck, ValueCheck, Verdict
+from ...exercise import Answer, Exercise
+from ...structured import is_unanswered
+
+NUMBERS = {"a_gb": "GB", "b_gb": "GB", "c_fraction": "a fraction"}
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class ShapeCheck(ValueCheck):
+    """The dict has a number for each part: `missing` while any is still `...`."""
+
+    def evaluate(self, answer, limits):
+        value = answer.value
+        if answer.kind == "structured" and isinstance(value, dict):
+            todo = [k for k in NUMBERS if k in value and is_unanswered(value[k])]
+            if todo:
+                return Verdict("missing", f"ex09: not answered yet: {', '.join(todo)}")
+        return super().evaluate(answer, limits)
+
+
+def shape(value: Any) -> tuple[bool, str]:
+    if not isinstance(value, dict):
+        return False, "ex09 should be a dict: {\"a_gb\": ..., \"b_gb\": ..., \"c_fraction\": ..., \"c_why\": \"...\"}"
+    absent = [k for k in NUMBERS if k not in value]
+    if absent:
+        return False, f"ex09 has no key(s) {', '.join(absent)}; the keys are a_gb, b_gb, c_fraction and c_why"
+    for k, unit in NUMBERS.items():
+        v = value[k]
+        if not _is_number(v):
+            return False, f"ex09[{k!r}] should be a number ({unit}), e.g. an arithmetic expression; got {v!r}"
+        if v <= 0:
+            return False, f"ex09[{k!r}] should be positive; got {v:g}"
+    if value["c_fraction"] > 1:
+        return False, (f"ex09['c_fraction'] should be a fraction between 0 and 1 (the share of the table "
+                       f"scanned), not a percentage or a count; got {value['c_fraction']:g}")
+    return True, ""
+
+
+EXERCISE = Exercise(
+    id="ex09",
+    title="Cost arithmetic: grid size and partition pruning",
+    teaches="sizing a feature table before building it; units (GB = 10^9 bytes); what partitioning saves",
+    answers=[Answer("ex09", "structured",
+                    'dict: {"a_gb": number, "b_gb": number, "c_fraction": number, "c_why": sentence}')],
+    checks=[
+        ShapeCheck(
+            name="answer_is_three_numbers", answer="ex09", points=1, judge=shape,
+            fail="ex09 should hold a number for a_gb, b_gb and c_fraction",
+            passed="ex09 has a number for each part (the values are judged when your instructor grades).",
+        ),
+        ManualCheck(
+            name="partitioning_explained", answer="ex09", points=0, key="c_why", min_words=8,
+            fail="Explain in a sentence or two why partitioning by month reduces the scan",
+        ),
+    ],
+)

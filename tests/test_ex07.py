@@ -1,0 +1,171 @@
+"""Exercise 7 as a specification: wrong upserts fail the check named for their mistake;
+different correct writes (MERGE, ON CONFLICT, DELETE + INSERT, INSERT OR REPLACE) get full marks."""
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from grader import lesson
+from grader.course import create_tables, Dataset
+from grader.exercises.ex07 import sample
+from helpers import failing, full_marks, grade, sql_cell
+
+CTR = "clicks_7d / NULLIF(impressions_7d, 0)"
+COLS = "user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, ctr_7d"
+
+
+def upsert(ctr: str = CTR, on_conflict: str | None = None) -> str:
+    on_conflict = on_conflict or (
+        "DO UPDATE SET clicks_7d = excluded.clicks_7d, views_7d = excluded.views_7d, "
+        "impressions_7d = excluded.impressions_7d, ctr_7d = excluded.ctr_7d"
+    )
+    return f"""INSERT INTO feature_table ({COLS})
+SELECT user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, {ctr} FROM feature_rows
+ON CONFLICT (user_id, item_id, as_of_ts) {on_conflict};"""
+
+
+def merge(on: str = "t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts") -> str:
+    return f"""MERGE INTO feature_table AS t
+USING (SELECT *, {CTR} AS ctr_7d FROM feature_rows) AS s
+ON {on}
+WHEN MATCHED THEN UPDATE SET clicks_7d = s.clicks_7d, views_7d = s.views_7d,
+     impressions_7d = s.impressions_7d, ctr_7d = s.ctr_7d
+WHEN NOT MATCHED THEN INSERT VALUES (s.user_id, s.item_id, s.as_of_ts, s.clicks_7d, s.views_7d,
+     s.impressions_7d, s.ctr_7d);"""
+
+
+INSERT = f"INSERT INTO feature_table SELECT *, {CTR} FROM feature_rows;"
+
+WRONG = {
+    "rerun_is_idempotent": [
+        INSERT,
+        upsert(on_conflict="DO UPDATE SET clicks_7d = feature_table.clicks_7d + excluded.clicks_7d, "
+               "views_7d = feature_table.views_7d + excluded.views_7d, "
+               "impressions_7d = feature_table.impressions_7d + excluded.impressions_7d, "
+               "ctr_7d = excluded.ctr_7d"),
+    ],
+    "stale_rows_updated_all_columns": [
+        upsert(on_conflict="DO NOTHING"),
+        upsert(on_conflict="DO UPDATE SET clicks_7d = excluded.clicks_7d, views_7d = excluded.views_7d, "
+               "impressions_7d = excluded.impressions_7d"),
+        f"INSERT OR IGNORE INTO feature_table SELECT *, {CTR} FROM feature_rows;",
+    ],
+    "key_includes_as_of_ts": [
+        merge(on="t.user_id = s.user_id AND t.item_id = s.item_id"),
+        f"""DELETE FROM feature_table WHERE (user_id, item_id) IN (SELECT user_id, item_id FROM feature_rows);
+            {INSERT}""",
+    ],
+    "other_days_untouched": [
+        f"DELETE FROM feature_table; {INSERT}",
+        f"DELETE FROM feature_table WHERE as_of_ts >= (SELECT min(as_of_ts) FROM feature_rows); {INSERT}",
+    ],
+    "unrelated_rows_untouched": [
+        f"DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows); {INSERT}",
+    ],
+    "zero_impressions_give_null_ctr": [
+        upsert(ctr="clicks_7d / impressions_7d"),
+        upsert(ctr=f"coalesce({CTR}, 0)"),
+        upsert(ctr="CASE WHEN impressions_7d = 0 THEN 0 ELSE clicks_7d / impressions_7d END"),
+    ],
+    "ctr_not_integer_division": [
+        upsert(ctr="clicks_7d // NULLIF(impressions_7d, 0)"),
+        upsert(ctr=f"CAST({CTR} AS INTEGER)"),
+    ],
+    "ctr_is_double_not_float": [
+        upsert(ctr="clicks_7d::FLOAT / NULLIF(impressions_7d, 0)"),
+        upsert(ctr=f"round({CTR}, 4)"),
+    ],
+    "feature_table_keeps_key_and_types": [
+        f"""CREATE OR REPLACE TABLE feature_table AS
+            SELECT * FROM feature_table
+            WHERE (user_id, item_id, as_of_ts) NOT IN (SELECT (user_id, item_id, as_of_ts) FROM feature_rows)
+            UNION ALL SELECT *, {CTR} FROM feature_rows;""",
+    ],
+}
+
+CORRECT = {
+    "merge": merge(),
+    "merge_using_by_name": f"""MERGE INTO feature_table
+        USING (SELECT *, {CTR} AS ctr_7d FROM feature_rows) AS s
+        USING (user_id, item_id, as_of_ts)
+        WHEN MATCHED THEN UPDATE
+        WHEN NOT MATCHED THEN INSERT;""",
+    "insert_on_conflict_do_update": upsert(),
+    "delete_then_insert_in_a_transaction": f"""BEGIN TRANSACTION;
+        DELETE FROM feature_table AS t USING feature_rows AS s
+        WHERE t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts;
+        INSERT INTO feature_table
+        SELECT user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d,
+               CASE WHEN impressions_7d > 0 THEN clicks_7d::DOUBLE / impressions_7d END FROM feature_rows;
+        COMMIT;""",
+    "insert_or_replace": f"INSERT OR REPLACE INTO feature_table BY NAME SELECT *, {CTR} AS ctr_7d FROM feature_rows",
+    "update_then_insert_missing": f"""UPDATE feature_table AS t
+        SET clicks_7d = s.clicks_7d, views_7d = s.views_7d, impressions_7d = s.impressions_7d,
+            ctr_7d = s.clicks_7d / NULLIF(s.impressions_7d, 0)
+        FROM feature_rows AS s
+        WHERE t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts;
+        INSERT INTO feature_table
+        SELECT s.*, {CTR} FROM feature_rows AS s
+        WHERE NOT EXISTS (SELECT 1 FROM feature_table AS t
+                          WHERE t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts);""",
+}
+
+
+@pytest.mark.parametrize(
+    "check,sql", [(check, sql) for check, sqls in WRONG.items() for sql in sqls], ids=lambda x: x if len(x) < 40 else ""
+)
+def test_wrong_answer_fails_the_check_named_for_its_mistake(check, sql):
+    result = grade("ex07", sql_cell("ex07", sql))
+    assert check in failing(result), [(c.name, c.status, c.message) for c in result.checks]
+    named = next(c for c in result.checks if c.name == check)
+    assert named.status == "fail", named.message  # a teaching failure, not a crash
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_formulation_gets_full_marks(name):
+    result = grade("ex07", sql_cell("ex07", CORRECT[name]))
+    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status != "pass"]
+
+
+def test_plain_insert_fails_rerun_with_the_teaching_message_and_the_inputs():
+    result = grade("ex07", sql_cell("ex07", INSERT))
+    rerun = next(c for c in result.checks if c.name == "rerun_is_idempotent")
+    assert rerun.status == "fail"
+    assert "the next one failed" in rerun.message and "MERGE" in rerun.message
+    assert rerun.tables[0].caption.startswith("feature_table before")
+
+
+def test_float_ctr_message_names_float():
+    result = grade("ex07", sql_cell("ex07", WRONG["ctr_is_double_not_float"][0]))
+    check = next(c for c in result.checks if c.name == "ctr_is_double_not_float")
+    assert "FLOAT" in check.message and "ctr_7d" in check.message
+
+
+def test_answer_may_build_on_a_saved_snippet():
+    result = grade(
+        "ex07",
+        sql_cell("with_ctr", f"SELECT *, {CTR} AS ctr_7d FROM feature_rows"),
+        sql_cell("ex07", "INSERT OR REPLACE INTO feature_table SELECT * FROM with_ctr"),
+    )
+    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status != "pass"]
+
+
+def test_unanswered_placeholder_is_missing_not_failed():
+    result = grade("ex07", sql_cell("ex07", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))
+    assert {c.status for c in result.checks} == {"missing"}
+
+
+def test_lesson_setup_cell_builds_the_public_fixture():
+    """The notebook's tables and the public check's fixture are the same rows."""
+    cells = lesson.read(Path("grader/exercises/ex07/lesson.md")).cells
+    setup = next(c for c in cells if c.kind == "code" and "INSERT INTO feature_rows" in c.source)
+    con = duckdb.connect()
+    create_tables(con, Dataset())
+    for stmt in duckdb.extract_statements(re.sub(r"^%%sql.*\n", "", setup.source)):
+        con.execute(stmt.query)
+    fixture = sample()
+    for table in ("feature_table", "feature_rows"):
+        got = sorted(con.execute(f"SELECT * FROM {table}").fetchall())
+        assert got == sorted(fixture.rows(table)), table
