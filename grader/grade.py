@@ -19,19 +19,112 @@ from .results import CheckResult, ExerciseResult, SubmissionResult
 from .sandbox import Limits
 
 
+def _run_check(check, answers: dict, limits: Limits) -> CheckResult:
+    try:
+        return check.run(answers, limits)
+    except Exception as exc:  # a grader bug must not cost the student the whole batch
+        traceback.print_exc()
+        return CheckResult(check.name, "error", 0.0, check.points, f"internal grader error: {exc!r}", check.hidden)
+
+
 def grade_exercise(
-    ex: Exercise, answers: dict, hidden: bool = True, limits: Limits = Limits()
+    ex: Exercise, answers: dict, hidden: bool = True, limits: Limits = Limits(), isolate: bool = False
 ) -> ExerciseResult:
-    results = []
-    for check in ex.all_checks(hidden):
-        try:
-            results.append(check.run(answers, limits))
-        except Exception as exc:  # a grader bug must not cost the student the whole batch
-            results.append(
-                CheckResult(check.name, "error", 0.0, check.points, f"internal grader error: {exc!r}", check.hidden)
-            )
-            traceback.print_exc()
+    """Run the exercise's checks. `isolate` (used when grading submissions) runs them in a child
+    process that is killed when a statement ignores DuckDB's interrupt or memory limit."""
+    checks = ex.all_checks(hidden)
+    if isolate and _can_fork():
+        results = _run_isolated(checks, answers, limits)
+    else:
+        results = [_run_check(c, answers, limits) for c in checks]
     return ExerciseResult(ex.id, ex.title, results)
+
+
+# ---------- isolation: a child process per exercise, replaced when a check wedges it ----------
+
+CHILD_MEMORY_BYTES = 3 * 1024**3  # address space a child may add: DuckDB is capped far lower
+
+
+def check_budget(limits: Limits) -> float:
+    """Wall time one check may take in a child (its query, reruns and shrinking) before a kill."""
+    return max(30.0, 6 * limits.timeout_s)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _cap_memory() -> None:
+    try:
+        import resource
+
+        with open("/proc/self/status") as fh:
+            size_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmSize:"))
+        cap = size_kb * 1024 + CHILD_MEMORY_BYTES
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except Exception:  # no /proc or no rlimits: the wall-clock kill still applies
+        pass
+
+
+def _child(checks, answers, limits, send) -> None:
+    from . import sandbox
+
+    _cap_memory()
+
+    def stuck(seconds: float) -> None:
+        send.send(("stuck", seconds))
+        os._exit(0)
+
+    sandbox.ON_STUCK = stuck
+    inherited = getattr(sandbox, "_instances", None)
+    if isinstance(inherited, dict):  # a DuckDB instance copied by fork is not safe to use
+        keep_alive = dict(inherited)  # noqa: F841  (never closed: os._exit ends the child)
+        inherited.clear()
+    for i, check in enumerate(checks):
+        send.send(("done", i, _run_check(check, answers, limits)))
+    send.close()
+
+
+def _run_isolated(checks: list, answers: dict, limits: Limits) -> list[CheckResult]:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    results: list[CheckResult] = []
+    while len(results) < len(checks):
+        start = len(results)
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(checks[start:], answers, limits, send))
+        proc.start()
+        send.close()
+        lost = None
+        while len(results) < len(checks):
+            check = checks[len(results)]
+            try:
+                if not recv.poll(check_budget(limits)):
+                    lost = ("timeout", f"{check.answer}: the check did not finish within {check_budget(limits):g} s and was stopped")
+                    break
+                message = recv.recv()
+            except (EOFError, OSError):
+                lost = ("error", f"{check.answer}: the query crashed the grader's sandbox (it ran out of memory?)")
+                break
+            if message[0] == "stuck":
+                lost = ("timeout", f"{check.answer}: stopped after {message[1]:g} s: the query builds one enormous "
+                        "value (a huge string or list?) and never finished")
+                break
+            results.append(message[2])
+        if lost:
+            results.append(CheckResult(check.name, lost[0], 0.0, check.points, lost[1], check.hidden))
+            # The same answer would wedge the next child too: its other checks are not re-run.
+            while len(results) < len(checks) and checks[len(results)].answer == check.answer:
+                nxt = checks[len(results)]
+                results.append(CheckResult(nxt.name, lost[0], 0.0, nxt.points,
+                                           f"{lost[1]} (not run again: see {check.name})", nxt.hidden))
+        proc.kill()
+        proc.join()
+        recv.close()
+    return results
 
 
 def grade_submission(
@@ -44,7 +137,17 @@ def grade_submission(
     wanted = [exercises.get(i) for i in (only or exercises.available())]
     if sub.invalid:
         return SubmissionResult(sub.path, sub.student, "invalid", [], reason=sub.invalid)
-    results = [grade_exercise(ex, sub.answers, hidden, limits) for ex in wanted]
+    # All of a submission's checks share one child process (one fork, one DuckDB instance);
+    # a check that wedges it costs only a replacement child.
+    flat = [(ex, c) for ex in wanted for c in ex.all_checks(hidden)]
+    if _can_fork():
+        outcomes = _run_isolated([c for _, c in flat], sub.answers, limits)
+    else:
+        outcomes = [_run_check(c, sub.answers, limits) for _, c in flat]
+    by_exercise: dict[str, list[CheckResult]] = {ex.id: [] for ex in wanted}
+    for (ex, _), outcome in zip(flat, outcomes):
+        by_exercise[ex.id].append(outcome)
+    results = [ExerciseResult(ex.id, ex.title, by_exercise[ex.id]) for ex in wanted]
     return SubmissionResult(
         sub.path, sub.student, "graded", results, notes=sub.notes, seconds=time.perf_counter() - started
     )
@@ -104,8 +207,11 @@ def grade_many(
     jobs = [(p, hidden, limits, only) for p in paths]
     if workers <= 1:
         out = []
-        for job in jobs:
-            out.append(_grade_one(job))
+        for path, job in zip(paths, jobs):
+            try:
+                out.append(_grade_one(job))
+            except Exception as exc:  # as in the parallel branch: report it, grade the rest
+                out.append(SubmissionResult(str(path), Path(path).stem, "invalid", [], reason=f"grader crashed: {exc!r}"))
             if progress:
                 progress(out[-1])
         return out

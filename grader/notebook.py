@@ -21,6 +21,7 @@ from .snippets import SnippetStore
 from .structured import NotALiteral, assignments, read_assignment
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_SQL_CHARS = 50_000  # an answer is a few thousand characters; parsing megabytes takes minutes
 _ASSIGN_RE = re.compile(r"^\s*(ex\d\d[a-z]?)\s*(?::[^=]*)?=(?!=)", re.M)
 
 
@@ -67,20 +68,32 @@ def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list
     """Answers from notebook cells (dicts with cell_type/source), in notebook order."""
     store = SnippetStore()
     sql_cells: dict[str, int] = {}
+    sql_errors: dict[str, tuple[int, str]] = {}
     answers: dict[str, SubmittedAnswer] = {}
     notes: list[str] = []
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        if isinstance(source, list):
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
             source = "".join(source)
+        if not isinstance(source, str):
+            continue  # malformed cell: nothing to read
         first, _, body = source.partition("\n")
         name, _ = sql_save_name(first)
         if name:
-            if name in sql_cells:
+            if name in sql_cells or name in sql_errors:
                 notes.append(f"{name}: saved by more than one cell; the last one (cell {index}) counts")
-            store.save(name, body)
+            sql_cells.pop(name, None)
+            sql_errors.pop(name, None)
+            if len(body) > MAX_SQL_CHARS:
+                sql_errors[name] = (index, f"the cell holds {len(body):,} characters of SQL (at most {MAX_SQL_CHARS:,})")
+                continue
+            try:
+                store.save(name, body)
+            except Exception as exc:  # sqlparse/sqlglot give up on pathological SQL
+                sql_errors[name] = (index, f"the SQL cannot be read: {exc}")
+                continue
             sql_cells[name] = index
             continue
         if source.lstrip().startswith("%%"):
@@ -102,7 +115,12 @@ def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list
             except NotALiteral as exc:
                 answers[var] = SubmittedAnswer(var, "structured", error=str(exc), cell=index)
     for name, index in sql_cells.items():
-        answers[name] = SubmittedAnswer(name, "sql", sql=store.render(name), cell=index)
+        try:
+            answers[name] = SubmittedAnswer(name, "sql", sql=store.render(name), cell=index)
+        except RecursionError:
+            answers[name] = SubmittedAnswer(name, "sql", error="saved snippets refer to each other in a loop", cell=index)
+    for name, (index, error) in sql_errors.items():
+        answers[name] = SubmittedAnswer(name, "sql", error=error, cell=index)
     return answers, notes
 
 
@@ -169,8 +187,12 @@ def read_submission(path: str | Path) -> Submission:
         cells = [dict(c) for c in nb.cells if isinstance(c, dict)]
     except Exception as exc:  # malformed structure inside valid JSON
         return Submission(str(path), student, invalid=f"malformed notebook: {exc}")
-    meta_student = (data.get("metadata") or {}).get("student")
+    metadata = data.get("metadata")
+    meta_student = metadata.get("student") if isinstance(metadata, dict) else None
     if isinstance(meta_student, str) and meta_student.strip():
         student = meta_student.strip()
-    answers, notes = extract_answers(cells)
+    try:
+        answers, notes = extract_answers(cells)
+    except Exception as exc:  # the last line of defence for "never raises"
+        return Submission(str(path), student, invalid=f"the answers could not be read: {exc!r}")
     return Submission(str(path), student, answers, notes=notes)

@@ -92,3 +92,174 @@ def reference_lines(exercise_id: str) -> list[str]:
             if len(s) >= 12 and not s.startswith(("%%sql", "--", "#")) and not re.fullmatch(r"[\w\s,()]*", s):
                 out.append(s)
     return out
+
+
+# ---------- the student bundle ----------
+
+BUNDLE_MARKER = ".week12-student-bundle"  # lets `bundle` safely replace a bundle it wrote before
+# Development-only pins a student never needs (tests, notebook validation).
+DEV_ONLY = ("pytest", "pytest-xdist", "nbval")
+
+BUNDLE_README = """# Week 12 workbook (student edition)
+
+Twelve notebooks on point-in-time, idempotent feature pipelines, with seeded DuckDB tables.
+
+    make lab     # builds .venv from pyproject.toml once, then opens notebooks/ in JupyterLab
+
+Work through `notebooks/exNN.ipynb` in order. Answer in the cells marked `YOUR ANSWER HERE`,
+keeping their first line (`%%sql --save exNN` for SQL; `exNN = {{...}}` literals otherwise),
+then run `check("exNN")`. It runs the *public* checks; your instructor's grading also runs
+hidden checks on other data, so passing here is necessary, not sufficient.
+
+Submit your notebooks (`.ipynb`, nbformat 4) as your instructor asks. The grader reads your
+saved SQL and your literals; it never runs your Python.
+
+Contents: notebooks/ (the exercises), data/ (the sample tables), {diagrams}grader/ (the
+workbook's checker, public checks only), pyproject.toml and Makefile.
+"""
+
+BUNDLE_MAKEFILE = """# `make lab`: build .venv from pyproject.toml (once), then open the workbook.
+PYTHON ?= python3
+BIN    := .venv/bin
+STAMP  := .venv/.installed-stamp
+export PLOOMBER_STATS_ENABLED := false
+
+.PHONY: lab
+lab: $(STAMP)
+\t$(BIN)/jupyter lab notebooks/
+
+$(STAMP): pyproject.toml
+\t@test -x $(BIN)/python || $(PYTHON) -m venv .venv
+\t$(BIN)/python -m pip install --quiet --upgrade pip
+\t$(BIN)/python -m pip install --quiet -e .
+\t@touch $(STAMP)
+"""
+
+
+def _bundle_pyproject() -> str:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    deps = [d for d in project.get("dependencies", []) if re.split(r"[=<>!~\[ ]", d, 1)[0] not in DEV_ONLY]
+    lines = ",\n".join(f'    "{d}"' for d in deps)
+    return (
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        f'[project]\nname = "week12-workbook-student"\nversion = "{project.get("version", "0.1.0")}"\n'
+        f'requires-python = "{project.get("requires-python", ">=3.11")}"\n'
+        f"dependencies = [\n{lines},\n]\n\n"
+        '[project.scripts]\ngrader = "grader.cli:main"\n\n'
+        '[tool.setuptools.packages.find]\ninclude = ["grader*"]\n\n'
+        '[tool.setuptools.package-data]\n"*" = ["*.sql", "*.jar"]\n'
+    )
+
+
+def _released(path: Path) -> bool:
+    """Whether a file of the grader package goes to students."""
+    parts = path.relative_to(ROOT / "grader").parts
+    if "__pycache__" in parts or path.suffix in (".pyc", ".pyo"):
+        return False
+    if path.name == "lesson.md":  # the solution notebook's text and reference answers
+        return False
+    if parts[0] == "exercises" and path.name == "hidden.py":  # hidden fixtures and checks
+        return False
+    return True
+
+
+def _public_text() -> str:
+    """Everything students see by design: the student cells of every lesson, the diagrams."""
+    parts = []
+    for exercise_id in exercises.available():
+        try:
+            parts.extend(c.source for c in lesson.read(exercises.get(exercise_id).lesson).student_cells())
+        except FileNotFoundError:
+            continue
+    parts.extend(p.read_text(encoding="utf-8") for p in sorted((ROOT / "diagrams").glob("*.puml")))
+    return "\n".join(parts)
+
+
+def bundle_leaks(out: Path) -> list[str]:
+    """Reference answers or hidden checks found in a bundle (an empty list is a clean one).
+
+    An exercise's own student notebook may hold none of its distinctive reference lines; any
+    other file may not hold most of them (one shared line, such as a `count(*) FILTER ...` in
+    another exercise's deliberately flawed job, is common SQL, not the answer)."""
+    refs, public = {}, _public_text()
+    for exercise_id in exercises.available():
+        try:
+            lines = reference_lines(exercise_id)
+        except FileNotFoundError:  # an exercise without a lesson has no reference to leak
+            continue
+        # A line students are shown anyway (an explore cell, a template, the course's diagram) is
+        # common SQL, not an answer: `HAVING count(*) > 1` explores ex06 and answers ex02.
+        refs[exercise_id] = [line for line in dict.fromkeys(lines) if line not in public]
+    leaks = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        rel = path.relative_to(out).as_posix()
+        if path.name in ("hidden.py", "lesson.md") or rel.startswith("solutions/"):
+            leaks.append(f"{rel}: must not be released")
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue  # binary (a jar, an image): holds no answer text
+        for exercise_id, lines in refs.items():
+            found = [line for line in lines if line in text]
+            own_notebook = rel == f"notebooks/{exercise_id}.ipynb"
+            if found and (own_notebook or 2 * len(found) > len(lines)):
+                leaks.extend(f"{rel}: reference line of {exercise_id}: {line}" for line in found)
+    return leaks
+
+
+def bundle(out: Path) -> Path:
+    """Write what students get into `out` and return it.
+
+    Layout (decided here, one place):
+      notebooks/        the student notebooks (notebooks/*.ipynb, generated, answers stripped)
+      data/             the seeded sample tables (the course tables' CSVs only; no generated data)
+      diagrams/         *.puml and *.svg, when the repo has any
+      grader/           the package with PUBLIC checks only: every exercises/*/hidden.py and
+                        every lesson.md are left out, so hidden fixtures and reference answers
+                        never ship; exercise packages load without hidden checks
+      pyproject.toml    the runtime pins (test-only pins dropped), installing `grader`
+      Makefile          `make lab`: build .venv once, open notebooks/ in JupyterLab
+      README.md         how to work and submit
+    No solutions/, tests/ or lessons. `out` is replaced when it holds a bundle written before;
+    any other non-empty folder is refused. Before returning, the bundle is scanned for every
+    reference-answer line and hidden file; a leak raises RuntimeError (and the bundle is removed).
+    """
+    out = Path(out)
+    if out.exists():
+        if (out / BUNDLE_MARKER).exists():
+            shutil.rmtree(out)
+        elif any(out.iterdir()):
+            raise FileExistsError(f"{out} exists and is not a student bundle; choose an empty or new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / BUNDLE_MARKER).write_text("written by `grader release bundle`; safe to replace\n", encoding="utf-8")
+
+    for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
+        (out / "notebooks").mkdir(exist_ok=True)
+        shutil.copy2(nb, out / "notebooks" / nb.name)
+    from .course import DATA_DIR, SEEDED
+
+    (out / "data").mkdir()
+    for table in SEEDED:
+        shutil.copy2(DATA_DIR / f"{table}.csv", out / "data" / f"{table}.csv")
+    diagrams = sorted(p for p in (ROOT / "diagrams").glob("*") if p.suffix in (".puml", ".svg"))
+    for d in diagrams:
+        (out / "diagrams").mkdir(exist_ok=True)
+        shutil.copy2(d, out / "diagrams" / d.name)
+    for src in sorted((ROOT / "grader").rglob("*")):
+        if src.is_file() and _released(src):
+            dest = out / "grader" / src.relative_to(ROOT / "grader")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+    (out / "pyproject.toml").write_text(_bundle_pyproject(), encoding="utf-8")
+    (out / "Makefile").write_text(BUNDLE_MAKEFILE, encoding="utf-8")
+    (out / "README.md").write_text(
+        BUNDLE_README.format(diagrams="diagrams/ (the backfill diagram), " if diagrams else ""), encoding="utf-8"
+    )
+    leaks = bundle_leaks(out)
+    if leaks:
+        shutil.rmtree(out)
+        raise RuntimeError("the student bundle would leak:\n  " + "\n  ".join(leaks))
+    return out

@@ -23,6 +23,11 @@ import duckdb
 from .course import Dataset, create_tables, sql_literal
 
 MAX_ROWS = 20_000  # a correct answer on any fixture is far smaller; more is a runaway grid
+MAX_STATEMENTS = 200  # the longest job script has a handful; thousands only burn the time limit
+# Called (from the timer thread) when a statement ignores the interrupt for STUCK_GRACE_S;
+# None in a notebook kernel, set by grade.py inside a child process it can kill.
+ON_STUCK = None
+STUCK_GRACE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -188,10 +193,15 @@ class Deadline:
         if left <= 0:
             raise SandboxError(f"time limit of {self.seconds:g} s reached", "timeout", index)
         fired = threading.Event()
+        done = threading.Event()
 
         def stop() -> None:
             fired.set()
             con.interrupt()
+            # One huge value (repeat('x', 1e9), range(1e9) as a list) ignores the interrupt;
+            # where the caller can kill the process (grade.py isolates checks), it does so.
+            if ON_STUCK is not None and not done.wait(STUCK_GRACE_S):
+                ON_STUCK(self.seconds)
 
         _note_statement(statement)
         timer = threading.Timer(left, stop)
@@ -216,6 +226,7 @@ class Deadline:
                 raise SandboxError(f"stopped after {self.seconds:g} s", "timeout", index) from None
             raise SandboxError(_first_line(exc), "error", index) from None
         finally:
+            done.set()
             timer.cancel()
 
 
@@ -236,6 +247,8 @@ def run_sql(
     statements = split_statements(sql)
     if not statements:
         raise SandboxError("the answer holds no SQL statement")
+    if len(statements) > MAX_STATEMENTS:
+        raise SandboxError(f"the answer holds {len(statements):,} statements; an answer needs far fewer (at most {MAX_STATEMENTS})")
     result = None
     for i, stmt in enumerate(statements, 1):
         cur = deadline.execute(con, stmt, i)
@@ -247,8 +260,33 @@ def run_sql(
     return result
 
 
+# Statements that change things and return a status row, not an answer: a query answer ending
+# with one is an error ("is it a query?"), not a comparison against a one-column status table.
+_NOT_QUERIES = {
+    getattr(duckdb.StatementType, n) for n in (
+        "CREATE", "CREATE_FUNC", "DROP", "ALTER", "INSERT", "UPDATE", "DELETE", "MERGE_INTO", "COPY",
+        "COPY_DATABASE", "ATTACH", "DETACH", "EXPORT", "LOAD", "SET", "VARIABLE_SET", "TRANSACTION",
+        "VACUUM", "ANALYZE", "PREPARE", "EXECUTE", "UPDATE_EXTENSIONS", "RELATION", "LOGICAL_PLAN",
+    ) if hasattr(duckdb.StatementType, n)
+}
+
+
+def _ends_with_query(sql: str) -> None:
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error:
+        return  # run_sql reports the syntax error
+    if statements and statements[-1].type in _NOT_QUERIES:
+        kind = statements[-1].type.name.replace("_", " ")
+        raise SandboxError(
+            f"the answer's last statement is {kind}, not a query: end with the SELECT that returns the answer",
+            "error", len(statements),
+        )
+
+
 def query(dataset: Dataset, sql: str, variables: dict | None = None, limits: Limits = Limits()) -> Result:
     """Run a learner query on a fresh sandbox holding `dataset`; the result of its last statement."""
+    _ends_with_query(sql)
     con = open_sandbox(dataset, variables, limits)
     try:
         result = run_sql(con, sql, Deadline(limits.timeout_s))

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: reads a system file
+SELECT * FROM read_csv('/etc/passwd')

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: reads a parquet file
+SELECT * FROM read_parquet('hostile_any.parquet')

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: reads raw bytes
+SELECT * FROM read_blob('/etc/passwd')

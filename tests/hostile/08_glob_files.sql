@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: lists files
+SELECT * FROM glob('grader/exercises/*/*')

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: sniffs a file
+SELECT * FROM sniff_csv('/etc/passwd')

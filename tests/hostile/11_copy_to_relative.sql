@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: writes a file next to the grader
+COPY events TO 'hostile_leak.csv'

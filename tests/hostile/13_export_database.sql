@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: dumps the fixture to disk
+EXPORT DATABASE 'hostile_dump'

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: loads a database from disk
+IMPORT DATABASE '/tmp'

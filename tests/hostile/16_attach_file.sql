@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: creates a database file
+ATTACH 'hostile_stolen.duckdb' AS stolen

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: reads a table of expected results
+SELECT * FROM expected

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: installs an extension
+INSTALL httpfs

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: loads an extension
+LOAD httpfs

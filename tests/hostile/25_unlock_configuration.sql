@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: unlocks the configuration
+SET lock_configuration = false

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: resets a limit
+RESET threads

@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: changes a setting through PRAGMA
+PRAGMA enable_profiling

@@ -1,0 +1,4 @@
+-- expect: error
+-- attack: drops the fixture's events
+DROP TABLE events;
+SELECT * FROM events

@@ -1,0 +1,4 @@
+-- expect: error
+-- attack: detaches and switches databases
+USE memory;
+SELECT * FROM events

@@ -1,0 +1,3 @@
+-- expect: timeout
+-- attack: sums range(1e12)
+SELECT sum(range) FROM range(1000000000000)

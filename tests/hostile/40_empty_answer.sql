@@ -1,0 +1,3 @@
+-- expect: error
+-- attack: an empty answer
+

@@ -1,0 +1,4 @@
+-- expect: error
+-- attack: comments only
+-- I will do this later
+/* really */
