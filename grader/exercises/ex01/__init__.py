@@ -1,0 +1,86 @@
+"""Exercise 1: backfill vs incremental. Which situations call for a backfill (option keys),
+plus one-sentence definitions read by the instructor."""
+
+from ...checks import ManualCheck, ValueCheck
+from ...exercise import Answer, Exercise
+
+# The situations shown in the notebook, keyed as the learner writes them.
+OPTIONS = {
+    "new_feature": "A new feature definition (say views_7d is added) must exist for the past year of training data.",
+    "bug_fix": "A bug in ctr_7d was fixed; the rows already written for November hold wrong values.",
+    "daily_run": "The scheduled 06:00 run after yesterday's events have landed.",
+    "new_entities": "A new region's users and items are onboarded, with 6 months of their events already in `events`.",
+    "missed_day": "Yesterday's run failed before it wrote anything; the watermark in the control table did not move.",
+    "serving_refresh": "The serving store needs today's features for the latest as-of day.",
+}
+BACKFILL = {"new_feature", "bug_fix", "new_entities"}
+INCREMENTAL = set(OPTIONS) - BACKFILL
+
+WHY_BACKFILL = {
+    "new_feature": "a new feature definition has no history yet: every past as-of day must be computed",
+    "bug_fix": "repairing history means recomputing (and overwriting) the past as-of days the bug touched",
+    "new_entities": "new entities need their past as-of days computed, not only the days from now on",
+}
+WHY_INCREMENTAL = {
+    "daily_run": "the daily scheduled run computes one new as-of day after the watermark: incremental",
+    "missed_day": "a failed run left the watermark where it was, so the next incremental run computes the "
+    "missed day by itself (that is why the watermark moves only after a successful write)",
+    "serving_refresh": "the newest as-of day is exactly what an incremental run adds",
+}
+
+
+def chosen(value) -> tuple[set[str] | None, str]:
+    """The option keys in the answer (case and order ignored), or None and why not."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
+        return None, "write the option keys as a list of strings, e.g. [\"new_feature\", ...]"
+    keys = {v.strip().lower() for v in value}
+    unknown = sorted(keys - set(OPTIONS))
+    if unknown:
+        return None, f"unknown option(s) {', '.join(map(repr, unknown))}; the options are: {', '.join(OPTIONS)}"
+    return keys, ""
+
+
+def judge_history_changes(value) -> tuple[bool, str]:
+    keys, why = chosen(value)
+    if keys is None:
+        return False, why
+    missed = sorted(BACKFILL - keys)
+    if missed:
+        return False, "Not chosen but needs a backfill: " + "; ".join(f"{k}: {WHY_BACKFILL[k]}" for k in missed)
+    return True, ""
+
+
+def judge_new_days(value) -> tuple[bool, str]:
+    keys, why = chosen(value)
+    if keys is None:
+        return False, why
+    wrong = sorted(keys & INCREMENTAL)
+    if wrong:
+        return False, "Chosen but incremental: " + "; ".join(f"{k}: {WHY_INCREMENTAL[k]}" for k in wrong)
+    return True, ""
+
+
+EXERCISE = Exercise(
+    id="ex01",
+    title="Backfill vs incremental",
+    teaches="a backfill recomputes a range of past as-of days; an incremental run adds the next one",
+    answers=[Answer("ex01", "structured", "dict: backfill (option keys), backfill_definition, incremental_definition")],
+    checks=[
+        ValueCheck(
+            name="backfill_when_history_changes", answer="ex01", points=1, key="backfill",
+            judge=judge_history_changes,
+            fail="Some situation that changes or adds past as-of days is missing from your backfill list",
+            passed="Every situation that needs past as-of days recomputed is on your list.",
+        ),
+        ValueCheck(
+            name="new_days_are_incremental", answer="ex01", points=1, key="backfill",
+            judge=judge_new_days,
+            fail="A situation an incremental run handles is on your backfill list",
+            passed="No situation an incremental run handles is on your backfill list.",
+        ),
+        ManualCheck(name="backfill_definition", answer="ex01", points=0, key="backfill_definition", fail=""),
+        ManualCheck(name="incremental_definition", answer="ex01", points=0, key="incremental_definition", fail=""),
+    ],
+)

@@ -1,0 +1,111 @@
+"""Exercise 2: the write key of feature_table, and SQL that finds keys written more than once
+(what two plain INSERTs of the same as-of day leave behind)."""
+
+from collections import Counter
+from datetime import datetime
+
+from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from ...course import FEATURE_KEY, Dataset, load_seed
+from ...exercise import Answer, Exercise
+from ... import semantics
+
+COLUMNS = ["user_id", "item_id", "as_of_ts", "n"]
+KEY_POS = slice(0, 3)  # (user_id, item_id, as_of_ts) lead every feature_table tuple
+
+# Why a wrong key is wrong, by the column that is missing or extra.
+KEY_HINTS = {
+    "as_of_ts": "without as_of_ts each pair keeps one row, so every day overwrites the last and "
+    "training cannot read features as they were at an earlier time",
+    "user_id": "without user_id the features of different users for the same item collide",
+    "item_id": "without item_id the features of one user's different items collide",
+}
+
+
+def judge_key(value) -> tuple[bool, str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple, set)) or not all(isinstance(v, str) for v in value):
+        return False, 'write the key as a list of column names, e.g. ["col_a", "col_b"]'
+    got = {v.strip().lower() for v in value}
+    want = set(FEATURE_KEY)
+    problems = [f"{c}: {KEY_HINTS[c]}" for c in FEATURE_KEY if c not in got]
+    extra = sorted(got - want)
+    if extra:
+        problems.append(
+            f"{', '.join(extra)} in the key: a key identifies WHICH row a value belongs to; with a feature "
+            "value (or anything recomputed) in it, a rerun with a new value adds a row instead of replacing one"
+        )
+    if problems:
+        return False, "Not the write key. " + "; ".join(problems)
+    return True, ""
+
+
+def duplicated_keys(dataset: Dataset, variables: dict) -> list[tuple]:
+    """(user_id, item_id, as_of_ts, n) for every key held by more than one feature_table row."""
+    counts = Counter(tuple(r[KEY_POS]) for r in dataset.rows("feature_table"))
+    return sorted((*k, n) for k, n in counts.items() if n > 1)
+
+
+def unkeyed(tables: dict) -> Dataset:
+    """A fixture whose feature_table, like a warehouse table with an unenforced key, accepts duplicates."""
+    return Dataset(tables, unkeyed=frozenset({"feature_table"}))
+
+
+# The sample: the daily job wrote 2025-12-02, then 2025-12-03; the 2025-12-03 run timed out after
+# its INSERT had committed, the scheduler retried it, and the retry INSERTed the day again.
+DAY2, DAY3 = datetime(2025, 12, 2, 23, 59, 59), datetime(2025, 12, 3, 23, 59, 59)
+
+
+def sample_feature_rows() -> list[tuple]:
+    events = load_seed().rows("events")
+    first = semantics.feature_rows(events, [DAY2, DAY3])
+    retry = semantics.feature_rows(events, [DAY3])
+    return first + retry
+
+
+def sample() -> Dataset:
+    # Only feature_table: the answer reads nothing else, and a failure then shows no unrelated rows.
+    return unkeyed({"feature_table": sample_feature_rows()})
+
+
+def load_into_workbook() -> int:
+    """Make the notebook's feature_table the sample's: no primary key, the retried day twice."""
+    from ...course import ddl
+    from ...workbook import con
+
+    con.execute("DROP TABLE IF EXISTS feature_table")
+    con.execute(ddl("feature_table", primary_key=False))
+    rows = sample_feature_rows()
+    con.executemany("INSERT INTO feature_table VALUES (?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
+    return len(rows)
+
+
+def dup_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
+    return ResultCheck(
+        name=name, answer="ex02b", points=points, fail=fail, passed=passed, fixture=fixture,
+        expected=duplicated_keys, columns=COLUMNS, key=FEATURE_KEY, shrink=False,
+    )
+
+
+EXERCISE = Exercise(
+    id="ex02",
+    title="The write key",
+    teaches="one row per (user_id, item_id, as_of_ts); a second INSERT of the same day duplicates every key",
+    answers=[
+        Answer("ex02", "structured", "dict: write_key (column names), why_not_both_insert (sentence)"),
+        Answer("ex02b", "sql", "query: user_id, item_id, as_of_ts, n for every key held by more than one feature_table row"),
+    ],
+    checks=[
+        ValueCheck(
+            name="write_key_is_entity_and_as_of", answer="ex02", points=1, key="write_key", judge=judge_key,
+            fail="That is not the write key of feature_table",
+            passed="(user_id, item_id, as_of_ts): one row per pair per as-of day.",
+        ),
+        ManualCheck(name="why_not_both_insert", answer="ex02", points=0, key="why_not_both_insert", fail=""),
+        dup_check(
+            "finds_duplicated_keys_on_sample", Fixture("sample: a retried day INSERTed twice", sample()), 2,
+            "On the sample feature_table your query does not return exactly the duplicated keys with their row counts",
+            "Your query finds every duplicated key of the sample, with its number of rows.",
+        ),
+    ],
+)

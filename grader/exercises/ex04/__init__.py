@@ -1,0 +1,88 @@
+"""Exercise 4: the watermark. The next as-of timestamp of an incremental run, as a value and as
+SQL that reads it from feature_job_control."""
+
+import re
+from datetime import datetime
+
+from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from ...course import JOB_KEY, Dataset, load_seed
+from ...exercise import Answer, Exercise
+from ... import semantics
+
+SAMPLE_WATERMARK = datetime(2025, 12, 2, 23, 59, 59)
+COLUMNS = ["next_as_of_ts"]
+
+_PREFIX = re.compile(r"^\s*(timestamp|datetime)\s*", re.I)
+
+
+def parse_timestamp(value) -> datetime | None:
+    """A timestamp written as a string, tolerant of format: '2025-12-03 23:59:59',
+    '2025-12-03T23:59:59', "TIMESTAMP '2025-12-03 23:59:59'", fractional zeros; None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    text = _PREFIX.sub("", value).strip().strip("'\"").strip()
+    text = text.replace("/", "-")
+    try:
+        ts = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return ts if ts.tzinfo is None else None  # a zone would shift the day: not this table's convention
+
+
+def judge_next(value) -> tuple[bool, str]:
+    ts = parse_timestamp(value)
+    if ts is None:
+        return False, f"write a timestamp as a string, e.g. 'YYYY-MM-DD HH:MM:SS'; could not read {value!r}"
+    want = semantics.next_as_of(SAMPLE_WATERMARK)
+    if ts == want:
+        return True, ""
+    if ts == SAMPLE_WATERMARK:
+        return False, "That is the watermark itself: it is already written; the next run computes the day after it"
+    if ts.date() == want.date():
+        return False, (
+            f"Right day, wrong time: the course represents a day by its 23:59:59, so the next as-of is "
+            f"{want:%Y-%m-%d %H:%M:%S}; at {ts:%H:%M:%S} the 7-day window would end {want - ts} early"
+        )
+    if ts > want:
+        return False, "That skips a day: an incremental run computes only the one as-of day right after the watermark"
+    return False, "Not the next as-of: an incremental run computes last_as_of_ts + 1 day"
+
+
+def next_as_of(dataset: Dataset, variables: dict) -> list[tuple]:
+    """The oracle: the daily job's watermark + 1 day (other jobs' rows are not its business)."""
+    return [(semantics.next_as_of(ts),) for key, ts, _ in dataset.rows("feature_job_control") if key == JOB_KEY]
+
+
+def control(*rows: tuple) -> Dataset:
+    return Dataset({"feature_job_control": list(rows)})
+
+
+def next_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
+    return ResultCheck(
+        name=name, answer="ex04b", points=points, fail=fail, passed=passed, fixture=fixture,
+        expected=next_as_of, columns=COLUMNS, shrink=False,
+    )
+
+
+EXERCISE = Exercise(
+    id="ex04",
+    title="The watermark",
+    teaches="an incremental run computes last_as_of_ts + 1 day, read from the control table",
+    answers=[
+        Answer("ex04", "structured", "dict: next_as_of_ts ('YYYY-MM-DD HH:MM:SS'), why (sentence)"),
+        Answer("ex04b", "sql", "query: next_as_of_ts (one row) from feature_job_control for 'user_item_features_daily'"),
+    ],
+    checks=[
+        ValueCheck(
+            name="next_as_of_is_watermark_plus_one_day", answer="ex04", points=1, key="next_as_of_ts",
+            judge=judge_next, fail="Not the next as-of timestamp",
+            passed="2025-12-03 23:59:59: the day after the watermark, in the course's 23:59:59 convention.",
+        ),
+        ManualCheck(name="why_next_as_of", answer="ex04", points=0, key="why", fail=""),
+        next_check(
+            "reads_control_on_sample", Fixture("sample control table", control(*load_seed().rows("feature_job_control"))), 2,
+            "On the sample control table your query does not return the one next as-of timestamp (as a TIMESTAMP)",
+            "Your query returns the next as-of timestamp of the sample control table.",
+        ),
+    ],
+)

@@ -1,0 +1,124 @@
+"""Exercise 5: two overlapping backfills that both INSERT. Which as-of days both wrote, and an
+audit query that finds, per day, the duplicated keys and the surplus rows to remove."""
+
+import re
+from collections import Counter, defaultdict
+from datetime import date, datetime
+
+from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from ...course import Dataset, ddl, load_seed
+from ...exercise import Answer, Exercise
+from ... import semantics
+
+JOB_A = (date(2025, 12, 1), date(2025, 12, 5))
+JOB_B = (date(2025, 12, 3), date(2025, 12, 7))
+OVERLAP = {date(2025, 12, 3), date(2025, 12, 4), date(2025, 12, 5)}
+COLUMNS = ["as_of_ts", "duplicated_keys", "extra_rows"]
+
+_PREFIX = re.compile(r"^\s*(date|timestamp|datetime)\s*", re.I)
+
+
+def parse_day(value) -> date | None:
+    """A day written as 'YYYY-MM-DD' or as its as-of timestamp ('YYYY-MM-DD 23:59:59'); None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    text = _PREFIX.sub("", value).strip().strip("'\"").strip().replace("/", "-")
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+def judge_overlap(value) -> tuple[bool, str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple, set)):
+        return False, "write the days as a list of strings, e.g. ['YYYY-MM-DD', ...]"
+    days = [parse_day(v) for v in value]
+    if any(d is None for d in days):
+        bad = [v for v, d in zip(value, days) if d is None]
+        return False, f"could not read {bad!r} as days; write each as 'YYYY-MM-DD'"
+    got = set(days)
+    if got == OVERLAP:
+        return True, ""
+    problems = []
+    missing = sorted(OVERLAP - got)
+    extra = sorted(got - OVERLAP)
+    if date(2025, 12, 5) in missing or date(2025, 12, 3) in missing:
+        problems.append("both ranges include their end days: [12-01, 12-05] and [12-03, 12-07] share 12-03, 12-04 AND 12-05")
+    elif missing:
+        problems.append("missing: " + ", ".join(map(str, missing)))
+    if extra:
+        problems.append(", ".join(map(str, extra)) + " is written by one job only: no duplicates there")
+    return False, "Not the overlap. " + "; ".join(problems)
+
+
+def job_rows(first: date, last: date, events: list[tuple]) -> list[tuple]:
+    """What a backfill over [first, last] writes: every day's features (the course's definition)."""
+    days = semantics.as_of_range(semantics.day_end(first), semantics.day_end(last))
+    return semantics.feature_rows(events, days)
+
+
+def sample_feature_rows() -> list[tuple]:
+    events = load_seed().rows("events")
+    return job_rows(*JOB_A, events) + job_rows(*JOB_B, events)
+
+
+def unkeyed(rows: list[tuple]) -> Dataset:
+    """feature_table as an unenforced-key warehouse table holds it: duplicates accepted."""
+    return Dataset({"feature_table": list(rows)}, unkeyed=frozenset({"feature_table"}))
+
+
+def audit(dataset: Dataset, variables: dict) -> list[tuple]:
+    """The oracle: per as_of_ts holding a key more than once, (as_of_ts, duplicated_keys, extra_rows)."""
+    by_day: dict = defaultdict(Counter)
+    for r in dataset.rows("feature_table"):
+        by_day[r[2]][(r[0], r[1])] += 1
+    out = []
+    for day, keys in sorted(by_day.items()):
+        duplicated = sum(1 for n in keys.values() if n > 1)
+        if duplicated:
+            out.append((day, duplicated, sum(keys.values()) - len(keys)))
+    return out
+
+
+def load_into_workbook() -> int:
+    """Make the notebook's feature_table what jobs A and B left: no primary key, both jobs' rows."""
+    from ...workbook import con
+
+    con.execute("DROP TABLE IF EXISTS feature_table")
+    con.execute(ddl("feature_table", primary_key=False))
+    rows = sample_feature_rows()
+    con.executemany("INSERT INTO feature_table VALUES (?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
+    return len(rows)
+
+
+def audit_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
+    return ResultCheck(
+        name=name, answer="ex05b", points=points, fail=fail, passed=passed, fixture=fixture,
+        expected=audit, columns=COLUMNS, key=["as_of_ts"], shrink=False,
+    )
+
+
+EXERCISE = Exercise(
+    id="ex05",
+    title="Overlapping INSERT backfills",
+    teaches="days written by two INSERT jobs hold every key twice; find them per partition",
+    answers=[
+        Answer("ex05", "structured", "dict: overlap_days (list of 'YYYY-MM-DD'), what_goes_wrong (sentences)"),
+        Answer("ex05b", "sql", "query: as_of_ts, duplicated_keys, extra_rows for every as-of day holding a duplicated key"),
+    ],
+    checks=[
+        ValueCheck(
+            name="overlap_days_inclusive", answer="ex05", points=1, key="overlap_days", judge=judge_overlap,
+            fail="Not the days both jobs write",
+            passed="2025-12-03, 12-04 and 12-05: both ranges include their end days.",
+        ),
+        ManualCheck(name="what_goes_wrong", answer="ex05", points=0, key="what_goes_wrong", fail=""),
+        audit_check(
+            "audit_on_sample", Fixture("sample: jobs A and B both INSERTed", unkeyed(sample_feature_rows())), 2,
+            "On the sample feature_table your audit does not return the right days and counts",
+            "Your audit finds the duplicated days of the sample, with the right counts.",
+        ),
+    ],
+)

@@ -1,0 +1,62 @@
+"""Hidden feature tables for Exercise 5's ex05b: each isolates one mistake of the per-day audit."""
+
+from datetime import datetime as dt
+
+from ...checks import Fixture
+from . import audit_check, unkeyed
+
+D1, D2, D3 = dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
+
+
+def row(user, item, as_of, clicks=1, views=0, impressions=1):
+    return (user, item, as_of, clicks, views, impressions, clicks / impressions if impressions else None)
+
+
+def fixture(name, rows):
+    return Fixture(name, unkeyed(rows))
+
+
+BUSY_CLEAN_DAYS = fixture("busy days without duplicates beside a quiet day with one", [
+    row(1, 10, D1), row(1, 11, D1), row(2, 10, D1), row(2, 11, D1),   # many rows, every key once
+    row(1, 10, D2), row(2, 10, D2), row(3, 10, D2),
+    row(1, 10, D3), row(1, 10, D3),                                     # the only duplicate
+])
+
+KEYS_NOT_ROWS = fixture("two duplicated keys on one day, beside unique keys", [
+    row(1, 10, D2), row(1, 10, D2),
+    row(2, 11, D2), row(2, 11, D2),
+    row(3, 12, D2), row(4, 12, D2),
+])
+
+THREE_COPIES = fixture("a key written three times (a rerun of an overlapping job)", [
+    row(1, 10, D3), row(1, 10, D3), row(1, 10, D3),
+    row(2, 10, D3), row(2, 10, D3),
+    row(3, 10, D3),
+])
+
+USER_AND_ITEM = fixture("a user with several items on a day, one of them duplicated", [
+    row(1, 10, D1), row(1, 11, D1), row(1, 12, D1), row(1, 12, D1),
+    row(2, 10, D1),
+])
+
+DIFFERENT_VALUES = fixture("copies with different values (job B ran after late events arrived)", [
+    row(1, 10, D2, 1, 0, 1), row(1, 10, D2, 2, 1, 3),
+    row(2, 10, D2, 0, 1, 1), row(2, 10, D2, 0, 1, 1),
+    row(3, 11, D2, 1, 1, 2),
+])
+
+CHECKS = [
+    audit_check("only_days_with_duplicates", BUSY_CLEAN_DAYS, 1,
+        "A day without any duplicated key came back: a busy day is not a broken one. Keep the days where some "
+        "key has more than one row"),
+    audit_check("duplicated_keys_counts_keys", KEYS_NOT_ROWS, 1,
+        "duplicated_keys is the number of KEYS with more than one row, not the number of rows holding them"),
+    audit_check("extra_rows_are_surplus_copies", THREE_COPIES, 1,
+        "extra_rows is the number of rows to delete to get back to one row per key: rows minus distinct keys "
+        "(a key written three times contributes 2)"),
+    audit_check("key_is_user_and_item", USER_AND_ITEM, 1,
+        "Within a day the key is (user_id, item_id): counting distinct users (or items) alone undercounts keys"),
+    audit_check("duplicates_with_different_values", DIFFERENT_VALUES, 1,
+        "Copies that hold different feature values were missed: a duplicate is about the key, not the whole "
+        "row, so do not DISTINCT whole rows first"),
+]

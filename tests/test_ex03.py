@@ -1,0 +1,201 @@
+"""Exercise 3 as a specification: the step order is judged for what matters (entities before the
+join, derived after it, write last); ex03b fails the check named for its pipeline mistake and
+accepts other correct shapes."""
+
+import pytest
+
+from helpers import failing, full_marks, grade, sql_cell, statuses
+
+WHY = "'why': 'Joining raw events first pairs user events with item events, so counts multiply.'"
+T = "getvariable('as_of_ts')"
+WINDOW = f"event_ts <= {T} AND event_ts > {T} - INTERVAL '7 days'"
+
+
+def order_answer(order: str) -> str:
+    return f"ex03 = {{'order': {order}, {WHY}}}"
+
+
+def pipeline(
+    source: str = "(SELECT DISTINCT * FROM events)",
+    user_window: str = WINDOW,
+    signup: str = f"u.signup_ts <= {T}",
+    created: str = f"i.created_ts <= {T}",
+    ratio: str = "{c}::DOUBLE / NULLIF({i}, 0)",
+    user_key: str = "user_id",
+) -> str:
+    """The reference shape, with one step swappable for a mistake."""
+    r = lambda c, i: ratio.format(c=c, i=i)  # noqa: E731
+    return f"""
+WITH src AS (SELECT * FROM {source} s),
+win AS (SELECT * FROM src WHERE {WINDOW}),
+uf AS (SELECT {user_key}, count(*) FILTER (WHERE event_type = 'click') AS user_clicks_7d, count(*) AS user_impressions_7d
+       FROM src WHERE {user_window} GROUP BY {user_key}),
+itf AS (SELECT item_id, count(*) FILTER (WHERE event_type = 'click') AS item_clicks_7d, count(*) AS item_impressions_7d
+        FROM win GROUP BY item_id),
+grid AS (SELECT DISTINCT w.user_id, w.item_id FROM win w
+         JOIN users u ON u.user_id = w.user_id AND {signup}
+         JOIN items i ON i.item_id = w.item_id AND {created})
+SELECT g.user_id, g.item_id, {T} AS as_of_ts, user_clicks_7d, user_impressions_7d, item_clicks_7d, item_impressions_7d,
+       {r('user_clicks_7d', 'user_impressions_7d')} AS user_ctr_7d, {r('item_clicks_7d', 'item_impressions_7d')} AS item_ctr_7d
+FROM grid g JOIN uf ON uf.user_id = g.user_id JOIN itf ON itf.item_id = g.item_id"""
+
+
+RIGHT_ORDER = '["user_features", "item_features", "join", "derived", "write"]'
+
+
+def submit(order: str = RIGHT_ORDER, sql: str | None = None):
+    return grade("ex03", order_answer(order), sql_cell("ex03b", sql or pipeline()))
+
+
+@pytest.mark.parametrize("order", [
+    RIGHT_ORDER,
+    '["item_features", "user_features", "join", "derived", "write"]',   # entity steps in either order
+    '("USER_FEATURES", "Item_Features", "join", "derived", " write ")',
+])
+def test_right_step_order_in_any_case_gets_full_marks(order):
+    result = submit(order)
+    assert full_marks(result), statuses(result)
+
+
+@pytest.mark.parametrize("order,check", [
+    ('["user_features", "join", "item_features", "derived", "write"]', "entity_features_before_join"),
+    ('["join", "user_features", "item_features", "derived", "write"]', "entity_features_before_join"),
+    ('["user_features", "item_features", "derived", "join", "write"]', "derived_after_join_write_last"),
+    ('["user_features", "item_features", "join", "write", "derived"]', "derived_after_join_write_last"),
+    ('["user_features", "item_features", "join", "derived"]', "entity_features_before_join"),   # a step left out
+    ('["user_features", "item_features", "join", "derive", "write"]', "derived_after_join_write_last"),  # unknown key
+])
+def test_wrong_step_order_fails_the_check_named_for_its_mistake(order, check):
+    result = submit(order)
+    assert check in failing(result), statuses(result)
+
+
+FANOUT = f"""
+WITH d AS (SELECT DISTINCT * FROM events WHERE {WINDOW}),
+grid AS (SELECT DISTINCT user_id, item_id FROM d)
+SELECT g.user_id, g.item_id, {T} AS as_of_ts,
+       count(*) FILTER (WHERE ue.event_type = 'click') AS user_clicks_7d, count(*) AS user_impressions_7d,
+       count(*) FILTER (WHERE ie.event_type = 'click') AS item_clicks_7d, count(*) AS item_impressions_7d,
+       count(*) FILTER (WHERE ue.event_type = 'click') / count(*) AS user_ctr_7d,
+       count(*) FILTER (WHERE ie.event_type = 'click') / count(*) AS item_ctr_7d
+FROM grid g
+JOIN users u ON u.user_id = g.user_id AND u.signup_ts <= {T}
+JOIN items i ON i.item_id = g.item_id AND i.created_ts <= {T}
+JOIN d ue ON ue.user_id = g.user_id
+JOIN d ie ON ie.item_id = g.item_id
+GROUP BY g.user_id, g.item_id"""
+
+PAIR_LEVEL = f"""
+SELECT e.user_id, e.item_id, {T} AS as_of_ts,
+       count(*) FILTER (WHERE event_type = 'click') AS user_clicks_7d, count(*) AS user_impressions_7d,
+       count(*) FILTER (WHERE event_type = 'click') AS item_clicks_7d, count(*) AS item_impressions_7d,
+       count(*) FILTER (WHERE event_type = 'click') / count(*) AS user_ctr_7d,
+       count(*) FILTER (WHERE event_type = 'click') / count(*) AS item_ctr_7d
+FROM (SELECT DISTINCT * FROM events) e
+JOIN users u ON u.user_id = e.user_id AND u.signup_ts <= {T}
+JOIN items i ON i.item_id = e.item_id AND i.created_ts <= {T}
+WHERE {WINDOW.replace('event_ts', 'e.event_ts')}
+GROUP BY e.user_id, e.item_id"""
+
+WRONG = {
+    "no_signup_filter": ("point_in_time_users", pipeline(signup="TRUE")),
+    "signup_strictly_before": ("point_in_time_users", pipeline(signup=f"u.signup_ts < {T}")),
+    "no_created_filter": ("point_in_time_items", pipeline(created="TRUE")),
+    "created_strictly_before": ("point_in_time_items", pipeline(created=f"i.created_ts < {T}")),
+    "aggregates_after_joining_events": ("no_join_fanout", FANOUT),
+    "pair_level_counts": ("entity_level_counts", PAIR_LEVEL),
+    "user_features_all_time": ("entity_features_no_leakage", pipeline(user_window="TRUE")),
+    "user_features_no_upper_bound": ("entity_features_no_leakage", pipeline(user_window=f"event_ts > {T} - INTERVAL '7 days'")),
+    "retries_counted": ("retries_deduplicated", pipeline(source="events")),
+    "float_ratio": ("ctr_is_double", pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
+    "integer_division": ("ctr_is_double", pipeline(ratio="{c} // NULLIF({i}, 0)")),
+    "hard_coded_as_of": ("reads_as_of_parameter", pipeline().replace(T, "TIMESTAMP '2025-12-04 23:59:59'")),
+}
+
+CORRECT = {
+    "reference_shape": pipeline(),
+    "dims_filtered_in_where_and_union_entities": f"""
+        WITH d AS (SELECT * FROM events WHERE {WINDOW}
+                   QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY event_ts) = 1),
+        ent AS (SELECT 'u' AS kind, user_id AS id, count(*) FILTER (WHERE event_type = 'click') AS c, count(*) AS n
+                FROM d GROUP BY user_id
+                UNION ALL
+                SELECT 'i', item_id, count(*) FILTER (WHERE event_type = 'click'), count(*) FROM d GROUP BY item_id)
+        SELECT p.user_id, p.item_id, {T} AS as_of_ts, uf.c AS user_clicks_7d, uf.n AS user_impressions_7d,
+               itf.c AS item_clicks_7d, itf.n AS item_impressions_7d,
+               CAST(uf.c AS DOUBLE) / uf.n AS user_ctr_7d, CAST(itf.c AS DOUBLE) / itf.n AS item_ctr_7d
+        FROM (SELECT DISTINCT user_id, item_id FROM d) p, users u, items i, ent uf, ent itf
+        WHERE u.user_id = p.user_id AND i.item_id = p.item_id
+          AND u.signup_ts <= {T} AND i.created_ts <= {T}
+          AND uf.kind = 'u' AND uf.id = p.user_id AND itf.kind = 'i' AND itf.id = p.item_id""",
+    "window_functions_over_the_pairs": f"""
+        WITH d AS (SELECT DISTINCT event_id, user_id, item_id, event_ts, event_type FROM events WHERE {WINDOW}),
+        pairs AS (SELECT user_id, item_id,
+                         count(*) FILTER (WHERE event_type = 'click') AS c, count(*) AS n
+                  FROM d GROUP BY user_id, item_id),
+        feats AS (SELECT user_id, item_id,
+                         sum(c) OVER (PARTITION BY user_id) AS user_clicks_7d,
+                         sum(n) OVER (PARTITION BY user_id) AS user_impressions_7d,
+                         sum(c) OVER (PARTITION BY item_id) AS item_clicks_7d,
+                         sum(n) OVER (PARTITION BY item_id) AS item_impressions_7d
+                  FROM pairs)
+        SELECT f.*, {T} AS AS_OF_TS,
+               user_clicks_7d / NULLIF(user_impressions_7d, 0) AS user_ctr_7d,
+               item_clicks_7d / NULLIF(item_impressions_7d, 0) AS item_ctr_7d
+        FROM feats f
+        WHERE f.user_id IN (SELECT user_id FROM users WHERE signup_ts <= {T})
+          AND f.item_id IN (SELECT item_id FROM items WHERE created_ts <= {T})
+        ORDER BY 1, 2""",
+    "left_joins_with_coalesce": f"""
+        WITH d AS (SELECT DISTINCT * FROM events WHERE {WINDOW}),
+        uf AS (SELECT user_id, sum((event_type = 'click')::INT) AS user_clicks_7d, count(*) AS user_impressions_7d
+               FROM d GROUP BY user_id),
+        itf AS (SELECT item_id, sum(CASE WHEN event_type = 'click' THEN 1 ELSE 0 END) AS item_clicks_7d,
+                       count(event_id) AS item_impressions_7d FROM d GROUP BY item_id),
+        g AS (SELECT DISTINCT d.user_id, d.item_id FROM d
+              WHERE EXISTS (SELECT 1 FROM users u WHERE u.user_id = d.user_id AND u.signup_ts <= {T})
+                AND EXISTS (SELECT 1 FROM items i WHERE i.item_id = d.item_id AND i.created_ts <= {T}))
+        SELECT g.user_id, g.item_id, {T} AS as_of_ts,
+               coalesce(user_clicks_7d, 0) AS user_clicks_7d, coalesce(user_impressions_7d, 0) AS user_impressions_7d,
+               coalesce(item_clicks_7d, 0) AS item_clicks_7d, coalesce(item_impressions_7d, 0) AS item_impressions_7d,
+               user_clicks_7d / NULLIF(user_impressions_7d, 0)::DOUBLE AS user_ctr_7d,
+               item_clicks_7d / NULLIF(item_impressions_7d, 0)::DOUBLE AS item_ctr_7d
+        FROM g LEFT JOIN uf USING (user_id) LEFT JOIN itf USING (item_id)""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_query_fails_the_check_named_for_its_mistake(name):
+    check, sql = WRONG[name]
+    result = submit(sql=sql)
+    assert check in failing(result), statuses(result)
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_query_gets_full_marks(name):
+    result = submit(sql=CORRECT[name])
+    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status not in ("pass", "manual")]
+
+
+def test_fanout_counterexample_is_shrunk():
+    result = submit(sql=FANOUT)
+    check = next(c for c in result.checks if c.name == "no_join_fanout")
+    assert check.tables[0].caption.startswith("events: the fewest rows")
+    assert len(check.tables[0].rows) <= 2  # two events of one pair already multiply
+
+
+def test_point_in_time_fixtures_agree_whether_dims_filter_events_or_rows():
+    # Filtering the events by the dimensions before the entity aggregates is another reading of
+    # the prompt; the hidden fixtures are built so that it gets the same rows.
+    sql = pipeline(source=f"""(SELECT DISTINCT e.* FROM events e
+        JOIN users u ON u.user_id = e.user_id AND u.signup_ts <= {T}
+        JOIN items i ON i.item_id = e.item_id AND i.created_ts <= {T})""")
+    result = submit(sql=sql)
+    assert full_marks(result), statuses(result)
+
+
+def test_template_scores_zero():
+    result = grade("ex03", "ex03 = {'order': ..., 'why': ...}",
+                   sql_cell("ex03b", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))
+    assert {c.status for c in result.checks} == {"missing"}
+    assert result.score == 0
