@@ -16,6 +16,7 @@ from .shrink import ddmin
 from .structured import is_unanswered
 
 Expected = Callable[[Dataset, dict], list[tuple]]
+INPUT_TABLES = ("feature_table", "feature_job_control", "feature_rows")
 
 
 @dataclass
@@ -152,8 +153,19 @@ class ResultCheck(Check):
         if events:
             caption = "events: the fewest rows on which your answer and the reference differ" if self.shrink else "events"
             tables.append(Table(caption, table_columns("events"), [list(r) for r in events]))
+        tables.extend(self.input_tables(fixture))
         tables.extend(diff_tables(d))
         return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
+
+    def input_tables(self, fixture: Fixture, limit: int = 20) -> list[Table]:
+        """The fixture's other non-empty inputs (the tables a write or a watermark query reads)."""
+        out = []
+        for table in INPUT_TABLES:
+            rows = fixture.dataset.rows(table)
+            if rows:
+                more = f" (first {limit} of {len(rows)})" if len(rows) > limit else ""
+                out.append(Table(f"{table} before your answer ran{more}", table_columns(table), [list(r) for r in rows[:limit]]))
+        return out
 
     def _shrunk(self, sql: str, d: compare.Diff, limits: Limits) -> tuple[Fixture, compare.Diff]:
         events = self.fixture.dataset.rows("events")
