@@ -33,7 +33,8 @@ diagrams: $(STAMP)
 	$(BIN)/grader release diagrams
 
 bench: $(STAMP)
-	$(BIN)/grader bench
+	$(BIN)/grader bench grading --json bench-grading.json
+	$(BIN)/grader bench pipelines --json bench-pipelines.json
 
 release: $(STAMP)
 	$(BIN)/grader release bundle release/
