@@ -69,6 +69,10 @@ class Check:
     def where(self) -> str:
         return f"expected a `%%sql --save {self.answer}` cell"
 
+    def prepare(self, limits: Limits = Limits()) -> None:
+        """Build what every grading of this check reuses, once per process, before the grader
+        forks the children that run checks (so each child inherits it instead of rebuilding)."""
+
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:  # pragma: no cover
         raise NotImplementedError
 

@@ -141,6 +141,8 @@ def grade_submission(
     # a check that wedges it costs only a replacement child.
     flat = [(ex, c) for ex in wanted for c in ex.all_checks(hidden)]
     if _can_fork():
+        for _, check in flat:
+            check.prepare(limits)
         outcomes = _run_isolated([c for _, c in flat], sub.answers, limits)
     else:
         outcomes = [_run_check(c, sub.answers, limits) for _, c in flat]

@@ -94,8 +94,9 @@ SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory')
 
 # Reaching outside a check's own database takes one of these words; a statement holding one
 # marks the instance for a full inspection (expensive, so not done after every check).
-_ESCAPE_WORDS = re.compile(r"memory|attach|detach|\buse\b|system|temp", re.I)
-_state = {"suspect": False, "attached": []}
+# (TEMP objects need no inspection: they die with the check's own session.)
+_ESCAPE_WORDS = re.compile(r"memory|attach|detach|\buse\b", re.I)
+_state: dict[str, Any] = {"suspect": False, "attached": [], "live": set()}
 
 
 def _note_statement(statement: str) -> None:
@@ -105,10 +106,11 @@ def _note_statement(statement: str) -> None:
 
 def _reusable(base: duckdb.DuckDBPyConnection) -> bool:
     try:
-        if not _state["suspect"]:
-            for name in _state["attached"]:
+        live = _state["live"]
+        if not _state["suspect"] or live:  # a full inspection waits until no shared database is open
+            for name in [n for n in _state["attached"] if n not in live]:
                 base.execute(f'DETACH DATABASE IF EXISTS "{name}"')
-            _state["attached"] = []
+            _state["attached"] = [n for n in _state["attached"] if n in live]
             return True
         for (name,) in base.execute(
             "SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> 'memory'"
@@ -155,6 +157,29 @@ def open_sandbox(
     create_tables(con, dataset)
     set_variables(con, variables or {})
     return con
+
+
+class SharedDatabase:
+    """A fresh in-memory database holding `dataset` that several sessions can use at once, as
+    jobs share a warehouse: `cursor()` opens another session on it (the fault harness runs
+    concurrent jobs this way). It lives on the process's locked instance; close it when done."""
+
+    def __init__(self, dataset: Dataset, variables: dict[str, Any] | None = None, limits: Limits = Limits()):
+        self._main = open_sandbox(dataset, variables, limits)
+        self.name = self._main.execute("SELECT current_database()").fetchone()[0]
+        _state["live"].add(self.name)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._main.cursor()
+        cur.execute(f"USE {self.name}")
+        return cur
+
+    def execute(self, *args, **kwargs):
+        return self._main.execute(*args, **kwargs)
+
+    def close(self) -> None:
+        _state["live"].discard(self.name)
+        self._main.close()
 
 
 def reopen(path: str, variables: dict[str, Any] | None, limits: Limits) -> duckdb.DuckDBPyConnection:

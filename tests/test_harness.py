@@ -1,0 +1,200 @@
+"""The fault harness: the DuckDB facts it relies on, and its own behaviour (crash points,
+schedules, retries, determinism, clean-up)."""
+
+import os
+from datetime import datetime as dt
+
+import duckdb
+import pytest
+
+from grader import harness, sandbox
+from grader.course import JOB_KEY, Dataset, load_seed
+from grader.harness import Backfill, BackfillCheck, CrashCheck, Scenario, Workspace, explore, interleavings, run_job
+from grader.notebook import SubmittedAnswer
+from grader.sandbox import Limits
+
+LIMITS = Limits()
+ROW = "(1, 1, TIMESTAMP '2025-12-01 23:59:59', 1, 1, 1, 1.0)"
+TINY = Scenario("tiny", Dataset({"feature_job_control": [(JOB_KEY, dt(2025, 12, 2, 23, 59, 59), None)]}))
+
+
+def count(db) -> int:
+    return db.execute("SELECT count(*) FROM feature_table").fetchone()[0]
+
+
+def test_locked_sandbox_still_reads_and_writes_its_own_database_file():
+    with Workspace(TINY, LIMITS) as ws:
+        path = ws.fresh()
+        db = ws.open(path)
+        assert db.execute("SELECT current_setting('enable_external_access')").fetchone()[0] is False
+        db.execute(f"INSERT INTO feature_table VALUES {ROW}")
+        db.close()
+        db = ws.open(path)
+        assert count(db) == 1
+        with pytest.raises(duckdb.Error):  # ...and nothing else on disk
+            db.execute(f"COPY feature_table TO '{ws.dir}/leak.csv'")
+        db.close()
+
+
+def test_duckdb_rolls_back_an_open_transaction_when_the_connection_closes():
+    with Workspace(TINY, LIMITS) as ws:
+        path = ws.fresh()
+        db = ws.open(path)
+        db.execute("BEGIN")
+        db.execute(f"INSERT INTO feature_table VALUES {ROW}")
+        db.close()  # no COMMIT, as a killed process leaves it
+        db = ws.open(path)
+        assert count(db) == 0
+        db.close()
+
+
+def test_a_crash_keeps_committed_statements_and_loses_the_open_transaction():
+    job = [f"INSERT INTO feature_table VALUES {ROW}", "BEGIN",
+           "INSERT INTO feature_table VALUES (2, 1, TIMESTAMP '2025-12-01 23:59:59', 1, 1, 1, 1.0)", "COMMIT"]
+    with Workspace(TINY, LIMITS) as ws:
+        path = ws.fresh()
+        db = ws.open(path)
+        assert run_job(db, job, {}, LIMITS, stop_after=3) is None
+        db.close()
+        db = ws.open(path)
+        assert count(db) == 1  # the autocommitted first INSERT survived; the transaction did not
+        db.close()
+
+
+def test_each_run_is_its_own_session_variables_and_temp_tables_do_not_leak():
+    with Workspace(TINY, LIMITS) as ws:
+        db = ws.open(ws.fresh())
+        assert run_job(db, ["CREATE TEMP TABLE t AS SELECT getvariable('x') AS x"], {"x": 1}, LIMITS) is None
+        failure = run_job(db, ["SELECT * FROM t"], {}, LIMITS)
+        assert failure is not None and failure.statement == 1
+        db.close()
+
+
+def test_a_failed_statement_is_reported_with_its_number_and_text():
+    with Workspace(TINY, LIMITS) as ws:
+        db = ws.open(ws.fresh())
+        failure = run_job(db, ["SELECT 1", "SELECT * FROM nowhere"], {}, LIMITS)
+        db.close()
+    assert failure.statement == 2 and "nowhere" in failure.describe()
+
+
+def test_workspace_removes_its_trial_files():
+    with Workspace(TINY, LIMITS) as ws:
+        ws.fresh()
+        folder = ws.dir
+        assert os.listdir(folder)
+    assert not os.path.exists(folder)
+
+
+def test_interleavings_are_every_schedule_when_few_and_a_fixed_sample_otherwise():
+    assert sorted(interleavings(2, 2)) == sorted(["AABB", "ABAB", "ABBA", "BAAB", "BABA", "BBAA"])
+    many = interleavings(4, 4)
+    assert many == interleavings(4, 4)  # deterministic
+    assert "ABABABAB" in many and "BABABABA" in many and "ABBBBAAA" in many
+    assert len(many) <= harness.MAX_SCHEDULES and all(s.count("A") == 4 == s.count("B") for s in many)
+
+
+SEED = Scenario("seed", load_seed())
+NEXT_ROWS = """SELECT e.user_id, e.item_id, c.last_as_of_ts + INTERVAL 1 DAY,
+  count(*) FILTER (WHERE e.event_type = 'click'), count(*) FILTER (WHERE e.event_type = 'view'), count(*),
+  count(*) FILTER (WHERE e.event_type = 'click')::DOUBLE / count(*)
+FROM (SELECT DISTINCT * FROM events) e JOIN feature_job_control c
+  ON e.event_ts <= c.last_as_of_ts + INTERVAL 1 DAY AND e.event_ts > c.last_as_of_ts - INTERVAL 6 DAY
+GROUP BY ALL"""
+ADVANCE = f"UPDATE feature_job_control SET last_as_of_ts = last_as_of_ts + INTERVAL 1 DAY, last_run_ts = now() WHERE job_key = '{JOB_KEY}'"
+CONTROL_FIRST = [ADVANCE, f"INSERT OR REPLACE INTO feature_table {NEXT_ROWS.replace('+ INTERVAL 1 DAY', '').replace('- INTERVAL 6 DAY', '- INTERVAL 7 DAY')}"]
+GOOD = ["BEGIN", f"INSERT OR REPLACE INTO feature_table {NEXT_ROWS}", ADVANCE, "COMMIT"]
+
+
+def test_every_statement_boundary_is_a_crash_point_and_exploration_is_deterministic():
+    first = explore(GOOD, SEED, LIMITS)
+    harness._explored.clear()
+    again = explore(GOOD, SEED, LIMITS)
+    assert [t.crash_after for t in first] == [1, 2, 3]
+    assert [(t.watermark, t.days, t.outcome) for t in first] == [(t.watermark, t.days, t.outcome) for t in again]
+    assert all(not t.problem and not t.ahead for t in first)
+
+
+def test_control_first_job_shows_the_watermark_ahead_of_the_data():
+    trials = explore(CONTROL_FIRST, SEED, LIMITS)
+    assert trials[0].watermark == dt(2025, 12, 3, 23, 59, 59) and trials[0].ahead == [dt(2025, 12, 3, 23, 59, 59)]
+    assert trials[0].problem.startswith("gap: day 12-03")
+
+
+def test_crash_table_lists_each_crash_point_for_the_notebook():
+    df = harness.crash_table(";\n".join(CONTROL_FIRST), SEED)
+    assert list(df.index) == [1]
+    assert df.loc[1, "watermark ahead of data?"] == "yes: day 12-03 lost"
+
+
+def test_crash_check_plugs_into_check_run():
+    check = CrashCheck(name="control_updated_after_write", answer="job", points=1, fail="Control updated before write",
+                       scenario=SEED, aspect="control_after_write")
+    result = check.run({"job": SubmittedAnswer("job", "sql", sql=";\n".join(CONTROL_FIRST))})
+    assert result.status == "fail" and "statement 1" in result.message and result.tables
+
+
+DAYS = "SELECT unnest(generate_series(getvariable('start_ts'), getvariable('end_ts'), INTERVAL 1 DAY)) AS d"
+BACKFILL = f"""BEGIN;
+DELETE FROM feature_table WHERE as_of_ts BETWEEN getvariable('start_ts') AND getvariable('end_ts');
+INSERT INTO feature_table SELECT e.user_id, e.item_id, x.d, count(*) FILTER (WHERE e.event_type = 'click'),
+  count(*) FILTER (WHERE e.event_type = 'view'), count(*), count(*) FILTER (WHERE e.event_type = 'click')::DOUBLE / count(*)
+FROM (SELECT DISTINCT * FROM events) e JOIN ({DAYS}) x ON e.event_ts <= x.d AND e.event_ts > x.d - INTERVAL 7 DAY GROUP BY ALL;
+COMMIT;"""
+
+
+def test_a_transaction_conflict_between_two_backfills_is_retried():
+    a = Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59))
+    b = Backfill("B", dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 4, 23, 59, 59))
+    statements = sandbox.split_statements(BACKFILL)
+    with Workspace(SEED, LIMITS) as ws:
+        out = harness.run_schedule(ws, statements, {"A": a, "B": b}, "ABABABAB", LIMITS, SEED)
+    assert out.notes and "retried" in out.notes[0]  # both inserted 12-02/12-03: the second commit conflicts
+    assert not out.failed and out.diff.equal
+
+
+def test_counts_record_what_a_grading_explored():
+    harness.COUNTS.clear()
+    check = BackfillCheck(name="x", answer="job", points=1, fail="f", scenario=SEED,
+                          jobs=[Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 23, 59, 59)),
+                                Backfill("B", dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59))],
+                          interleave=True)
+    check.run({"job": SubmittedAnswer("job", "sql", sql=BACKFILL)})
+    assert harness.COUNTS["interleavings"] == 8  # 4 statements each: lockstep both ways + one inside the other
+
+
+def test_grading_in_forked_children_leaves_no_database_files_behind(tmp_path, monkeypatch):
+    import glob
+    import tempfile
+
+    from grader import exercises
+    from grader.grade import grade_exercise
+
+    # a temp folder of this test's own: other test workers create harness folders too
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pattern = os.path.join(tempfile.gettempdir(), "week12-harness-*")
+    before = set(glob.glob(pattern))
+    job = f"INSERT OR REPLACE INTO feature_table {NEXT_ROWS};\n{ADVANCE};"
+    result = grade_exercise(exercises.get("ex08"), {"ex08": SubmittedAnswer("ex08", "sql", sql=job)}, isolate=True)
+    assert result.checks and set(glob.glob(pattern)) <= before
+
+
+def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch):
+    """Grading crashes sessions on in-memory databases for speed; a killed process on a database
+    file must look the same to every job: known-wrong and correct alike."""
+    import test_ex08
+
+    from grader import exercises, harness
+    from grader.grade import grade_exercise
+
+    jobs = [sql for sqls in test_ex08.WRONG.values() for sql in sqls] + list(test_ex08.CORRECT.values())
+    verdicts = {}
+    for medium in ("file", "memory"):
+        monkeypatch.setattr(harness, "CRASH_MEDIUM", medium)
+        harness._explored.clear()
+        verdicts[medium] = [
+            [(c.name, c.status, c.message) for c in grade_exercise(
+                exercises.get("ex08"), {"ex08": SubmittedAnswer("ex08", "sql", sql=job)}).checks]
+            for job in jobs
+        ]
+    assert verdicts["file"] == verdicts["memory"]
