@@ -20,10 +20,13 @@ venv: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
+# Three runs: the grader's own tests; strict nbval on solutions/ (stored outputs must
+# reproduce); lax nbval on notebooks/ (unanswered student notebooks run without an error).
+# One notebook per worker (--dist loadfile): a notebook's cells share one kernel.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q tests
-	$(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg solutions/
-	$(BIN)/python -m pytest -q --nbval-lax notebooks/
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg solutions/
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q --nbval-lax notebooks/
 
 # Maintainers: rebuild solutions/ (executed) and notebooks/ (stripped) from grader/exercises/*/lesson.md.
 notebooks: $(STAMP)
