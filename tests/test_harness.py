@@ -193,7 +193,7 @@ def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch
         monkeypatch.setattr(harness, "CRASH_MEDIUM", medium)
         harness._explored.clear()
         verdicts[medium] = [
-            [(c.name, c.status, c.message) for c in grade_exercise(
+            [(c.name, c.status) for c in grade_exercise(
                 exercises.get("ex08"), {"ex08": SubmittedAnswer("ex08", "sql", sql=job)}).checks]
             for job in jobs
         ]

@@ -9,7 +9,11 @@ def ip():
     shell = start_ipython()
     result = shell.run_cell("from grader.workbook import check, con")
     assert result.success, result.error_in_exec
-    return shell
+    yield shell
+    # jupysql's own exit hook would announce the closing to a shell that is gone by then
+    from sql.connection import ConnectionManager
+
+    ConnectionManager.close_all()
 
 
 def run(ip, source):
