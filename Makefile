@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Offline by design: no news feed, no update check, no extension-manager calls to PyPI.
+# Jupyter refuses to run as root without --allow-root (containers, CI): pass it only then.
+LAB_FLAGS := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+             --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
 # Three runs: the grader's own tests; strict nbval on solutions/ (stored outputs must
 # reproduce); lax nbval on notebooks/ (unanswered student notebooks run without an error).

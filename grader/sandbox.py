@@ -7,6 +7,7 @@ threads are capped, and every statement runs under a deadline that interrupts it
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -190,12 +191,22 @@ def reopen(path: str, variables: dict[str, Any] | None, limits: Limits) -> duckd
     return con
 
 
+@functools.lru_cache(maxsize=256)
+def _parse(sql: str) -> tuple[tuple[str, Any], ...] | str:
+    """(statement text, statement type) pairs, or the parser's error. Cached: one answer is
+    run by many checks (and many times while shrinking)."""
+    try:
+        return tuple((s.query.strip(), s.type) for s in duckdb.extract_statements(sql))
+    except duckdb.Error as exc:
+        return _first_line(exc)
+
+
 def split_statements(sql: str) -> list[str]:
     """Statements as DuckDB's own parser splits them; raises SandboxError on a syntax error."""
-    try:
-        return [s.query.strip() for s in duckdb.extract_statements(sql)]
-    except duckdb.Error as exc:
-        raise SandboxError(f"SQL does not parse: {_first_line(exc)}") from None
+    parsed = _parse(sql)
+    if isinstance(parsed, str):
+        raise SandboxError(f"SQL does not parse: {parsed}")
+    return [text for text, _ in parsed]
 
 
 def _first_line(exc: Exception) -> str:
@@ -297,12 +308,11 @@ _NOT_QUERIES = {
 
 
 def _ends_with_query(sql: str) -> None:
-    try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error:
+    statements = _parse(sql)
+    if isinstance(statements, str):
         return  # run_sql reports the syntax error
-    if statements and statements[-1].type in _NOT_QUERIES:
-        kind = statements[-1].type.name.replace("_", " ")
+    if statements and statements[-1][1] in _NOT_QUERIES:
+        kind = statements[-1][1].name.replace("_", " ")
         raise SandboxError(
             f"the answer's last statement is {kind}, not a query: end with the SELECT that returns the answer",
             "error", len(statements),
