@@ -3,6 +3,7 @@ runs on its own fixture, in its own sandbox, under its own time limit."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -157,16 +158,17 @@ class ResultCheck(Check):
         if events:
             caption = "events: the fewest rows on which your answer and the reference differ" if self.shrink else "events"
             tables.append(Table(caption, table_columns("events"), [list(r) for r in events]))
-        tables.extend(self.input_tables(fixture))
+        tables.extend(self.input_tables(fixture, sql))
         tables.extend(diff_tables(d))
         return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
 
-    def input_tables(self, fixture: Fixture, limit: int = 20) -> list[Table]:
-        """The fixture's other non-empty inputs (the tables a write or a watermark query reads)."""
+    def input_tables(self, fixture: Fixture, sql: str, limit: int = 20) -> list[Table]:
+        """The fixture's other non-empty inputs that the answer reads or writes (a feature_table
+        it audits, the control row a job reads), shown beside the shrunk events."""
         out = []
         for table in INPUT_TABLES:
             rows = fixture.dataset.rows(table)
-            if rows:
+            if rows and re.search(rf"\b{table}\b", sql, re.I):
                 more = f" (first {limit} of {len(rows)})" if len(rows) > limit else ""
                 out.append(Table(f"{table} before your answer ran{more}", table_columns(table), [list(r) for r in rows[:limit]]))
         return out

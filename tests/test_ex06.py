@@ -109,3 +109,11 @@ def test_unanswered_placeholder_is_missing_not_failed():
     result = grade("ex06", sql_cell("ex06", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))
     assert {c.status for c in result.checks} == {"missing"}
     assert result.score == 0
+
+
+def test_a_leaky_window_fails_only_the_checks_about_time():
+    """Fixtures isolate mistakes: with dedup right, a window without an upper bound is caught
+    by no_leakage (and window_edges, whose half-second-late event is leakage too), nothing else."""
+    sql = counts("e.event_ts > a.as_of_ts - INTERVAL '7 days'")
+    result = grade("ex06", sql_cell("ex06", sql))
+    assert failing(result) - {"matches_reference_on_sample"} == {"no_leakage", "window_edges"}

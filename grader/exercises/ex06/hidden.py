@@ -1,4 +1,6 @@
-"""Hidden fixtures for Exercise 6: each isolates one mistake, so the failing check names it."""
+"""Hidden fixtures for Exercise 6: each isolates one mistake, so the failing check names it.
+Only LEAKAGE and EDGES hold events after the first as-of time: a leaky window fails those two,
+not every check."""
 
 from datetime import datetime as dt
 
@@ -37,16 +39,16 @@ RETRIES = fixture("retried events (same event_id, exact copies)", [
     (2, 1, 10, dt(2025, 12, 2, 9), "view"),
     (2, 1, 10, dt(2025, 12, 2, 9), "view"),
     (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (3, 2, 10, dt(2025, 12, 3, 9), "click"),
-    (4, 2, 10, dt(2025, 12, 3, 10), "click"),   # a real second click, not a retry
-    (4, 2, 10, dt(2025, 12, 3, 10), "click"),
+    (3, 2, 10, dt(2025, 12, 2, 9), "click"),
+    (4, 2, 10, dt(2025, 12, 2, 10), "click"),   # a real second click, not a retry
+    (4, 2, 10, dt(2025, 12, 2, 10), "click"),
 ])
 
 EVENT_TYPES = fixture("event types other than click and view", [
     (1, 1, 10, dt(2025, 12, 1, 9), "click"),
     (2, 1, 10, dt(2025, 12, 1, 9, 5), "purchase"),
     (3, 1, 10, dt(2025, 12, 2, 9), "add_to_cart"),
-    (4, 2, 11, dt(2025, 12, 3, 9), "purchase"),    # a pair with no click or view at all
+    (4, 2, 11, dt(2025, 12, 2, 9), "purchase"),    # a pair with no click or view at all
     (5, 2, 10, dt(2025, 12, 2, 11), "view"),
 ])
 
@@ -54,7 +56,7 @@ GRID = Fixture("pairs active only outside the window, users and items without ev
     "events": [
         (1, 1, 10, dt(2025, 12, 1, 9), "click"),
         (2, 1, 11, dt(2025, 11, 1, 9), "view"),      # an all-time pair, idle in both windows
-        (3, 2, 11, dt(2025, 12, 3, 9), "view"),
+        (3, 2, 11, dt(2025, 12, 2, 9), "view"),
         (4, 3, 12, dt(2025, 10, 1, 9), "click"),     # another stale pair
     ],
     "users": [(1, dt(2025, 1, 1), "North"), (2, dt(2025, 1, 1), "South"), (3, dt(2025, 1, 1), "East"), (4, dt(2025, 1, 1), "West")],
