@@ -119,20 +119,7 @@ workbook's checker, public checks only), pyproject.toml and Makefile.
 """
 
 BUNDLE_MAKEFILE = """# `make lab`: build .venv from pyproject.toml (once), then open the workbook.
-PYTHON ?= python3
-BIN    := .venv/bin
-STAMP  := .venv/.installed-stamp
-export PLOOMBER_STATS_ENABLED := false
-
-.PHONY: lab
-lab: $(STAMP)
-\t$(BIN)/jupyter lab notebooks/
-
-$(STAMP): pyproject.toml
-\t@test -x $(BIN)/python || $(PYTHON) -m venv .venv
-\t$(BIN)/python -m pip install --quiet --upgrade pip
-\t$(BIN)/python -m pip install --quiet -e .
-\t@touch $(STAMP)
+include mk/lab.mk
 """
 
 
@@ -255,6 +242,8 @@ def bundle(out: Path) -> Path:
             shutil.copy2(src, dest)
     (out / "pyproject.toml").write_text(_bundle_pyproject(), encoding="utf-8")
     (out / "Makefile").write_text(BUNDLE_MAKEFILE, encoding="utf-8")
+    (out / "mk").mkdir(exist_ok=True)
+    shutil.copy2(ROOT / "mk" / "lab.mk", out / "mk" / "lab.mk")
     (out / "README.md").write_text(
         BUNDLE_README.format(diagrams="diagrams/ (the backfill diagram), " if diagrams else ""), encoding="utf-8"
     )

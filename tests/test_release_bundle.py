@@ -32,7 +32,8 @@ def text_files(root: Path):
 def test_bundle_layout(bundle):
     for name in ("README.md", "Makefile", "pyproject.toml", "grader/__init__.py", "grader/workbook.py"):
         assert (bundle / name).is_file(), name
-    assert "lab:" in (bundle / "Makefile").read_text()
+    assert "include mk/lab.mk" in (bundle / "Makefile").read_text()
+    assert "lab:" in (bundle / "mk" / "lab.mk").read_text()
     assert sorted(p.name for p in (bundle / "data").iterdir()) == sorted(f"{t}.csv" for t in ("events", "users", "items", "feature_job_control"))
     assert {p.name for p in (bundle / "notebooks").glob("*.ipynb")} == {p.name for p in (REPO / "notebooks").glob("*.ipynb")}
     assert not (bundle / "solutions").exists() and not (bundle / "tests").exists()
