@@ -114,6 +114,22 @@ def setup_sql(dataset: Dataset, primary_keys: bool = True) -> str:
     return ";\n".join(parts) + ";"
 
 
+def unkeyed_feature_table(rows: list[tuple], **other_tables: list[tuple]) -> Dataset:
+    """feature_table as a warehouse that does not enforce keys holds it: duplicates accepted
+    (the overlapping-INSERT exercises need them)."""
+    return Dataset({"feature_table": list(rows), **other_tables}, unkeyed=frozenset({"feature_table"}))
+
+
+def replace_table(con, table: str, rows: list[tuple], primary_key: bool = True) -> int:
+    """Swap one table of an open database (the notebook's) for `rows`; returns the row count."""
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(ddl(table, primary_key))
+    if rows:
+        marks = ", ".join("?" for _ in TABLES[table])
+        con.executemany(f"INSERT INTO {table} VALUES ({marks})", [list(r) for r in rows])
+    return len(rows)
+
+
 def create_tables(con, dataset: Dataset, primary_keys: bool = True) -> None:
     """Create every course table in `con` and fill it from `dataset`."""
     con.execute(setup_sql(dataset, primary_keys))

@@ -31,3 +31,26 @@ def failing(result) -> set[str]:
 
 def full_marks(result) -> bool:
     return result.score == result.max_score and not failing(result)
+
+
+def not_passed(result) -> list[tuple]:
+    return [(c.name, c.status, c.message) for c in result.checks if c.status not in ("pass", "manual")]
+
+
+def mutation_tests(submit, wrong: dict, correct: dict):
+    """The two specifications every SQL answer gets, as test functions for a module to adopt:
+    each wrong answer (name -> (check, sql)) fails the check named for its mistake, and each
+    correct formulation (name -> sql) gets full marks. `submit(sql=...)` grades one answer."""
+    import pytest
+
+    @pytest.mark.parametrize("name", sorted(wrong))
+    def test_wrong_answer_fails_the_check_named_for_its_mistake(name):
+        check, sql = wrong[name]
+        assert check in failing(submit(sql=sql)), statuses(submit(sql=sql))
+
+    @pytest.mark.parametrize("name", sorted(correct))
+    def test_correct_formulation_gets_full_marks(name):
+        result = submit(sql=correct[name])
+        assert full_marks(result), not_passed(result)
+
+    return test_wrong_answer_fails_the_check_named_for_its_mistake, test_correct_formulation_gets_full_marks

@@ -3,7 +3,7 @@ keys with their row count) fails the check named for its mistake and accepts oth
 
 import pytest
 
-from helpers import failing, full_marks, grade, sql_cell, statuses
+from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
 
 WHY = "'why_not_both_insert': 'Both jobs insert the same key so the table holds two rows per key.'"
 RIGHT_SQL = """SELECT user_id, item_id, as_of_ts, count(*) AS n FROM feature_table
@@ -100,17 +100,9 @@ CORRECT = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(WRONG))
-def test_wrong_query_fails_the_check_named_for_its_mistake(name):
-    check, sql = WRONG[name]
-    result = submit(sql=sql)
-    assert check in failing(result), statuses(result)
-
-
-@pytest.mark.parametrize("name", sorted(CORRECT))
-def test_correct_query_gets_full_marks(name):
-    result = submit(sql=CORRECT[name])
-    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status not in ("pass", "manual")]
+test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_full_marks = mutation_tests(
+    submit, WRONG, CORRECT
+)
 
 
 def test_sample_fixture_really_has_no_primary_key():

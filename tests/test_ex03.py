@@ -4,7 +4,7 @@ accepts other correct shapes."""
 
 import pytest
 
-from helpers import failing, full_marks, grade, sql_cell, statuses
+from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
 
 WHY = "'why': 'Joining raw events first pairs user events with item events, so counts multiply.'"
 T = "getvariable('as_of_ts')"
@@ -164,17 +164,9 @@ CORRECT = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(WRONG))
-def test_wrong_query_fails_the_check_named_for_its_mistake(name):
-    check, sql = WRONG[name]
-    result = submit(sql=sql)
-    assert check in failing(result), statuses(result)
-
-
-@pytest.mark.parametrize("name", sorted(CORRECT))
-def test_correct_query_gets_full_marks(name):
-    result = submit(sql=CORRECT[name])
-    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status not in ("pass", "manual")]
+test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_full_marks = mutation_tests(
+    submit, WRONG, CORRECT
+)
 
 
 def test_fanout_counterexample_is_shrunk():

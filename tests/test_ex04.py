@@ -4,7 +4,7 @@ value is diagnosed; ex04b fails the check named for its mistake on hidden contro
 import pytest
 
 from grader.exercises.ex04 import parse_timestamp
-from helpers import failing, full_marks, grade, sql_cell, statuses
+from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
 
 WHY = "'why': 'An incremental run computes only the day after the watermark.'"
 RIGHT_SQL = """SELECT last_as_of_ts + INTERVAL 1 DAY AS next_as_of_ts
@@ -77,17 +77,9 @@ CORRECT = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(WRONG))
-def test_wrong_query_fails_the_check_named_for_its_mistake(name):
-    check, sql = WRONG[name]
-    result = submit(sql=sql)
-    assert check in failing(result), statuses(result)
-
-
-@pytest.mark.parametrize("name", sorted(CORRECT))
-def test_correct_query_gets_full_marks(name):
-    result = submit(sql=CORRECT[name])
-    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status not in ("pass", "manual")]
+test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_full_marks = mutation_tests(
+    submit, WRONG, CORRECT
+)
 
 
 def test_template_scores_zero():

@@ -3,7 +3,7 @@ accepted form; ex05b (the per-day audit) fails the check named for its mistake."
 
 import pytest
 
-from helpers import failing, full_marks, grade, sql_cell, statuses
+from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
 
 WRONG_TEXT = "'what_goes_wrong': 'Both jobs insert the overlap days so each key there has two rows.'"
 RIGHT_SQL = """
@@ -95,23 +95,16 @@ CORRECT = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(WRONG))
-def test_wrong_query_fails_the_check_named_for_its_mistake(name):
-    check, sql = WRONG[name]
-    result = submit(sql=sql)
-    assert check in failing(result), statuses(result)
-
-
-@pytest.mark.parametrize("name", sorted(CORRECT))
-def test_correct_query_gets_full_marks(name):
-    result = submit(sql=CORRECT[name])
-    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status not in ("pass", "manual")]
+test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_full_marks = mutation_tests(
+    submit, WRONG, CORRECT
+)
 
 
 def test_sample_duplicates_are_exactly_the_overlap_days():
-    from grader.exercises.ex05 import OVERLAP, audit, sample_feature_rows, unkeyed
+    from grader.course import unkeyed_feature_table
+    from grader.exercises.ex05 import OVERLAP, audit, sample_feature_rows
 
-    assert {r[0].date() for r in audit(unkeyed(sample_feature_rows()), {})} == OVERLAP
+    assert {r[0].date() for r in audit(unkeyed_feature_table(sample_feature_rows()), {})} == OVERLAP
 
 
 def test_template_scores_zero():

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import datetime
 
 from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
-from ...course import FEATURE_KEY, Dataset, load_seed
+from ...course import FEATURE_KEY, Dataset, load_seed, replace_table, unkeyed_feature_table
 from ...exercise import Answer, Exercise
 from ... import semantics
 
@@ -46,11 +46,6 @@ def duplicated_keys(dataset: Dataset, variables: dict) -> list[tuple]:
     return sorted((*k, n) for k, n in counts.items() if n > 1)
 
 
-def unkeyed(tables: dict) -> Dataset:
-    """A fixture whose feature_table, like a warehouse table with an unenforced key, accepts duplicates."""
-    return Dataset(tables, unkeyed=frozenset({"feature_table"}))
-
-
 # The sample: the daily job wrote 2025-12-02, then 2025-12-03; the 2025-12-03 run timed out after
 # its INSERT had committed, the scheduler retried it, and the retry INSERTed the day again.
 DAY2, DAY3 = datetime(2025, 12, 2, 23, 59, 59), datetime(2025, 12, 3, 23, 59, 59)
@@ -65,19 +60,14 @@ def sample_feature_rows() -> list[tuple]:
 
 def sample() -> Dataset:
     # Only feature_table: the answer reads nothing else, and a failure then shows no unrelated rows.
-    return unkeyed({"feature_table": sample_feature_rows()})
+    return unkeyed_feature_table(sample_feature_rows())
 
 
 def load_into_workbook() -> int:
     """Make the notebook's feature_table the sample's: no primary key, the retried day twice."""
-    from ...course import ddl
     from ...workbook import con
 
-    con.execute("DROP TABLE IF EXISTS feature_table")
-    con.execute(ddl("feature_table", primary_key=False))
-    rows = sample_feature_rows()
-    con.executemany("INSERT INTO feature_table VALUES (?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
-    return len(rows)
+    return replace_table(con, "feature_table", sample_feature_rows(), primary_key=False)
 
 
 def dup_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:

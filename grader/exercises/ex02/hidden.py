@@ -3,7 +3,8 @@
 from datetime import datetime as dt
 
 from ...checks import Fixture
-from . import dup_check, unkeyed
+from ...course import unkeyed_feature_table
+from . import dup_check
 
 D1, D2, D3 = dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
 
@@ -13,7 +14,7 @@ def row(user, item, as_of, clicks, views, impressions):
 
 
 def fixture(name, rows):
-    return Fixture(name, unkeyed({"feature_table": rows}))
+    return Fixture(name, unkeyed_feature_table(rows))
 
 
 FULL_KEY = fixture("one pair on several days, one user-day with several items", [

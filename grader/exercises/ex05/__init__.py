@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 
 from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
-from ...course import Dataset, ddl, load_seed
+from ...course import Dataset, load_seed, replace_table, unkeyed_feature_table
 from ...exercise import Answer, Exercise
 from ... import semantics
 
@@ -64,11 +64,6 @@ def sample_feature_rows() -> list[tuple]:
     return job_rows(*JOB_A, events) + job_rows(*JOB_B, events)
 
 
-def unkeyed(rows: list[tuple]) -> Dataset:
-    """feature_table as an unenforced-key warehouse table holds it: duplicates accepted."""
-    return Dataset({"feature_table": list(rows)}, unkeyed=frozenset({"feature_table"}))
-
-
 def audit(dataset: Dataset, variables: dict) -> list[tuple]:
     """The oracle: per as_of_ts holding a key more than once, (as_of_ts, duplicated_keys, extra_rows)."""
     by_day: dict = defaultdict(Counter)
@@ -86,11 +81,7 @@ def load_into_workbook() -> int:
     """Make the notebook's feature_table what jobs A and B left: no primary key, both jobs' rows."""
     from ...workbook import con
 
-    con.execute("DROP TABLE IF EXISTS feature_table")
-    con.execute(ddl("feature_table", primary_key=False))
-    rows = sample_feature_rows()
-    con.executemany("INSERT INTO feature_table VALUES (?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
-    return len(rows)
+    return replace_table(con, "feature_table", sample_feature_rows(), primary_key=False)
 
 
 def audit_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
@@ -116,7 +107,7 @@ EXERCISE = Exercise(
         ),
         ManualCheck(name="what_goes_wrong", answer="ex05", points=0, key="what_goes_wrong", fail=""),
         audit_check(
-            "audit_on_sample", Fixture("sample: jobs A and B both INSERTed", unkeyed(sample_feature_rows())), 2,
+            "audit_on_sample", Fixture("sample: jobs A and B both INSERTed", unkeyed_feature_table(sample_feature_rows())), 2,
             "On the sample feature_table your audit does not return the right days and counts",
             "Your audit finds the duplicated days of the sample, with the right counts.",
         ),

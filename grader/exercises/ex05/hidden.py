@@ -3,7 +3,8 @@
 from datetime import datetime as dt
 
 from ...checks import Fixture
-from . import audit_check, unkeyed
+from ...course import unkeyed_feature_table
+from . import audit_check
 
 D1, D2, D3 = dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
 
@@ -13,7 +14,7 @@ def row(user, item, as_of, clicks=1, views=0, impressions=1):
 
 
 def fixture(name, rows):
-    return Fixture(name, unkeyed(rows))
+    return Fixture(name, unkeyed_feature_table(rows))
 
 
 BUSY_CLEAN_DAYS = fixture("busy days without duplicates beside a quiet day with one", [
