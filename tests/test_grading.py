@@ -59,3 +59,17 @@ def test_cli_bad_usage_exits_two(tmp_path):
     assert cli.main(["check", str(tmp_path / "nope")]) == 2
     assert cli.main(["check", str(tmp_path), "-q"]) == 2  # an empty folder: nothing to grade
     assert cli.main(["no-such-verb"]) == 2
+
+
+def test_a_class_folder_holds_one_submission_per_student_folder(tmp_path):
+    import shutil
+
+    for student, source in (("ada", "solutions"), ("bob", "notebooks")):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        for nb in ("ex06.ipynb", "ex11.ipynb"):
+            shutil.copy(ROOT / source / nb, tmp_path / "class" / student / nb)
+    found = find_submissions([tmp_path / "class"])
+    assert [p.name for p in found] == ["ada", "bob"]
+    ada, bob = (grade_path(p, only=["ex06", "ex11"]) for p in found)
+    assert ada.student == "ada" and ada.score == ada.max_score
+    assert bob.student == "bob" and bob.score == 0
