@@ -83,11 +83,16 @@ def _child(checks, answers, limits, send) -> None:
         keep_alive = dict(inherited)  # noqa: F841  (never closed: os._exit ends the child)
         inherited.clear()
     for i, check in enumerate(checks):
-        send.send(("done", i, _run_check(check, answers, limits)))
+        send.send(("done", i, _run_check(check, _answers_at(answers, i), limits)))
     send.close()
 
 
-def _run_isolated(checks: list, answers: dict, limits: Limits) -> list[CheckResult]:
+def _answers_at(answers: dict | list[dict], i: int) -> dict:
+    """One answer set for every check, or one per check (a student's notebooks, see read_student)."""
+    return answers[i] if isinstance(answers, list) else answers
+
+
+def _run_isolated(checks: list, answers: dict | list[dict], limits: Limits) -> list[CheckResult]:
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
@@ -95,7 +100,8 @@ def _run_isolated(checks: list, answers: dict, limits: Limits) -> list[CheckResu
     while len(results) < len(checks):
         start = len(results)
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(checks[start:], answers, limits, send))
+        rest = answers[start:] if isinstance(answers, list) else answers
+        proc = ctx.Process(target=_child, args=(checks[start:], rest, limits, send))
         proc.start()
         send.close()
         lost = None
@@ -143,9 +149,9 @@ def grade_submission(
     if _can_fork():
         for _, check in flat:
             check.prepare(limits)
-        outcomes = _run_isolated([c for _, c in flat], sub.answers, limits)
+        outcomes = _run_isolated([c for _, c in flat], [sub.answers_for(ex.id) for ex, _ in flat], limits)
     else:
-        outcomes = [_run_check(c, sub.answers, limits) for _, c in flat]
+        outcomes = [_run_check(c, sub.answers_for(ex.id), limits) for ex, c in flat]
     by_exercise: dict[str, list[CheckResult]] = {ex.id: [] for ex in wanted}
     for (ex, _), outcome in zip(flat, outcomes):
         by_exercise[ex.id].append(outcome)

@@ -42,6 +42,13 @@ class Submission:
     answers: dict[str, SubmittedAnswer] = field(default_factory=dict)
     invalid: str | None = None  # why the whole file could not be read
     notes: list[str] = field(default_factory=list)
+    # A student's folder: each exercise notebook's own answers, which win when grading that
+    # exercise (Exercise 10's notebook holds its own copy of the Exercise 8 job).
+    by_exercise: dict[str, dict[str, SubmittedAnswer]] = field(default_factory=dict)
+
+    def answers_for(self, exercise_id: str) -> dict[str, SubmittedAnswer]:
+        own = self.by_exercise.get(exercise_id)
+        return {**self.answers, **own} if own else self.answers
 
 
 def sql_save_name(first_line: str) -> tuple[str | None, bool]:
@@ -149,10 +156,12 @@ def read_student(paths: list[Path], student: str) -> Submission:
         readable += 1
         if sub.student != path.stem:
             merged.student = sub.student
+        exercise_id = path.stem[:4].lower()
+        merged.by_exercise[exercise_id] = sub.answers
         for name, answer in sub.answers.items():
-            if name in merged.answers:
-                merged.notes.append(f"{name}: answered in more than one notebook; {path.name} counts")
-            merged.answers[name] = answer
+            # elsewhere, an answer comes from its own exercise's notebook when that has it
+            if name not in merged.answers or name[:4] == exercise_id:
+                merged.answers[name] = answer
         merged.notes.extend(f"{path.name}: {n}" for n in sub.notes)
     if paths and not readable:
         merged.invalid = "no notebook in this folder could be read: " + "; ".join(merged.notes)

@@ -73,3 +73,23 @@ def test_a_class_folder_holds_one_submission_per_student_folder(tmp_path):
     ada, bob = (grade_path(p, only=["ex06", "ex11"]) for p in found)
     assert ada.student == "ada" and ada.score == ada.max_score
     assert bob.student == "bob" and bob.score == 0
+
+
+def test_each_exercise_is_graded_on_its_own_notebooks_copy_of_a_shared_answer(tmp_path):
+    """ex10.ipynb holds its own copy of the ex08 job: a broken copy there costs ex10 only,
+    and ex08 is graded on ex08.ipynb's job."""
+    import nbformat
+
+    folder = tmp_path / "ada"
+    folder.mkdir()
+    for nb in ("ex08.ipynb", "ex10.ipynb"):
+        (folder / nb).write_text((ROOT / "solutions" / nb).read_text())
+    ex10 = nbformat.read(folder / "ex10.ipynb", as_version=4)
+    for cell in ex10.cells:
+        if cell.cell_type == "code" and cell.source.startswith("%%sql --save ex08"):
+            cell.source = "%%sql --save ex08\nSELECT 'a broken copy' AS oops"
+    nbformat.write(ex10, folder / "ex10.ipynb")
+    result = grade_path(folder, only=["ex08", "ex10"])
+    by_id = {e.id: e for e in result.exercises}
+    assert by_id["ex08"].score == by_id["ex08"].max_score
+    assert by_id["ex10"].score < by_id["ex10"].max_score
