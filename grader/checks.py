@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable
 
-from . import compare, sandbox
+from . import compare, sandbox, semantics
 from .course import Dataset, columns as table_columns
 from .lesson import UNANSWERED
 from .notebook import SubmittedAnswer
@@ -280,3 +281,76 @@ def as_set(value: Any) -> frozenset:
     if isinstance(value, str):
         value = [value]
     return frozenset(str(v).strip().lower() for v in value)
+
+
+# Timestamps and days as learners write them: '2025-12-03 23:59:59', '2025-12-03T23:59:59',
+# "TIMESTAMP '2025-12-03 23:59:59'", '2025/12/03', or a bare date.
+
+_TS_PREFIX = re.compile(r"^\s*(date|timestamp|datetime)\s*", re.I)
+
+
+def _timestamp_text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return _TS_PREFIX.sub("", value).strip().strip("'\"").strip().replace("/", "-")
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """The timestamp a learner wrote (a bare date is its midnight); None if unreadable or if it
+    carries a time zone (that would shift the day: not this table's convention)."""
+    text = _timestamp_text(value)
+    if text is None:
+        return None
+    try:
+        ts = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return ts if ts.tzinfo is None else None
+
+
+def parse_as_of_day(value: Any) -> datetime | None:
+    """An as-of day: a bare date names the day, which the course represents by its 23:59:59."""
+    ts = parse_timestamp(value)
+    if ts is not None and len(_timestamp_text(value) or "") <= 10:
+        return semantics.day_end(ts.date())
+    return ts
+
+
+def day_text(ts: datetime | None) -> str:
+    return "NULL" if ts is None else ts.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def days_text(days) -> str:
+    days = sorted(days)
+    return ", ".join(d.strftime("%m-%d") for d in days) if days else "none"
+
+
+def day_judge(expected: datetime, wrong: dict[datetime, str] | None = None) -> Judge:
+    """A judge for one as-of day; `wrong` names the mistake behind a known wrong day."""
+
+    def judge(value: Any) -> tuple[bool, str]:
+        ts = parse_as_of_day(value)
+        if ts is None:
+            return False, f"write the day as a string like '{day_text(expected)}', got {value!r}"
+        if ts == expected:
+            return True, ""
+        if ts.date() == expected.date():
+            return False, f"{day_text(ts)}: right day, but the course represents a day by its 23:59:59"
+        return False, (wrong or {}).get(ts, f"{day_text(ts)} is not the as-of day asked for")
+
+    return judge
+
+
+def days_judge(expected: list[datetime], hint: str = "") -> Judge:
+    """A judge for a set of as-of days, in any order."""
+
+    def judge(value: Any) -> tuple[bool, str]:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        days = [parse_as_of_day(v) for v in items]
+        if any(d is None for d in days):
+            return False, "write each day as a string like '2025-12-01'"
+        if {d.date() for d in days} == {d.date() for d in expected}:
+            return True, ""
+        return False, hint or f"{days_text(days)} is not the set of days asked for"
+
+    return judge

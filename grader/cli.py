@@ -14,12 +14,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from . import report
-    from .grade import find_notebooks, grade_many
+    from .grade import find_submissions, grade_many
     from .sandbox import Limits
 
     console = Console(stderr=True)
     try:
-        paths = find_notebooks(args.paths)
+        paths = find_submissions(args.paths)
     except FileNotFoundError as exc:
         console.print(f"[red]grader check: {exc}[/red]")
         return 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,8 @@ def sql_literal(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
         return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else f"'{value}'::DOUBLE"
     if isinstance(value, int):

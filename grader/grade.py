@@ -194,8 +194,6 @@ def find_submissions(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(dict.fromkeys(q.resolve() for q in found))
 
 
-find_notebooks = find_submissions
-
 
 def _grade_one(args: tuple) -> SubmissionResult:
     path, hidden, limits, only = args

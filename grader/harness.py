@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from . import compare, sandbox, semantics
-from .checks import Check, Verdict, _sql, diff_tables
+from .checks import Check, Verdict, _sql, day_text, days_text, diff_tables
 from .course import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY, Dataset
 from .notebook import SubmittedAnswer
 from .results import Table
@@ -195,15 +195,6 @@ def expected_after(scenario: Scenario, days: list[datetime]) -> list[tuple]:
 
 def table_diff(expected: list[tuple], state: State) -> compare.Diff:
     return compare.diff(expected, FEATURE_COLUMNS, state.rows, FEATURE_COLUMNS, FEATURE_KEY)
-
-
-def day_text(ts: datetime | None) -> str:
-    return "NULL" if ts is None else ts.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def days_text(days) -> str:
-    days = sorted(days)
-    return ", ".join(d.strftime("%m-%d") for d in days) if days else "none"
 
 
 def _statements(answer: SubmittedAnswer, name: str) -> list[str]:
@@ -684,53 +675,6 @@ def crash_table(name_or_sql: str, scenario: Scenario, limits: Limits = Limits())
     df = pd.DataFrame(t.rows, columns=t.columns)
     df["watermark ahead of data?"] = ["yes: day " + days_text(x.ahead) + " lost" if x.ahead else "no" for x in trials]
     return df.set_index("crash after")
-
-
-# ---------- structured answers about as-of days ----------
-
-def parse_day(value: Any) -> datetime | None:
-    """An as-of day as a learner writes it: '2025-12-03 23:59:59' or just '2025-12-03'."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip().replace("T", " ")
-    try:
-        ts = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if len(text) <= 10:  # a bare date names the day; the course represents it by 23:59:59
-        return semantics.day_end(ts.date())
-    return ts
-
-
-def day_judge(expected: datetime, wrong: dict[datetime, str] | None = None):
-    """A judge for one as-of day; `wrong` names the mistake behind a known wrong day."""
-
-    def judge(value: Any) -> tuple[bool, str]:
-        ts = parse_day(value)
-        if ts is None:
-            return False, f"write the day as a string like '{day_text(expected)}', got {value!r}"
-        if ts == expected:
-            return True, ""
-        if ts.date() == expected.date():
-            return False, f"{day_text(ts)}: right day, but the course represents a day by its 23:59:59"
-        return False, (wrong or {}).get(ts, f"{day_text(ts)} is not the as-of day asked for")
-
-    return judge
-
-
-def days_judge(expected: list[datetime], hint: str = ""):
-    """A judge for a set of as-of days, in any order."""
-
-    def judge(value: Any) -> tuple[bool, str]:
-        items = value if isinstance(value, (list, tuple)) else [value]
-        days = [parse_day(v) for v in items]
-        if any(d is None for d in days):
-            return False, "write each day as a string like '2025-12-01'"
-        if {d.date() for d in days} == {d.date() for d in expected}:
-            return True, ""
-        return False, hint or f"{days_text(days)} is not the set of days asked for"
-
-    return judge
 
 
 def schedules_table(name_or_sql: str, checks: list[BackfillCheck], limits: Limits = Limits()):

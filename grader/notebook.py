@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 
 from .snippets import SnippetStore
 from .structured import NotALiteral, assignments, read_assignment
@@ -192,6 +191,10 @@ def read_submission(path: str | Path) -> Submission:
     if major != 4:
         return Submission(str(path), student, invalid=f"nbformat {major} notebook; save it as nbformat 4 (Jupyter 4 or later)")
     try:
+        # imported here, not at the top: nbformat loads a JSON-schema validator that would
+        # double the start-up of check() in every kernel, which never reads a file
+        import nbformat
+
         nb = nbformat.from_dict(data)
         cells = [dict(c) for c in nb.cells if isinstance(c, dict)]
     except Exception as exc:  # malformed structure inside valid JSON

@@ -59,12 +59,6 @@ def days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def _lit(v) -> str:
-    if isinstance(v, datetime):
-        return f"TIMESTAMP '{v.isoformat(sep=' ')}'"
-    return f"DATE '{v.isoformat()}'"
-
-
 # ---- reading events ---------------------------------------------------------------------------
 
 def event_files(events_root: Path, first: date, last: date) -> list[list[str]]:
@@ -90,7 +84,7 @@ def unique_events_sql(events_root: Path, lo: datetime, hi: datetime, per_partiti
     share event_ts, hence a date partition, so `per_partition` dedups each partition on its
     own (small hash tables, bounded memory) with the same result."""
     partitions = event_files(events_root, lo.date(), hi.date())
-    where = f"event_ts > {_lit(lo)} AND event_ts <= {_lit(hi)}"
+    where = f"event_ts > {course.sql_literal(lo)} AND event_ts <= {course.sql_literal(hi)}"
     if not partitions:
         return ("SELECT NULL::INT AS event_id, NULL::INT AS user_id, NULL::INT AS item_id, "
                 "NULL::TIMESTAMP AS event_ts, NULL::VARCHAR AS event_type WHERE false")
@@ -116,7 +110,7 @@ def features_from_tiles_sql(tiles: str, first: date, last: date) -> str:
            sum(t.impressions)::INT AS impressions_7d,
            sum(t.clicks)::DOUBLE / NULLIF(sum(t.impressions), 0) AS ctr_7d
     FROM {tiles} t
-    JOIN (VALUES {', '.join(f"({_lit(d)}, {_lit(as_of(d))})" for d in days(first, last))}) a(as_of_day, as_of_ts)
+    JOIN (VALUES {', '.join(f"({course.sql_literal(d)}, {course.sql_literal(as_of(d))})" for d in days(first, last))}) a(as_of_day, as_of_ts)
       ON t.tile_day BETWEEN a.as_of_day - {WINDOW_DAYS - 1} AND a.as_of_day
     GROUP BY t.user_id, t.item_id, a.as_of_ts"""
 
@@ -205,7 +199,7 @@ def write_control(con, out: Path, last_as_of_ts: datetime) -> None:
     """Move the watermark: write beside, then an atomic rename (never half a control file)."""
     path = Path(out) / CONTROL
     tmp = path.with_name(f".{path.name}-{uuid.uuid4().hex[:8]}")
-    con.execute(f"""COPY (SELECT '{JOB_KEY}'::VARCHAR AS job_key, {_lit(last_as_of_ts)} AS last_as_of_ts,
+    con.execute(f"""COPY (SELECT '{JOB_KEY}'::VARCHAR AS job_key, {course.sql_literal(last_as_of_ts)} AS last_as_of_ts,
                                  date_trunc('second', now()::TIMESTAMP) AS last_run_ts)
                     TO '{tmp}' (FORMAT parquet)""")
     os.replace(tmp, path)
@@ -227,7 +221,7 @@ def naive(events_root: Path, out: Path, start: date, end: date, con=None, contro
     try:
         for d in days(start, end):
             t = as_of(d)
-            sql = f"""SELECT user_id, item_id, {_lit(t)} AS as_of_ts,
+            sql = f"""SELECT user_id, item_id, {course.sql_literal(t)} AS as_of_ts,
                              clicks::INT AS clicks_7d, views::INT AS views_7d, impressions::INT AS impressions_7d,
                              clicks::DOUBLE / NULLIF(impressions, 0) AS ctr_7d
                       FROM (SELECT user_id, item_id, {COUNTS}
@@ -295,7 +289,7 @@ def incremental(events_root: Path, out: Path, con=None, retile_days: int = 0) ->
     con.execute(f"CREATE OR REPLACE TEMP TABLE _new_tiles AS {' UNION ALL '.join(parts)}")
     try:
         for d in missing:
-            write_tiles(con, out, f"(SELECT * FROM _new_tiles WHERE tile_day = {_lit(d)})", d, d)
+            write_tiles(con, out, f"(SELECT * FROM _new_tiles WHERE tile_day = {course.sql_literal(d)})", d, d)
         old = (f"SELECT user_id, item_id, tile_day, clicks, views, impressions "
                f"FROM read_parquet({files!r}, hive_partitioning = true, hive_types = {{'tile_day': DATE}})"
                if files else "SELECT * FROM _new_tiles WHERE false")

@@ -41,11 +41,12 @@ def solution_notebook(exercise_id: str) -> nbformat.NotebookNode:
     return _notebook(lesson.read(ex.lesson).solution_cells(), exercise_id)
 
 
-def student_notebook(solution: nbformat.NotebookNode, exercise_id: str) -> nbformat.NotebookNode:
-    """The student notebook, derived from the solution: answers replaced, outputs cleared."""
+def student_notebook(exercise_id: str) -> nbformat.NotebookNode:
+    """The student notebook: the solution notebook's cells from the same lesson, each reference
+    answer replaced by its template or a placeholder, explanations of the answer left out, no
+    outputs."""
     ex = exercises.get(exercise_id)
-    nb = _notebook(lesson.read(ex.lesson).student_cells(), exercise_id)
-    return nb
+    return _notebook(lesson.read(ex.lesson).student_cells(), exercise_id)
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
@@ -72,7 +73,7 @@ def build_notebooks(ids: list[str] | None = None, run: bool = True, log=print) -
             log(f"executing solutions/{exercise_id}.ipynb ...")
             sol = execute(sol, SOLUTIONS)
         write(sol, SOLUTIONS / f"{exercise_id}.ipynb")
-        write(student_notebook(sol, exercise_id), NOTEBOOKS / f"{exercise_id}.ipynb")
+        write(student_notebook(exercise_id), NOTEBOOKS / f"{exercise_id}.ipynb")
         log(f"wrote solutions/{exercise_id}.ipynb and notebooks/{exercise_id}.ipynb")
 
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from grader import cli
 from grader.grade import grade_many

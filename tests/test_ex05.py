@@ -3,7 +3,7 @@ accepted form; ex05b (the per-day audit) fails the check named for its mistake."
 
 import pytest
 
-from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
+from helpers import full_marks, grade, mutation_tests, sql_cell, statuses
 
 WRONG_TEXT = "'what_goes_wrong': 'Both jobs insert the overlap days so each key there has two rows.'"
 RIGHT_SQL = """

@@ -17,7 +17,6 @@ from grader.checks import ValueCheck, equals
 from grader.exercise import Exercise
 from grader.grade import grade_exercise, grade_many, grade_path
 from grader.notebook import extract_answers
-from grader.release import reference_lines
 from grader.sandbox import STUCK_GRACE_S, Limits
 
 CORPUS = sorted((Path(__file__).parent / "hostile").glob("*.sql"))

@@ -1,33 +1,15 @@
 """Exercise 4: the watermark. The next as-of timestamp of an incremental run, as a value and as
 SQL that reads it from feature_job_control."""
 
-import re
 from datetime import datetime
 
-from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck, parse_timestamp
 from ...course import JOB_KEY, Dataset, load_seed
 from ...exercise import Answer, Exercise
 from ... import semantics
 
 SAMPLE_WATERMARK = datetime(2025, 12, 2, 23, 59, 59)
 COLUMNS = ["next_as_of_ts"]
-
-_PREFIX = re.compile(r"^\s*(timestamp|datetime)\s*", re.I)
-
-
-def parse_timestamp(value) -> datetime | None:
-    """A timestamp written as a string, tolerant of format: '2025-12-03 23:59:59',
-    '2025-12-03T23:59:59', "TIMESTAMP '2025-12-03 23:59:59'", fractional zeros; None if unreadable."""
-    if not isinstance(value, str):
-        return None
-    text = _PREFIX.sub("", value).strip().strip("'\"").strip()
-    text = text.replace("/", "-")
-    try:
-        ts = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return ts if ts.tzinfo is None else None  # a zone would shift the day: not this table's convention
-
 
 def judge_next(value) -> tuple[bool, str]:
     ts = parse_timestamp(value)

@@ -1,11 +1,10 @@
 """Exercise 5: two overlapping backfills that both INSERT. Which as-of days both wrote, and an
 audit query that finds, per day, the duplicated keys and the surplus rows to remove."""
 
-import re
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date
 
-from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck, parse_timestamp
 from ...course import Dataset, load_seed, replace_table, unkeyed_feature_table
 from ...exercise import Answer, Exercise
 from ... import semantics
@@ -15,18 +14,10 @@ JOB_B = (date(2025, 12, 3), date(2025, 12, 7))
 OVERLAP = {date(2025, 12, 3), date(2025, 12, 4), date(2025, 12, 5)}
 COLUMNS = ["as_of_ts", "duplicated_keys", "extra_rows"]
 
-_PREFIX = re.compile(r"^\s*(date|timestamp|datetime)\s*", re.I)
-
-
 def parse_day(value) -> date | None:
     """A day written as 'YYYY-MM-DD' or as its as-of timestamp ('YYYY-MM-DD 23:59:59'); None if unreadable."""
-    if not isinstance(value, str):
-        return None
-    text = _PREFIX.sub("", value).strip().strip("'\"").strip().replace("/", "-")
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        return None
+    ts = parse_timestamp(value)
+    return ts.date() if ts else None
 
 
 def judge_overlap(value) -> tuple[bool, str]:

@@ -4,10 +4,10 @@ days 2025-12-01 and 12-02 written, control at 12-02, the run for 12-03 failed.""
 
 from datetime import datetime as dt
 
-from ...checks import ManualCheck, ValueCheck
+from ...checks import ManualCheck, ValueCheck, day_judge, days_judge
 from ...course import JOB_KEY, load_seed
 from ...exercise import Answer, Exercise
-from ...harness import CleanRunsCheck, Scenario, crash_table, day_judge, days_judge
+from ...harness import CleanRunsCheck, Scenario, crash_table
 from ... import semantics
 
 DAY1, DAY2, DAY3 = (dt(2025, 12, d, 23, 59, 59) for d in (1, 2, 3))

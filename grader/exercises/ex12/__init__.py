@@ -5,10 +5,10 @@ interleaved on two connections); and what a control-first job loses (`ex12c`).""
 import re
 from datetime import datetime as dt
 
-from ...checks import ManualCheck, ValueCheck, equals
+from ...checks import ManualCheck, ValueCheck, day_judge, equals
 from ...course import load_seed
 from ...exercise import Answer, Exercise
-from ...harness import Backfill, BackfillCheck, Scenario, crash_table, day_judge
+from ...harness import Backfill, BackfillCheck, Scenario, crash_table
 
 SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
 A = Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
