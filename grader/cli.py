@@ -18,6 +18,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .sandbox import Limits
 
     console = Console(stderr=True)
+    _use_fixture_secret(args.fixture_secret)
     try:
         paths = find_submissions(args.paths)
     except FileNotFoundError as exc:
@@ -49,6 +50,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _use_fixture_secret(secret: str | None) -> None:
+    """Disguise hidden fixtures for this run (grader/disguise.py): the instructor's secret, else
+    $GRADER_FIXTURE_SECRET, else a fresh one per run. Set before any exercise is loaded, so the
+    grading processes inherit it."""
+    import os
+    import secrets
+
+    from . import exercises
+    from .exercise import SECRET_ENV
+
+    os.environ[SECRET_ENV] = secret or os.environ.get(SECRET_ENV) or secrets.token_hex(16)
+    exercises.get.cache_clear()
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from . import release
 
@@ -77,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--gradebook", metavar="FILE.csv", help="write/update the CSV gradebook (rows replaced, never duplicated)")
     c.add_argument("--feedback", metavar="DIR", help="write one HTML feedback page per student")
     c.add_argument("--public-only", action="store_true", help="run only the public checks (what students see)")
+    c.add_argument("--fixture-secret", metavar="TEXT", default=None,
+                   help="disguise hidden fixtures with this secret (default: $GRADER_FIXTURE_SECRET, else new each run)")
     c.add_argument("--workers", type=int, default=None, help="processes to grade with (default: one per core)")
     c.add_argument("--timeout", type=float, default=5.0, help="seconds each check may run (default 5)")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no tables")

@@ -4,11 +4,18 @@ which the student release leaves out."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import Check
+from .disguise import disguise_checks
+
+# The instructor's secret for disguising hidden fixtures (grader/disguise.py); `grader check`
+# sets it for the run. Unset: hidden fixtures as declared (the project's own tests, check()).
+SECRET_ENV = "GRADER_FIXTURE_SECRET"
 
 
 @dataclass
@@ -40,18 +47,20 @@ class Exercise:
         return sum(c.points for c in self.all_checks(hidden))
 
 
-def load(module_name: str) -> Exercise:
-    """Import grader.exercises.<id>; attach its hidden checks when hidden.py is present."""
+def load(module_name: str, secret: str | None = None) -> Exercise:
+    """Import grader.exercises.<id>; attach its hidden checks when hidden.py is present, their
+    fixtures disguised by `secret` (default: $GRADER_FIXTURE_SECRET, if set)."""
     mod = importlib.import_module(f"grader.exercises.{module_name}")
-    ex: Exercise = mod.EXERCISE
-    ex.folder = Path(mod.__file__).parent
+    secret = os.environ.get(SECRET_ENV) if secret is None else secret
+    # A copy: the module's declaration stays as written whatever secret a caller asks for.
+    ex: Exercise = dataclasses.replace(mod.EXERCISE, folder=Path(mod.__file__).parent)
     try:
         hidden = importlib.import_module(f"grader.exercises.{module_name}.hidden")
     except ModuleNotFoundError as exc:
         if exc.name != f"grader.exercises.{module_name}.hidden":
             raise
     else:
-        ex.hidden = list(hidden.CHECKS)
-        for c in ex.hidden:
+        for c in hidden.CHECKS:
             c.hidden = True
+        ex.hidden = disguise_checks(hidden.CHECKS, secret)
     return ex
