@@ -227,7 +227,14 @@ class ValueCheck(Check):
 
 @dataclass
 class ManualCheck(Check):
-    """Free text an instructor reads: reported as `manual`, worth no automatic points."""
+    """A written answer an instructor reads and scores, worth `points`.
+
+    Until the instructor's score is merged (`grader check --manual answers.csv`) it is reported
+    as `manual`: neither awarded nor lost, its points left out of the automatic maximum and
+    shown beside it as "to be scored" (results.ExerciseResult.manual_pending). An answer that is
+    absent or still the placeholder is `missing` and counts 0, like any missing answer. A short
+    answer is not failed unread: it goes to the instructor with a note.
+    The answer is a string, or a list of strings read as bullets (Exercise 10's `how`)."""
 
     key: str | None = None
     min_words: int = 5
@@ -235,17 +242,39 @@ class ManualCheck(Check):
     def where(self) -> str:
         return f"expected a cell assigning `{self.answer} = ...`"
 
-    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
-        value = answer.value
+    def label(self) -> str:
+        return f"{self.answer}[{self.key!r}]" if self.key else self.answer
+
+    def text(self, answers: dict[str, SubmittedAnswer]) -> str | None:
+        """What the student wrote, as text (bullets one per line), or None when nothing is."""
+        answer = answers.get(self.answer)
+        return None if answer is None or answer.kind != "structured" else self._text(answer.value)
+
+    def _text(self, value) -> str | None:
         if self.key is not None:
             value = value.get(self.key) if isinstance(value, dict) else None
-        label = f"{self.answer}[{self.key!r}]" if self.key else self.answer
-        if not isinstance(value, str) or is_unanswered(value):
-            return Verdict("missing", f"{label}: write your answer in words")
-        words = len(value.split())
+        if isinstance(value, str):
+            return None if is_unanswered(value) else value.strip()
+        if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+            bullets = [v.strip() for v in value if not is_unanswered(v)]
+            return "\n".join(f"- {b}" for b in bullets) if bullets else None
+        return None
+
+    def run(self, answers: dict[str, SubmittedAnswer], limits: Limits = Limits()) -> CheckResult:
+        result = super().run(answers, limits)
+        result.max_points = self.points  # its worth is known even while it waits to be scored
+        return result
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        text = self._text(answer.value) if answer.kind == "structured" else None
+        if text is None:
+            return Verdict("missing", f"{self.label()}: write your answer in words (a string, or a list of strings as bullets)")
+        words = len(re.findall(r"\w+", text))
+        worth = f"worth {self.points:g} point(s), " if self.points else ""
         if words < self.min_words:
-            return Verdict("fail", f"{label}: {words} word(s); a full sentence is expected")
-        return Verdict("manual", f"{label}: {words} words, read by your instructor")
+            return Verdict("manual", f"{self.label()}: only {words} word(s); about {self.min_words} or more are expected "
+                                     f"({worth}read and scored by your instructor)")
+        return Verdict("manual", f"{self.label()}: {words} words, {worth}read and scored by your instructor")
 
 
 # Judges: small, named, reusable.

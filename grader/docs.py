@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import exercises
+from .checks import ManualCheck
 
 START, END = "<!-- exercises:start -->", "<!-- exercises:end -->"
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -23,7 +24,9 @@ def exercise_table() -> str:
         answers = "<br>".join(f"`{a.name}` ({a.kind}): {_cell(a.what)}" for a in ex.answers)
         public = ", ".join(f"`{c.name}`" for c in ex.checks)
         hidden = ", ".join(f"`{c.name}`" for c in ex.hidden) or "—"
-        lines.append(f"| {ex.id} | {_cell(ex.title)} | {answers} | {public} | {hidden} | {ex.max_points():g} |")
+        written = sum(c.points for c in ex.all_checks() if isinstance(c, ManualCheck))
+        points = f"{ex.max_points():g}" + (f" ({written:g} written)" if written else "")
+        lines.append(f"| {ex.id} | {_cell(ex.title)} | {answers} | {public} | {hidden} | {points} |")
     return "\n".join(lines)
 
 

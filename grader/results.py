@@ -26,16 +26,24 @@ class CheckResult:
     message: str
     hidden: bool = False
     tables: list[Table] = field(default_factory=list)
+    scored_by: str | None = None  # "instructor" once a written answer's score is merged (grader/manual.py)
+
+    @property
+    def pending(self) -> bool:
+        """A written answer waiting for the instructor's score: neither awarded nor lost."""
+        return self.status == "manual"
 
     def to_dict(self) -> dict:
         d = {
             "name": self.name,
             "status": self.status,
-            "points": self.points,
+            "points": None if self.pending else self.points,  # not yet scored is not 0
             "max_points": self.max_points,
             "message": self.message,
             "hidden": self.hidden,
         }
+        if self.scored_by:
+            d["scored_by"] = self.scored_by
         if self.tables:
             d["tables"] = [_jsonable(asdict(t)) for t in self.tables]
         return d
@@ -53,16 +61,26 @@ class ExerciseResult:
 
     @property
     def max_score(self) -> float:
-        return round(sum(c.max_points for c in self.checks), 4)
+        """The points graded so far: written answers still to be scored are left out (see
+        manual_pending), so a score never reads as lost what nobody has read yet."""
+        return round(sum(c.max_points for c in self.checks if not c.pending), 4)
+
+    @property
+    def manual_pending(self) -> float:
+        """Points of written answers waiting for the instructor's score."""
+        return round(sum(c.max_points for c in self.checks if c.pending), 4)
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "id": self.id,
             "title": self.title,
             "score": self.score,
             "max_score": self.max_score,
             "checks": [c.to_dict() for c in self.checks],
         }
+        if self.manual_pending:
+            d["manual_pending"] = self.manual_pending
+        return d
 
 
 @dataclass
@@ -83,6 +101,10 @@ class SubmissionResult:
     def max_score(self) -> float:
         return round(sum(e.max_score for e in self.exercises), 4)
 
+    @property
+    def manual_pending(self) -> float:
+        return round(sum(e.manual_pending for e in self.exercises), 4)
+
     def to_dict(self) -> dict:
         d = {
             "path": self.path,
@@ -92,6 +114,8 @@ class SubmissionResult:
             "status": self.status,
             "exercises": [e.to_dict() for e in self.exercises],
         }
+        if self.manual_pending:
+            d["manual_pending"] = self.manual_pending
         if self.reason:
             d["reason"] = self.reason
         if self.notes:

@@ -110,4 +110,6 @@ def test_python_that_is_not_a_literal_is_refused_not_run():
 
 def test_short_explanation_is_flagged_for_the_instructor():
     result = grade("ex09", answer(why='"pruning"'))
-    assert check(result, "partitioning_explained").status == "fail"
+    c = check(result, "partitioning_explained")
+    # worth a point now: a machine does not take it unread; the note tells the student why
+    assert c.status == "manual" and "only 1 word" in c.message and c.max_points == 1

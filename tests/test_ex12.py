@@ -124,7 +124,9 @@ def test_ex12c_is_judged_by_value(value, ok):
     assert (set(marks.values()) == {"pass"}) == ok, marks
 
 
-def test_explanation_is_manual_and_worth_no_points():
+def test_explanation_is_manual_and_waits_for_the_instructor():
     result = grade("ex12", EXPLAINED)
     check = next(c for c in result.checks if c.name == "explains_overlap_duplicates")
-    assert check.status == "manual" and check.max_points == 0
+    # worth 3 points, shown apart from the automatic maximum until the instructor scores it
+    assert check.status == "manual" and check.max_points == 3 and check.to_dict()["points"] is None
+    assert result.manual_pending == 3

@@ -80,7 +80,7 @@ EXERCISE = Exercise(
             fail="A situation an incremental run handles is on your backfill list",
             passed="No situation an incremental run handles is on your backfill list.",
         ),
-        ManualCheck(name="backfill_definition", answer="ex01", points=0, key="backfill_definition", fail=""),
-        ManualCheck(name="incremental_definition", answer="ex01", points=0, key="incremental_definition", fail=""),
+        ManualCheck(name="backfill_definition", answer="ex01", points=1, key="backfill_definition", fail=""),
+        ManualCheck(name="incremental_definition", answer="ex01", points=1, key="incremental_definition", fail=""),
     ],
 )

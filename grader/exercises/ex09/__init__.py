@@ -67,7 +67,7 @@ EXERCISE = Exercise(
             passed="ex09 has a number for each part (the values are judged when your instructor grades).",
         ),
         ManualCheck(
-            name="partitioning_explained", answer="ex09", points=0, key="c_why", min_words=8,
+            name="partitioning_explained", answer="ex09", points=1, key="c_why", min_words=8,
             fail="Explain in a sentence or two why partitioning by month reduces the scan",
         ),
     ],

@@ -56,7 +56,7 @@ EXERCISE = Exercise(
                                            "2025-12-01 and 2025-12-02"),
             fail="Name the days the next run leaves alone", passed="12-01 and 12-02 are finished: the run leaves them alone.",
         ),
-        ManualCheck(name="explains_the_rerun", answer="ex10", key="how", points=0, min_words=15,
+        ManualCheck(name="explains_the_rerun", answer="ex10", key="how", points=3, min_words=15,
                     fail="Describe in three bullets how the next run behaves"),
         job_check(
             "next_run_writes_day_3", "table", 2,

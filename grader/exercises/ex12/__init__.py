@@ -66,7 +66,7 @@ EXERCISE = Exercise(
         Answer("ex12c", "structured", "{'lost_as_of_ts': day, 'fix': option letter}"),
     ],
     checks=[
-        ManualCheck(name="explains_overlap_duplicates", answer="ex12a", points=0, min_words=20,
+        ManualCheck(name="explains_overlap_duplicates", answer="ex12a", points=3, min_words=20,
                     fail="Explain (b) in a few sentences"),
         backfill_check(
             "backfill_matches_reference", 2,
