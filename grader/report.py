@@ -34,6 +34,18 @@ def fmt_points(x: float) -> str:
     return f"{x:g}"
 
 
+def points_text(c: CheckResult) -> str:
+    """`2/3`, or `–/3` for a written answer still to be scored (never a 0 nobody gave)."""
+    if not c.max_points:
+        return "—"
+    return f"{'–' if c.pending else fmt_points(c.points)}/{fmt_points(c.max_points)}"
+
+
+def pending_text(r) -> str:
+    """' (+3 written, to be scored)' for a result with written answers waiting, else ''."""
+    return f" (+{fmt_points(r.manual_pending)} written, to be scored)" if r.manual_pending else ""
+
+
 # ---------- HTML ----------
 
 def _table_html(t: Table) -> str:
@@ -49,7 +61,7 @@ def _table_html(t: Table) -> str:
 
 def check_html(c: CheckResult) -> str:
     color = COLOR.get(c.status, "#000")
-    pts = f"{fmt_points(c.points)}/{fmt_points(c.max_points)}" if c.max_points else "—"
+    pts = points_text(c)
     tables = "".join(_table_html(t) for t in c.tables)
     return (
         f'<tr><td style="color:{color};font-weight:bold;white-space:nowrap">{ICON.get(c.status, "")} {c.status}</td>'
@@ -61,7 +73,7 @@ def check_html(c: CheckResult) -> str:
 def exercise_html(r: ExerciseResult, footer: str = "") -> str:
     rows = "".join(check_html(c) for c in r.checks)
     return (
-        f'<div><b>{html.escape(r.id)} — {html.escape(r.title)}</b>: {fmt_points(r.score)} / {fmt_points(r.max_score)}'
+        f'<div><b>{html.escape(r.id)} — {html.escape(r.title)}</b>: {fmt_points(r.score)} / {fmt_points(r.max_score)}{pending_text(r)}'
         f'<table style="text-align:left"><thead><tr><th>status</th><th>check</th><th>points</th><th style="text-align:left">message</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
         + (f'<div style="color:#57606a;font-size:90%">{html.escape(footer)}</div>' if footer else "")
@@ -88,7 +100,7 @@ def submission_html(r: SubmissionResult) -> str:
 # ---------- text ----------
 
 def exercise_text(r: ExerciseResult, footer: str = "") -> str:
-    lines = [f"{r.id} — {r.title}: {fmt_points(r.score)} / {fmt_points(r.max_score)}"]
+    lines = [f"{r.id} — {r.title}: {fmt_points(r.score)} / {fmt_points(r.max_score)}{pending_text(r)}"]
     for c in r.checks:
         lines.append(f"  {ICON.get(c.status, '')} {c.status:<7} {c.name}: {c.message}")
         for t in c.tables:
@@ -169,9 +181,28 @@ def to_json(results: list[SubmissionResult]) -> str:
 GRADEBOOK_FIXED = ["student", "path"]
 
 
-def merge_gradebook(existing_csv: str | None, results: list[SubmissionResult]) -> str:
+def relative_path(path: str, base: str | Path | None) -> str:
+    """A submission's path relative to the graded folder (what an instructor can share and
+    re-run from anywhere); unchanged when it is not under `base`."""
+    if base is None:
+        return str(path)
+    try:
+        return Path(path).resolve().relative_to(Path(base).resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def graded_folder(paths) -> Path:
+    """The folder a `grader check PATH...` run graded: the common folder of its arguments."""
+    dirs = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
+    return Path(os.path.commonpath([str(d) for d in dirs])) if dirs else Path.cwd()
+
+
+def merge_gradebook(existing_csv: str | None, results: list[SubmissionResult], base: str | Path | None = None) -> str:
     """The gradebook after this run: rows for these submissions replace their earlier rows
-    (matched by path), other rows are kept. One row per student, one column per exercise."""
+    (matched by path, relative to `base`, the graded folder), other rows are kept. One row per
+    student, one column per exercise; `manual_pending` holds the points of written answers
+    still to be scored (left out of total and max, never counted as 0)."""
     ids = sorted({e.id for r in results for e in r.exercises})
     rows: dict[str, dict] = {}
     header: list[str] = []
@@ -182,14 +213,15 @@ def merge_gradebook(existing_csv: str | None, results: list[SubmissionResult]) -
             rows[row.get("path", "")] = row
     for r in results:
         by_id = {e.id: e for e in r.exercises}
-        row = {"student": r.student, "path": r.path}
+        row = {"student": r.student, "path": relative_path(r.path, base)}
         for i in ids:
             row[i] = fmt_points(by_id[i].score) if i in by_id else ""
         row["total"] = fmt_points(r.score)
         row["max"] = fmt_points(r.max_score)
+        row["manual_pending"] = fmt_points(r.manual_pending) if r.manual_pending else ""
         row["status"] = r.status
-        rows[r.path] = row
-    columns = GRADEBOOK_FIXED + sorted({*ids, *(h for h in header if h.startswith("ex"))}) + ["total", "max", "status"]
+        rows[row["path"]] = row
+    columns = GRADEBOOK_FIXED + sorted({*ids, *(h for h in header if h.startswith("ex"))}) + ["total", "max", "manual_pending", "status"]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -198,10 +230,10 @@ def merge_gradebook(existing_csv: str | None, results: list[SubmissionResult]) -
     return out.getvalue()
 
 
-def write_gradebook(path: str | Path, results: list[SubmissionResult]) -> None:
+def write_gradebook(path: str | Path, results: list[SubmissionResult], base: str | Path | None = None) -> None:
     path = Path(path)
     existing = path.read_text(encoding="utf-8") if path.exists() else None
-    atomic_write(path, merge_gradebook(existing, results))
+    atomic_write(path, merge_gradebook(existing, results, base))
 
 
 def feedback_names(results: list[SubmissionResult]) -> list[str]:
@@ -215,11 +247,14 @@ def feedback_names(results: list[SubmissionResult]) -> list[str]:
     return names
 
 
-def write_feedback(folder: str | Path, results: list[SubmissionResult]) -> list[Path]:
+def write_feedback(folder: str | Path, results: list[SubmissionResult], hidden_rows: bool = False) -> list[Path]:
+    """One page per submission (grader/feedback.py); hidden checks' fixture rows only if `hidden_rows`."""
+    from .feedback import page
+
     folder = Path(folder)
     out = []
     for name, r in zip(feedback_names(results), results):
         path = folder / f"{name}.html"
-        atomic_write(path, submission_html(r))
+        atomic_write(path, page(r, hidden_rows=hidden_rows))
         out.append(path)
     return out
