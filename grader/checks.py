@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from . import compare, sandbox, semantics
@@ -23,14 +23,58 @@ INPUT_TABLES = ("feature_table", "feature_job_control", "feature_rows")
 
 @dataclass
 class Fixture:
-    """A small database a check runs on, and the parameters learner SQL reads."""
+    """A small database a check runs on, and the parameters learner SQL reads.
+
+    `about_dimensions`: the fixture's users/items rows are the point of its check (a user who
+    signs up after their first event); every other fixture holds a user and an item row, created
+    before their first event, for every id its events name (see `with_dimensions`)."""
 
     name: str
     dataset: Dataset
     variables: dict[str, Any] = field(default_factory=dict)
+    about_dimensions: bool = False
 
     def with_events(self, events: list[tuple]) -> "Fixture":
-        return Fixture(self.name, self.dataset.with_rows("events", events), self.variables)
+        return self.with_tables({"events": events})
+
+    def with_tables(self, tables: dict[str, list[tuple]]) -> "Fixture":
+        dataset = self.dataset
+        for table, rows in tables.items():
+            dataset = dataset.with_rows(table, rows)
+        return Fixture(self.name, dataset, self.variables, self.about_dimensions)
+
+
+DIMENSION_EPOCH = datetime(2025, 1, 1)
+
+
+def with_dimensions(dataset: Dataset, created: datetime = DIMENSION_EPOCH) -> Dataset:
+    """`dataset` plus a users row and an items row (created at `created`, before any event) for
+    every user and item its events name and its dimension tables lack: consistent data, so an
+    answer that also applies Exercise 3's point-in-time join to users and items loses nothing."""
+    events = dataset.rows("events")
+    users, items = dataset.rows("users"), dataset.rows("items")
+    first = min([e[semantics.EVENT_TS] for e in events] + [created])
+    created = min(created, first)
+    have_u, have_i = {u[0] for u in users}, {i[0] for i in items}
+    users += [(u, created, "North") for u in sorted({e[semantics.USER_ID] for e in events} - have_u)]
+    items += [(i, created, "A") for i in sorted({e[semantics.ITEM_ID] for e in events} - have_i)]
+    return dataset.with_rows("users", users).with_rows("items", items)
+
+
+def missing_dimensions(dataset: Dataset) -> list[str]:
+    """What makes a fixture's dimensions inconsistent with its events: an event whose user or
+    item has no row, or whose user signed up / item was created after the event."""
+    signup = {u[0]: u[1] for u in dataset.rows("users")}
+    created = {i[0]: i[1] for i in dataset.rows("items")}
+    problems = []
+    for e in dataset.rows("events"):
+        ts = e[semantics.EVENT_TS]
+        for what, table, ident in (("user", signup, e[semantics.USER_ID]), ("item", created, e[semantics.ITEM_ID])):
+            if ident not in table:
+                problems.append(f"event {e[0]}: no {what} row for {ident}")
+            elif table[ident] is not None and table[ident] > ts:
+                problems.append(f"event {e[0]}: {what} {ident} created after the event")
+    return problems
 
 
 @dataclass
@@ -55,8 +99,9 @@ class Check:
             v = Verdict("missing", f"no answer named {self.answer} found ({self.where()})")
         elif answer.kind == "sql" and answer.sql and UNANSWERED in answer.sql:
             v = Verdict("missing", f"{self.answer} is not answered yet (the cell still holds the placeholder)")
-        elif answer.error:
-            v = Verdict("error", f"{self.answer} could not be read: {answer.error}")
+        elif answer.error:  # said in full once per exercise, by the first check reading it
+            lead = form_lead(self)
+            v = Verdict("error", f"{self.answer} could not be read: " + (answer.error if lead is self else f"see {lead.name}"))
         else:
             try:
                 v = self.evaluate(answer, limits)
@@ -87,22 +132,39 @@ def _sql(answer: SubmittedAnswer, name: str) -> str:
     return answer.sql
 
 
-def diff_tables(d: compare.Diff, limit: int = 12) -> list[Table]:
+def _shown(row: tuple, other: tuple | None = None) -> list:
+    """A row for a table; values that differ from `other` become text with every digit."""
+    if other is None:
+        return list(row)
+    return [compare.value_text(v) if not compare.values_equal(v, o) and isinstance(v, float) else v
+            for v, o in zip(row, other)]
+
+
+def diff_tables(d: compare.Diff, limit: int = 12, expected: str = "expected") -> list[Table]:
+    """The difference as tables: duplicated keys, missing rows, extra rows, and wrong values as
+    expected/got pairs (differing numbers printed to every digit). `expected` names the
+    reference side (the course's definition, or the answer's own result on a control)."""
     cols = d.columns
     out = []
     if d.duplicated:
         out.append(Table("returned more than once (one row per key expected)", cols, [list(r) for r in d.duplicated[:limit]]))
     if d.missing:
-        out.append(Table("expected but missing", cols, [list(r) for r in d.missing[:limit]]))
+        out.append(Table(f"{expected} but missing" if expected == "expected" else f"in {expected}, missing here", cols,
+                         [list(r) for r in d.missing[:limit]]))
     if d.unexpected:
-        out.append(Table("returned but not expected", cols, [list(r) for r in d.unexpected[:limit]]))
+        out.append(Table("returned but not expected" if expected == "expected" else f"returned here, not in {expected}",
+                         cols, [list(r) for r in d.unexpected[:limit]]))
     if d.changed:
         rows = []
         for e, g in d.changed[:limit]:
-            rows.append(["expected", *e])
-            rows.append(["got", *g])
+            rows.append([expected, *_shown(e, g)])
+            rows.append(["got", *_shown(g, e)])
         out.append(Table("wrong values", ["", *cols], rows))
     return out
+
+
+Aspect = Callable[[compare.Diff, Fixture], compare.Diff]
+Control = Callable[[Fixture], Fixture]
 
 
 @dataclass
@@ -111,7 +173,19 @@ class ResultCheck(Check):
 
     For a query the result is the answer's own output. For a script (`state_sql` set) the
     script runs `runs` times and the result is what `state_sql` reads afterwards.
-    On a mismatch, the fixture's events are shrunk to the fewest rows that still show it."""
+
+    A check judges only its concern, so one slip costs one check:
+    - `aspect` narrows the difference to the part this check is about (a column, the key set,
+      the rows of some as-of times); the rest is other checks' business.
+    - `control` judges the answer against ITS OWN result on a control fixture (the same data
+      with this check's trap taken out, e.g. edge events moved clearly inside or outside the
+      window) rather than against the oracle: the check then sees only how the answer treats
+      the trap, not mistakes it makes everywhere. `control_note` says what the control changed.
+    Either way an answer must return the oracle's rows (a missing expected row always counts),
+    so doing nothing earns nothing.
+
+    On a mismatch the fixture's rows in `shrink_tables` are shrunk to the fewest on which the
+    answer still fails this check, and shown with the difference."""
 
     fixture: Fixture = None  # type: ignore[assignment]
     expected: Expected = None  # type: ignore[assignment]
@@ -121,6 +195,10 @@ class ResultCheck(Check):
     state_sql: str | None = None
     runs: int = 1
     shrink: bool = True
+    aspect: Aspect | None = None
+    control: Control | None = None
+    control_note: str = ""
+    shrink_tables: tuple[str, ...] = ("events",)
 
     def _result(self, sql: str, fixture: Fixture, limits: Limits) -> sandbox.Result:
         if self.state_sql is None:
@@ -141,10 +219,41 @@ class ResultCheck(Check):
         finally:
             con.close()
 
+    def reference(self, sql: str, fixture: Fixture, limits: Limits) -> list[tuple]:
+        """The rows the answer is judged against: the oracle's, or with a `control` the answer's
+        own result on the control fixture (the oracle's when that result lacks the columns)."""
+        if self.control is None:
+            return self.expected(fixture.dataset, fixture.variables)
+        control = self.control(fixture)
+        own = self._result(sql, control, limits)
+        rows, missing = compare.project(own.columns, own.rows, self.columns)
+        if missing:
+            return self.expected(fixture.dataset, fixture.variables)
+        # A control at another as-of time (the same data moved in time): its timestamps are
+        # moved back, so the answer's own rows there line up with its rows here.
+        here, there = fixture.variables.get("as_of_ts"), control.variables.get("as_of_ts")
+        if isinstance(here, datetime) and isinstance(there, datetime) and here != there:
+            rows = [tuple(v + (here - there) if isinstance(v, datetime) else v for v in r) for r in rows]
+        return rows
+
     def _diff(self, sql: str, fixture: Fixture, limits: Limits) -> compare.Diff:
         got = self._result(sql, fixture, limits)
-        expected = self.expected(fixture.dataset, fixture.variables)
-        return compare.diff(expected, got.columns, got.rows, self.columns, self.key, self.ordered)
+        oracle = self.expected(fixture.dataset, fixture.variables)
+        d = compare.diff(oracle, got.columns, got.rows, self.columns, self.key, self.ordered)
+        if d.missing_columns:
+            return d
+        if self.control is not None:
+            must = d.missing  # the oracle's rows are required whatever the control says
+            d = compare.diff(self.reference(sql, fixture, limits), got.columns, got.rows, self.columns, self.key, self.ordered)
+            seen = {tuple(map(compare._norm, r)) for r in d.missing}
+            d.missing = d.missing + [r for r in must if tuple(map(compare._norm, r)) not in seen]
+        if self.aspect is not None:
+            d = self.aspect(d, fixture)
+        if oracle and not _returned_any(oracle, d):
+            # Nothing the oracle expects came back (an empty result, the wrong rows entirely):
+            # whatever the aspect, the answer did not do the thing.
+            d.missing = list(oracle)
+        return d
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
         sql = _sql(answer, self.answer)
@@ -155,43 +264,192 @@ class ResultCheck(Check):
             return Verdict("fail", f"{d.summary()}. Expected columns: {', '.join(self.columns)}.")
         fixture, d = self._shrunk(sql, d, limits) if self.shrink else (self.fixture, d)
         tables = []
-        events = fixture.dataset.rows("events")
-        if events:
-            caption = "events: the fewest rows on which your answer and the reference differ" if self.shrink else "events"
-            tables.append(Table(caption, table_columns("events"), [list(r) for r in events]))
-        tables.extend(self.input_tables(fixture, sql))
-        tables.extend(diff_tables(d))
-        return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
-
-    def input_tables(self, fixture: Fixture, sql: str, limit: int = 20) -> list[Table]:
-        """The fixture's other non-empty inputs that the answer reads or writes (a feature_table
-        it audits, the control row a job reads), shown beside the shrunk events."""
-        out = []
-        for table in INPUT_TABLES:
+        shrunk = [t for t in self.shrink_tables if fixture.dataset.rows(t)] if self.shrink else []
+        for table in ["events"] + [t for t in self.shrink_tables if t != "events"]:
             rows = fixture.dataset.rows(table)
+            if rows and (table == "events" or table in shrunk):
+                caption = f"{table}: the fewest rows on which your answer fails this check" if table in shrunk else table
+                tables.append(Table(caption, table_columns(table), [list(r) for r in rows]))
+        tables.extend(self.input_tables(fixture, sql, skip=set(shrunk)))
+        reference = "expected" if self.control is None else f"your answer {self.control_note}".strip()
+        tables.extend(diff_tables(d, expected=reference))
+        return Verdict("fail", self.message(d), tables)
+
+    def message(self, d: compare.Diff) -> str:
+        """What was found, then why it matters: the declared explanation follows the finding
+        only when the finding is a difference this check is about (not a wrong column type)."""
+        found = d.summary()
+        if self.control is not None:
+            found = f"compared with your own answer {self.control_note}: {found}"
+        found = found[0].upper() + found[1:]
+        if d.wrong_types and not (d.changed or d.duplicated):
+            return f"{found}."
+        return f"{found}. {self.fail}"
+
+    def input_tables(self, fixture: Fixture, sql: str, limit: int = 20, skip: set[str] = frozenset()) -> list[Table]:
+        """The fixture's other non-empty inputs that the answer reads or writes (a feature_table
+        it audits, the control row a job reads, the users and items of the events shown),
+        beside the shrunk rows."""
+        out = []
+        events = fixture.dataset.rows("events")
+        ids = {"users": {e[semantics.USER_ID] for e in events}, "items": {e[semantics.ITEM_ID] for e in events}}
+        for table in (*INPUT_TABLES, "users", "items"):
+            if table in skip:
+                continue
+            rows = fixture.dataset.rows(table)
+            if table in ids:
+                rows = [r for r in rows if r[0] in ids[table]]
             if rows and re.search(rf"\b{table}\b", sql, re.I):
                 more = f" (first {limit} of {len(rows)})" if len(rows) > limit else ""
                 out.append(Table(f"{table} before your answer ran{more}", table_columns(table), [list(r) for r in rows[:limit]]))
         return out
 
     def _shrunk(self, sql: str, d: compare.Diff, limits: Limits) -> tuple[Fixture, compare.Diff]:
-        events = self.fixture.dataset.rows("events")
-        if len(events) < 2:
+        """The fewest rows of `shrink_tables` on which this check still fails (ddmin over the
+        rows of all those tables at once)."""
+        items = [(t, r) for t in self.shrink_tables for r in self.fixture.dataset.rows(t)]
+        if len(items) < 2:
             return self.fixture, d
         quick = Limits(min(limits.timeout_s, 2.0), limits.memory, limits.threads)
 
+        def build(subset: list[tuple]) -> Fixture:
+            return self.fixture.with_tables({t: [r for tt, r in subset if tt == t] for t in self.shrink_tables})
+
         def fails(subset: list[tuple]) -> bool:
             try:
-                return not self._diff(sql, self.fixture.with_events(subset), quick).equal
+                return not self._diff(sql, build(subset), quick).equal
             except SandboxError:
                 return False  # a different failure: keep the counterexample about this one
 
-        smallest = ddmin(events, fails)
-        fixture = self.fixture.with_events(smallest)
+        smallest = ddmin(items, fails)
+        fixture = build(smallest)
         try:
             return fixture, self._diff(sql, fixture, limits)
         except SandboxError:
             return self.fixture, d
+
+
+def _returned_any(oracle: list[tuple], d: compare.Diff) -> bool:
+    """Whether the answer returned at least one of the oracle's rows (by key when keyed)."""
+    if d.key:
+        pos = [d.columns.index(k) for k in d.key]
+        want = {tuple(compare._norm(r[p]) for p in pos) for r in oracle}
+        return any(tuple(compare._norm(g[p]) for p in pos) in want for g in d.got)
+    return any(compare.rows_equal(o, g) for o in oracle for g in d.got)
+
+
+# Controls: the same fixture with one trap taken out (ResultCheck.control). Written over
+# timestamps and values, never over ids, so they hold for disguised fixtures too.
+
+def _events(fixture: Fixture, keep: Callable[[tuple], tuple | None]) -> Fixture:
+    rows = [r for r in (keep(e) for e in fixture.dataset.rows("events")) if r is not None]
+    return fixture.with_events(rows)
+
+
+def _as_of(fixture: Fixture) -> datetime:
+    return fixture.variables["as_of_ts"]
+
+
+def without_future_events(fixture: Fixture) -> Fixture:
+    """The events after the as-of time removed (users and items kept)."""
+    t = _as_of(fixture)
+    return _events(fixture, lambda e: e if e[semantics.EVENT_TS] <= t else None)
+
+
+def without_old_events(fixture: Fixture) -> Fixture:
+    """The events at or before the window's start removed (users and items kept)."""
+    t = _as_of(fixture)
+    return _events(fixture, lambda e: e if e[semantics.EVENT_TS] > t - semantics.WINDOW else None)
+
+
+def without_retries(fixture: Fixture) -> Fixture:
+    """Every retried copy removed: one row per event_id."""
+    return fixture.with_events(semantics.dedup(fixture.dataset.rows("events")))
+
+
+EDGE = timedelta(seconds=1)
+
+
+def edges_moved(fixture: Fixture) -> Fixture:
+    """Each event within a second of the window's edges moved clearly to the side it belongs on:
+    inside to the middle of the window, outside to a day beyond the nearer edge."""
+    t = _as_of(fixture)
+    start = t - semantics.WINDOW
+
+    def move(e: tuple) -> tuple:
+        ts = e[semantics.EVENT_TS]
+        if abs(ts - t) > EDGE and abs(ts - start) > EDGE:
+            return e
+        if semantics.in_window(ts, t):
+            ts = t - semantics.WINDOW / 2
+        else:
+            ts = t + semantics.DAY if abs(ts - t) <= EDGE else start - semantics.DAY
+        return (*e[:semantics.EVENT_TS], ts, *e[semantics.EVENT_TS + 1:])
+
+    return _events(fixture, move)
+
+
+def moved_to(as_of: datetime) -> Control:
+    """The same data moved in time so the as-of time is `as_of`: every timestamp of events,
+    users and items shifted alike. An answer that reads getvariable('as_of_ts') and uses it as
+    given returns the same rows (its timestamps moved back); one that hard-codes a day does not."""
+
+    def control(fixture: Fixture) -> Fixture:
+        shift = as_of - _as_of(fixture)
+        tables = {t: [tuple(v + shift if isinstance(v, datetime) else v for v in r) for r in fixture.dataset.rows(t)]
+                  for t in ("events", "users", "items")}
+        moved = fixture.with_tables(tables)
+        return Fixture(moved.name, moved.dataset, {**fixture.variables, "as_of_ts": as_of}, moved.about_dimensions)
+
+    return control
+
+
+# Aspects: the part of a difference a check judges.
+
+def only_columns(*columns: str) -> Aspect:
+    """Wrong values in these columns (and missing rows); extra rows and other columns are other
+    checks' concern."""
+    return lambda d, fixture: d.only(unexpected=False, duplicated=False, columns=list(columns))
+
+
+def keys_only(d: compare.Diff, fixture: Fixture) -> compare.Diff:
+    """Which keys come back (missing, extra, duplicated); their values are other checks' concern."""
+    return d.only(changed=False)
+
+
+def duplicates_only(d: compare.Diff, fixture: Fixture) -> compare.Diff:
+    """Keys returned more than once (an answer must still return the expected rows)."""
+    return d.only(unexpected=False, changed=False)
+
+
+def no_extra_rows(d: compare.Diff, fixture: Fixture) -> compare.Diff:
+    """Everything but extra rows (the grid's concern)."""
+    return d.only(unexpected=False)
+
+
+def extra_rows_only(d: compare.Diff, fixture: Fixture) -> compare.Diff:
+    """Rows that should not be there, and nothing else (an answer must still return rows)."""
+    return d.only(missing=False, changed=False, duplicated=False)
+
+
+def then(*aspects: Aspect) -> Aspect:
+    def both(d: compare.Diff, fixture: Fixture) -> compare.Diff:
+        for a in aspects:
+            d = a(d, fixture)
+        return d
+    return both
+
+
+def at_answered(column: str) -> Aspect:
+    """Only the values of `column` (e.g. as_of_ts) that the answer returned at all: leaving out
+    one of two as-of times is one mistake, judged by the check about the grid, not by all."""
+
+    def aspect(d: compare.Diff, fixture: Fixture) -> compare.Diff:
+        i = d.columns.index(column)
+        answered = {compare._norm(g[i]) for g in d.got}
+        return d.where(lambda r: compare._norm(r[i]) in answered)
+
+    return aspect
 
 
 Judge = Callable[[Any], "tuple[bool, str]"]
@@ -199,30 +457,102 @@ Judge = Callable[[Any], "tuple[bool, str]"]
 
 @dataclass
 class ValueCheck(Check):
-    """A structured answer (or one key of it) judged without running learner code."""
+    """A structured answer (or one key of it) judged without running learner code.
+
+    A value whose form cannot be read (the judge raises judges.Unreadable, or the answer is not
+    a dict) is reported once per answer: the first check reading it (or the answer's `gate`, a
+    check of the answer's form alone) says what form to write and fails; the other checks
+    reading it report `error` with a pointer to that check."""
 
     key: str | None = None
     judge: Judge = None  # type: ignore[assignment]
+    gate: bool = False  # checks the answer's form only; form problems are reported here
 
     def where(self) -> str:
         return f"expected a cell assigning `{self.answer} = ...`"
 
+    def label(self) -> str:
+        return f"{self.answer}[{self.key!r}]" if self.key else self.answer
+
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
         if answer.kind != "structured":
-            return Verdict("error", f"{self.answer} should be a Python literal (`{self.answer} = ...`), not SQL")
+            return self.unreadable(f"{self.answer} should be a Python literal (`{self.answer} = ...`), not SQL", whole=True)
         value = answer.value
         if is_unanswered(value):
             return Verdict("missing", f"{self.answer} is not answered yet")
         if self.key is not None:
             if not isinstance(value, dict):
-                return Verdict("fail", f"{self.answer} should be a dict with key {self.key!r}")
-            if self.key not in value:
-                return Verdict("missing", f"{self.answer} has no key {self.key!r}")
-            value = value[self.key]
+                return self.unreadable(
+                    f"{self.answer} should be a dict with key {self.key!r} (as in the notebook's template); "
+                    f"got {type(value).__name__} {_short(value)}", whole=True)
+            key = _find_key(value, self.key)
+            if key is None:
+                has = ", ".join(repr(k) for k in list(value)[:8]) or "none"
+                return Verdict("missing", f"{self.answer} has no key {self.key!r} (its keys: {has})")
+            value = value[key]
             if is_unanswered(value):
-                return Verdict("missing", f"{self.answer}[{self.key!r}] is not answered yet")
-        ok, message = self.judge(value)
+                return Verdict("missing", f"{self.label()} is not answered yet")
+        try:
+            ok, message = self.judge(value)
+        except Unreadable as exc:
+            return self.unreadable(f"{self.label()}: {exc}")
         return Verdict("pass" if ok else "fail", message or (self.passed if ok else self.fail))
+
+    def unreadable(self, message: str, whole: bool = False) -> Verdict:
+        """A form problem: said in full by the check that leads this answer, pointed at elsewhere."""
+        lead = form_lead(self, whole)
+        if lead is self:
+            return Verdict("fail", message)
+        what = self.answer if whole else self.label()
+        return Verdict("error", f"{what} could not be read: see {lead.name}")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _find_key(value: dict, key: str) -> Any:
+    """The dict's key for `key`: exact, else the one written with other case, spaces or hyphens."""
+    if key in value:
+        return key
+    wanted = _norm_key(key)
+    return next((k for k in value if isinstance(k, str) and _norm_key(k) == wanted), None)
+
+
+def _norm_key(k: str) -> str:
+    return re.sub(r"[\s\-]+", "_", k.strip().lower())
+
+
+def exercise_of(check: Check):
+    """The loaded exercise declaring this check object (None for a check built elsewhere)."""
+    import sys
+
+    for name, mod in list(sys.modules.items()):
+        if not re.fullmatch(r"grader\.exercises\.ex\d\d", name):
+            continue
+        ex = getattr(mod, "EXERCISE", None)
+        if ex is not None and any(c is check for c in ex.all_checks()):
+            return ex
+    return None
+
+
+def form_lead(check: Check, whole: bool = True) -> Check:
+    """The check of the same exercise that reports a form problem of `check`'s answer: the
+    answer's gate if it has one, else the first check reading the same key (`whole`: the first
+    reading the answer at all). Public checks come first, so check() always shows the lead."""
+    ex = exercise_of(check)
+    if ex is None:
+        return check
+    readers = [c for c in ex.all_checks() if c.answer == check.answer]
+    values = [c for c in readers if isinstance(c, ValueCheck)]
+    gates = [c for c in values if c.gate]
+    if gates:
+        return gates[0]
+    if whole or not isinstance(check, ValueCheck):
+        return readers[0] if readers else check
+    same = [c for c in values if c.key == check.key]
+    return same[0] if same else check
 
 
 @dataclass
@@ -257,7 +587,7 @@ class ManualCheck(Check):
             return None if is_unanswered(value) else value.strip()
         if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
             bullets = [v.strip() for v in value if not is_unanswered(v)]
-            return "\n".join(f"- {b}" for b in bullets) if bullets else None
+            return "\n".join(f"• {b}" for b in bullets) if bullets else None  # not "- ": no spreadsheet formula
         return None
 
     def run(self, answers: dict[str, SubmittedAnswer], limits: Limits = Limits()) -> CheckResult:
@@ -277,109 +607,9 @@ class ManualCheck(Check):
         return Verdict("manual", f"{self.label()}: {words} words, {worth}read and scored by your instructor")
 
 
-# Judges: small, named, reusable.
-
-def close_to(expected: float, rel: float = 0.01, diagnoses: dict[float, str] | None = None, unit: str = "") -> Judge:
-    """A number within `rel` of `expected`; a known wrong factor (e.g. 1000 for MB vs GB) is named."""
-
-    def judge(value: Any) -> tuple[bool, str]:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False, f"expected a number{' in ' + unit if unit else ''}, got {value!r}"
-        if abs(value - expected) <= rel * abs(expected):
-            return True, ""
-        for factor, message in (diagnoses or {}).items():
-            if expected and abs(value - expected * factor) <= rel * abs(expected * factor):
-                return False, f"{value:g} is off by a factor of {factor:g}: {message}"
-        return False, f"{value:g}{' ' + unit if unit else ''} is not right; check each factor and the unit"
-
-    return judge
-
-
-def equals(expected: Any, normalise: Callable[[Any], Any] = lambda v: v, hint: str = "") -> Judge:
-    def judge(value: Any) -> tuple[bool, str]:
-        try:
-            ok = normalise(value) == normalise(expected)
-        except Exception:
-            ok = False
-        return ok, "" if ok else (hint or f"{value!r} is not right")
-
-    return judge
-
-
-def as_set(value: Any) -> frozenset:
-    if isinstance(value, str):
-        value = [value]
-    return frozenset(str(v).strip().lower() for v in value)
-
-
-# Timestamps and days as learners write them: '2025-12-03 23:59:59', '2025-12-03T23:59:59',
-# "TIMESTAMP '2025-12-03 23:59:59'", '2025/12/03', or a bare date.
-
-_TS_PREFIX = re.compile(r"^\s*(date|timestamp|datetime)\s*", re.I)
-
-
-def _timestamp_text(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return _TS_PREFIX.sub("", value).strip().strip("'\"").strip().replace("/", "-")
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    """The timestamp a learner wrote (a bare date is its midnight); None if unreadable or if it
-    carries a time zone (that would shift the day: not this table's convention)."""
-    text = _timestamp_text(value)
-    if text is None:
-        return None
-    try:
-        ts = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return ts if ts.tzinfo is None else None
-
-
-def parse_as_of_day(value: Any) -> datetime | None:
-    """An as-of day: a bare date names the day, which the course represents by its 23:59:59."""
-    ts = parse_timestamp(value)
-    if ts is not None and len(_timestamp_text(value) or "") <= 10:
-        return semantics.day_end(ts.date())
-    return ts
-
-
-def day_text(ts: datetime | None) -> str:
-    return "NULL" if ts is None else ts.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def days_text(days) -> str:
-    days = sorted(days)
-    return ", ".join(d.strftime("%m-%d") for d in days) if days else "none"
-
-
-def day_judge(expected: datetime, wrong: dict[datetime, str] | None = None) -> Judge:
-    """A judge for one as-of day; `wrong` names the mistake behind a known wrong day."""
-
-    def judge(value: Any) -> tuple[bool, str]:
-        ts = parse_as_of_day(value)
-        if ts is None:
-            return False, f"write the day as a string like '{day_text(expected)}', got {value!r}"
-        if ts == expected:
-            return True, ""
-        if ts.date() == expected.date():
-            return False, f"{day_text(ts)}: right day, but the course represents a day by its 23:59:59"
-        return False, (wrong or {}).get(ts, f"{day_text(ts)} is not the as-of day asked for")
-
-    return judge
-
-
-def days_judge(expected: list[datetime], hint: str = "") -> Judge:
-    """A judge for a set of as-of days, in any order."""
-
-    def judge(value: Any) -> tuple[bool, str]:
-        items = value if isinstance(value, (list, tuple)) else [value]
-        days = [parse_as_of_day(v) for v in items]
-        if any(d is None for d in days):
-            return False, "write each day as a string like '2025-12-01'"
-        if {d.date() for d in days} == {d.date() for d in expected}:
-            return True, ""
-        return False, hint or f"{days_text(days)} is not the set of days asked for"
-
-    return judge
+# Judges live in judges.py (one reading of numbers, lists, timestamps and days); re-exported
+# here, where the exercises have always imported them from.
+from .judges import (  # noqa: E402,F401
+    Unreadable, as_set, close_to, day_judge, day_text, days_judge, days_text, equals, parse_as_of_day,
+    parse_days, parse_timestamp,
+)

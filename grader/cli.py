@@ -19,6 +19,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     _use_fixture_secret(args.fixture_secret)
+    if args.format == "prairielearn":  # one submission in, PrairieLearn's results.json out
+        from .platforms import prairielearn
+
+        return prairielearn.cmd(args)
     try:
         paths = find_submissions(args.paths)
     except FileNotFoundError as exc:
@@ -38,15 +42,26 @@ def cmd_check(args: argparse.Namespace) -> int:
             progress.update(task, advance=1, description=r.student)
 
         results = grade_many(paths, hidden=not args.public_only, limits=limits, workers=args.workers, progress=advance)
+    base = report.graded_folder(args.paths)  # paths in gradebooks are relative to it
+    if args.manual:  # the instructor's scores of written answers, into every output below
+        from . import manual
+
+        for problem in manual.merge_file(results, args.manual, base):
+            console.print(f"[yellow]--manual: {problem}[/yellow]")
     if not args.quiet:
         # piped output (a log file, CI) gets a wide console so check names are never cut
         report.print_summary(results, Console() if sys.stdout.isatty() else Console(width=160))
     if args.json:
         report.atomic_write(args.json, report.to_json(results))
-    if args.gradebook:
-        report.write_gradebook(args.gradebook, results)
+    if args.gradebook and args.gradebook_format == "canvas":
+        from .platforms import canvas
+
+        for line in canvas.write(args.gradebook, results, roster=args.roster, base=base, prefix=args.canvas_prefix):
+            console.print(f"[yellow]canvas: {line}[/yellow]")
+    elif args.gradebook:
+        report.write_gradebook(args.gradebook, results, base)
     if args.feedback:
-        report.write_feedback(args.feedback, results)
+        report.write_feedback(args.feedback, results, hidden_rows=args.feedback_hidden_rows)
     return 0
 
 
@@ -79,6 +94,12 @@ def cmd_release(args: argparse.Namespace) -> int:
         print("README.md exercise table " + ("updated" if docs.update_readme() else "already current"))
     elif args.what == "bundle":
         release.bundle(Path(args.out or "release"))
+    elif args.what == "gradescope":
+        path = release.gradescope(Path(args.out or "release-gradescope"), hidden_visibility=args.hidden_visibility,
+                                  hidden_rows=args.hidden_rows, only=args.only or None,
+                                  manual_csv=Path(args.manual) if args.manual else None,
+                                  download_deps=args.download_deps)
+        print(f"wrote {path}: upload it as the assignment's autograder (Gradescope: Configure Autograder)")
     return 0
 
 
@@ -97,17 +118,36 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, default=None, help="processes to grade with (default: one per core)")
     c.add_argument("--timeout", type=float, default=5.0, help="seconds each check may run (default 5)")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no tables")
+    c.add_argument("--manual", metavar="ANSWERS.csv", help="merge the instructor's scores of written answers "
+                   "(from `grader manual export`) into every output")
+    c.add_argument("--gradebook-format", choices=["default", "canvas"], default="default",
+                   help="canvas: the CSV Canvas imports (Student, ID, SIS User ID, SIS Login ID, Section, parts)")
+    c.add_argument("--roster", metavar="CANVAS_EXPORT.csv", help="canvas: a gradebook export mapping submissions to students")
+    c.add_argument("--canvas-prefix", default="Week 12", help="canvas: assignment column names start with this (default 'Week 12')")
+    c.add_argument("--feedback-hidden-rows", action="store_true",
+                   help="feedback pages show hidden checks' fixture rows too (default: their message only)")
+    c.add_argument("--format", choices=["text", "prairielearn"], default="text",
+                   help="prairielearn: grade ONE submission and write PrairieLearn's results.json (see --results)")
+    c.add_argument("--results", metavar="FILE", help="prairielearn: where results.json goes "
+                   "(default $PRAIRIELEARN_GRADE_ROOT/results/results.json, root /grade)")
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("release", help="build notebooks, render diagrams, or write the student bundle")
-    r.add_argument("what", choices=["notebooks", "diagrams", "docs", "bundle"])
+    r.add_argument("what", choices=["notebooks", "diagrams", "docs", "bundle", "gradescope"])
     r.add_argument("out", nargs="?", help="bundle: the folder to write (default release/)")
     r.add_argument("--only", nargs="*", help="notebooks: only these exercise ids")
     r.add_argument("--no-execute", action="store_true", help="notebooks: do not execute the solutions")
+    r.add_argument("--hidden-visibility", default="after_published",
+                   choices=["hidden", "after_due_date", "after_published", "visible"],
+                   help="gradescope: when students see hidden checks (default after_published)")
+    r.add_argument("--hidden-rows", action="store_true", help="gradescope: show hidden checks' fixture rows too")
+    r.add_argument("--manual", metavar="ANSWERS.csv", help="gradescope: written answers' scores to merge")
+    r.add_argument("--download-deps", action="store_true",
+                   help="gradescope: ship every pinned dependency wheel too (a fully offline setup.sh)")
     r.set_defaults(func=cmd_release)
 
     # More verbs register here (data, bench).
-    for module in ("grader.datagen", "grader.bench"):
+    for module in ("grader.datagen", "grader.bench", "grader.manual"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -95,6 +95,16 @@ def reference_lines(exercise_id: str) -> list[str]:
     return out
 
 
+# ---------- platforms ----------
+
+def gradescope(out: Path, **options) -> Path:
+    """OUT/autograder.zip for Gradescope (grader/platforms/gradescope.py): the instructor's
+    grader with hidden checks; never given to students."""
+    from .platforms import gradescope as gs
+
+    return gs.build_zip(Path(out), **options)
+
+
 # ---------- the student bundle ----------
 
 BUNDLE_MARKER = ".week12-student-bundle"  # lets `bundle` safely replace a bundle it wrote before

@@ -181,6 +181,19 @@ def to_json(results: list[SubmissionResult]) -> str:
 GRADEBOOK_FIXED = ["student", "path"]
 
 
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs: text starting with = + - @ (or a
+    tab/CR) gets a leading apostrophe (OWASP's CSV-injection rule); numbers stay numbers.
+    For every cell that can carry what a student wrote (a name, a file name, an answer)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
 def relative_path(path: str, base: str | Path | None) -> str:
     """A submission's path relative to the graded folder (what an instructor can share and
     re-run from anywhere); unchanged when it is not under `base`."""
