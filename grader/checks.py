@@ -95,8 +95,9 @@ class Check:
 
     def run(self, answers: dict[str, SubmittedAnswer], limits: Limits = Limits()) -> CheckResult:
         answer = answers.get(self.answer)
-        if answer is None:
-            v = Verdict("missing", f"no answer named {self.answer} found ({self.where()})")
+        if answer is None or answer.kind == "missing":  # "missing": a near-miss cell, with a hint
+            hint = f"; {answer.error}" if answer is not None and answer.error else ""
+            v = Verdict("missing", f"no answer named {self.answer} found ({self.where()}){hint}")
         elif answer.kind == "sql" and answer.sql and UNANSWERED in answer.sql:
             v = Verdict("missing", f"{self.answer} is not answered yet (the cell still holds the placeholder)")
         elif answer.error:  # said in full once per exercise, by the first check reading it
@@ -200,18 +201,19 @@ class ResultCheck(Check):
     control_note: str = ""
     shrink_tables: tuple[str, ...] = ("events",)
 
-    def _result(self, sql: str, fixture: Fixture, limits: Limits) -> sandbox.Result:
+    def _result(self, sql: str, fixture: Fixture, limits: Limits, runs: int | None = None) -> sandbox.Result:
         if self.state_sql is None:
             return sandbox.query(fixture.dataset, sql, fixture.variables, limits)
+        runs = self.runs if runs is None else runs
         con = sandbox.open_sandbox(fixture.dataset, fixture.variables, limits)
         try:
             deadline = sandbox.Deadline(limits.timeout_s)
-            for run in range(self.runs):
+            for run in range(runs):
                 try:
                     sandbox.run_sql(con, sql, deadline, want_result=False)
                 except SandboxError as exc:
-                    if self.runs > 1:
-                        raise SandboxError(f"run {run + 1} of {self.runs}: {exc}", exc.kind, exc.statement) from None
+                    if runs > 1:
+                        raise SandboxError(f"run {run + 1} of {runs}: {exc}", exc.kind, exc.statement) from None
                     raise
             state = sandbox.run_sql(con, self.state_sql, deadline)
             assert state is not None
@@ -271,16 +273,21 @@ class ResultCheck(Check):
                 caption = f"{table}: the fewest rows on which your answer fails this check" if table in shrunk else table
                 tables.append(Table(caption, table_columns(table), [list(r) for r in rows]))
         tables.extend(self.input_tables(fixture, sql, skip=set(shrunk)))
-        reference = "expected" if self.control is None else f"your answer {self.control_note}".strip()
-        tables.extend(diff_tables(d, expected=reference))
+        tables.extend(diff_tables(d, expected=self.reference_label()))
         return Verdict("fail", self.message(d), tables)
+
+    def reference_label(self) -> str:
+        """What the 'expected' side of a difference is, in the tables."""
+        return "expected" if self.control is None else f"your answer {self.control_note}".strip()
+
+    def finding(self, d: compare.Diff) -> str:
+        found = d.summary()
+        return found if self.control is None else f"compared with your own answer {self.control_note}: {found}"
 
     def message(self, d: compare.Diff) -> str:
         """What was found, then why it matters: the declared explanation follows the finding
         only when the finding is a difference this check is about (not a wrong column type)."""
-        found = d.summary()
-        if self.control is not None:
-            found = f"compared with your own answer {self.control_note}: {found}"
+        found = self.finding(d)
         found = found[0].upper() + found[1:]
         if d.wrong_types and not (d.changed or d.duplicated):
             return f"{found}."
@@ -430,6 +437,11 @@ def no_extra_rows(d: compare.Diff, fixture: Fixture) -> compare.Diff:
 def extra_rows_only(d: compare.Diff, fixture: Fixture) -> compare.Diff:
     """Rows that should not be there, and nothing else (an answer must still return rows)."""
     return d.only(missing=False, changed=False, duplicated=False)
+
+
+def missing_rows_only(d: compare.Diff, fixture: Fixture) -> compare.Diff:
+    """Expected rows that did not come back, and nothing else."""
+    return d.only(unexpected=False, changed=False, duplicated=False)
 
 
 def then(*aspects: Aspect) -> Aspect:

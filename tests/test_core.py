@@ -173,7 +173,9 @@ def test_structured_answer_with_code_is_an_error_not_a_value():
 
 def test_markdown_cells_are_never_answers():
     answers, _ = extract_answers([{"cell_type": "markdown", "source": "%%sql --save ex06\nSELECT 1"}])
-    assert answers == {}
+    # not an answer: only a "missing" entry whose hint names the cell kind
+    assert [(a.name, a.kind) for a in answers.values()] == [("ex06", "missing")]
+    assert "markdown cell" in answers["ex06"].error and answers["ex06"].sql is None
 
 
 @pytest.mark.parametrize("src", ["__import__('os')", "(lambda: 1)()", "[x for x in range(3)]", "10**10**10", "open('/etc/passwd')", "a.b", "f'{1}'"])
