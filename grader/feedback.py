@@ -10,6 +10,8 @@ from an LMS, an e-mail attachment or a laptop offline. Everything that comes fro
 
 Hidden checks' fixture rows are the hidden data itself: by default a student sees a hidden
 check's message only (`hidden_rows=False`); an instructor may opt in (`--feedback-hidden-rows`).
+That rule, and the bounds on every text, are results.bound_submission's: one mechanism for the
+page, the JSON and the platforms.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from html import escape
 
 from .report import fmt, fmt_points, points_text
-from .results import CheckResult, ExerciseResult, SubmissionResult, Table
+from .results import CheckResult, ExerciseResult, SubmissionResult, Table, bound_submission
 
 # Failing first: what the student can act on. Then what waits for a person, then what passed.
 ORDER = {"fail": 0, "error": 1, "timeout": 2, "missing": 3, "manual": 4, "pass": 5}
@@ -77,12 +79,6 @@ def handed_in(e: ExerciseResult) -> bool:
     return any(c.status != "missing" for c in e.checks)
 
 
-def shown_tables(c: CheckResult, hidden_rows: bool = False) -> list[Table]:
-    """The tables a student may see: a hidden check's fixture rows only when the instructor
-    opted in (they are the hidden data); its message is always shown."""
-    return list(c.tables) if (not c.hidden or hidden_rows) else []
-
-
 def _bar(score: float, max_score: float) -> str:
     width = 0 if not max_score else max(0, min(100, round(100 * score / max_score)))
     return f'<span class="bar" aria-hidden="true"><span style="width:{width}%"></span></span>'
@@ -99,19 +95,15 @@ def _table(t: Table) -> str:
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def _check(c: CheckResult, hidden_rows: bool) -> str:
+def _check(c: CheckResult) -> str:
     tags = '<span class="tag">hidden check</span>' if c.hidden else ""
     if c.scored_by:
         tags += f'<span class="tag">scored by your {escape(c.scored_by)}</span>'
-    tables = shown_tables(c, hidden_rows)
-    withheld = ""
-    if c.tables and not tables:
-        withheld = '<p class="note">This check runs on data your instructor keeps hidden; its rows are not shown.</p>'
     return (
         f'<div class="check {escape(c.status)}"><div class="head">'
         f'<span class="status {escape(c.status)}">{ICON.get(c.status, "")} {escape(LABEL.get(c.status, c.status))}</span>'
         f'<code>{escape(c.name)}</code>{tags}<span class="pts">{escape(points_text(c))}</span></div>'
-        f'<p class="msg">{escape(c.message)}</p>{"".join(_table(t) for t in tables)}{withheld}</div>'
+        f'<p class="msg">{escape(c.message)}</p>{"".join(_table(t) for t in c.tables)}</div>'
     )
 
 
@@ -120,11 +112,11 @@ def _score(r) -> str:
     return f"{fmt_points(r.score)} / {fmt_points(r.max_score)}{pending}"
 
 
-def _exercise(e: ExerciseResult, hidden_rows: bool) -> str:
+def _exercise(e: ExerciseResult) -> str:
     checks = sorted(e.checks, key=lambda c: ORDER.get(c.status, 9))  # stable: declaration order within a status
     open_ = [c for c in checks if c.status != "pass"]
     passed = [c for c in checks if c.status == "pass"]
-    body = "".join(_check(c, hidden_rows) for c in open_)
+    body = "".join(_check(c) for c in open_)
     if passed:
         items = "".join(f"<li><code>{escape(c.name)}</code> {escape(points_text(c))}: {escape(c.message)}</li>"
                         for c in passed)
@@ -148,6 +140,7 @@ def _summary_row(e: ExerciseResult) -> str:
 
 def page(r: SubmissionResult, hidden_rows: bool = False, title: str = "Week 12 workbook") -> str:
     """The whole feedback page for one submission."""
+    r = bound_submission(r, show_hidden_rows=hidden_rows)  # hidden rows withheld unless opted in; texts bounded
     who = escape(r.student)
     head = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -175,6 +168,6 @@ def page(r: SubmissionResult, hidden_rows: bool = False, title: str = "Week 12 w
                      '<td>no answer found</td></tr>')
         parts.append('<table class="summary" id="summary"><thead><tr><th>exercise</th><th>title</th>'
                      f'<th class="num">points</th><th></th><th>state</th></tr></thead><tbody>{rows}</tbody></table>')
-        parts.extend(_exercise(e, hidden_rows) for e in done)
+        parts.extend(_exercise(e) for e in done)
     parts.append("</main></body></html>")
     return "".join(parts)

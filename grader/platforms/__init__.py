@@ -12,35 +12,31 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from ..feedback import shown_tables
 from ..report import fmt
 from ..results import CheckResult, SubmissionResult
 
 
-def check_html(c: CheckResult, hidden_rows: bool = False, max_rows: int = 12) -> str:
-    """A check's message and the tables a student may see, as small HTML (every value escaped)."""
+def check_html(c: CheckResult, max_rows: int = 12) -> str:
+    """A check's message and tables, as small HTML (every value escaped). Give it a check from
+    results.bound_submission, which withholds hidden checks' rows unless the instructor opts in."""
     parts = [f"<p>{escape(c.message)}</p>"]
-    for t in shown_tables(c, hidden_rows):
+    for t in c.tables:
         head = "".join(f"<th>{escape(str(col))}</th>" for col in t.columns)
         rows = "".join("<tr>" + "".join(f"<td>{escape(fmt(v))}</td>" for v in row) + "</tr>" for row in t.rows[:max_rows])
         more = f"<p>… {len(t.rows) - max_rows} more row(s)</p>" if len(t.rows) > max_rows else ""
         parts.append(f"<p><em>{escape(t.caption)}</em></p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}")
-    if c.tables and not shown_tables(c, hidden_rows):
-        parts.append("<p><em>This check runs on hidden data; its rows are not shown.</em></p>")
     return "".join(parts)
 
 
-def check_text(c: CheckResult, hidden_rows: bool = False, max_rows: int = 12) -> str:
+def check_text(c: CheckResult, max_rows: int = 12) -> str:
     """The same as plain text (for formats that render no HTML)."""
     lines = [c.message]
-    for t in shown_tables(c, hidden_rows):
+    for t in c.tables:
         lines.append(t.caption)
         lines.append(" | ".join(str(col) for col in t.columns))
         lines.extend(" | ".join(fmt(v) for v in row) for row in t.rows[:max_rows])
         if len(t.rows) > max_rows:
             lines.append(f"… {len(t.rows) - max_rows} more row(s)")
-    if c.tables and not shown_tables(c, hidden_rows):
-        lines.append("(this check runs on hidden data; its rows are not shown)")
     return "\n".join(lines)
 
 

@@ -39,7 +39,7 @@ import zipfile
 from pathlib import Path
 
 from ..report import fmt_points
-from ..results import SubmissionResult
+from ..results import SubmissionResult, bound_submission
 from . import check_html, grade_one
 
 ROOT_ENV = "GRADESCOPE_AUTOGRADER_ROOT"
@@ -62,6 +62,7 @@ def results_json(r: SubmissionResult, hidden_visibility: str = "after_published"
     """Gradescope's results.json for one graded (or invalid) submission."""
     if hidden_visibility not in VISIBILITIES:
         raise ValueError(f"hidden_visibility must be one of {', '.join(VISIBILITIES)}")
+    r = bound_submission(r, show_hidden_rows=hidden_rows)  # the one rule for hidden rows and text bounds
     out: dict = {
         "score": r.score,
         "execution_time": round(execution_time if execution_time is not None else r.seconds, 3),
@@ -91,7 +92,7 @@ def results_json(r: SubmissionResult, hidden_visibility: str = "after_published"
             test = {
                 "name": f"{e.id} {c.name}" + (" (hidden)" if c.hidden else ""),
                 "number": f"{exercise_number(e.id)}.{i}",
-                "output": check_html(c, hidden_rows),
+                "output": check_html(c),
                 "output_format": "html",
                 "tags": [e.id],
                 "visibility": hidden_visibility if c.hidden else "visible",

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from ..report import atomic_write, fmt_points
-from ..results import SubmissionResult
+from ..results import SubmissionResult, bound_submission
 from . import check_text, grade_one
 
 ROOT_ENV = "PRAIRIELEARN_GRADE_ROOT"
@@ -28,6 +28,7 @@ MAX_BYTES = 1_000_000  # PrairieLearn: "this file should be limited to 1 MB"
 
 
 def results_json(r: SubmissionResult, hidden_rows: bool = False, max_rows: int = 12) -> dict:
+    r = bound_submission(r, show_hidden_rows=hidden_rows)  # the one rule for hidden rows and text bounds
     if r.status == "invalid":
         return {"gradable": False, "format_errors": [r.reason or "the submission could not be read"],
                 "message": f"Your submission could not be graded: {r.reason}. This attempt does not count; "
@@ -42,7 +43,7 @@ def results_json(r: SubmissionResult, hidden_rows: bool = False, max_rows: int =
                 "points": 0 if c.pending else c.points,
                 "max_points": 0 if c.pending else c.max_points,  # not yet in the total: never a 0 of N
                 "message": c.message,
-                "output": check_text(c, hidden_rows, max_rows),
+                "output": check_text(c, max_rows),
             }
             tests.append(test)
     score = r.score / r.max_score if r.max_score else 0.0
