@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-12
@@ -53,6 +53,38 @@ def _sort_key(row: tuple) -> tuple:
     return tuple(out)
 
 
+def kind(value: Any) -> str | None:
+    """The SQL-ish kind of a value, to name a wrong column type (None for NULL)."""
+    value = _norm(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, datetime):
+        return "TIMESTAMP"
+    if isinstance(value, str):
+        return "VARCHAR (text)"
+    return type(value).__name__
+
+
+def value_text(value: Any) -> str:
+    """A value as a person reads it, with every digit a double holds (0.3333333333333333 and
+    0.3333333432674408 must not both print as 0.333333)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
 @dataclass
 class Diff:
     columns: list[str]
@@ -62,6 +94,9 @@ class Diff:
     changed: list[tuple[tuple, tuple]] = field(default_factory=list)  # (expected, got), same key
     duplicated: list[tuple] = field(default_factory=list)  # returned more than once per key
     order_wrong: bool = False
+    wrong_types: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> (expected kind, got kind)
+    got: list[tuple] = field(default_factory=list)  # the learner's rows over `columns`
+    key: list[str] | None = None
 
     @property
     def equal(self) -> bool:
@@ -70,24 +105,64 @@ class Diff:
             or self.duplicated or self.order_wrong
         )
 
+    def changed_columns(self) -> list[str]:
+        return [c for i, c in enumerate(self.columns)
+                if any(not values_equal(e[i], g[i]) for e, g in self.changed)]
+
     def summary(self) -> str:
+        """What was found, in words: wrong types first (they explain rows that look alike but
+        do not match), then duplicated keys, missing and extra rows, and wrong values by column
+        with the first example printed to every digit."""
         if self.missing_columns:
             return "missing column(s): " + ", ".join(self.missing_columns)
         parts = []
+        for col, (want, got) in self.wrong_types.items():
+            parts.append(f"{col} is {got} in your result, expected {want} (rows that print alike do not match)")
         if self.duplicated:
-            parts.append(f"{len(self.duplicated)} key(s) returned more than once")
+            keys = len({self._key(r) for r in self.duplicated})
+            parts.append(f"{keys} key(s) returned more than once ({len(self.duplicated)} rows)")
         if self.missing:
             parts.append(f"{len(self.missing)} expected row(s) missing")
         if self.unexpected:
             parts.append(f"{len(self.unexpected)} row(s) that should not be there")
         if self.changed:
-            cols = sorted(
-                {self.columns[i] for e, g in self.changed for i in range(len(e)) if not values_equal(e[i], g[i])}
-            )
-            parts.append(f"{len(self.changed)} row(s) with wrong values in {', '.join(cols)}")
+            examples = []
+            for col in self.changed_columns():
+                i = self.columns.index(col)
+                e, g = next((e, g) for e, g in self.changed if not values_equal(e[i], g[i]))
+                examples.append(f"{col} (e.g. expected {value_text(e[i])}, got {value_text(g[i])})")
+            parts.append(f"{len(self.changed)} row(s) with wrong values in " + ", ".join(examples))
         if self.order_wrong:
             parts.append("rows in the wrong order")
         return "; ".join(parts) or "results match"
+
+    def _key(self, row: tuple) -> tuple:
+        pos = [self.columns.index(k) for k in self.key] if self.key else range(len(row))
+        return tuple(_norm(row[p]) for p in pos)
+
+    # The part of a difference one check judges (see checks.ResultCheck.aspect).
+
+    def only(self, missing: bool = True, unexpected: bool = True, changed: bool = True,
+             duplicated: bool = True, columns: list[str] | None = None) -> "Diff":
+        """This difference narrowed to some of its kinds; `columns` keeps only the changed rows
+        whose named columns differ. Wrong types and missing columns are always kept."""
+        keep = [e_g for e_g in self.changed if changed]
+        if columns is not None:
+            pos = [self.columns.index(c) for c in columns]
+            keep = [(e, g) for e, g in keep if any(not values_equal(e[p], g[p]) for p in pos)]
+        return Diff(
+            self.columns, self.missing_columns, self.missing if missing else [],
+            self.unexpected if unexpected else [], keep, self.duplicated if duplicated else [],
+            self.order_wrong, self.wrong_types, self.got, self.key,
+        )
+
+    def where(self, keep: "Callable[[tuple], bool]") -> "Diff":
+        """Only the rows (expected side for changed rows) for which `keep` holds."""
+        return Diff(
+            self.columns, self.missing_columns, [r for r in self.missing if keep(r)],
+            [r for r in self.unexpected if keep(r)], [(e, g) for e, g in self.changed if keep(e)],
+            [r for r in self.duplicated if keep(r)], self.order_wrong, self.wrong_types, self.got, self.key,
+        )
 
 
 def project(columns: list[str], rows: list[tuple], wanted: list[str]) -> tuple[list[tuple], list[str]]:
@@ -110,9 +185,10 @@ def diff(
 ) -> Diff:
     """How `got` differs from `expected` (rows over `columns`). With a key, rows pair up by key."""
     got, missing_cols = project(got_columns, got_rows, columns)
-    d = Diff(columns=list(columns), missing_columns=missing_cols)
+    d = Diff(columns=list(columns), missing_columns=missing_cols, got=got, key=key)
     if missing_cols:
         return d
+    d.wrong_types = wrong_types(expected, got, columns)
     if ordered:
         if len(expected) == len(got) and all(rows_equal(e, g) for e, g in zip(expected, got)):
             return d
@@ -155,6 +231,17 @@ def diff(
             d.missing.append(e)
     d.unexpected = remaining
     return d
+
+
+def wrong_types(expected: list[tuple], got: list[tuple], columns: list[str]) -> dict[str, tuple[str, str]]:
+    """Columns whose values are of another kind than expected (text for a timestamp, ...)."""
+    out = {}
+    for i, col in enumerate(columns):
+        want = {kind(r[i]) for r in expected} - {None}
+        have = {kind(r[i]) for r in got} - {None}
+        if len(want) == 1 and have and want != have:
+            out[col] = (next(iter(want)), ", ".join(sorted(have)))
+    return out
 
 
 def count_duplicates(rows: list[tuple]) -> list[tuple]:

@@ -17,10 +17,11 @@ def expected(dataset, variables):
     return [r[:6] for r in semantics.feature_rows(dataset.rows("events"), AS_OF)]
 
 
-def counts_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
+def counts_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
+    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control)."""
     return ResultCheck(
         name=name, answer="ex06", points=points, fail=fail, passed=passed,
-        fixture=fixture, expected=expected, columns=COLUMNS, key=KEY,
+        fixture=fixture, expected=expected, columns=COLUMNS, key=KEY, **judging,
     )
 
 

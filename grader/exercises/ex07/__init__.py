@@ -8,8 +8,10 @@ and every other row exactly as it was."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from ... import compare
 from ...checks import Fixture, ResultCheck, Verdict
 from ...course import FEATURE_COLUMNS, FEATURE_KEY, Dataset, columns as table_columns, load_seed
 from ...exercise import Answer, Exercise
@@ -29,16 +31,60 @@ def expected(dataset: Dataset, variables: dict) -> list[tuple]:
     return sorted(rows.values())
 
 
+def empty_table(fixture: Fixture) -> Fixture:
+    """The same feature_rows written into an empty feature_table: where the script's own ctr_7d
+    for each key is read from."""
+    return fixture.with_tables({"feature_table": []})
+
+
+@dataclass
 class WriteCheck(ResultCheck):
     """A ResultCheck for a write script: a failure on a later run is the rerun bug itself, and
-    its starting tables are shown then too (there are no events to shrink)."""
+    its starting tables are shown then too.
+
+    `own_ctr`: ctr_7d is the ctr checks' concern, so the checks about keys, untouched rows,
+    stale rows and reruns expect, for each key of feature_rows, the ctr_7d the script itself
+    writes into an empty feature_table (the course's value when it writes none there). A
+    script with a wrong ctr then loses the ctr checks, and keeps these."""
+
+    own_ctr: bool = False
+
+    def __post_init__(self):
+        if self.own_ctr:
+            self.control = empty_table
+
+    def reference(self, sql, fixture, limits):
+        rows = self.expected(fixture.dataset, fixture.variables)
+        if not self.own_ctr:
+            return super().reference(sql, fixture, limits)
+        try:
+            clean = self._result(sql, empty_table(fixture), limits, runs=1)
+        except SandboxError:
+            return rows
+        got, missing = compare.project(clean.columns, clean.rows, FEATURE_COLUMNS)
+        if missing:
+            return rows
+        ctr = {tuple(compare._norm(v) for v in r[:3]): r[6] for r in got}
+        new = {tuple(compare._norm(v) for v in r[:3]) for r in fixture.dataset.rows("feature_rows")}
+        out = []
+        for r in rows:
+            k = tuple(compare._norm(v) for v in r[:3])
+            out.append((*r[:6], ctr[k]) if k in new and k in ctr else r)
+        return out
+
+    def reference_label(self) -> str:
+        return "expected" if self.own_ctr else super().reference_label()
+
+    def finding(self, d) -> str:
+        found = d.summary()
+        return f"{found} (ctr_7d judged as your own script computes it)" if self.own_ctr else super().finding(d)
 
     def evaluate(self, answer, limits):
         try:
             verdict = super().evaluate(answer, limits)
         except SandboxError as exc:
             if self.runs > 1 and str(exc).startswith("run ") and not str(exc).startswith("run 1 "):
-                return Verdict("fail", f"{self.fail}. The first run worked, the next one failed: {exc}", self._inputs())
+                return Verdict("fail", f"The first run worked, the next one failed: {exc}. {self.fail}", self._inputs())
             raise
         return verdict
 
@@ -50,11 +96,14 @@ class WriteCheck(ResultCheck):
         return out
 
 
-def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int = 1, passed: str = "") -> WriteCheck:
+def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int = 1, passed: str = "",
+                own_ctr: bool = True, **judging) -> WriteCheck:
+    """A check on feature_table after the script; the input rows (feature_rows and
+    feature_table) are shrunk to the fewest that still show the failure."""
     return WriteCheck(
         name=name, answer="ex07", points=points, fail=fail, passed=passed, fixture=fixture,
         expected=expected, columns=FEATURE_COLUMNS, key=FEATURE_KEY, state_sql=STATE, runs=runs,
-        shrink=False,
+        shrink_tables=("feature_rows", "feature_table"), own_ctr=own_ctr, **judging,
     )
 
 
@@ -84,6 +133,7 @@ EXERCISE = Exercise(
             "After your script, feature_table on the workbook's sample tables differs from the expected "
             "table: 2025-12-02 kept as it was, every 2025-12-03 row of feature_rows written with ctr_7d",
             passed="feature_table is right after one run on the sample tables.",
+            own_ctr=False,
         ),
     ],
 )

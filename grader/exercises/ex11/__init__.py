@@ -21,10 +21,11 @@ def expected(dataset, variables):
     return semantics.grid(dataset.rows("events"), variables["as_of_ts"])
 
 
-def grid_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
+def grid_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
+    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control)."""
     return ResultCheck(
         name=name, answer="ex11", points=points, fail=fail, passed=passed,
-        fixture=fixture, expected=expected, columns=COLUMNS, key=COLUMNS,
+        fixture=fixture, expected=expected, columns=COLUMNS, key=COLUMNS, **judging,
     )
 
 

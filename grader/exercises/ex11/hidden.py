@@ -1,25 +1,37 @@
 """Hidden fixtures for Exercise 11: each isolates one mistake, so the failing check names it.
-All but the last use the notebook's as-of time, so a hard-coded timestamp fails only
-`reads_as_of_variable`."""
+
+Each check judges only its concern (checks.ResultCheck). The grid is a set of pairs, so a time
+mistake shows as pairs that should not be there, and so does a Cartesian grid everywhere; the
+time checks therefore judge the answer against its OWN result on the same data with the trap
+taken out (future events removed, old events removed, edge events moved clearly inside or
+outside, the whole fixture moved to the notebook's as-of time), and a grid that ignores time
+is judged by `grid_not_cartesian` alone. Every check still requires the pairs the course
+expects. All but the last use the notebook's as-of time, so a hard-coded timestamp fails only
+`reads_as_of_variable`. Every fixture holds a users and an items row, from before the first
+event, for each id its events name (answers that also join users and items at the as-of time
+get the same pairs)."""
 
 from datetime import datetime as dt
 
-from ...checks import Fixture
+from ...checks import (
+    Fixture, duplicates_only, edges_moved, extra_rows_only, missing_rows_only, moved_to, with_dimensions, without_future_events,
+    without_old_events,
+)
 from ...course import Dataset
 from . import SAMPLE_AS_OF as T, grid_check
 
 
 def fixture(name, events, as_of=T, **tables):
-    return Fixture(name, Dataset({"events": events, **tables}), {"as_of_ts": as_of})
+    return Fixture(name, with_dimensions(Dataset({"events": events, **tables})), {"as_of_ts": as_of})
 
 
 CARTESIAN = fixture("more users and items than active pairs", [
     (1, 1, 10, dt(2025, 12, 1, 9), "click"),
     (2, 2, 11, dt(2025, 12, 2, 9), "view"),
-    (3, 3, 12, dt(2025, 11, 30, 9), "purchase"),
+    (3, 3, 12, dt(2025, 11, 30, 9), "view"),
 ],
-    users=[(u, dt(2025, 1, 1), "North") for u in (1, 2, 3, 4)],
-    items=[(i, dt(2025, 1, 1), "A") for i in (10, 11, 12, 13)],
+    users=[(4, dt(2025, 1, 1), "North")],          # a user and an item without any event
+    items=[(13, dt(2025, 1, 1), "A")],
 )
 
 ALL_TIME = fixture("pairs active only before the window", [
@@ -34,8 +46,14 @@ DUPLICATES = fixture("many events per pair, and retried events", [
     (2, 1, 10, dt(2025, 12, 1, 10), "view"),
     (3, 1, 10, dt(2025, 12, 2, 9), "view"),
     (3, 1, 10, dt(2025, 12, 2, 9), "view"),     # a retry
-    (4, 2, 11, dt(2025, 11, 30, 9), "purchase"),
-    (4, 2, 11, dt(2025, 11, 30, 9), "purchase"),
+    (4, 2, 11, dt(2025, 11, 30, 9), "view"),
+    (4, 2, 11, dt(2025, 11, 30, 9), "view"),
+])
+
+EVERY_TYPE = fixture("pairs whose only events in the window are purchases or carts", [
+    (1, 1, 10, dt(2025, 12, 1, 9), "purchase"),
+    (2, 2, 11, dt(2025, 12, 2, 9), "add_to_cart"),
+    (3, 3, 12, dt(2025, 11, 30, 9), "view"),
 ])
 
 LEAKAGE = fixture("events after the as-of time", [
@@ -50,6 +68,7 @@ EDGES = fixture("events exactly on the window's edges", [
     (2, 2, 11, dt(2025, 11, 25, 23, 59, 59), "view"),        # exactly 7 days earlier: out
     (3, 3, 12, dt(2025, 11, 26, 0, 0, 0), "view"),           # one second inside: in
     (4, 4, 13, dt(2025, 12, 2, 23, 59, 59, 500000), "click"),  # half a second after: out
+    (5, 5, 14, dt(2025, 12, 1, 9), "view"),                  # well inside
 ])
 
 # Another as-of time, and not a day end: events that the sample's window would include or
@@ -64,23 +83,30 @@ VARIABLE = fixture("another as-of time (2026-02-14 12:00:00)", [
 
 CHECKS = [
     grid_check("grid_not_cartesian", CARTESIAN, 2,
-        "Your grid has pairs that never met: users x items is the full Cartesian grid "
-        "(10M x 1M = 10^13 pairs per day at the course's scale). Build the grid from the pairs "
-        "that occur in events within the window"),
+        "A grid built from users x items holds pairs that never met (10M x 1M = 10^13 pairs per "
+        "day at the course's scale): build it from the pairs that occur in events within the window",
+        aspect=extra_rows_only),
+    grid_check("grid_has_every_active_pair", EVERY_TYPE, 1,
+        "Every pair with an event of any type in the window is in the grid (a purchase or a cart "
+        "is activity too): don't filter event types", aspect=missing_rows_only),
     grid_check("grid_not_all_time", ALL_TIME, 2,
-        "Your grid has pairs whose only events are older than the 7-day window: the grid for an "
-        "as-of time is the pairs active in as_of_ts - 7 days < event_ts <= as_of_ts, not every pair ever seen"),
+        "The grid for an as-of time is the pairs active in as_of_ts - 7 days < event_ts <= "
+        "as_of_ts, not every pair ever seen: events older than the window add no pair",
+        control=without_old_events, control_note="with the events older than the window removed"),
     grid_check("pairs_distinct", DUPLICATES, 1,
-        "A pair appears more than once: one row per (user_id, item_id). A pair with several events "
-        "(or retried copies of one) is still one grid cell; use DISTINCT or GROUP BY"),
+        "One row per (user_id, item_id): a pair with several events (or retried copies of one) is "
+        "still one grid cell; use DISTINCT or GROUP BY", aspect=duplicates_only),
     grid_check("no_leakage", LEAKAGE, 2,
-        "Your grid has pairs whose events all come after as_of_ts: the window must end at as_of_ts "
-        "(event_ts <= as_of_ts), or the grid leaks tomorrow's activity into today's features"),
+        "The window must end at as_of_ts (event_ts <= as_of_ts): events after it add no pair, or "
+        "the grid leaks tomorrow's activity into today's features",
+        control=without_future_events, control_note="with the events after as_of_ts removed"),
     grid_check("window_edges", EDGES, 1,
-        "The window's edges are off: an event exactly at as_of_ts counts, one exactly 7 days earlier "
-        "does not (as_of_ts - INTERVAL '7 days' < event_ts <= as_of_ts)"),
+        "An event exactly at as_of_ts counts, one exactly 7 days earlier does not, one half a second "
+        "after as_of_ts does not (as_of_ts - INTERVAL '7 days' < event_ts <= as_of_ts)",
+        control=edges_moved, control_note="with the events on the window's edges moved clearly inside or outside it"),
     grid_check("reads_as_of_variable", VARIABLE, 2,
-        "With as_of_ts = 2026-02-14 12:00:00 your grid is wrong: read the as-of time with "
-        "getvariable('as_of_ts') and use it as given (don't hard-code a timestamp, use now(), "
-        "or round it to a day end)"),
+        "Read the as-of time with getvariable('as_of_ts') and use it as given (don't hard-code a "
+        "timestamp, use now(), or round it to a day end): with as_of_ts = 2026-02-14 12:00:00 the "
+        "grid must be the same as for the same events a whole number of days and hours earlier",
+        control=moved_to(T), control_note="on the same events moved to as_of_ts = 2025-12-02 23:59:59"),
 ]
