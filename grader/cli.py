@@ -11,6 +11,7 @@ from pathlib import Path
 
 def cmd_check(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from . import report
@@ -24,9 +25,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         return prairielearn.cmd(args)
     try:
-        paths = find_submissions(args.paths)
+        paths = find_submissions(args.paths, log=lambda msg: console.print(f"[yellow]grader check: {escape(msg)}[/yellow]"))
     except FileNotFoundError as exc:
-        console.print(f"[red]grader check: {exc}[/red]")
+        console.print(f"[red]grader check: {escape(str(exc))}[/red]")
         return 2
     if not paths:
         console.print("[red]grader check: no .ipynb files found[/red]")
@@ -39,9 +40,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         task = progress.add_task("", total=len(paths))
 
         def advance(r) -> None:
-            progress.update(task, advance=1, description=r.student)
+            progress.update(task, advance=1, description=escape(r.student[:60]))  # a name is not markup
 
-        results = grade_many(paths, hidden=not args.public_only, limits=limits, workers=args.workers, progress=advance)
+        results = grade_many(paths, hidden=not args.public_only, limits=limits, workers=args.workers, progress=advance,
+                             budget_s=args.budget, show_hidden_rows=args.feedback_hidden_rows)
     base = report.graded_folder(args.paths)  # paths in gradebooks are relative to it
     if args.manual:  # the instructor's scores of written answers, into every output below
         from . import manual
@@ -117,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="disguise hidden fixtures with this secret (default: $GRADER_FIXTURE_SECRET, else new each run)")
     c.add_argument("--workers", type=int, default=None, help="processes to grade with (default: one per core)")
     c.add_argument("--timeout", type=float, default=5.0, help="seconds each check may run (default 5)")
+    c.add_argument("--budget", type=float, default=60.0, metavar="SECONDS",
+                   help="seconds one submission may take in all, reading it and every check (default 60); "
+                        "over it, the submission's status is timeout")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no tables")
     c.add_argument("--manual", metavar="ANSWERS.csv", help="merge the instructor's scores of written answers "
                    "(from `grader manual export`) into every output")
@@ -125,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--roster", metavar="CANVAS_EXPORT.csv", help="canvas: a gradebook export mapping submissions to students")
     c.add_argument("--canvas-prefix", default="Week 12", help="canvas: assignment column names start with this (default 'Week 12')")
     c.add_argument("--feedback-hidden-rows", action="store_true",
-                   help="feedback pages show hidden checks' fixture rows too (default: their message only)")
+                   help="feedback pages and --json show hidden checks' fixture rows and DuckDB's error text on "
+                        "hidden data too (default: their message only)")
     c.add_argument("--format", choices=["text", "prairielearn"], default="text",
                    help="prairielearn: grade ONE submission and write PrairieLearn's results.json (see --results)")
     c.add_argument("--results", metavar="FILE", help="prairielearn: where results.json goes "

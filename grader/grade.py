@@ -8,14 +8,16 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 from . import exercises
 from .exercise import Exercise
-from .notebook import Submission, is_exercise_notebook, read_student, read_submission
-from .results import CheckResult, ExerciseResult, SubmissionResult
+from .notebook import (
+    Submission, exercise_id_of, is_exercise_notebook, notebook_files, read_student, read_submission,
+)
+from .results import CheckResult, ExerciseResult, SubmissionResult, bound_check, bound_submission
 from .sandbox import Limits
 
 
@@ -139,12 +141,12 @@ def grade_submission(
     hidden: bool = True,
     limits: Limits = Limits(),
 ) -> SubmissionResult:
+    """Grade an already read submission in this process, checks isolated in a child (no
+    submission budget: grade_many is the batch entry point)."""
     started = time.perf_counter()
     wanted = [exercises.get(i) for i in (only or exercises.available())]
     if sub.invalid:
-        return SubmissionResult(sub.path, sub.student, "invalid", [], reason=sub.invalid)
-    # All of a submission's checks share one child process (one fork, one DuckDB instance);
-    # a check that wedges it costs only a replacement child.
+        return SubmissionResult(sub.path, sub.student, "invalid", [], reason=sub.invalid, label=sub.label)
     flat = [(ex, c) for ex in wanted for c in ex.all_checks(hidden)]
     if _can_fork():
         for _, check in flat:
@@ -152,52 +154,416 @@ def grade_submission(
         outcomes = _run_isolated([c for _, c in flat], [sub.answers_for(ex.id) for ex, _ in flat], limits)
     else:
         outcomes = [_run_check(c, sub.answers_for(ex.id), limits) for ex, c in flat]
+    return _assemble(sub.path, sub.student, wanted, flat, outcomes, notes=sub.notes, label=sub.label,
+                     seconds=time.perf_counter() - started)
+
+
+def _assemble(path, student, wanted, flat, outcomes, **extra) -> SubmissionResult:
     by_exercise: dict[str, list[CheckResult]] = {ex.id: [] for ex in wanted}
     for (ex, _), outcome in zip(flat, outcomes):
         by_exercise[ex.id].append(outcome)
     results = [ExerciseResult(ex.id, ex.title, by_exercise[ex.id]) for ex in wanted]
-    return SubmissionResult(
-        sub.path, sub.student, "graded", results, notes=sub.notes, seconds=time.perf_counter() - started
-    )
+    return SubmissionResult(str(path), student, extra.pop("status", "graded"), results, **extra)
 
 
-def grade_path(path, hidden: bool = True, limits: Limits = Limits(), only=None) -> SubmissionResult:
-    """Grade one submission: a notebook file, or a student's folder of exercise notebooks.
-    A lone exercise notebook (`ex06.ipynb` named on its own) is graded on its exercise only."""
-    path = Path(path)
-    if only is None and path.is_file() and is_exercise_notebook(path) and path.stem[:4].lower() in exercises.IDS:
-        only = [path.stem[:4].lower()]
-    return grade_submission(read_unit(path), only, hidden, limits)
+def grade_path(path, hidden: bool = True, limits: Limits = Limits(), only=None, budget_s: float | None = None,
+               show_hidden_rows: bool = False) -> SubmissionResult:
+    """Grade one submission: a notebook file, or a student's folder of exercise notebooks, as
+    grade_many does (in a worker process, under the submission budget). A lone exercise
+    notebook (`ex06.ipynb` named on its own) is graded on its exercise only."""
+    return grade_many([Path(path)], hidden, limits, workers=1, only=only, budget_s=budget_s,
+                      show_hidden_rows=show_hidden_rows)[0]
+
+
+def exercises_for(path: Path, only=None) -> list[str]:
+    """The exercises a submission is graded on: `only`, else its own exercise for a lone
+    exercise notebook, else every exercise."""
+    if only:
+        return list(only)
+    exercise_id = exercise_id_of(path)
+    if exercise_id in exercises.IDS and not path.is_dir():
+        return [exercise_id]
+    return list(exercises.available())
 
 
 def read_unit(path: Path) -> Submission:
-    if path.is_dir():
-        files = sorted(p for p in path.glob("*.ipynb") if is_exercise_notebook(p))
-        return read_student(files, path.name)
-    return read_submission(path)
+    """A submission as find_submissions names it: a student's folder or one notebook file."""
+    if path.is_dir() and not path.is_symlink():
+        files, skipped = notebook_files(path)
+        sub = read_student([f for f in files if is_exercise_notebook(f)], _show_name(path.name))
+        sub.notes[:0] = skipped
+        if not files:
+            sub.invalid = "no exercise notebook in this folder could be read" + (": " + "; ".join(skipped) if skipped else "")
+        return sub
+    sub = read_submission(path)
+    sub.student = _show_name(path.stem)
+    exercise_id = exercise_id_of(path)
+    if exercise_id:
+        files, _ = notebook_files(path.parent)
+        twins = [f.name for f in files if f != path and exercise_id_of(f) == exercise_id]
+        if twins:
+            sub.notes.insert(0, f"graded as a submission of its own: its folder also holds {', '.join(map(_show_name, twins[:3]))}"
+                                f"{', …' if len(twins) > 3 else ''} for {exercise_id}, so the folder is not one student's work")
+    return sub
 
 
-def find_submissions(paths: Iterable[str | Path]) -> list[Path]:
+def _show_name(name: str) -> str:
+    from .results import safe_text
+
+    return safe_text(name, paths=False)
+
+
+def find_submissions(paths: Iterable[str | Path], log: Callable[[str], None] | None = None) -> list[Path]:
     """The submissions under `paths`, each once, sorted.
 
-    A notebook named like an exercise (`ex06.ipynb`) belongs to its folder: the folder is the
-    student's submission (the workbook is twelve notebooks). Any other notebook is a
-    submission by itself, its student named by the file or `metadata.student`."""
+    A folder holding exercise notebooks (`ex06.ipynb`, `ex06-ada.ipynb`) is one student's
+    submission when they are notebooks of distinct exercises (the workbook is twelve
+    notebooks). When two of them are the same exercise (a class folder holding `ex06-ada`
+    and `ex06-bob`), the folder is not one student's: each of its notebooks is a submission
+    by itself, graded on its exercise, and `log` is told. Any other notebook is a submission
+    by itself, named by its file. Links inside folders are never followed; paths are made
+    absolute without resolving links."""
     found: list[Path] = []
     for p in map(Path, paths):
         if not p.exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
-        files = [p] if p.is_file() else [q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts]
-        for f in files:
-            # a file named on the command line is graded as given
-            found.append(f.parent if p.is_dir() and is_exercise_notebook(f) else f)
-    return sorted(dict.fromkeys(q.resolve() for q in found))
+        p = Path(os.path.abspath(p))
+        if not p.is_dir():
+            found.append(p)  # a file named on the command line is graded as given
+            continue
+        for folder, files in _walk(p):
+            ex_files = [f for f in files if is_exercise_notebook(f)]
+            found.extend(f for f in files if not is_exercise_notebook(f))
+            if not ex_files:
+                continue
+            by_id: dict[str, list[Path]] = {}
+            for f in ex_files:
+                by_id.setdefault(exercise_id_of(f), []).append(f)
+            repeated = {i: fs for i, fs in by_id.items() if len(fs) > 1}
+            if not repeated:
+                found.append(folder)
+                continue
+            found.extend(ex_files)
+            if log:
+                i, fs = sorted(repeated.items())[0]
+                log(f"{_show_name(str(folder))} holds {len(fs)} notebooks for {i} ({', '.join(_show_name(f.name) for f in fs[:4])}"
+                    f"{', …' if len(fs) > 4 else ''}): it is not one student's folder, so each of its "
+                    f"{len(ex_files)} exercise notebooks is graded as a submission of its own")
+    return sorted(dict.fromkeys(found))
 
 
+def _walk(root: Path, max_depth: int = 8):
+    """(folder, its .ipynb regular files) for root and the folders below it, links never
+    followed, `.ipynb_checkpoints` and hidden folders skipped."""
+    stack = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        files, _ = notebook_files(folder)
+        yield folder, files
+        if depth >= max_depth:
+            continue
+        try:
+            subdirs = sorted(e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)
+                             and not e.name.startswith(".") and e.name != "__pycache__")
+        except OSError:
+            continue
+        stack.extend((Path(d), depth + 1) for d in reversed(subdirs))
 
-def _grade_one(args: tuple) -> SubmissionResult:
-    path, hidden, limits, only = args
-    return grade_path(path, hidden, limits, only)
+
+# ---------- the batch: long-lived worker processes, watched and replaced from outside ----------
+
+DEFAULT_BUDGET_S = 60.0  # per submission: reading it and every check; the grader's aim is ~1 s
+
+
+@dataclass
+class _Job:
+    index: int
+    path: Path
+    exercise_ids: list[str]
+    hidden: bool
+    limits: Limits
+    show_hidden_rows: bool
+
+
+def _flat_checks(job: _Job) -> list[tuple[Exercise, object]]:
+    return [(ex, c) for ex in map(exercises.get, job.exercise_ids) for c in ex.all_checks(job.hidden)]
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends as soon as the grader that started it is gone (even after kill -9)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except Exception:
+        pass
+
+    def watch() -> None:  # elsewhere (and as a second line): poll for a new parent
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    import threading
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _worker_main(conn, parent: int) -> None:
+    """A worker: grades one job at a time, sending each check's result as it finishes."""
+    from . import sandbox
+
+    _die_with_parent(parent)
+    _cap_memory()
+
+    def stuck(seconds: float) -> None:
+        try:
+            conn.send(("stuck", seconds))
+        finally:
+            os._exit(0)
+
+    sandbox.ON_STUCK = stuck
+    inherited = getattr(sandbox, "_instances", None)
+    if isinstance(inherited, dict):  # a DuckDB instance copied by fork is not safe to use or close
+        keep_alive = dict(inherited)  # noqa: F841  (never closed: os._exit ends the worker)
+        inherited.clear()
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        if message is None:
+            os._exit(0)
+        job, start = message
+        _fresh_sandbox(sandbox)  # nothing of one student's sandbox is left for the next
+        try:
+            sub = read_unit(job.path)
+        except Exception as exc:  # a grader bug: this submission is reported, the batch goes on
+            traceback.print_exc()
+            sub = Submission(str(job.path), job.path.name, invalid=f"the grader failed to read it: {exc!r}"[:500])
+        conn.send(("read", sub.student, sub.label, sub.invalid, [n[:500] for n in sub.notes[:200]]))
+        if not sub.invalid:
+            for i, (ex, check) in enumerate(_flat_checks(job)):
+                if i < start:
+                    continue
+                sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
+                result = bound_check(_run_check(check, sub.answers_for(ex.id), job.limits), job.show_hidden_rows)
+                conn.send(("done", i, result))
+        sandbox.DB_DETAILS = True
+        conn.send(("end",))
+
+
+def _fresh_sandbox(sandbox) -> None:
+    instances = getattr(sandbox, "_instances", None)
+    if isinstance(instances, dict):
+        for con in instances.values():
+            try:
+                con.close()
+            except Exception:
+                pass
+        instances.clear()
+    state = getattr(sandbox, "_state", None)
+    if isinstance(state, dict):
+        state.update(suspect=False, attached=[], live=set())
+
+
+class _Worker:
+    def __init__(self, ctx):
+        recv, send = ctx.Pipe(duplex=True)
+        self.conn = recv
+        self.proc = ctx.Process(target=_worker_main, args=(send, os.getpid()), daemon=True)
+        self.proc.start()
+        send.close()
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.join(5)
+        except Exception:
+            pass
+        self.conn.close()
+
+
+class _Run:
+    """One submission being graded: what came back so far and its deadlines."""
+
+    def __init__(self, job: _Job, budget_s: float):
+        self.job = job
+        self.checks = _flat_checks(job)
+        self.results: dict[int, CheckResult] = {}
+        self.started = time.monotonic()
+        self.deadline = self.started + budget_s
+        self.budget_s = budget_s
+        self.read = None  # (student, label, invalid, notes) once the worker has read it
+        self.died: set[int] = set()  # check positions (-1: reading) a worker already died on
+        self.check_started = self.started
+        self.notes: list[str] = []
+
+    def next_index(self) -> int:
+        i = 0
+        while i in self.results:
+            i += 1
+        return i
+
+    def current(self) -> int:
+        return -1 if self.read is None else self.next_index()
+
+    def lose(self, i: int, status: str, message: str) -> None:
+        """Check i ends as `status`; the same answer's later checks are not run again (the
+        same answer would cost a fresh worker the same)."""
+        ex, check = self.checks[i]
+        self.results[i] = CheckResult(check.name, status, 0.0, check.points, message, check.hidden)
+        for j in range(i + 1, len(self.checks)):
+            nxt = self.checks[j][1]
+            if nxt.answer != check.answer or j in self.results:
+                break
+            self.results[j] = CheckResult(nxt.name, status, 0.0, nxt.points,
+                                          f"{message} (not run again: see {check.name})", nxt.hidden)
+
+    def finish(self, status: str | None = None, reason: str | None = None) -> SubmissionResult:
+        student, label, invalid, notes = self.read or (_show_name(self.job.path.stem if not self.job.path.is_dir()
+                                                                    else self.job.path.name), None, None, [])
+        seconds = time.monotonic() - self.started
+        if invalid and status is None:
+            return SubmissionResult(str(self.job.path), student, "invalid", [], reason=invalid, notes=list(notes),
+                                    label=label, seconds=seconds)
+        wanted = [exercises.get(i) for i in self.job.exercise_ids]
+        outcomes = []
+        for i, (ex, check) in enumerate(self.checks):
+            outcomes.append(self.results.get(i) or CheckResult(
+                check.name, "timeout", 0.0, check.points,
+                f"not run: the submission used up its time budget of {self.budget_s:g} s", check.hidden))
+        return _assemble(self.job.path, student, wanted, self.checks, outcomes, status=status or "graded",
+                         reason=reason, notes=list(notes) + self.notes, label=label, seconds=seconds)
+
+
+def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress) -> list[SubmissionResult]:
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork")
+    pending = list(reversed(jobs))
+    slots: list[tuple[_Worker | None, _Run | None]] = [(None, None)] * workers
+    done: dict[int, SubmissionResult] = {}
+
+    def start(slot: int, run: _Run, worker: _Worker | None = None) -> None:
+        worker = worker or _Worker(ctx)
+        run.check_started = time.monotonic()
+        try:
+            worker.conn.send((run.job, run.next_index() if run.read else 0))
+        except (OSError, ValueError):  # the worker is already gone: the next wait sees it
+            pass
+        slots[slot] = (worker, run)
+
+    def complete(slot: int, run: _Run, worker: _Worker | None, *args) -> None:
+        result = bound_submission(run.finish(*args), run.job.show_hidden_rows)
+        done[run.job.index] = result
+        slots[slot] = (worker, None)
+        if progress:
+            progress(result)
+
+    def replace(slot: int, run: _Run, worker: _Worker) -> None:
+        """The worker is killed; the submission goes on in a fresh one, or ends at its budget."""
+        worker.kill()
+        if all(i in run.results for i in range(len(run.checks))) and run.read:
+            complete(slot, run, None)
+        elif time.monotonic() >= run.deadline:
+            complete(slot, run, None, "timeout", _budget_reason(run))
+        else:
+            start(slot, run)
+
+    try:
+        while pending or any(run for _, run in slots):
+            for slot, (worker, run) in enumerate(slots):
+                if run is None and pending:
+                    start(slot, _Run(pending.pop(), budget_s), worker)
+            busy = [(slot, w, r) for slot, (w, r) in enumerate(slots) if r is not None]
+            now = time.monotonic()
+            nearest = min(min(r.deadline, r.check_started + check_budget(r.job.limits)) for _, _, r in busy)
+            ready = wait([w.conn for _, w, _ in busy] + [w.proc.sentinel for _, w, _ in busy],
+                         timeout=max(0.0, min(nearest - now, 1.0)))
+            for slot, worker, run in busy:
+                if worker.conn in ready or worker.proc.sentinel in ready:
+                    _drain(slot, worker, run, complete, replace)
+            now = time.monotonic()
+            for slot, (worker, run) in enumerate(slots):
+                if run is None or worker is None:
+                    continue
+                if now >= run.deadline:
+                    worker.kill()
+                    complete(slot, run, None, "timeout", _budget_reason(run))
+                elif now >= run.check_started + check_budget(run.job.limits):
+                    i = run.current()
+                    budget = check_budget(run.job.limits)
+                    if i < 0:
+                        run.notes.append(f"reading the submission took over {budget:g} s")
+                        worker.kill()
+                        complete(slot, run, None, "timeout", f"reading the submission took over {budget:g} s; it was stopped")
+                        continue
+                    run.lose(i, "timeout", f"{run.checks[i][1].answer}: the check did not finish within {budget:g} s and was stopped")
+                    replace(slot, run, worker)
+    finally:
+        for worker, _ in slots:
+            if worker is not None:
+                try:
+                    worker.conn.send(None)
+                except Exception:
+                    pass
+                worker.kill()
+    return [done[j.index] for j in jobs]
+
+
+def _budget_reason(run: _Run) -> str:
+    ran = sum(1 for r in run.results.values() if "not run" not in r.message)
+    return (f"grading stopped after the submission's time budget of {run.budget_s:g} s "
+            f"({ran} of {len(run.checks)} checks had finished; the rest count 0)")
+
+
+def _drain(slot, worker: _Worker, run: _Run, complete, replace) -> None:
+    """Handle everything the worker sent; a dead worker costs only the check it was on, and
+    only after it has been tried once more in a fresh worker."""
+    while True:
+        try:
+            if not worker.conn.poll():
+                if worker.proc.is_alive():
+                    return
+                raise EOFError
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            i = run.current()
+            if i in run.died:  # the second death on the same spot: reported, not retried again
+                if i < 0:
+                    worker.kill()
+                    complete(slot, run, None, "invalid",
+                             "the grader's worker process died twice while reading this submission")
+                    return
+                run.lose(i, "error", f"{run.checks[i][1].answer}: the grader's worker process died twice on this check "
+                                     "(killed, or out of memory?)")
+            else:
+                run.died.add(i)
+                run.notes.append(f"a grader worker died {'while reading' if i < 0 else 'on ' + run.checks[i][1].name}; "
+                                 "retried in a fresh worker")
+            replace(slot, run, worker)
+            return
+        kind = message[0]
+        run.check_started = time.monotonic()
+        if kind == "read":
+            run.read = message[1:]
+        elif kind == "done":
+            run.results[message[1]] = message[2]
+        elif kind == "stuck":
+            i = run.current()
+            run.lose(i, "timeout", f"{run.checks[i][1].answer}: stopped after {message[1]:g} s: the query builds one "
+                                   "enormous value (a huge string or list?) and never finished")
+            replace(slot, run, worker)
+            return
+        elif kind == "end":
+            complete(slot, run, worker)
+            return
 
 
 def grade_many(
@@ -207,29 +573,55 @@ def grade_many(
     workers: int | None = None,
     only=None,
     progress: Callable[[SubmissionResult], None] | None = None,
+    budget_s: float | None = None,
+    show_hidden_rows: bool = False,
 ) -> list[SubmissionResult]:
-    """Grade every path, in parallel across cores; results come back in `paths` order."""
-    workers = workers or min(len(paths), os.cpu_count() or 1) or 1
-    jobs = [(p, hidden, limits, only) for p in paths]
-    if workers <= 1:
-        out = []
-        for path, job in zip(paths, jobs):
-            try:
-                out.append(_grade_one(job))
-            except Exception as exc:  # as in the parallel branch: report it, grade the rest
-                out.append(SubmissionResult(str(path), Path(path).stem, "invalid", [], reason=f"grader crashed: {exc!r}"))
-            if progress:
-                progress(out[-1])
-        return out
-    results: dict[int, SubmissionResult] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_grade_one, job): i for i, job in enumerate(jobs)}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                results[i] = fut.result()
-            except Exception as exc:  # a crashed worker: the submission is reported, the batch goes on
-                results[i] = SubmissionResult(str(paths[i]), paths[i].stem, "invalid", [], reason=f"grader crashed: {exc!r}")
-            if progress:
-                progress(results[i])
-    return [results[i] for i in range(len(paths))]
+    """Grade every path; results come back in `paths` order.
+
+    Each submission gets `budget_s` (default DEFAULT_BUDGET_S) for reading it and running all
+    its checks, in a worker process this process watches and kills when the budget, a check's
+    budget or an ignored interrupt says so; a worker that dies is replaced and the check it
+    was on tried once more. Texts are bounded (results.bound_submission); a hidden check's
+    rows and DuckDB's own error text on hidden data are withheld unless `show_hidden_rows`."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        return []
+    budget_s = DEFAULT_BUDGET_S if budget_s is None else budget_s
+    workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    jobs = [_Job(i, p, exercises_for(p, only), hidden, limits, show_hidden_rows) for i, p in enumerate(paths)]
+    from .sandbox import remove_stale_temp_folders
+
+    remove_stale_temp_folders()
+    if not _can_fork():  # no fork (Windows): in this process, one at a time, without a budget
+        return [_grade_here(job, progress) for job in jobs]
+    for ex_id in dict.fromkeys(i for j in jobs for i in j.exercise_ids):
+        for check in exercises.get(ex_id).all_checks(hidden):  # built once, inherited by every worker
+            check.prepare(limits)
+    return _grade_in_workers(jobs, workers, budget_s, progress)
+
+
+def _grade_here(job: _Job, progress) -> SubmissionResult:
+    from . import sandbox
+
+    started = time.monotonic()
+    try:
+        sub = read_unit(job.path)
+        if sub.invalid:
+            result = SubmissionResult(str(job.path), sub.student, "invalid", [], reason=sub.invalid, notes=sub.notes,
+                                      label=sub.label)
+        else:
+            flat = _flat_checks(job)
+            outcomes = []
+            for ex, check in flat:
+                sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
+                outcomes.append(_run_check(check, sub.answers_for(ex.id), job.limits))
+            sandbox.DB_DETAILS = True
+            wanted = [exercises.get(i) for i in job.exercise_ids]
+            result = _assemble(job.path, sub.student, wanted, flat, outcomes, notes=sub.notes, label=sub.label,
+                               seconds=time.monotonic() - started)
+    except Exception as exc:  # report it, grade the rest
+        result = SubmissionResult(str(job.path), job.path.stem, "invalid", [], reason=f"grader crashed: {exc!r}")
+    result = bound_submission(result, job.show_hidden_rows)
+    if progress:
+        progress(result)
+    return result

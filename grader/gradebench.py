@@ -105,3 +105,73 @@ def run(n: int = 20, kernel_sample: int = 1, workers: int | None = None, out_jso
     if out_json:
         Path(out_json).write_text(json.dumps(figures, indent=2))
     return figures
+
+
+# ---------- a batch beside hostile submissions (issue 16): honest scores and wall time ----------
+
+# Answers that cost the grader the most time without breaking anything: one that ignores
+# DuckDB's interrupt (one enormous value), one that is wrong and slow on every run (each run
+# under the shrink limit, so every failing check shrinks at full cost).
+HOSTILE_SQL = {
+    "stuck": "SELECT length(repeat('x', 1000000000)) AS n",
+    "slow": "SELECT user_id, item_id, (SELECT count(*) FROM range(400000000) r, range(1) s WHERE r.range % 7 = 3) AS clicks_7d "
+            "FROM events",
+}
+
+
+def hostile_generate(out: Path, n: int, kind: str = "stuck") -> list[Path]:
+    """n student folders whose every SQL answer is HOSTILE_SQL[kind] (structured answers kept)."""
+    solutions = sorted(SOLUTIONS.glob("ex*.ipynb"))
+    folders = []
+    for i in range(n):
+        folder = out / f"hostile{i:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in solutions:
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                cell.outputs, cell.execution_count = [], None
+                first = cell.source.split("\n", 1)[0]
+                if "solution" in cell.get("metadata", {}).get("tags", []) and first.startswith("%%sql") and "--save" in first:
+                    cell.source = f"{first}\n{HOSTILE_SQL[kind]}\n"
+            nbformat.write(nb, folder / path.name)
+        folders.append(folder)
+    return folders
+
+
+def run_hostile(n: int = 20, hostile: int = 5, kind: str = "stuck", workers: int | None = None,
+                out_json: Path | None = None, log=print) -> dict:
+    """Grade n honest submissions alone, then beside `hostile` hostile ones: wall time of each
+    batch and whether every honest student got the same score both times."""
+    from .grade import grade_many
+
+    with tempfile.TemporaryDirectory(prefix="week12-hostilebench-") as tmp:
+        honest = generate(Path(tmp) / "honest", n)
+        bad = hostile_generate(Path(tmp) / "hostile", hostile, kind)
+        t0 = time.perf_counter()
+        alone = grade_many(honest, hidden=True, workers=workers)
+        t_alone = time.perf_counter() - t0
+        log(f"{n} honest submissions alone: {t_alone:.1f} s")
+        # hostile ones first: the worst case for the honest students queued behind them
+        mixed_paths = bad + honest
+        t0 = time.perf_counter()
+        mixed = grade_many(mixed_paths, hidden=True, workers=workers)
+        t_mixed = time.perf_counter() - t0
+        beside = {str(r.path): r for r in mixed}
+        same = [beside[str(r.path)].score == r.score and beside[str(r.path)].status == r.status for r in alone]
+        hostile_status = sorted({r.status for r in mixed[:hostile]})
+        log(f"{n} honest beside {hostile} hostile ({kind}): {t_mixed:.1f} s; honest scores unchanged: "
+            f"{sum(same)}/{n}; hostile statuses: {', '.join(hostile_status)}")
+    figures = {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+        "honest": n, "hostile": hostile, "kind": kind,
+        "workers": workers or min(n + hostile, os.cpu_count() or 1),
+        "seconds_honest_alone": round(t_alone, 2),
+        "seconds_beside_hostile": round(t_mixed, 2),
+        "honest_scores_unchanged": sum(same),
+        "hostile_statuses": hostile_status,
+    }
+    if out_json:
+        Path(out_json).write_text(json.dumps(figures, indent=2))
+    return figures

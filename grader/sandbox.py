@@ -52,19 +52,58 @@ class Result:
     rows: list[tuple]
 
 
-def _temp_dir() -> str:
-    # Spill files stay inside one grader-owned folder, never the working directory.
-    path = Path(tempfile.gettempdir()) / f"week12-grader-{os.getpid()}"
-    path.mkdir(exist_ok=True)
-    return str(path)
+# DuckDB adds its temp_directory to the folders learner SQL may read and write even with
+# external access off (COPY ... TO current_setting('temp_directory') || '/x.csv', ATTACH there).
+# So there is none: nothing spills to disk, a query past the memory limit is an error, and no
+# file is ever written. (Fixtures are a few hundred rows; no correct answer comes near.)
+TEMP_DIRECTORY = ""
+# Folders earlier grader versions left in the temp folder (one per process, never removed).
+_OLD_TEMP_GLOB = "week12-grader-*"
+
+
+def remove_stale_temp_folders() -> int:
+    """Remove spill folders that grader processes which no longer run left behind; the count."""
+    import shutil
+
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(_OLD_TEMP_GLOB):
+        try:
+            pid = int(folder.name.rsplit("-", 1)[1])
+            os.kill(pid, 0)  # still running: not ours to remove
+            continue
+        except (ValueError, IndexError):
+            continue
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's running process
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+# Whether a DuckDB error's own text is shown. grade.py turns it off while a hidden check runs:
+# `error(<the events table as text>)` would otherwise carry the hidden fixture's rows out.
+DB_DETAILS = True
+WITHHELD = "details withheld on hidden checks; check() in the notebook shows errors on the public data"
+
+
+def _db_error(exc: Exception) -> str:
+    """A DuckDB error for the learner: its first line, or only its kind on a hidden check."""
+    text = _first_line(exc)
+    if DB_DETAILS:
+        return text
+    kind = text.split(":", 1)[0] if re.fullmatch(r"[A-Za-z ]{1,40} Error", text.split(":", 1)[0]) else "Error"
+    return f"{kind} ({WITHHELD})"
 
 
 def lock(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
     """Apply the limits and lock them in. After this, learner SQL can change no setting."""
     con.execute(f"SET memory_limit = '{limits.memory}'")
     con.execute(f"SET threads = {int(limits.threads)}")
-    con.execute(f"SET temp_directory = '{_temp_dir()}'")
-    con.execute("SET max_temp_directory_size = '512MB'")
+    con.execute(f"SET temp_directory = '{TEMP_DIRECTORY}'")
+    con.execute("SET max_temp_directory_size = '0B'")
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
@@ -301,7 +340,7 @@ class Deadline:
         except duckdb.Error as exc:
             if fired.is_set():
                 raise SandboxError(f"stopped after {self.seconds:g} s", "timeout", index) from None
-            raise SandboxError(_first_line(exc), "error", index) from None
+            raise SandboxError(_db_error(exc), "error", index) from None
         finally:
             done.set()
             _WATCHDOG.disarm(token)
@@ -333,7 +372,7 @@ def run_sql(
             try:
                 result = fetch(cur)
             except duckdb.Error as exc:
-                raise SandboxError(_first_line(exc), "error", i) from None
+                raise SandboxError(_db_error(exc), "error", i) from None
     return result
 
 

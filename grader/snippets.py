@@ -10,9 +10,18 @@ cells in notebook order, so an answer behaves in grading as it did in the kernel
 
 from __future__ import annotations
 
+import time
+
 import sqlparse
 from sqlglot import exp, parse_one
 from sqlglot.errors import ParseError
+
+
+MAX_RENDERED_CHARS = 200_000  # an answer with every snippet it uses; the solutions need under 10,000
+
+
+class SnippetError(ValueError):
+    """The snippets cannot be expanded (a loop, or far too much SQL); the message is for the learner."""
 
 
 def _tables(query: str) -> list[str]:
@@ -20,6 +29,62 @@ def _tables(query: str) -> list[str]:
         return [t.name for t in parse_one(query).find_all(exp.Table) if hasattr(t, "name")]
     except (ParseError, Exception):  # jupysql treats any unparsable query as having no tables
         return []
+
+
+# sqlglot's parser is exponential on some inputs (a chain of JOINs without ON: 15 joins take
+# 0.2 s, each more doubles it). Parsing gets PARSE_BUDGET_S per notebook in all; past it, or
+# when a parse is cut short, the saved names a query uses are read from its tokens instead.
+PARSE_BUDGET_S = 3.0
+
+
+class _ParseTimeout(BaseException):
+    pass
+
+
+def _tables_within(query: str, seconds: float) -> list[str] | None:
+    """_tables(query), or None when it would take longer than `seconds` (main thread only:
+    elsewhere there is no way to cut it short, and it is not bounded)."""
+    import signal
+    import threading
+
+    if seconds <= 0:
+        return None
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return _tables(query)
+
+    def stop(signum, frame):
+        raise _ParseTimeout()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return _tables(query)
+    except _ParseTimeout:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _token_tables(query: str, names: set[str]) -> list[str]:
+    """Saved names used as a table, read from the query's tokens (linear): an identifier equal
+    to a name, not part of a dotted name and not a function call."""
+    from sqlglot.tokens import Tokenizer, TokenType
+
+    try:
+        tokens = Tokenizer().tokenize(query)
+    except Exception:
+        return []
+    found = []
+    for i, t in enumerate(tokens):
+        if t.text not in names or t.token_type not in (TokenType.VAR, TokenType.IDENTIFIER):
+            continue
+        before = tokens[i - 1].token_type if i else None
+        after = tokens[i + 1].token_type if i + 1 < len(tokens) else None
+        if before == TokenType.DOT or after in (TokenType.DOT, TokenType.L_PAREN):
+            continue
+        found.append(t.text)
+    return found
 
 
 def _strip_trailing_semicolon(query: str) -> str:
@@ -31,6 +96,7 @@ class SnippetStore:
     def __init__(self) -> None:
         self._query: dict[str, str] = {}
         self._with: dict[str, list[str]] = {}
+        self._parse_left = PARSE_BUDGET_S
 
     def __contains__(self, key: str) -> bool:
         return key in self._query
@@ -43,23 +109,64 @@ class SnippetStore:
         if query.strip().lower().startswith("with "):
             with_: list[str] = []
         else:
-            saved = [k for k in self._query if k != key]
-            with_ = [t for t in _tables(query) if t in saved] if saved and query else []
+            # only a query naming a saved snippet is parsed: parsing is the slow part of reading
+            saved = {k for k in self._query if k != key and k in query}
+            with_ = [t for t in dict.fromkeys(self._tables(query, saved)) if t in saved] if saved and query else []
         self._query[key] = sqlparse.format(query, strip_comments=True)
         self._with[key] = with_
 
+    def _tables(self, query: str, saved: set[str]) -> list[str]:
+        started = time.monotonic()
+        found = _tables_within(query, self._parse_left)
+        self._parse_left -= time.monotonic() - started
+        return _token_tables(query, saved) if found is None else found
+
     def _deps(self, keys: list[str]) -> list[str]:
-        out: list[str] = []
+        """jupysql's recursive order (each key's dependencies, depth first, before the key,
+        first occurrence kept), computed once per key: linear in the snippets, not exponential,
+        and a chain of any length needs no recursion."""
+        memo: dict[str, list[str]] = {}
+        for root in keys:
+            stack = [(root, False)]
+            on_path: set[str] = set()
+            while stack:
+                key, expanded = stack.pop()
+                if key in memo:
+                    continue
+                with_ = self._with.get(key, [])
+                if not expanded:
+                    if key in on_path:
+                        raise SnippetError("saved snippets refer to each other in a loop")
+                    on_path.add(key)
+                    stack.append((key, True))
+                    for dep in reversed(with_):
+                        if dep not in memo:
+                            if dep in on_path:
+                                raise SnippetError(f"saved snippets refer to each other in a loop (through {dep})")
+                            stack.append((dep, False))
+                    continue
+                on_path.discard(key)
+                out: list[str] = []
+                for dep in with_:
+                    out.extend(memo[dep])
+                memo[key] = list(dict.fromkeys(out + with_))  # dependencies of key, key excluded
+        out = []
         for key in keys:
-            out.extend(self._deps(self._with.get(key, [])))
-            out.extend(self._with.get(key, []))
+            out.extend(memo[key])
         return list(dict.fromkeys(out + keys))
 
     def render(self, key: str) -> str:
-        """What `str(sql.store.store[key])` gives in the kernel."""
+        """What `str(sql.store.store[key])` gives in the kernel. Raises SnippetError for a loop
+        or an expansion longer than MAX_RENDERED_CHARS."""
         query = self._query[key]
         with_all = self._deps(self._with[key])
         if not with_all:
             return query.strip()
+        size = len(query) + sum(len(self._query[name]) + len(name) + 8 for name in with_all)
+        if size > MAX_RENDERED_CHARS:
+            raise SnippetError(
+                f"with the {len(with_all):,} saved snippets it builds on, this answer expands to about {size:,} "
+                f"characters of SQL (at most {MAX_RENDERED_CHARS:,})"
+            )
         ctes = ",".join(f" {name} AS ({_strip_trailing_semicolon(self._query[name])})" for name in with_all)
         return f"WITH{ctes}{query}"
