@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 UNANSWERED = "not answered yet"  # the placeholder's marker: check() reports "missing", not "fail"
-FIRST_CELL = "from grader.workbook import check  # opens the course DuckDB and connects %%sql to it"
+FIRST_CELL = "from grader.workbook import check, reset  # opens the course DuckDB and connects %%sql to it"
 
 _FENCE = re.compile(r"^```(\w+)?([^\n`]*)\n(.*?)^```[ \t]*$\n?", re.M | re.S)
 

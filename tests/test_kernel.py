@@ -1,14 +1,40 @@
-"""check() inside a real IPython shell with jupysql: the same answers as the grader reads."""
+"""check() inside a real IPython shell with jupysql: it grades what the notebook holds now, the
+same answers the grader reads from the file, and a SQL error is short and still fails the cell."""
+
+import json
+import os
+import time
 
 import pytest
 from IPython.testing.globalipapp import start_ipython
 
+from grader import exercises, kernel
+from grader.grade import grade_exercise
+from grader.notebook import extract_answers
+
+WRONG_EX06 = (
+    "SELECT user_id, item_id, TIMESTAMP '2025-12-02 23:59:59' AS as_of_ts, 0 AS clicks_7d, 0 AS views_7d, "
+    "count(*) AS impressions_7d FROM events GROUP BY ALL"
+)
+RIGHT_EX06 = """WITH e AS (SELECT DISTINCT * FROM events),
+a AS (SELECT unnest([TIMESTAMP '2025-12-02 23:59:59', TIMESTAMP '2025-12-03 23:59:59']) AS as_of_ts)
+SELECT user_id, item_id, as_of_ts,
+       count(*) FILTER (WHERE event_type = 'click') AS clicks_7d,
+       count(*) FILTER (WHERE event_type = 'view') AS views_7d,
+       count(*) AS impressions_7d
+FROM e JOIN a ON event_ts <= as_of_ts AND event_ts > as_of_ts - INTERVAL 7 DAY
+GROUP BY ALL"""
+
 
 @pytest.fixture(scope="module")
 def ip():
+    from IPython.utils.capture import capture_output
+
     shell = start_ipython()
-    result = shell.run_cell("from grader.workbook import check, con")
+    with capture_output() as first_cell:
+        result = shell.run_cell("from grader.workbook import check, con, reset")
     assert result.success, result.error_in_exec
+    shell.first_cell_output = first_cell.stdout
     yield shell
     # jupysql's own exit hook would announce the closing to a shell that is gone by then
     from sql.connection import ConnectionManager
@@ -16,9 +42,60 @@ def ip():
     ConnectionManager.close_all()
 
 
-def run(ip, source):
-    result = ip.run_cell(source, store_history=True)
-    return result
+@pytest.fixture(autouse=True)
+def fresh_notebook(ip, monkeypatch):
+    """Each test is its own notebook: no cells run yet, no notebook file unless it sets one."""
+    kernel._ran.clear()
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    ip.user_ns.pop("__session__", None)
+    ip.run_cell("reset()")
+    kernel._ran.clear()
+    yield
+    ip.user_ns.pop("__session__", None)
+
+
+def run(ip, source, cell_id=None):
+    return ip.run_cell(source, store_history=True, cell_id=cell_id)
+
+
+def shown(capsys, ip, source, cell_id=None):
+    """Run a cell; (success, what it printed)."""
+    capsys.readouterr()
+    r = run(ip, source, cell_id)
+    out = capsys.readouterr()
+    return r.success, out.out + out.err
+
+
+def check(ip, exercise_id="ex06"):
+    r = run(ip, f"check({exercise_id!r})")
+    assert r.success
+    return r.result
+
+
+def statuses(report):
+    return {c.name: c.status for c in report.result.checks}
+
+
+def save_notebook(path, cells, when):
+    """A notebook file as JupyterLab saves it (cell ids kept), modified at `when`."""
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+          "cells": [{"cell_type": kind, "id": cid, "metadata": {}, "source": src,
+                     **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+                    for cid, kind, src in cells]}
+    path.write_text(json.dumps(nb))
+    os.utime(path, (when, when))
+
+
+# ---------- the first cell ----------
+
+def test_first_cell_says_what_was_loaded_in_one_line(ip):
+    from grader.course import TABLES, load_seed
+
+    out = ip.first_cell_output.strip().splitlines()
+    assert len(out) == 1
+    seed = load_seed()
+    for table in TABLES:
+        assert f"{table} {len(seed.rows(table))}" in out[0]
 
 
 def test_sql_cells_query_the_seeded_course_tables(ip):
@@ -29,16 +106,71 @@ def test_sql_cells_query_the_seeded_course_tables(ip):
     assert list(r.result.dict()["n"]) == [len(load_seed().rows("events"))]
 
 
-def test_a_sql_error_raises_instead_of_printing(ip):
-    r = run(ip, "%%sql\nSELECT no_such_column FROM events")
-    assert not r.success
+# ---------- SQL errors: short, explained, and the cell still fails ----------
 
+def test_a_sql_error_fails_the_cell_and_shows_duckdbs_message_in_a_few_lines(ip, capsys):
+    ok, out = shown(capsys, ip, "%%sql\nSELECT user_id,\n  no_such_column\nFROM events")
+    assert not ok
+    assert 'Referenced column "no_such_column" not found' in out
+    assert "LINE 2:" in out and "^^^" in out  # the line DuckDB points at
+    assert "--with" not in out and "Traceback" not in out and "site-packages" not in out
+    assert len(out.strip().splitlines()) <= 10
+
+
+def test_begin_is_refused_with_the_form_that_runs(ip, capsys):
+    ok, out = shown(capsys, ip, "%%sql\nBEGIN TRANSACTION;\nSELECT 1;\nCOMMIT;")
+    assert not ok and "START TRANSACTION" in out
+    ok, _ = shown(capsys, ip, "%%sql\nSTART TRANSACTION;\nSELECT 1;\nCOMMIT;")
+    assert ok
+
+
+def test_an_error_inside_a_transaction_rolls_it_back_and_the_next_cell_works(ip, capsys):
+    row = "(101, 201, TIMESTAMP '2025-12-03 23:59:59', 1, 1, 2, 0.5)"
+    ok, out = shown(capsys, ip, f"%%sql\nSTART TRANSACTION;\nINSERT INTO feature_table VALUES {row};\n"
+                                f"INSERT INTO feature_table VALUES {row};\nCOMMIT;")
+    assert not ok and "rolled back" in out
+    r = run(ip, "%%sql\nSELECT count(*) AS n FROM feature_table")
+    assert r.success and list(r.result.dict()["n"]) == [0]  # neither INSERT was kept
+
+
+SCENE = ("%%sql\nINSERT INTO feature_table VALUES (101, 201, TIMESTAMP '2025-12-02 23:59:59', 1, 1, 2, 0.5), "
+         "(101, 201, TIMESTAMP '2025-12-03 23:59:59', 1, 2, 3, 0.3);\n"
+         "INSERT INTO feature_rows VALUES (101, 201, TIMESTAMP '2025-12-03 23:59:59', 1, 1, 2)")
+
+
+@pytest.mark.parametrize("answer, meaning", [
+    ("INSERT INTO feature_table SELECT *, clicks_7d / NULLIF(impressions_7d, 0) FROM feature_rows",
+     "not idempotent"),
+    ("INSERT INTO feature_table (user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, ctr_7d)\n"
+     "SELECT user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, 0.5 FROM feature_rows",
+     "not idempotent"),
+    ("MERGE INTO feature_table AS t USING (SELECT *, 0.5 AS ctr_7d FROM feature_rows) AS s\n"
+     "ON t.user_id = s.user_id AND t.item_id = s.item_id\nWHEN MATCHED THEN UPDATE SET *\n"
+     "WHEN NOT MATCHED THEN INSERT *", "lacks as_of_ts"),
+    ("MERGE INTO feature_table t USING (SELECT *, 0.5 AS ctr_7d FROM feature_rows) s\n"
+     "ON (t.user_id, t.item_id) = (s.user_id, s.item_id)\nWHEN MATCHED THEN UPDATE SET as_of_ts = s.as_of_ts\n"
+     "WHEN NOT MATCHED THEN INSERT *", "lacks as_of_ts"),
+])
+def test_ex07_constraint_errors_say_what_they_mean_for_the_exercise(ip, capsys, answer, meaning):
+    assert run(ip, SCENE).success
+    ok, out = shown(capsys, ip, f"%%sql --save ex07\n{answer}")
+    assert not ok and "Constraint Error" in out and meaning in out
+
+
+def test_reset_puts_back_the_seeded_tables(ip, capsys):
+    assert run(ip, "%%sql\nUPDATE feature_job_control SET last_as_of_ts = TIMESTAMP '2025-12-06 23:59:59';\n"
+                   "INSERT INTO feature_table VALUES (1, 1, TIMESTAMP '2025-12-01 23:59:59', 1, 1, 1, 1.0)").success
+    ok, out = shown(capsys, ip, "reset()")
+    assert ok and "feature_table 0" in out and len(out.strip().splitlines()) == 1
+    r = run(ip, "%%sql\nSELECT last_as_of_ts::VARCHAR AS w, (SELECT count(*) FROM feature_table) AS n FROM feature_job_control")
+    assert r.result.dict() == {"w": ("2025-12-02 23:59:59",), "n": (0,)}
+
+
+# ---------- check() grades what the notebook holds now ----------
 
 def test_check_reports_a_wrong_saved_answer_with_a_counterexample(ip):
-    run(ip, "%%sql --save ex06 --no-execute\n"
-            "SELECT user_id, item_id, TIMESTAMP '2025-12-02 23:59:59' AS as_of_ts, 0 AS clicks_7d, 0 AS views_7d, count(*) AS impressions_7d\n"
-            "FROM events GROUP BY ALL")
-    report = run(ip, "check('ex06')").result
+    run(ip, f"%%sql --save ex06 --no-execute\n{WRONG_EX06}")
+    report = check(ip)
     assert not report.passed
     html = report._repr_html_()
     assert "matches_reference_on_sample" in html and "fewest rows" in html
@@ -53,7 +185,108 @@ def test_check_never_raises_on_an_unknown_exercise(ip):
 def test_structured_answer_is_read_from_the_cell_not_the_live_object(ip):
     # A value computed by code is not gradable at grading time, so check() must not accept it.
     run(ip, "import math\nex09 = {'a_gb': math.prod([1])}")
-    from grader.kernel import _kernel_answers
-
-    answer = _kernel_answers(["ex09"])["ex09"]
+    answer = kernel.kernel_answers(["ex09"])[0]["ex09"]
     assert answer.error and "function call" in answer.error
+
+
+def test_a_cell_renamed_and_run_no_longer_passes_with_its_old_snippet(ip):
+    """Issue 12.1: the cell saved a right ex06, then was changed to `--save ex6` and run."""
+    run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="answer")
+    assert check(ip).passed
+    run(ip, f"%%sql --save ex6 --no-execute\n{WRONG_EX06}", cell_id="answer")
+    report = check(ip)
+    assert set(statuses(report).values()) == {"missing"}
+    text = repr(report)
+    assert "did you mean ex06?" in text and "still holds an `ex06` snippet" in text
+
+
+@pytest.mark.parametrize("cell", [
+    "%%sql --save ex6 --no-execute\n{sql}",
+    "%%sql --save EX06 --no-execute\n{sql}",
+    "%%sql --save ex_06 --no-execute\n{sql}",
+    "%%sql --save Ex-6 --no-execute\n{sql}",
+])
+def test_near_miss_names_get_did_you_mean_in_check(ip, cell):
+    run(ip, cell.format(sql=RIGHT_EX06))
+    report = check(ip)
+    assert set(statuses(report).values()) == {"missing"} and "did you mean ex06?" in repr(report)
+
+
+def _near_misses(name: str, kind: str) -> list[tuple[str, str]]:
+    """(cell_type, source) cells that look meant to answer `name`, for each way of missing it."""
+    number, letter = int(name[2:4]), name[4:]
+    names = [n for n in (f"ex{number}{letter}", f"ex0{number}{letter}", name.upper(), f"ex_{name[2:]}") if n != name]
+    if kind == "sql":
+        cells = [("code", f"%%sql --save {n}\nSELECT 1") for n in names]
+        cells += [("markdown", f"%%sql --save {name}\nSELECT 1"), ("raw", f"%%sql --save {name} \nSELECT 1"),
+                  ("code", f"%sql --save {name} SELECT 1"), ("code", f"-- my answer\n%%sql --save {name}\nSELECT 1")]
+    else:
+        cells = [("code", f"{n} = {{'a': 1}}") for n in names] + [("markdown", f"{name} = {{'a': 1}}")]
+    return cells
+
+
+CASES = [(ex_id, a.name, a.kind, cell) for ex_id in exercises.available()
+         for a in exercises.get(ex_id).answers for cell in _near_misses(a.name, a.kind)]
+
+
+@pytest.mark.parametrize("ex_id, name, kind, cell", CASES, ids=[f"{c[1]}-{c[3][0]}-{c[3][1][:22]}" for c in CASES])
+def test_grader_check_says_did_you_mean_for_every_near_miss_of_every_answer(ex_id, name, kind, cell):
+    """The class of mistake, from the declarations: every answer name of every exercise, missed
+    by a near name, the wrong cell kind, the line magic or a --save line below the first."""
+    answers, _ = extract_answers([{"cell_type": cell[0], "source": cell[1]}])
+    assert answers[name].kind == "missing"  # never graded as if given
+    result = grade_exercise(exercises.get(ex_id), answers, hidden=True)
+    mine = [c for c, check in zip(result.checks, exercises.get(ex_id).all_checks(True)) if check.answer == name]
+    assert mine and all(c.status == "missing" and c.points == 0 for c in mine)
+    expected = {"code": ("did you mean", "line magic", "not the first line")}.get(cell[0], ("not a Code cell",))
+    assert all(any(e in c.message for e in expected) for c in mine), mine[0].message
+
+
+def test_a_hint_never_beats_a_real_answer():
+    cells = [{"cell_type": "code", "source": "%%sql --save ex6\nSELECT 2"},
+             {"cell_type": "code", "source": "%%sql --save ex06\nSELECT 1"}]
+    answers, _ = extract_answers(cells)
+    assert answers["ex06"].kind == "sql" and answers["ex06"].sql.strip() == "SELECT 1"
+
+
+# ---------- with the notebook file JupyterLab names (JPY_SESSION_NAME) ----------
+
+def test_answer_cell_in_the_notebook_but_not_run_says_run_it_first(ip, tmp_path, monkeypatch):
+    """Issue 12.2: a fresh kernel (or a restart) on a notebook whose answer cell exists."""
+    path = tmp_path / "ex06.ipynb"
+    save_notebook(path, [("c0", "code", "from grader.workbook import check"),
+                         ("c1", "code", f"%%sql --save ex06\n{RIGHT_EX06}")], time.time() - 60)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    report = check(ip)
+    assert set(statuses(report).values()) == {"missing"}
+    assert "run your answer cell first" in repr(report)
+    run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="c1")
+    assert check(ip).passed
+
+
+def test_a_cell_edited_and_saved_but_not_run_is_graded_as_saved_and_said_so(ip, tmp_path, monkeypatch):
+    path = tmp_path / "ex06.ipynb"
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="c1")
+    save_notebook(path, [("c1", "code", f"%%sql --save ex06 --no-execute\n{WRONG_EX06}")], time.time() + 5)
+    report = check(ip)
+    assert not report.passed  # the saved (wrong) version, which is what the grader would read
+    assert "edited and not run again" in repr(report) and "edited and not run again" in report._repr_html_()
+
+
+def test_a_cell_run_after_the_last_save_counts_as_run(ip, tmp_path, monkeypatch):
+    path = tmp_path / "ex06.ipynb"
+    save_notebook(path, [("c1", "code", f"%%sql --save ex06 --no-execute\n{WRONG_EX06}")], time.time() - 60)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="c1")
+    report = check(ip)
+    assert report.passed and not report.notes
+
+
+def test_an_answer_cell_deleted_from_the_saved_notebook_no_longer_counts(ip, tmp_path, monkeypatch):
+    path = tmp_path / "ex06.ipynb"
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="c1")
+    save_notebook(path, [("c0", "code", "from grader.workbook import check")], time.time() + 5)
+    report = check(ip)
+    assert set(statuses(report).values()) == {"missing"} and "renamed or deleted" in repr(report)
