@@ -13,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from .results import CheckResult, ExerciseResult, SubmissionResult, Table
+from .results import CheckResult, ExerciseResult, SubmissionResult, Table, bound_submission
 
 ICON = {"pass": "✔", "fail": "✘", "error": "⚠", "missing": "…", "manual": "✎", "timeout": "⏱"}
 COLOR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#bc4c00", "missing": "#6e7781", "manual": "#0969da", "timeout": "#bc4c00"}
@@ -117,6 +117,7 @@ def print_summary(results: list[SubmissionResult], console=None) -> None:
     """Per-student table, then per-check pass rates across the class."""
     from rich.console import Console
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     console = console or Console()
     ids = sorted({e.id for r in results for e in r.exercises})
@@ -129,8 +130,9 @@ def print_summary(results: list[SubmissionResult], console=None) -> None:
     for r in results:
         by_id = {e.id: e for e in r.exercises}
         cells = [f"{fmt_points(by_id[i].score)}/{fmt_points(by_id[i].max_score)}" if i in by_id else "-" for i in ids]
-        status = r.status if r.status == "graded" else f"[red]invalid[/red]: {r.reason}"
-        t.add_row(r.student, *cells, f"{fmt_points(r.score)}/{fmt_points(r.max_score)}", status)
+        status = Text(r.status) if r.status == "graded" else Text.assemble((r.status, "red"), f": {r.reason or ''}")
+        # names and reasons are shown as written, never read as rich markup (`[/oops]`)
+        t.add_row(Text(r.student), *cells, f"{fmt_points(r.score)}/{fmt_points(r.max_score)}", status)
     console.print(t)
     rates = pass_rates(results)
     if rates:
@@ -175,7 +177,26 @@ def atomic_write(path: str | Path, text: str) -> None:
 
 
 def to_json(results: list[SubmissionResult]) -> str:
-    return json.dumps({"submissions": [r.to_dict() for r in results]}, indent=2, ensure_ascii=False)
+    """Strict JSON (no bare NaN or Infinity, which strict readers reject: they become strings),
+    every text writable as UTF-8 (a lone surrogate becomes a visible escape)."""
+    return json.dumps({"submissions": [_strict(r.to_dict()) for r in results]}, indent=2, ensure_ascii=False,
+                      allow_nan=False)
+
+
+def _strict(value: Any) -> Any:
+    import math
+
+    from .results import safe_text
+
+    if isinstance(value, dict):
+        return {_strict(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, str):
+        return safe_text(value, paths=False)
+    return value
 
 
 GRADEBOOK_FIXED = ["student", "path"]
@@ -226,13 +247,13 @@ def merge_gradebook(existing_csv: str | None, results: list[SubmissionResult], b
             rows[row.get("path", "")] = row
     for r in results:
         by_id = {e.id: e for e in r.exercises}
-        row = {"student": r.student, "path": relative_path(r.path, base)}
+        row = {"student": csv_cell(r.student), "path": csv_cell(relative_path(r.path, base))}
         for i in ids:
             row[i] = fmt_points(by_id[i].score) if i in by_id else ""
         row["total"] = fmt_points(r.score)
         row["max"] = fmt_points(r.max_score)
         row["manual_pending"] = fmt_points(r.manual_pending) if r.manual_pending else ""
-        row["status"] = r.status
+        row["status"] = csv_cell(r.status)
         rows[row["path"]] = row
     columns = GRADEBOOK_FIXED + sorted({*ids, *(h for h in header if h.startswith("ex"))}) + ["total", "max", "manual_pending", "status"]
     out = io.StringIO()
@@ -246,17 +267,35 @@ def merge_gradebook(existing_csv: str | None, results: list[SubmissionResult], b
 def write_gradebook(path: str | Path, results: list[SubmissionResult], base: str | Path | None = None) -> None:
     path = Path(path)
     existing = path.read_text(encoding="utf-8") if path.exists() else None
-    atomic_write(path, merge_gradebook(existing, results, base))
+    atomic_write(path, merge_gradebook(existing, [bound_submission(r) for r in results], base))
+
+
+MAX_FILE_STEM = 60
 
 
 def feedback_names(results: list[SubmissionResult]) -> list[str]:
-    """One file name per submission; students with the same name in different folders stay apart."""
-    seen: dict[str, int] = defaultdict(int)
+    """One file name per submission: unique (also on case-insensitive disks), at most
+    MAX_FILE_STEM characters of ASCII letters, digits, `-` and `_`, never hidden or empty.
+    A name that had to be changed to fit carries a short hash of the submission's path, so
+    `a/b` and `a_b` and `a_b-2` never meet."""
+    import hashlib
+
+    used: set[str] = set()
     names = []
     for r in results:
-        base = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in r.student) or "student"
-        seen[base] += 1
-        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+        student = r.student if isinstance(r.student, str) else str(r.student)
+        base = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "_" for ch in student)
+        base = base.strip("_-")[:MAX_FILE_STEM] or "student"
+        if base != student:
+            digest = hashlib.sha256(str(r.path).encode("utf-8", "surrogatepass") + b"\0"
+                                    + student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            base = f"{base[:MAX_FILE_STEM - 9]}-{digest}"
+        name, n = base, 1
+        while name.lower() in used:
+            n += 1
+            name = f"{base}~{n}"  # `~` never comes out of the rule above: no clash with a student's name
+        used.add(name.lower())
+        names.append(name)
     return names
 
 
@@ -268,6 +307,6 @@ def write_feedback(folder: str | Path, results: list[SubmissionResult], hidden_r
     out = []
     for name, r in zip(feedback_names(results), results):
         path = folder / f"{name}.html"
-        atomic_write(path, page(r, hidden_rows=hidden_rows))
+        atomic_write(path, page(bound_submission(r, hidden_rows), hidden_rows=hidden_rows))
         out.append(path)
     return out
