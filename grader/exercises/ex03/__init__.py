@@ -1,12 +1,14 @@
 """Exercise 3: a multi-step pipeline. Entity features (per user, per item) first, then the join
 onto the observed grid with point-in-time dimensions, then derived ratios."""
 
+import re
 from collections import defaultdict
 from datetime import datetime
 
 from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
 from ...course import Dataset, load_seed
 from ...exercise import Answer, Exercise
+from ...judges import Unreadable, split_items, words_key
 from ... import semantics
 from ...semantics import EVENT_TS, EVENT_TYPE, ITEM_ID, USER_ID
 
@@ -20,19 +22,41 @@ KEY = ["user_id", "item_id", "as_of_ts"]
 SAMPLE_AS_OF = datetime(2025, 12, 4, 23, 59, 59)
 
 
-def _steps(value) -> tuple[list[str] | None, str]:
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        return None, "write the steps as a list of step keys, in order, e.g. [\"step_a\", \"step_b\", ...]"
-    steps = [v.strip().lower() for v in value]
+# The prompt's display names ("user features -> item features -> join -> derived -> write") and
+# the step keys are both read; a step's key is its display name with underscores.
+_STEP_ALIASES = {"user_feature": "user_features", "item_feature": "item_features",
+                 "derived_features": "derived", "derived_feature": "derived"}
+_ORDER_FORM = ("write the order as a list of the five step keys, e.g. [\"step_a\", \"step_b\", ...], or one "
+               "string with arrows, \"step_a -> step_b -> ...\"; the keys are " + ", ".join(sorted(STEPS)))
+
+
+def _step(item: str) -> str:
+    key = words_key(item)
+    key = re.sub(r"^the_", "", key)
+    return _STEP_ALIASES.get(key, key)
+
+
+def _steps(value) -> list[str]:
+    """The steps in the order written. Raises Unreadable (naming the form) unless the answer
+    lists each of the five steps exactly once."""
+    items = split_items(value, r"\s*(?:->|→|=>|⇒|>|,|;|\n|\bthen\b)\s*")
+    if items is None or not all(isinstance(v, str) for v in items):
+        raise Unreadable(_ORDER_FORM)
+    steps = [_step(v) for v in items]
+    unknown = [v.strip() for v, s in zip(items, steps) if s not in STEPS]
+    if unknown:
+        raise Unreadable(f"unknown step(s) {', '.join(map(repr, unknown))}: {_ORDER_FORM}")
     if sorted(steps) != sorted(STEPS):
-        return None, f"use each of the five steps exactly once: {', '.join(STEPS)}"
-    return steps, ""
+        twice = sorted({s for s in steps if steps.count(s) > 1})
+        absent = sorted(set(STEPS) - set(steps))
+        what = "; ".join(filter(None, [f"missing: {', '.join(absent)}" if absent else "",
+                                       f"more than once: {', '.join(twice)}" if twice else ""]))
+        raise Unreadable(f"use each of the five steps exactly once ({what}): {_ORDER_FORM}")
+    return steps
 
 
 def judge_entity_first(value) -> tuple[bool, str]:
-    steps, why = _steps(value)
-    if steps is None:
-        return False, why
+    steps = _steps(value)
     late = [s for s in ("user_features", "item_features") if steps.index(s) > steps.index("join")]
     if late:
         return False, (
@@ -44,9 +68,7 @@ def judge_entity_first(value) -> tuple[bool, str]:
 
 
 def judge_derived_then_write(value) -> tuple[bool, str]:
-    steps, why = _steps(value)
-    if steps is None:
-        return False, why
+    steps = _steps(value)
     if steps[-1] != "write":
         return False, "write comes last: a row is written once every column of it is final (and written by key)"
     if steps.index("derived") < steps.index("join"):
@@ -85,10 +107,11 @@ def expected(dataset: Dataset, variables: dict) -> list[tuple]:
     return out
 
 
-def features_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
+def features_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
+    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control)."""
     return ResultCheck(
         name=name, answer="ex03b", points=points, fail=fail, passed=passed,
-        fixture=fixture, expected=expected, columns=COLUMNS, key=KEY,
+        fixture=fixture, expected=expected, columns=COLUMNS, key=KEY, **judging,
     )
 
 

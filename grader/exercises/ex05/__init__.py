@@ -4,7 +4,8 @@ audit query that finds, per day, the duplicated keys and the surplus rows to rem
 from collections import Counter, defaultdict
 from datetime import date
 
-from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck, parse_timestamp
+from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from ...judges import parse_as_of_day, parse_days
 from ...course import Dataset, load_seed, replace_table, unkeyed_feature_table
 from ...exercise import Answer, Exercise
 from ... import semantics
@@ -16,20 +17,12 @@ COLUMNS = ["as_of_ts", "duplicated_keys", "extra_rows"]
 
 def parse_day(value) -> date | None:
     """A day written as 'YYYY-MM-DD' or as its as-of timestamp ('YYYY-MM-DD 23:59:59'); None if unreadable."""
-    ts = parse_timestamp(value)
+    ts = parse_as_of_day(value)
     return ts.date() if ts else None
 
 
 def judge_overlap(value) -> tuple[bool, str]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple, set)):
-        return False, "write the days as a list of strings, e.g. ['YYYY-MM-DD', ...]"
-    days = [parse_day(v) for v in value]
-    if any(d is None for d in days):
-        bad = [v for v, d in zip(value, days) if d is None]
-        return False, f"could not read {bad!r} as days; write each as 'YYYY-MM-DD'"
-    got = set(days)
+    got = {d.date() for d in parse_days(value)}  # Unreadable names every day it cannot read
     if got == OVERLAP:
         return True, ""
     problems = []
@@ -75,10 +68,12 @@ def load_into_workbook() -> int:
     return replace_table(con, "feature_table", sample_feature_rows(), primary_key=False)
 
 
-def audit_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
+def audit_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
+    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control).
+    A failure shows the fewest feature_table rows on which the audit still fails."""
     return ResultCheck(
         name=name, answer="ex05b", points=points, fail=fail, passed=passed, fixture=fixture,
-        expected=audit, columns=COLUMNS, key=["as_of_ts"], shrink=False,
+        expected=audit, columns=COLUMNS, key=["as_of_ts"], shrink_tables=("feature_table",), **judging,
     )
 
 

@@ -1,8 +1,14 @@
-"""Hidden feature tables for Exercise 5's ex05b: each isolates one mistake of the per-day audit."""
+"""Hidden feature tables for Exercise 5's ex05b: each isolates one mistake of the per-day audit.
 
+Every table holds duplicated keys, so one counting mistake would show on all of them; each check
+therefore judges only its concern (checks.ResultCheck): the days that come back, one count
+column, or the answer against its own result on the same table with the trap taken out (the
+keys written once removed; the copies of a key made identical)."""
+
+from collections import Counter
 from datetime import datetime as dt
 
-from ...checks import Fixture
+from ...checks import Fixture, keys_only, only_columns
 from ...course import unkeyed_feature_table
 from . import audit_check
 
@@ -46,18 +52,40 @@ DIFFERENT_VALUES = fixture("copies with different values (job B ran after late e
     row(3, 11, D2, 1, 1, 2),
 ])
 
+KEY = slice(0, 3)
+
+
+def duplicated_keys_only(fixture: Fixture) -> Fixture:
+    """Only the rows of keys held more than once: the keys written once change no count."""
+    rows = fixture.dataset.rows("feature_table")
+    n = Counter(r[KEY] for r in rows)
+    return fixture.with_tables({"feature_table": [r for r in rows if n[r[KEY]] > 1]})
+
+
+def identical_copies(fixture: Fixture) -> Fixture:
+    """Every copy of a key made identical to its first row: whether copies hold the same values
+    changes no count."""
+    first: dict = {}
+    rows = [first.setdefault(r[KEY], r) for r in fixture.dataset.rows("feature_table")]
+    return fixture.with_tables({"feature_table": rows})
+
+
 CHECKS = [
     audit_check("only_days_with_duplicates", BUSY_CLEAN_DAYS, 1,
-        "A day without any duplicated key came back: a busy day is not a broken one. Keep the days where some "
-        "key has more than one row"),
+        "Exactly the days where some key has more than one row come back: a busy day without a duplicate "
+        "is not a broken one", aspect=keys_only),
     audit_check("duplicated_keys_counts_keys", KEYS_NOT_ROWS, 1,
-        "duplicated_keys is the number of KEYS with more than one row, not the number of rows holding them"),
+        "duplicated_keys is the number of KEYS with more than one row, not the number of rows holding them",
+        aspect=only_columns("duplicated_keys")),
     audit_check("extra_rows_are_surplus_copies", THREE_COPIES, 1,
         "extra_rows is the number of rows to delete to get back to one row per key: rows minus distinct keys "
-        "(a key written three times contributes 2)"),
+        "(a key written three times contributes 2)", aspect=only_columns("extra_rows")),
     audit_check("key_is_user_and_item", USER_AND_ITEM, 1,
-        "Within a day the key is (user_id, item_id): counting distinct users (or items) alone undercounts keys"),
+        "Within a day the key is (user_id, item_id): counting distinct users (or items) alone undercounts keys, "
+        "and a user's other items, written once, change no count",
+        control=duplicated_keys_only, control_note="with the keys written once removed"),
     audit_check("duplicates_with_different_values", DIFFERENT_VALUES, 1,
-        "Copies that hold different feature values were missed: a duplicate is about the key, not the whole "
-        "row, so do not DISTINCT whole rows first"),
+        "A key is duplicated whatever values its copies hold (a rerun after late events computes other "
+        "values): a duplicate is about the key, not the whole row, so do not DISTINCT whole rows first",
+        control=identical_copies, control_note="with every key's copies made identical"),
 ]
