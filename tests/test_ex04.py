@@ -21,6 +21,9 @@ def submit(value: str = "'2025-12-03 23:59:59'", sql: str = RIGHT_SQL):
     "\"TIMESTAMP '2025-12-03 23:59:59'\"",
     "'2025-12-03 23:59:59.000'",
     "' 2025/12/03 23:59:59 '",
+    "'2025-12-03'",                 # a bare day is the as-of day, read as everywhere: its 23:59:59
+    "\"DATE '2025-12-03'\"",
+    "'2025/12/3'",
 ])
 def test_next_as_of_in_an_accepted_format_gets_full_marks(value):
     result = submit(value)
@@ -30,7 +33,8 @@ def test_next_as_of_in_an_accepted_format_gets_full_marks(value):
 @pytest.mark.parametrize("value,hint", [
     ("'2025-12-02 23:59:59'", "watermark itself"),
     ("'2025-12-03 00:00:00'", "Right day, wrong time"),
-    ("'2025-12-03'", "Right day, wrong time"),       # a bare date is midnight
+    ("'2025-12-04 00:00:00'", "midnight that starts"),   # the end of 12-03 written as the next midnight
+    ("'2025-12-04'", "skips a day"),
     ("'2025-12-04 23:59:59'", "skips a day"),
     ("'2025-12-02 00:00:00'", "last_as_of_ts + 1 day"),
     ("'tomorrow'", "could not read"),

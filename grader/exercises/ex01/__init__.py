@@ -1,7 +1,10 @@
 """Exercise 1: backfill vs incremental. Which situations call for a backfill (option keys),
 plus one-sentence definitions read by the instructor."""
 
+import re
+
 from ...checks import ManualCheck, ValueCheck
+from ...judges import Unreadable, split_items, words_key
 from ...exercise import Answer, Exercise
 
 # The situations shown in the notebook, keyed as the learner writes them.
@@ -29,33 +32,52 @@ WHY_INCREMENTAL = {
 }
 
 
-def chosen(value) -> tuple[set[str] | None, str]:
-    """The option keys in the answer (case and order ignored), or None and why not."""
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
-        return None, "write the option keys as a list of strings, e.g. [\"new_feature\", ...]"
-    keys = {v.strip().lower() for v in value}
-    unknown = sorted(keys - set(OPTIONS))
+def _situation_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("`", "")).strip().strip(".").lower()
+
+
+_BY_TEXT = {_situation_text(text): key for key, text in OPTIONS.items()}
+
+
+def _option(item: str) -> str | None:
+    """The option key an item names: its key in any case, with spaces or hyphens for the
+    underscores (`New feature`), or the situation's text as the table shows it."""
+    key = words_key(item)
+    if key in OPTIONS:
+        return key
+    return _BY_TEXT.get(_situation_text(item))
+
+
+def chosen(value) -> set[str]:
+    """The option keys in the answer (case, order and separators ignored). Raises Unreadable
+    when the answer is not a choice among the options, or chooses none of them."""
+    items = [value] if isinstance(value, str) and _option(value) else split_items(value)
+    if items is None or not all(isinstance(v, str) for v in items):
+        raise Unreadable('write the chosen situations as a list of option keys, e.g. ["key_1", "key_2"] '
+                         f"(the keys: {', '.join(OPTIONS)})")
+    keys = {_option(v) for v in items}
+    unknown = [v.strip() for v in items if _option(v) is None]
     if unknown:
-        return None, f"unknown option(s) {', '.join(map(repr, unknown))}; the options are: {', '.join(OPTIONS)}"
-    return keys, ""
+        raise Unreadable(f"unknown option(s) {', '.join(map(repr, unknown))}; use the keys in the table's first "
+                         f"column: {', '.join(OPTIONS)}")
+    if not keys:
+        raise Unreadable("the list is empty: choose the situations that call for a backfill, by key")
+    return keys  # type: ignore[return-value]
 
 
 def judge_history_changes(value) -> tuple[bool, str]:
-    keys, why = chosen(value)
-    if keys is None:
-        return False, why
+    keys = chosen(value)
     missed = sorted(BACKFILL - keys)
     if missed:
         return False, "Not chosen but needs a backfill: " + "; ".join(f"{k}: {WHY_BACKFILL[k]}" for k in missed)
+    if keys >= INCREMENTAL:
+        # every situation chosen: nothing told apart, so neither half of the choice is shown
+        return False, "Every situation is on your list: a backfill is for past as-of days only (see new_days_are_incremental)"
     return True, ""
 
 
 def judge_new_days(value) -> tuple[bool, str]:
-    keys, why = chosen(value)
-    if keys is None:
-        return False, why
+    keys = chosen(value)
     wrong = sorted(keys & INCREMENTAL)
     if wrong:
         return False, "Chosen but incremental: " + "; ".join(f"{k}: {WHY_INCREMENTAL[k]}" for k in wrong)

@@ -1,12 +1,14 @@
 """Exercise 2: the write key of feature_table, and SQL that finds keys written more than once
 (what two plain INSERTs of the same as-of day leave behind)."""
 
+import re
 from collections import Counter
 from datetime import datetime
 
 from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
-from ...course import FEATURE_KEY, Dataset, load_seed, replace_table, unkeyed_feature_table
+from ...course import FEATURE_COLUMNS, FEATURE_KEY, Dataset, load_seed, replace_table, unkeyed_feature_table
 from ...exercise import Answer, Exercise
+from ...judges import Unreadable, split_items
 from ... import semantics
 
 COLUMNS = ["user_id", "item_id", "as_of_ts", "n"]
@@ -21,12 +23,36 @@ KEY_HINTS = {
 }
 
 
-def judge_key(value) -> tuple[bool, str]:
+# "(user_id, item_id, as_of_ts)", "PRIMARY KEY (user_id, item_id, as_of_ts)", "user_id + item_id + as_of_ts"
+_KEY_WORDS = re.compile(r"^\s*(?:primary\s+key|unique|key)\b", re.I)
+
+
+def key_columns(value) -> list[str]:
+    """The column names a key answer lists: a list of names, or one string in the course's
+    notation. Raises Unreadable, naming the form to use, when it is neither."""
+    form = "write the key as its column names: a list [\"col_a\", \"col_b\"] or a string \"(col_a, col_b)\""
     if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple, set)) or not all(isinstance(v, str) for v in value):
-        return False, 'write the key as a list of column names, e.g. ["col_a", "col_b"]'
-    got = {v.strip().lower() for v in value}
+        value = _KEY_WORDS.sub("", value)
+    items = split_items(value, r"[,;+\s]+|\band\b")
+    if items is None or not all(isinstance(v, str) for v in items):
+        raise Unreadable(form)
+    names = []
+    for item in items:
+        for part in re.split(r"[,;+\s]+", item):
+            name = part.strip().strip("()[]{}`'\"").strip().lower().rsplit(".", 1)[-1]  # feature_table.user_id
+            if name and name != "and":
+                names.append(name)
+    if not names:
+        raise Unreadable(form)
+    unknown = [n for n in dict.fromkeys(names) if n not in FEATURE_COLUMNS]
+    if unknown:
+        raise Unreadable(f"{', '.join(map(repr, unknown))}: not a column of feature_table (its columns: "
+                         f"{', '.join(FEATURE_COLUMNS)}); {form}")
+    return names
+
+
+def judge_key(value) -> tuple[bool, str]:
+    got = set(key_columns(value))
     want = set(FEATURE_KEY)
     problems = [f"{c}: {KEY_HINTS[c]}" for c in FEATURE_KEY if c not in got]
     extra = sorted(got - want)

@@ -1,9 +1,10 @@
 """Exercise 4: the watermark. The next as-of timestamp of an incremental run, as a value and as
 SQL that reads it from feature_job_control."""
 
-from datetime import datetime
+from datetime import datetime, time
 
-from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck, parse_timestamp
+from ...checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from ...judges import Unreadable, day_form, parse_as_of_day, parse_timestamp  # noqa: F401 (parse_timestamp: tests)
 from ...course import JOB_KEY, Dataset, load_seed
 from ...exercise import Answer, Exercise
 from ... import semantics
@@ -12,9 +13,11 @@ SAMPLE_WATERMARK = datetime(2025, 12, 2, 23, 59, 59)
 COLUMNS = ["next_as_of_ts"]
 
 def judge_next(value) -> tuple[bool, str]:
-    ts = parse_timestamp(value)
+    """The next as-of, read as every as-of day is (judges.parse_as_of_day): a bare day is that
+    day's 23:59:59, a timestamp is read as written."""
+    ts = parse_as_of_day(value)
     if ts is None:
-        return False, f"write a timestamp as a string, e.g. 'YYYY-MM-DD HH:MM:SS'; could not read {value!r}"
+        raise Unreadable(day_form(value))
     want = semantics.next_as_of(SAMPLE_WATERMARK)
     if ts == want:
         return True, ""
@@ -25,6 +28,9 @@ def judge_next(value) -> tuple[bool, str]:
             f"Right day, wrong time: the course represents a day by its 23:59:59, so the next as-of is "
             f"{want:%Y-%m-%d %H:%M:%S}; at {ts:%H:%M:%S} the 7-day window would end {want - ts} early"
         )
+    if ts.date() == want.date() + semantics.DAY and ts.time() == time(0):
+        return False, (f"{ts:%Y-%m-%d %H:%M:%S} is the midnight that starts the day after; the course names the "
+                       f"as-of day {want:%Y-%m-%d} by its 23:59:59")
     if ts > want:
         return False, "That skips a day: an incremental run computes only the one as-of day right after the watermark"
     return False, "Not the next as-of: an incremental run computes last_as_of_ts + 1 day"

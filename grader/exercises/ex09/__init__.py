@@ -6,8 +6,10 @@ The answer is a literal dict (read without running Python; arithmetic on numbers
             "c_why": "<a sentence or two>"}
 
 GB means 10**9 bytes; an answer in GiB (2**30 bytes) is accepted. The public check only looks at
-the answer's shape; the values are judged by the hidden checks (hidden.py), which name a wrong
-unit or a missing factor when they see one."""
+the answer's form and is worth no points: a form earns nothing by itself ({"a_gb": 1, ...} is
+well formed), so all six points are on the values, judged by the hidden checks (hidden.py),
+which name a wrong unit or a missing factor when they see one. The form check lists every part
+that is not a number, once; the value checks point at it instead of repeating it."""
 
 from __future__ import annotations
 
@@ -15,13 +17,10 @@ from typing import Any
 
 from ...checks import ManualCheck, ValueCheck, Verdict
 from ...exercise import Answer, Exercise
+from ...judges import is_number, number_form
 from ...structured import is_unanswered
 
 NUMBERS = {"a_gb": "GB", "b_gb": "GB", "c_fraction": "a fraction"}
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 class ShapeCheck(ValueCheck):
@@ -37,21 +36,23 @@ class ShapeCheck(ValueCheck):
 
 
 def shape(value: Any) -> tuple[bool, str]:
+    """Every problem of form at once (each part that is absent, not a number, or out of range)."""
     if not isinstance(value, dict):
         return False, "ex09 should be a dict: {\"a_gb\": ..., \"b_gb\": ..., \"c_fraction\": ..., \"c_why\": \"...\"}"
     absent = [k for k in NUMBERS if k not in value]
-    if absent:
-        return False, f"ex09 has no key(s) {', '.join(absent)}; the keys are a_gb, b_gb, c_fraction and c_why"
+    problems = [f"no key(s) {', '.join(absent)} (the keys are a_gb, b_gb, c_fraction and c_why)"] if absent else []
     for k, unit in NUMBERS.items():
+        if k not in value:
+            continue
         v = value[k]
-        if not _is_number(v):
-            return False, f"ex09[{k!r}] should be a number ({unit}), e.g. an arithmetic expression; got {v!r}"
-        if v <= 0:
-            return False, f"ex09[{k!r}] should be positive; got {v:g}"
-    if value["c_fraction"] > 1:
-        return False, (f"ex09['c_fraction'] should be a fraction between 0 and 1 (the share of the table "
-                       f"scanned), not a percentage or a count; got {value['c_fraction']:g}")
-    return True, ""
+        if not is_number(v):
+            problems.append(number_form(f"ex09[{k!r}]", v, unit))
+        elif v <= 0:
+            problems.append(f"ex09[{k!r}] should be positive; got {v:g}")
+        elif k == "c_fraction" and v > 1:
+            problems.append(f"ex09['c_fraction'] should be a fraction between 0 and 1 (the share of the table "
+                            f"scanned), not a percentage or a count; got {v:g}")
+    return (False, "; ".join(problems)) if problems else (True, "")
 
 
 EXERCISE = Exercise(
@@ -62,9 +63,10 @@ EXERCISE = Exercise(
                     'dict: {"a_gb": number, "b_gb": number, "c_fraction": number, "c_why": sentence}')],
     checks=[
         ShapeCheck(
-            name="answer_is_three_numbers", answer="ex09", points=1, judge=shape,
+            name="answer_is_three_numbers", answer="ex09", points=0, judge=shape, gate=True,
             fail="ex09 should hold a number for a_gb, b_gb and c_fraction",
-            passed="ex09 has a number for each part (the values are judged when your instructor grades).",
+            passed="ex09 has a number for each part (worth no points by itself: the values are judged when "
+                   "your instructor grades).",
         ),
         ManualCheck(
             name="partitioning_explained", answer="ex09", points=1, key="c_why", min_words=8,

@@ -3,13 +3,18 @@
 
 Decisions: GB is 10**9 bytes, as the course computes it; an answer in GiB (2**30 bytes) is
 accepted too, with a note, since it is the same arithmetic in another convention. For (c) a
-month of a year is 1/12, and 28/365 .. 31/365 (an actual month's days) are accepted."""
+month of a year is 1/12, and 28/365 .. 31/365 (an actual month's days) are accepted.
+
+Points: 2 + 2 + 2. The public form check is worth none (a well-formed answer of trivial numbers
+must earn nothing), and its point went to (c), whose pruning argument is half the exercise.
+A part that is not a number is reported once, by the form check; these point at it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ...checks import ValueCheck
+from ...judges import Unreadable, is_number, number_form
 
 TOL = 0.03  # 3%: rounding (2.2e8, 110) passes; GiB (7.4% smaller) needs its own branch
 GB, GIB = 1e9, 2**30
@@ -44,8 +49,8 @@ def size_in_gb(expected_bytes: float, what: str, extra: list[tuple[float, str]] 
     gb, gib = expected_bytes / GB, expected_bytes / GIB
 
     def judge(value: Any) -> tuple[bool, str]:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False, f"{what}: expected a number of GB, got {value!r}"
+        if not is_number(value):
+            raise Unreadable(number_form(what, value, "GB"))
         if _near(value, gb):
             return True, f"{what}: {value:.4g} GB, right."
         if _near(value, gib):
@@ -61,8 +66,8 @@ def size_in_gb(expected_bytes: float, what: str, extra: list[tuple[float, str]] 
 
 
 def scan_fraction(value: Any) -> tuple[bool, str]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False, f"expected a fraction between 0 and 1, got {value!r}"
+    if not is_number(value):
+        raise Unreadable(number_form("(c)", value, "a fraction between 0 and 1"))
     if 28 / 365 * (1 - TOL) <= value <= max(1 / 12, 31 / 365) * (1 + TOL):
         return True, f"{value:.3g} of the table: one monthly partition out of twelve, right."
     slips = [
@@ -97,7 +102,7 @@ CHECKS = [
         fail="(b) observed pairs: 5M pairs a day x 365 as-of days x 60 bytes, in GB",
     ),
     ValueCheck(
-        name="one_month_scan_fraction", answer="ex09", points=1, key="c_fraction", judge=scan_fraction,
+        name="one_month_scan_fraction", answer="ex09", points=2, key="c_fraction", judge=scan_fraction,
         fail="(c) the share of the table a one-month read scans when the table is partitioned by month",
     ),
 ]
