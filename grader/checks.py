@@ -102,7 +102,7 @@ class Check:
             v = Verdict("missing", f"{self.answer} is not answered yet (the cell still holds the placeholder)")
         elif answer.error:  # said in full once per exercise, by the first check reading it
             lead = form_lead(self)
-            v = Verdict("error", f"{self.answer} could not be read: " + (answer.error if lead is self else f"see {lead.name}"))
+            v = Verdict("error", f"{self.answer} could not be read: " + (answer.error if lead == self.name else f"see {lead}"))
         else:
             try:
                 v = self.evaluate(answer, limits)
@@ -513,10 +513,10 @@ class ValueCheck(Check):
     def unreadable(self, message: str, whole: bool = False) -> Verdict:
         """A form problem: said in full by the check that leads this answer, pointed at elsewhere."""
         lead = form_lead(self, whole)
-        if lead is self:
+        if lead == self.name:
             return Verdict("fail", message)
         what = self.answer if whole else self.label()
-        return Verdict("error", f"{what} could not be read: see {lead.name}")
+        return Verdict("error", f"{what} could not be read: see {lead}")
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -536,35 +536,38 @@ def _norm_key(k: str) -> str:
     return re.sub(r"[\s\-]+", "_", k.strip().lower())
 
 
-def exercise_of(check: Check):
-    """The loaded exercise declaring this check object (None for a check built elsewhere)."""
+def declared_with(check: Check) -> list[Check]:
+    """The checks declared beside this one, public then hidden, in the loaded exercise module
+    that declares it (matched by name and answer: grading may use copies, e.g. disguised hidden
+    checks). Just [check] for a check declared elsewhere."""
     import sys
 
     for name, mod in list(sys.modules.items()):
         if not re.fullmatch(r"grader\.exercises\.ex\d\d", name):
             continue
-        ex = getattr(mod, "EXERCISE", None)
-        if ex is not None and any(c is check for c in ex.all_checks()):
-            return ex
-    return None
+        decl = getattr(mod, "EXERCISE", None)
+        hidden = getattr(sys.modules.get(name + ".hidden"), "CHECKS", [])
+        checks = list(getattr(decl, "checks", [])) + list(hidden)
+        if any(c is check or (c.name == check.name and c.answer == check.answer and type(c) is type(check))
+               for c in checks):
+            return checks
+    return [check]
 
 
-def form_lead(check: Check, whole: bool = True) -> Check:
-    """The check of the same exercise that reports a form problem of `check`'s answer: the
-    answer's gate if it has one, else the first check reading the same key (`whole`: the first
-    reading the answer at all). Public checks come first, so check() always shows the lead."""
-    ex = exercise_of(check)
-    if ex is None:
-        return check
-    readers = [c for c in ex.all_checks() if c.answer == check.answer]
+def form_lead(check: Check, whole: bool = True) -> str:
+    """The name of the check, among those declared with `check`, that reports a form problem
+    of its answer: the answer's gate if it has one, else the first check reading the same key
+    (`whole`: the first reading the answer at all). Public checks come first, so check() in the
+    notebook always shows the lead."""
+    readers = [c for c in declared_with(check) if c.answer == check.answer]
     values = [c for c in readers if isinstance(c, ValueCheck)]
     gates = [c for c in values if c.gate]
     if gates:
-        return gates[0]
+        return gates[0].name
     if whole or not isinstance(check, ValueCheck):
-        return readers[0] if readers else check
+        return readers[0].name if readers else check.name
     same = [c for c in values if c.key == check.key]
-    return same[0] if same else check
+    return same[0].name if same else check.name
 
 
 @dataclass
