@@ -1,0 +1,170 @@
+"""Gradescope: the real autograder.zip's run_autograder, run on a temporary /autograder-shaped
+tree, writes a results.json that follows Gradescope's specification (tests/schemas/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader.platforms import gradescope
+from test_feedback_page import HOSTILE, failing_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((ROOT / "tests" / "schemas" / "gradescope_results.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def autograder_zip(tmp_path_factory) -> Path:
+    return gradescope.build_zip(tmp_path_factory.mktemp("release"))
+
+
+def tree(tmp_path: Path, zip_path: Path, config: dict | None = None) -> Path:
+    """/autograder as Gradescope lays it out: source/ holds the unzipped autograder."""
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    with zipfile.ZipFile(zip_path) as z:
+        z.extractall(root / "source")
+    if config:
+        path = root / "source" / gradescope.CONFIG_NAME
+        path.write_text(json.dumps({**json.loads(path.read_text()), **config}))
+    return root
+
+
+def run_autograder(root: Path, python: str = sys.executable) -> dict:
+    """The shipped run_autograder, with this venv's Python standing in for /autograder/venv."""
+    env = {**os.environ, gradescope.ROOT_ENV: str(root), "WEEK12_PYTHON": python}
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd=root, env=env, check=True,
+                   capture_output=True, timeout=600)
+    data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, SCHEMA)
+    return data
+
+
+def test_zip_holds_setup_and_run_autograder_at_its_root_executable(autograder_zip):
+    with zipfile.ZipFile(autograder_zip) as z:
+        names = set(z.namelist())
+        assert {"setup.sh", "run_autograder", "requirements.txt", gradescope.CONFIG_NAME} <= names
+        assert any(n.startswith("wheels/week12_workbook-") and n.endswith(".whl") for n in names)
+        for script in ("setup.sh", "run_autograder"):
+            assert (z.getinfo(script).external_attr >> 16) & stat.S_IXUSR, script
+        requirements = z.read("requirements.txt").decode().split()
+    # exact pins only, and the grading dependencies are among them
+    assert all("==" in line for line in requirements)
+    assert {line.split("==")[0].lower() for line in requirements} >= {"duckdb", "sqlglot", "nbformat"}
+
+
+def test_failing_submission_gets_a_spec_results_json(tmp_path, autograder_zip):
+    root = tree(tmp_path, autograder_zip)
+    failing_notebook(root / "submission" / "week12.ipynb")
+    data = run_autograder(root)
+    tests = data["tests"]
+    scored = [t for t in tests if "score" in t]
+    assert data["score"] == pytest.approx(sum(t["score"] for t in scored))
+    assert 0 < data["score"] < sum(t["max_score"] for t in scored)
+    assert len({t["number"] for t in tests}) == len(tests)  # numbers are unique ("6.2")
+    sample = next(t for t in tests if t["name"] == "ex06 matches_reference_on_sample")
+    assert sample["status"] == "failed" and sample["score"] == 0 and sample["max_score"] > 0
+    assert sample["output_format"] == "html" and "<table>" in sample["output"]  # the counterexample
+    assert sample["tags"] == ["ex06"] and sample["visibility"] == "visible"
+    for t in tests:
+        assert t["visibility"] == ("after_published" if "(hidden)" in t["name"] else "visible")
+        assert t["tags"] and t["tags"][0] == t["name"].split()[0]
+        assert "<script" not in t["output"].lower()
+    assert isinstance(data["execution_time"], (int, float)) and data["output_format"] in ("md", "html", "text")
+
+
+def test_written_answer_waiting_is_an_unscored_test_never_a_zero(tmp_path, autograder_zip):
+    root = tree(tmp_path, autograder_zip)
+    failing_notebook(root / "submission" / "week12.ipynb")
+    data = run_autograder(root)
+    waiting = [t for t in data["tests"] if "to be scored" in t["name"]]
+    assert {t["name"].split()[1] for t in waiting} >= {"backfill_definition", "explains_the_rerun"}
+    assert all("score" not in t and "status" not in t for t in waiting)
+    assert "written answers, to be scored" in data["output"]
+
+
+def test_hidden_visibility_and_rows_are_configurable(tmp_path, autograder_zip):
+    root = tree(tmp_path, autograder_zip, {"hidden_visibility": "after_due_date"})
+    failing_notebook(root / "submission" / "week12.ipynb")
+    data = run_autograder(root)
+    hidden = [t for t in data["tests"] if "(hidden)" in t["name"]]
+    assert hidden and all(t["visibility"] == "after_due_date" for t in hidden)
+
+
+def test_hidden_checks_rows_stay_out_of_the_results_by_default():
+    from test_feedback_page import with_hidden_counterexample
+    from grader.grade import grade_path
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        r = with_hidden_counterexample(grade_path(failing_notebook(Path(tmp) / "ada.ipynb"), only=["ex06"]))
+    secret = next(t for t in gradescope.results_json(r)["tests"] if "secret_fixture_check" in t["name"])
+    assert "424242" not in secret["output"] and "<table>" not in secret["output"]
+    shown = next(t for t in gradescope.results_json(r, hidden_rows=True)["tests"] if "secret_fixture_check" in t["name"])
+    assert "424242" in shown["output"]
+
+
+@pytest.mark.parametrize("case, content, says", [
+    ("not_json", b"this is not a notebook", "JSON"),
+    ("empty_folder", None, "no notebook"),
+    ("two_students", "two", "separate submissions"),
+])
+def test_invalid_submission_yields_results_that_say_why(tmp_path, autograder_zip, case, content, says):
+    root = tree(tmp_path, autograder_zip)
+    if content == "two":
+        failing_notebook(root / "submission" / "ada.ipynb")
+        failing_notebook(root / "submission" / "bob.ipynb")
+    elif content is not None:
+        (root / "submission" / "week12.ipynb").write_bytes(content)
+    data = run_autograder(root)
+    assert data["score"] == 0 and data["tests"] == []
+    assert says.lower() in data["output"].lower(), data["output"]
+
+
+def test_a_python_that_cannot_start_still_leaves_results(tmp_path, autograder_zip):
+    root = tree(tmp_path, autograder_zip)
+    failing_notebook(root / "submission" / "week12.ipynb")
+    data = run_autograder(root, python=str(tmp_path / "no-such-python"))
+    assert data["score"] == 0 and "could not start" in data["output"]
+
+
+def test_full_submission_scores_exactly_as_grader_check_does(tmp_path, autograder_zip, monkeypatch):
+    from grader import exercises
+    from grader.exercise import SECRET_ENV
+    from grader.grade import grade_path
+
+    # `grader check` disguises hidden fixtures with a secret; both sides get the same one
+    monkeypatch.setenv(SECRET_ENV, "test-gradescope")
+    exercises.get.cache_clear()
+    root = tree(tmp_path, autograder_zip)
+    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
+    data = run_autograder(root)
+    local = grade_path(ROOT / "solutions")
+    exercises.get.cache_clear()
+    assert data["score"] == pytest.approx(local.score)
+    expected = {f"{e.id} {c.name}": c.status for e in local.exercises for c in e.checks if not c.pending}
+    got = {t["name"].replace(" (hidden)", ""): t["status"] for t in data["tests"] if "score" in t}
+    assert got == {k: ("passed" if v == "pass" else "failed") for k, v in expected.items()}
+    assert sum(t["max_score"] for t in data["tests"] if "score" in t) == pytest.approx(local.max_score)
+
+
+def test_instructor_scores_of_written_answers_reach_gradescope(tmp_path, autograder_zip):
+    root = tree(tmp_path, autograder_zip)
+    failing_notebook(root / "submission" / "week12.ipynb")
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "ada@uni.edu", "name": "Ada"}]}))
+    (root / "source" / "manual.csv").write_text(
+        "student,path,exercise,check,answer,max_points,score,comment,text\n"
+        "ada@uni.edu,.,ex10,explains_the_rerun,ex10['how'],3,2,Say when the control row moves.,x\n")
+    data = run_autograder(root)
+    rerun = next(t for t in data["tests"] if t["name"].startswith("ex10 explains_the_rerun"))
+    assert rerun["score"] == 2 and rerun["max_score"] == 3 and rerun["status"] == "failed"
+    assert "Say when the control row moves." in rerun["output"]
