@@ -50,7 +50,7 @@ def results_json(r: SubmissionResult, hidden_rows: bool = False, max_rows: int =
     message = f"{fmt_points(r.score)} / {fmt_points(r.max_score)} from the automatic checks"
     if r.manual_pending:
         message += f"; {fmt_points(r.manual_pending)} more points of written answers are scored by your instructor"
-    return {"gradable": True, "score": round(min(1.0, max(0.0, score)), 6), "message": message,
+    return {"gradable": True, "score": min(1.0, max(0.0, score)), "message": message,
             "output": "\n".join(f"{e.id}: {fmt_points(e.score)} / {fmt_points(e.max_score)}" for e in r.exercises)
                       + "".join(f"\n{n}" for n in r.notes),
             "tests": tests}
