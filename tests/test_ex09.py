@@ -97,6 +97,12 @@ def test_public_check_passes_any_well_formed_numbers_so_it_leaks_nothing():
     assert check(result, "answer_is_three_numbers").status == "pass"
 
 
+def test_well_formed_trivial_numbers_earn_nothing():
+    # issue 10.1: the form check is a gate worth 0; the points are on the values
+    result = grade("ex09", answer(a="1", b="1", c="0.5"))
+    assert result.score == 0 and check(result, "answer_is_three_numbers").points == 0
+
+
 def test_expected_values_live_only_in_hidden_code():
     public = Path(exercises.get("ex09").folder, "__init__.py").read_text()
     for value in ("2.19", "109.5", "365", "1 / 12", "1/12"):

@@ -102,3 +102,302 @@ def test_a_name_where_text_belongs_says_to_quote_it():
 
 def test_caret_is_explained_as_not_a_power():
     assert "10**9" in read("ex09 = {'a_gb': 10^9}")["ex09"].error
+
+
+# ---------- natural correct forms, per structured answer ----------
+
+def check_of(result, name):
+    return next(c for c in result.checks if c.name == name)
+
+
+def judged(result, names):
+    """status and message of the named checks"""
+    return {n: (check_of(result, n).status, check_of(result, n).message) for n in names}
+
+
+def all_pass(result, names) -> bool:
+    return all(check_of(result, n).status == "pass" for n in names)
+
+
+EX01_CHECKS = ["backfill_when_history_changes", "new_days_are_incremental"]
+EX01_DEFS = ("'backfill_definition': 'A backfill recomputes a range of past as-of days.', "
+             "'incremental_definition': 'An incremental run computes the next as-of day only.'")
+
+
+def ex01(backfill: str, key: str = "backfill"):
+    return grade("ex01", f"ex01 = {{{key!r}: {backfill}, {EX01_DEFS}}}")
+
+
+@pytest.mark.parametrize("backfill", [
+    '["new_feature", "bug_fix", "new_entities"]',
+    '"new_feature, bug_fix, new_entities"',                       # one string
+    '"new_feature; bug_fix; new_entities"',
+    '"new_feature\\nbug_fix\\nnew_entities"',
+    '["New feature", "bug-fix", " NEW_ENTITIES "]',              # spaced, hyphenated, case
+    '{"bug_fix", "new_entities", "new_feature"}',
+    # the situations' own text, as the notebook's table shows it (backticks included)
+    '["A new feature definition (say `views_7d` is added) must exist for the past year of training data.", '
+    '"A bug in `ctr_7d` was fixed; the rows already written for November hold wrong values.", '
+    '"A new region\'s users and items are onboarded, with 6 months of their events already in `events`."]',
+])
+def test_ex01_natural_forms_get_full_marks(backfill):
+    result = ex01(backfill)
+    assert all_pass(result, EX01_CHECKS), judged(result, EX01_CHECKS)
+
+
+def test_ex01_key_written_with_other_case_is_found():
+    result = ex01('["new_feature", "bug_fix", "new_entities"]', key="Backfill")
+    assert all_pass(result, EX01_CHECKS), judged(result, EX01_CHECKS)
+
+
+@pytest.mark.parametrize("backfill,failing_check", [
+    ('"new_feature, bug_fix"', "backfill_when_history_changes"),
+    ('"new_feature, bug_fix, new_entities, daily_run"', "new_days_are_incremental"),
+    ('["new feature", "bug fix", "new entities", "missed day"]', "new_days_are_incremental"),
+])
+def test_ex01_wrong_choice_in_a_natural_form_still_fails(backfill, failing_check):
+    assert check_of(ex01(backfill), failing_check).status == "fail"
+
+
+@pytest.mark.parametrize("backfill", ["[]", '["new_feature", "bug_fix", "new_entities", "daily_run", "missed_day", "serving_refresh"]'])
+def test_ex01_choosing_none_or_every_situation_earns_nothing(backfill):
+    assert ex01(backfill).score == 0
+
+
+@pytest.mark.parametrize("backfill,words", [
+    ('["new_feature", "bug_fixes", "new_entities"]', "new_feature, bug_fix, daily_run"),  # names the keys
+    ("1", "list of option keys"),
+    ('"new_feature bug_fix new_entities"', "first column"),
+])
+def test_ex01_unreadable_choice_says_the_form_once(backfill, words):
+    result = ex01(backfill)
+    lead, other = (check_of(result, n) for n in EX01_CHECKS)
+    assert lead.status == "fail" and words in lead.message, lead.message
+    assert other.status == "error" and other.message == "ex01['backfill'] could not be read: see backfill_when_history_changes"
+
+
+EX02 = "write_key_is_entity_and_as_of"
+
+
+def ex02(key: str):
+    return grade("ex02", f"ex02 = {{'write_key': {key}, 'why_not_both_insert': 'x'}}")
+
+
+@pytest.mark.parametrize("key", [
+    '"(user_id, item_id, as_of_ts)"',                 # the course's notation
+    '"user_id, item_id, as_of_ts"',
+    '"(user_id,item_id,as_of_ts)"',
+    '"PRIMARY KEY (user_id, item_id, as_of_ts)"',
+    '"user_id + item_id + as_of_ts"',
+    '"user_id item_id as_of_ts"',
+    '"User_ID, Item_ID, AS_OF_TS"',
+    '("user_id", "item_id", "as_of_ts")',
+    '["feature_table.user_id", "feature_table.item_id", "feature_table.as_of_ts"]',
+    '["(user_id", "item_id", "as_of_ts)"]',
+])
+def test_ex02_key_in_the_course_notation_or_as_a_list_gets_full_marks(key):
+    result = ex02(key)
+    assert check_of(result, EX02).status == "pass", check_of(result, EX02).message
+
+
+@pytest.mark.parametrize("key,words,not_words", [
+    ('"(user_id, item_id)"', "as_of_ts", "without user_id"),
+    ('"(user_id, as_of_ts)"', "without item_id", "without user_id"),
+    ('"(user_id, item_id, as_of_ts, ctr_7d)"', "ctr_7d in the key", "without"),
+    ('"(item_id, as_of_ts)"', "without user_id", "without item_id"),
+])
+def test_ex02_wrong_key_fails_naming_only_what_is_wrong(key, words, not_words):
+    check = check_of(ex02(key), EX02)
+    assert check.status == "fail" and words in check.message and not_words not in check.message, check.message
+
+
+@pytest.mark.parametrize("key,words", [
+    ('"(user, item, day)"', "not a column of feature_table"),
+    ("1", "column names"),
+    ("[]", "column names"),
+])
+def test_ex02_unreadable_key_names_the_form(key, words):
+    check = check_of(ex02(key), EX02)
+    assert check.status == "fail" and words in check.message, check.message
+
+
+EX03_CHECKS = ["entity_features_before_join", "derived_after_join_write_last"]
+
+
+def ex03(order: str):
+    return grade("ex03", f"ex03 = {{'order': {order}, 'why': 'x'}}", hidden=False)
+
+
+@pytest.mark.parametrize("order", [
+    '["user_features", "item_features", "join", "derived", "write"]',
+    '"user_features -> item_features -> join -> derived -> write"',        # arrows
+    '"user features → item features → join → derived → write"',           # the prompt's display names
+    '["User features", "Item features", "Join", "Derived", "Write"]',
+    '"item_features => user_features => join => derived features => write"',
+    '"user_features, item_features, join, derived, write"',
+    '"""user_features\nitem_features\njoin\nderived\nwrite"""',
+    '"user_features then item_features then join then derived then write"',
+])
+def test_ex03_order_with_arrows_or_display_names_gets_full_marks(order):
+    result = ex03(order)
+    assert all_pass(result, EX03_CHECKS), judged(result, EX03_CHECKS)
+
+
+@pytest.mark.parametrize("order,failing_check", [
+    ('"user_features -> join -> item_features -> derived -> write"', "entity_features_before_join"),
+    ('"user features → item features → derived → join → write"', "derived_after_join_write_last"),
+    ('"user_features -> item_features -> join -> write -> derived"', "derived_after_join_write_last"),
+])
+def test_ex03_wrong_order_in_a_natural_form_still_fails(order, failing_check):
+    assert check_of(ex03(order), failing_check).status == "fail"
+
+
+@pytest.mark.parametrize("order,words", [
+    ('"user_features, item_features, join, ratios, write"', "'ratios'"),
+    ('"user_features -> item_features -> join -> derived"', "missing: write"),
+    ("5", "->"),
+])
+def test_ex03_unreadable_order_says_the_form_once(order, words):
+    result = ex03(order)
+    lead, other = (check_of(result, n) for n in EX03_CHECKS)
+    assert lead.status == "fail" and words in lead.message and "->" in lead.message, lead.message
+    assert other.status == "error" and "see entity_features_before_join" in other.message
+
+
+def test_ex03_form_message_does_not_give_the_order_away():
+    message = check_of(ex03('"a -> b"'), EX03_CHECKS[0]).message
+    assert "derived, item_features, join, user_features, write" in message  # alphabetical
+
+
+EX04 = "next_as_of_is_watermark_plus_one_day"
+
+
+def ex04(value: str):
+    return check_of(grade("ex04", f"ex04 = {{'next_as_of_ts': {value}, 'why': 'x'}}", hidden=False), EX04)
+
+
+@pytest.mark.parametrize("value", [
+    "'2025-12-03 23:59:59'", "'2025-12-03'", "\"DATE '2025-12-03'\"", "'2025/12/3'", "'Dec 3, 2025'",
+    "'3 December 2025'", "'2025-12-03T23:59:59'", "\"TIMESTAMP '2025-12-03 23:59:59'\"", "' 2025-12-03 '",
+])
+def test_ex04_next_as_of_as_a_bare_day_or_a_timestamp_gets_full_marks(value):
+    check = ex04(value)
+    assert check.status == "pass", check.message
+
+
+@pytest.mark.parametrize("value,words", [
+    ("'2025-12-03 00:00:00'", "Right day, wrong time"),
+    ("'2025-12-04 00:00:00'", "midnight that starts"),
+    ("'2025-12-04'", "skips a day"),
+    ("'2025-12-02'", "watermark itself"),
+    ("'12-03'", "with its year"),
+    ("'03/12/2025'", "year first"),
+    ("'2025-12-03 23:59:59+00:00'", "time zone"),
+    ("20251203", "in quotes"),
+])
+def test_ex04_wrong_or_unreadable_day_fails_with_what_to_write(value, words):
+    check = ex04(value)
+    assert check.status == "fail" and words in check.message, check.message
+
+
+EX05 = "overlap_days_inclusive"
+
+
+def ex05(days: str):
+    return check_of(grade("ex05", f"ex05 = {{'overlap_days': {days}, 'what_goes_wrong': 'x'}}", hidden=False), EX05)
+
+
+@pytest.mark.parametrize("days", [
+    "['2025-12-03', '2025-12-04', '2025-12-05']",
+    "'2025-12-03, 2025-12-04, 2025-12-05'",
+    "'2025-12-03, 2025-12-04 and 2025-12-05'",
+    "['2025-12-03 23:59:59', '2025-12-04 23:59:59', '2025-12-05 23:59:59']",
+    "['Dec 3, 2025', 'Dec 4, 2025', 'Dec 5, 2025']",
+    "('2025/12/3', '2025/12/4', '2025/12/5')",
+])
+def test_ex05_days_as_a_list_or_one_string_get_full_marks(days):
+    check = ex05(days)
+    assert check.status == "pass", check.message
+
+
+@pytest.mark.parametrize("days,words", [
+    ("'2025-12-03, 2025-12-04'", "end days"),
+    ("'2025-12-03, 2025-12-04, 2025-12-05, 2025-12-06'", "one job only"),
+    ("'2025-12-03 to 2025-12-05'", "list each day"),
+    ("['12-03', '12-04', '12-05']", "with its year"),
+    ("[20251203]", "list of strings"),
+])
+def test_ex05_wrong_or_unreadable_days_fail_with_what_to_write(days, words):
+    check = ex05(days)
+    assert check.status == "fail" and words in check.message, check.message
+
+
+def test_ex05_every_unreadable_day_is_named():
+    message = ex05("['2025-12-03', '12-04', 'friday']").message
+    assert "'12-04'" in message and "'friday'" in message
+
+
+# ---------- ex09: the form check is worth nothing, says every problem, and says it once ----------
+
+EX09_VALUES = ["full_grid_size_gb", "observed_size_gb", "one_month_scan_fraction"]
+
+
+def test_ex09_form_check_is_worth_no_points_and_the_total_is_unchanged():
+    from grader import exercises
+
+    ex = exercises.get("ex09")
+    gate = next(c for c in ex.checks if c.name == "answer_is_three_numbers")
+    values = [c for c in ex.all_checks() if c.answer == "ex09" and c.name in EX09_VALUES]
+    # the automatic points are still six, all on the values (the written c_why is scored apart)
+    assert gate.points == 0 and sum(c.points for c in values) == 6
+
+
+def test_ex09_every_field_in_the_wrong_form_is_reported_once():
+    result = grade("ex09", 'ex09 = {"a_gb": "219 PB", "b_gb": "110 GB", "c_fraction": "8%", "c_why": "x"}')
+    gate = check_of(result, "answer_is_three_numbers")
+    assert gate.status == "fail"
+    for field in ("a_gb", "b_gb", "c_fraction"):
+        assert f"ex09['{field}']" in gate.message
+    for name in EX09_VALUES:
+        check = check_of(result, name)
+        assert check.status == "error" and "see answer_is_three_numbers" in check.message
+        assert "219 PB" not in check.message
+
+
+def test_ex09_a_cell_that_is_not_python_is_explained_once():
+    result = grade("ex09", 'ex09 = {\n  "a_gb": 2.19e8,\n  "b_gb": 109.5,\n  "c_fraction": 8.3%,\n  "c_why": "x"\n}')
+    carrying = [c for c in result.checks if "0.083" in c.message]
+    assert [c.name for c in carrying] == ["answer_is_three_numbers"] and "line 4" in carrying[0].message
+    assert all("see answer_is_three_numbers" in c.message for c in result.checks if c not in carrying)
+
+
+# ---------- the one reading of a day, shared with Exercises 10 and 12 ----------
+
+def test_a_bare_day_is_the_as_of_day_in_every_exercise_that_asks_for_one():
+    r10 = grade("ex10", 'ex10 = {"next_as_of_ts": "2025-12-03", "leaves_alone": "2025-12-01, 2025-12-02", "how": "x"}',
+                hidden=False)
+    r12 = grade("ex12", 'ex12c = {"lost_as_of_ts": "2025/12/3", "fix": "B"}', hidden=False)
+    for result, name in ((r10, "next_run_computes_day_3"), (r10, "finished_days_named"), (r12, "lost_day_named")):
+        assert check_of(result, name).status == "pass", check_of(result, name).message
+    assert ex04("'2025-12-03'").status == "pass"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2025-12-03", "2025-12-03 23:59:59"),
+    ("2025/12/3", "2025-12-03 23:59:59"),
+    ("DATE '2025-12-03'", "2025-12-03 23:59:59"),
+    ("Dec 3 2025", "2025-12-03 23:59:59"),
+    ("2025-12-03 00:00:00", "2025-12-03 00:00:00"),     # a written time is read as written
+    ("2025-12-03T12:30", "2025-12-03 12:30:00"),
+])
+def test_parse_as_of_day(text, expected):
+    from grader.judges import day_text, parse_as_of_day
+
+    assert day_text(parse_as_of_day(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["2025-13-01", "2025-12-03 24:00:00", "12-03", "03/12/2025", "x" * 5000, "2025-12-03Z"])
+def test_parse_as_of_day_refuses_what_it_cannot_read_unambiguously(text):
+    from grader.judges import parse_as_of_day
+
+    assert parse_as_of_day(text) is None
