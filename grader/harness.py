@@ -17,9 +17,11 @@ Expected tables come from the Python oracle (semantics.feature_rows), never from
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,15 +29,18 @@ from typing import Any
 
 from . import compare, sandbox, semantics
 from .checks import Check, Verdict, _sql, day_text, days_text, diff_tables
-from .course import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY, Dataset
+from .course import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY, Dataset, columns as table_columns
 from .notebook import SubmittedAnswer
 from .results import Table
 from .sandbox import Limits, SandboxError
+from .shrink import ddmin
 
 RETRIES = 2  # an orchestrator's retries of a failed task
 MAX_RERUNS = 4  # reruns after a crash before the job counts as stuck
 MAX_SCHEDULES = 12  # interleavings explored per pair of jobs (chosen deterministically)
 AS_OF = 2  # column of as_of_ts in feature_table rows
+SHRINK_TESTS = 60  # job runs spent at most on shrinking one counterexample
+SHRINK_SECONDS = 2.0  # ... and wall-clock time
 
 # What the harness explored in this process (for `grader bench`-style measurements and tests).
 COUNTS: Counter = Counter()
@@ -204,51 +209,385 @@ def _statements(answer: SubmittedAnswer, name: str) -> list[str]:
     return statements
 
 
+def targets(sc: Scenario, runs: int) -> list[datetime]:
+    """The days `runs` scheduled runs from the scenario's watermark must write, in order."""
+    return [sc.watermark + semantics.DAY * (i + 1) for i in range(runs)]
+
+
+def written_days(before: State, after: State) -> list[datetime]:
+    """Days a run wrote: rows added or changed (a day only emptied is not written)."""
+    days = {r[AS_OF] for r in after.rows}
+    return sorted(d for d in days if not _same(before.day(d), after.day(d)))
+
+
+def changed_days(before: State, after: State) -> list[datetime]:
+    """Days whose rows differ in any way (added, changed or removed)."""
+    days = {r[AS_OF] for r in before.rows + after.rows}
+    return sorted(d for d in days if not _same(before.day(d), after.day(d)))
+
+
 # ---------- clean runs ----------
 
 @dataclass
+class Runs:
+    """`runs` fault-free runs in a row. inputs[i] is what run i+1 found, outputs[i] what it left
+    (before the harness moved the watermark, in a fed run). Fed: before each run the control row
+    says the day before the one that run must write, as a scheduler that trusts nothing but its
+    own calendar would set it; a job whose own control update is wrong (a separate check's
+    business) is then still judged on the days it writes."""
+
+    inputs: list[State]
+    outputs: list[State]
+    failures: list[Failure | None]
+    fed: bool
+
+    @property
+    def before(self) -> State:
+        return self.inputs[0]
+
+    @property
+    def after(self) -> State:
+        return self.outputs[-1]
+
+    def failure(self) -> str | None:
+        for i, f in enumerate(self.failures):
+            if f:
+                return f"run {i + 1} {f.describe()}"
+        return None
+
+
+_runs: dict[tuple, tuple] = {}
+
+
+def _execute_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int, fed: bool) -> Runs:
+    COUNTS["in-memory databases"] += 1
+    db = sandbox.SharedDatabase(sc.dataset, None, limits)
+    days = targets(sc, runs)
+    inputs, outputs, failures = [], [], []
+    try:
+        state = read_state(db)
+        for i in range(runs):
+            inputs.append(state)
+            failures.append(run_job(db, statements, sc.variables, limits))
+            outputs.append(read_state(db))
+            state = outputs[-1]
+            if fed and i + 1 < runs and state.watermark != days[i]:
+                _set_watermark(db, days[i], state.last_run)
+                state = read_state(db)
+    finally:
+        db.close()
+    return Runs(inputs, outputs, failures, fed)
+
+
+def _set_watermark(db, day: datetime, last_run: datetime | None) -> None:
+    """The scheduler's hand on the control row (grader-side, not learner SQL)."""
+    cur = db.cursor()
+    try:
+        cur.execute("DELETE FROM feature_job_control WHERE job_key = ?", [JOB_KEY])
+        cur.execute("INSERT INTO feature_job_control VALUES (?, ?, ?)", [JOB_KEY, day, last_run])
+    except Exception:  # the job dropped or reshaped its control table: its next run will say so
+        pass
+    finally:
+        cur.close()
+
+
+def job_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int, fed: bool = False) -> Runs:
+    """Cached per process: several checks of one answer read the same clean runs. Runs that
+    never needed the harness's hand on the watermark serve both the fed and the natural key."""
+    key = (tuple(statements), id(sc), sc.name, runs, limits)
+    if (key, fed) not in _runs:
+        r = _execute_runs(statements, sc, limits, runs, fed)
+        if len(_runs) > 96:
+            _runs.clear()
+        _runs[(key, fed)] = (sc, r)  # the scenario kept alive: its id stays unique
+        days = targets(sc, runs)
+        if all(out.watermark == d for out, d in zip(r.outputs[:-1], days)):
+            _runs.setdefault((key, not fed), (sc, Runs(r.inputs, r.outputs, r.failures, not fed)))
+    return _runs[(key, fed)][1]
+
+
+def clean_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int) -> tuple[State, list, State]:
+    """(state before, each run's failure or None, state after) for `runs` runs in a row."""
+    r = job_runs(statements, sc, limits, runs)
+    return r.before, r.failures, r.after
+
+
+def gate(statements: list[str], sc: Scenario | None, limits: Limits, runs: int) -> str | None:
+    """Why the job cannot be judged on robustness, or None: in clean (fed) runs it must run
+    without failing and write feature rows. A job that writes nothing is trivially idempotent,
+    crash-proof and never ahead of its data; those checks award nothing for it."""
+    if sc is None:
+        return None
+    r = job_runs(statements, sc, limits, runs, fed=True)
+    what = f"{runs} clean run(s) from watermark {day_text(sc.watermark)} on {sc.name}"
+    failure = r.failure()
+    if failure:
+        return f"in {what}, {failure}"
+    if not any(written_days(i, o) for i, o in zip(r.inputs, r.outputs)):
+        return f"in {what} your job wrote no feature rows (next day expected: {day_text(targets(sc, 1)[0])})"
+    return None
+
+
+def not_judged(problem: str, first: str) -> Verdict:
+    return Verdict("fail", f"Could not be judged: {problem}. This check is about what happens to the days your "
+                           f"job writes, so it needs a job that writes them; make {first} pass first.")
+
+
+def events_table(sc: Scenario, caption: str) -> Table:
+    return Table(caption, table_columns("events"), [list(r) for r in sc.events])
+
+
+def input_tables(sc: Scenario, limit: int = 20) -> list[Table]:
+    """The control row and the feature_table rows the job started from."""
+    out = [Table("feature_job_control before the run", table_columns("feature_job_control"),
+                 [list(r) for r in sc.dataset.rows("feature_job_control")])]
+    rows = sc.initial_rows
+    if rows:
+        more = f" (first {limit} of {len(rows)})" if len(rows) > limit else ""
+        out.append(Table(f"feature_table before the run{more}", FEATURE_COLUMNS, [list(r) for r in sorted(rows)[:limit]]))
+    return out
+
+
+def shrink_events(sc: Scenario, fails) -> Scenario:
+    """The scenario with the fewest events on which `fails(scenario)` still holds (ddmin, within
+    a time budget: a counterexample is a courtesy, never a reason for a timeout)."""
+    events = sc.events
+    if len(events) < 2:
+        return sc
+    deadline = time.monotonic() + SHRINK_SECONDS
+
+    def still(subset: list[tuple]) -> bool:
+        if time.monotonic() > deadline:
+            return False
+        try:
+            return fails(Scenario(sc.name, sc.dataset.with_rows("events", subset), sc.variables))
+        except SandboxError:
+            return False  # a different failure: keep the counterexample about this one
+
+    smallest = ddmin(events, still, max_tests=SHRINK_TESTS)
+    return Scenario(sc.name, sc.dataset.with_rows("events", smallest), sc.variables)
+
+
+def new_rows(sc: Scenario, rows: list[tuple]) -> list[tuple]:
+    return [r for r in rows if r[AS_OF] > sc.watermark]
+
+
+@dataclass
 class CleanRunsCheck(Check):
-    """The job run `runs` times in a row, no faults. `aspect`: "table" (the new days match the
-    oracle, other rows kept), "control" (watermark on the last day written, last_run_ts set),
-    "untouched" (rows of days already written are exactly as before)."""
+    """The job run `runs` times in a row, no faults. `aspect`:
+    - "table": the days after the watermark hold exactly the next `runs` days (fed runs), valued
+      by the oracle, or with `baseline` by the same job's own rows from that scenario (the
+      later exercise judges which days, not the values); shrunk counterexample on a mismatch;
+    - "values": the rows of whatever day(s) one run wrote match the oracle for those days (the
+      hidden fixtures' check: values, not which day);
+    - "control": the watermark on the last day it should have written, last_run_ts set;
+    - "untouched": rows of days the runs must not write are exactly as before.
+    `gate`: the scenario whose clean runs must write rows before this check judges anything."""
 
     scenario: Scenario = None  # type: ignore[assignment]
     runs: int = 2
     aspect: str = "table"
+    baseline: Scenario | None = None
+    gate: Scenario | None = None
+    gate_runs: int = 2
+    first: str = "next_days_match_reference"  # the check to make pass first when not judged
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
         statements = _statements(answer, self.answer)
         sc = self.scenario
-        days = [sc.watermark + semantics.DAY * (i + 1) for i in range(self.runs)]
-        before, failures, after = clean_runs(statements, sc, limits, self.runs)
-        for run, failure in enumerate(failures):
-            if failure:
-                return Verdict("fail", f"{self.fail} (run {run + 1}: {failure.describe()}; a job that fails "
-                               "is retried by the scheduler and fails again: no later day gets written)")
+        problem = gate(statements, self.gate, limits, self.gate_runs)
+        if problem:
+            return not_judged(problem, self.first)
+        fed = self.aspect != "control"
+        r = job_runs(statements, sc, limits, self.runs, fed=fed)
+        failure = r.failure()
+        if failure:
+            return Verdict("fail", f"{self.fail} ({failure}; a job that fails is retried by the scheduler and fails "
+                                   "again: no later day gets written)")
         what = f"{self.runs} run(s) from watermark {day_text(sc.watermark)}"
+        if self.aspect == "values":
+            return self._values(statements, r, limits)
         if self.aspect == "table":
-            d = table_diff(expected_after(sc, days), after)
+            return self._table(statements, r, limits, what)
+        if self.aspect == "untouched":
+            mine = set(targets(sc, self.runs))
+            old = {rw[AS_OF] for rw in sc.initial_rows} - mine
+            got = sorted(rw for rw in r.after.rows if rw[AS_OF] in old)
+            was = sorted(rw for rw in r.before.rows if rw[AS_OF] in old)
+            d = compare.diff(was, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
             if d.equal:
                 return Verdict("pass", self.passed)
-            return Verdict("fail", f"{self.fail} (after {what}: {d.summary()})", diff_tables(d))
-        if self.aspect == "untouched":
-            old = {r[AS_OF] for r in sc.initial_rows}
-            got = sorted(r for r in after.rows if r[AS_OF] in old)
-            was = sorted(r for r in before.rows if r[AS_OF] in old)
-            if compare.diff(was, FEATURE_COLUMNS, got, FEATURE_COLUMNS).equal:
-                return Verdict("pass", self.passed)
-            d = compare.diff(was, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
-            return Verdict("fail", f"{self.fail} (days {days_text(old)} after {what}: {d.summary()})", diff_tables(d))
-        # control
+            hit = changed_days(State(was, None, None), State(got, None, None))
+            return Verdict("fail", f"{self.fail} (after {what}, day(s) {days_text(hit)} changed: {d.summary()})",
+                           diff_tables(d))
+        return self._control(r, what)
+
+    def _control(self, r: Runs, what: str) -> Verdict:
+        sc = self.scenario
+        last = targets(sc, self.runs)[-1]
         problems = []
-        if after.watermark != days[-1]:
-            problems.append(f"last_as_of_ts is {day_text(after.watermark)}, expected {day_text(days[-1])} "
-                            "(the last day written)")
-        if after.last_run is None or after.last_run == sc.last_run:
+        if r.after.watermark != last:
+            problems.append(f"last_as_of_ts is {day_text(r.after.watermark)}, expected {day_text(last)} "
+                            "(the last day the runs should have written)")
+        if r.after.last_run is None or r.after.last_run == sc.last_run:
             problems.append("last_run_ts was not set by the run")
         if not problems:
             return Verdict("pass", self.passed)
         return Verdict("fail", f"{self.fail} (after {what}: {'; '.join(problems)})")
+
+    def _expected_new(self, statements: list[str], limits: Limits) -> tuple[list[tuple], str | None]:
+        """Rows the days after the watermark must hold: the oracle's, or the job's own."""
+        sc = self.scenario
+        days = targets(sc, self.runs)
+        kept = [rw for rw in new_rows(sc, sc.initial_rows) if rw[AS_OF] not in days]
+        if self.baseline is None:
+            return kept + semantics.feature_rows(sc.events, days), None
+        own = job_runs(statements, self.baseline, limits, self.runs, fed=True)
+        if own.failure():
+            return [], f"on {self.baseline.name}, {own.failure()}"
+        mine = [rw for rw in own.after.rows if rw[AS_OF] in days]
+        empty = [d for d in days if semantics.feature_rows(self.baseline.events, [d]) and d not in {rw[AS_OF] for rw in mine}]
+        if empty:
+            return [], (f"on {self.baseline.name}, {self.runs} run(s) from watermark {day_text(self.baseline.watermark)} "
+                        f"write no rows for {days_text(empty)}, so there is no day of yours to compare")
+        return kept + mine, None
+
+    def _table(self, statements: list[str], r: Runs, limits: Limits, what: str) -> Verdict:
+        sc = self.scenario
+        expected, problem = self._expected_new(statements, limits)
+        if problem:
+            return not_judged(problem, self.first)
+        got = new_rows(sc, r.after.rows)
+        if self.baseline is not None:  # which days: every day the oracle fills must be written
+            empty = [d for d in targets(sc, self.runs)
+                     if semantics.feature_rows(sc.events, [d]) and not [rw for rw in got if rw[AS_OF] == d]]
+            if empty:
+                return Verdict("fail", f"{self.fail} (after {what}: no rows for {days_text(empty)}, a day with events "
+                                       f"in its window; days your job wrote: {days_text(written_days(r.before, r.after)) })")
+        d = compare.diff(expected, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
+        if d.equal:
+            return Verdict("pass", self.passed)
+        note = "" if self.baseline is None else " (compared with the rows your job writes for that day without this scenario's history)"
+        if self.baseline is not None:
+            wrote = days_text(written_days(r.before, r.after))
+            return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote})",
+                           diff_tables(d))
+
+        def fails(small: Scenario) -> bool:
+            rr = _execute_runs(statements, small, limits, self.runs, fed=True)
+            exp = [rw for rw in new_rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
+            exp += semantics.feature_rows(small.events, targets(small, self.runs))
+            return not rr.failure() and not compare.diff(exp, FEATURE_COLUMNS, new_rows(small, rr.after.rows),
+                                                         FEATURE_COLUMNS, FEATURE_KEY).equal
+
+        small = shrink_events(sc, fails)
+        if small is not sc:
+            rr = _execute_runs(statements, small, limits, self.runs, fed=True)
+            exp = [rw for rw in new_rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
+            exp += semantics.feature_rows(small.events, targets(small, self.runs))
+            small_d = compare.diff(exp, FEATURE_COLUMNS, new_rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
+            if not small_d.equal:
+                sc, d = small, small_d
+        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ")]
+        tables += input_tables(sc) + diff_tables(d)
+        on = f"on the {len(sc.events)} event(s) shown" if sc is not self.scenario else "on the events shown"
+        return Verdict("fail", f"{self.fail} (after {what}, {on}, the days after the watermark: {d.summary()})", tables)
+
+    def _values(self, statements: list[str], r: Runs, limits: Limits) -> Verdict:
+        sc = self.scenario
+
+        def judged(small: Scenario, rr: Runs) -> compare.Diff:
+            days = sorted({d for i, o in zip(rr.inputs, rr.outputs) for d in written_days(i, o)}) or targets(small, self.runs)
+            got = [rw for rw in rr.after.rows if rw[AS_OF] in days]
+            return compare.diff(semantics.feature_rows(small.events, days), FEATURE_COLUMNS, got, FEATURE_COLUMNS,
+                                FEATURE_KEY)
+
+        d = judged(sc, r)
+        if d.equal:
+            return Verdict("pass", self.passed)
+
+        def fails(small: Scenario) -> bool:
+            rr = _execute_runs(statements, small, limits, self.runs, fed=True)
+            return not rr.failure() and not judged(small, rr).equal
+
+        small = shrink_events(sc, fails)
+        if small is not sc:
+            small_d = judged(small, _execute_runs(statements, small, limits, self.runs, fed=True))
+            if not small_d.equal:
+                sc, d = small, small_d
+        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ")]
+        tables += input_tables(sc) + diff_tables(d)
+        return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
+
+
+def _offsets_text(offsets: set[int]) -> str:
+    if not offsets:
+        return "nothing"
+    return " and ".join("its watermark's own day" if k == 0 else f"watermark + {k} day(s)" for k in sorted(offsets))
+
+
+@dataclass
+class WatermarkSourceCheck(Check):
+    """The day a run writes and the watermark it leaves must come from the control row, not from
+    the data. Two scenarios show a data-derived watermark: `empty_day`, where the next day's
+    window holds no events (no row records that it was done: max(as_of_ts) sticks), and
+    `backfilled`, where feature_table already holds later days a backfill wrote
+    (max(as_of_ts) jumps ahead). Judged against the job's own behaviour on `sample`: each run
+    must write the day(s) it writes there relative to its watermark, and when its control update
+    is right on the sample it must be right here too."""
+
+    empty_day: Scenario = None  # type: ignore[assignment]
+    backfilled: Scenario = None  # type: ignore[assignment]
+    sample: Scenario = None  # type: ignore[assignment]
+    runs: int = 2
+    first: str = "next_days_match_reference"
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        statements = _statements(answer, self.answer)
+        problem = gate(statements, self.sample, limits, self.runs)
+        if problem:
+            return not_judged(problem, self.first)
+        own = job_runs(statements, self.sample, limits, self.runs, fed=True)
+        offsets = {(d - i.watermark).days for i, o in zip(own.inputs, own.outputs) for d in written_days(i, o)
+                   if i.watermark is not None}
+        natural = job_runs(statements, self.sample, limits, self.runs)
+        control_right = natural.after.watermark == targets(self.sample, self.runs)[-1] and not natural.failure()
+        for sc in (self.empty_day, self.backfilled):
+            said = self._days(statements, sc, limits, offsets)
+            if said:
+                return Verdict("fail", f"{self.fail}. On {sc.name}: {said}", input_tables(sc))
+            if control_right:
+                r = job_runs(statements, sc, limits, self.runs)
+                last = targets(sc, self.runs)[-1]
+                if r.failure():
+                    return Verdict("fail", f"{self.fail}. On {sc.name}: {r.failure()}", input_tables(sc))
+                if r.after.watermark != last:
+                    how = "stuck" if r.after.watermark is not None and r.after.watermark < last else "ahead"
+                    return Verdict("fail", (
+                        f"{self.fail}. On {sc.name}: after {self.runs} runs from watermark {day_text(sc.watermark)} "
+                        f"last_as_of_ts is {day_text(r.after.watermark)}, expected {day_text(last)} ({how})"),
+                        input_tables(sc))
+        note = "" if control_right else (" (its control update is judged by watermark_advances_to_day_written, "
+                                         "where it is wrong already)")
+        return Verdict("pass", (self.passed or "Each run wrote the day after its watermark, whatever the data held.") + note)
+
+    def _days(self, statements: list[str], sc: Scenario, limits: Limits, offsets: set[int]) -> str:
+        r = job_runs(statements, sc, limits, self.runs, fed=True)
+        if r.failure():
+            return r.failure() or ""
+        for n, (i, o) in enumerate(zip(r.inputs, r.outputs), 1):
+            if i.watermark is None:
+                continue
+            should = sorted(i.watermark + semantics.DAY * k for k in offsets)
+            wrote = written_days(i, o)
+            extra = [d for d in wrote if d not in should and d > i.watermark]  # earlier days: finished_days'
+            empty = [d for d in should if semantics.feature_rows(sc.events, [d]) and not o.day(d)]
+            if extra or empty:
+                said = f"run {n} found watermark {day_text(i.watermark)} and wrote day(s) {days_text(wrote)}"
+                if empty:
+                    said += f", not {days_text(empty)}"
+                return said + f" (on {self.sample.name} each run writes {_offsets_text(offsets)})"
+        return ""
 
 
 # ---------- crashes ----------
@@ -283,29 +622,6 @@ class Baseline:
     per_day: dict[datetime, list[tuple]]  # a target day's rows once that day is written
     watermark: datetime | None  # where the clean runs leave the watermark
     correct: bool
-
-
-_clean: dict[tuple, tuple] = {}
-
-
-def clean_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int) -> tuple[State, list, State]:
-    """(state before, each run's failure or None, state after) for `runs` fault-free runs in a
-    row. Cached per process: several checks of one answer read the same clean runs."""
-    key = (tuple(statements), id(sc), sc.name, runs, limits)
-    if key not in _clean:
-        with Workspace(sc, limits) as ws:
-            db = ws.scratch()
-            try:
-                before = read_state(db)
-                failures = [run_job(db, statements, sc.variables, limits) for _ in range(runs)]
-                after = read_state(db)
-            finally:
-                db.close()
-        if len(_clean) > 64:
-            _clean.clear()
-        _clean[key] = (sc, before, failures, after)  # the scenario kept alive: its id stays unique
-    _, before, failures, after = _clean[key]
-    return before, failures, after
 
 
 def baseline(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits, days: int) -> Baseline:
@@ -429,6 +745,12 @@ class CrashCheck(Check):
 
     scenario: Scenario = None  # type: ignore[assignment]
     aspect: str = "recovers"
+    gate: Scenario | None = None  # whose clean runs must write rows first (the scenario itself if None)
+    gate_runs: int = 2
+    first: str = "next_days_match_reference"
+    # "recovers" leaves crash points where the watermark ran ahead of the data to a
+    # control_after_write check of the same exercise (one mistake, one failing check).
+    skip_ahead: bool = False
 
     def prepare(self, limits: Limits = Limits()) -> None:
         if CRASH_MEDIUM == "file":
@@ -436,6 +758,9 @@ class CrashCheck(Check):
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
         statements = _statements(answer, self.answer)
+        problem = gate(statements, self.gate or self.scenario, limits, self.gate_runs)
+        if problem:
+            return not_judged(problem, self.first)
         trials = explore(statements, self.scenario, limits)
         table = trials_table(trials, "crash points and what the reruns made of them")
         if self.aspect == "control_after_write":
@@ -447,9 +772,13 @@ class CrashCheck(Check):
                 f"{self.fail}: a crash after statement {bad.crash_after} (`{short(bad.statement)}`) leaves "
                 f"last_as_of_ts at {day_text(bad.watermark)} while day {lost} has no rows; the next run starts "
                 f"the day after the watermark, so day {lost} is never written"), [table])
-        bad = next((t for t in trials if t.problem), None)
+        judged = [t for t in trials if not (self.skip_ahead and t.ahead)]
+        bad = next((t for t in judged if t.problem), None)
         if bad is None:
-            return Verdict("pass", self.passed or f"recovered from all {len(trials)} crash points.")
+            left = len(trials) - len(judged)
+            note = (f" ({left} crash point(s) left the watermark ahead of the data: control_updated_after_write "
+                    "judges those)") if left else ""
+            return Verdict("pass", (self.passed or f"recovered from all {len(judged)} crash points.") + note)
         tables = [table] + (diff_tables(bad.diff) if bad.diff else [])
         return Verdict("fail", f"{self.fail}: crash after statement {bad.crash_after} (`{short(bad.statement)}`), "
                        f"then reruns -> {bad.problem}", tables)
@@ -475,14 +804,17 @@ class Backfill:
         return f"{self.label} [{self.start:%m-%d}..{self.end:%m-%d}]"
 
 
-def interleavings(n_a: int, n_b: int) -> list[str]:
+def interleavings(n_a: int, n_b: int, points: list[int] | None = None) -> list[str]:
     """Deterministic schedules of two jobs' statements ("ABAB..." = whose statement runs next):
     every interleaving when there are few; otherwise lockstep and one job inside the other at
-    every boundary, the shapes that put two open transactions side by side."""
+    statement boundaries, the shapes that put two open transactions side by side. `points`: the
+    boundaries to try first (after a statement that writes or opens/closes a transaction).
+    Never enumerates all C(n_a + n_b, n_a) schedules: two 14-statement jobs have 40 million."""
     total = n_a + n_b
-    every = ["".join("A" if i in pos else "B" for i in range(total)) for pos in itertools.combinations(range(total), n_a)]
-    if len(every) <= MAX_SCHEDULES:
-        return every
+    if math.comb(total, n_a) <= MAX_SCHEDULES:
+        return ["".join("A" if i in pos else "B" for i in range(total))
+                for pos in itertools.combinations(range(total), n_a)]
+
     def lockstep(first: str, second: str, n1: int, n2: int) -> str:
         return "".join(first + second for _ in range(min(n1, n2))) + first * (n1 - n2) + second * (n2 - n1)
 
@@ -490,12 +822,25 @@ def interleavings(n_a: int, n_b: int) -> list[str]:
         return first * i + second * n2 + first * (n1 - i)  # all of `second` after `first`'s i-th statement
 
     chosen = [lockstep("A", "B", n_a, n_b), lockstep("B", "A", n_b, n_a)]
-    for i in range(1, max(n_a, n_b)):  # alternate A-around-B and B-around-A, boundary by boundary
+    order = [i for i in dict.fromkeys((points or []) + list(range(1, max(n_a, n_b)))) if 0 < i < max(n_a, n_b)]
+    for i in order:  # alternate A-around-B and B-around-A, boundary by boundary
+        if len(chosen) >= 2 * MAX_SCHEDULES:
+            break
         if i < n_a:
             chosen.append(inside("A", "B", n_a, n_b, i))
         if i < n_b:
             chosen.append(inside("B", "A", n_b, n_a, i))
     return list(dict.fromkeys(chosen))[:MAX_SCHEDULES]
+
+
+_READS = ("SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SHOW", "SUMMARIZE", "EXPLAIN")
+
+
+def boundaries(statements: list[str]) -> list[int]:
+    """Statement boundaries worth interleaving at: before or after a statement that is not a
+    plain read (a write, a transaction's BEGIN or COMMIT)."""
+    acts = [i for i, st in enumerate(statements, 1) if (st.split(None, 1) or [""])[0].upper() not in _READS]
+    return sorted({b for i in acts for b in (i - 1, i) if 0 < b < len(statements)})
 
 
 @dataclass
@@ -568,20 +913,48 @@ class BackfillCheck(Check):
     interleave: bool = False
     baseline: Scenario | None = None  # judge against the same script's backfill from this scenario
     outside_only: bool = False  # compare only rows outside the jobs' days (they must be untouched)
+    # Robustness checks judge only a backfill that writes: one backfill of the jobs' union on
+    # `gate` (the scenario itself when None) must run and write rows, or nothing is judged.
+    gated: bool = False
+    gate: Scenario | None = None
+    shrink: bool = False  # on a mismatch with the oracle, shrink the events to a counterexample
+    values_only: bool = False  # judge the values of the days the backfill wrote, not which days
+    first: str = "backfill_matches_reference"
+
+    def union(self) -> Backfill:
+        return Backfill("U", min(j.start for j in self.jobs), max(j.end for j in self.jobs))
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
         statements = _statements(answer, self.answer)
+        if self.gated:
+            problem = self._gate(statements, limits)
+            if problem:
+                return not_judged(problem, self.first)
         outcomes = self.outcomes(statements, limits, stop_at_failure=True)
         bad = next((o for o in outcomes if o.failed or not o.diff.equal), None)
         if bad is not None:
-            return self._fail(bad, {j.label: j for j in self.jobs})
+            return self._fail(bad, {j.label: j for j in self.jobs}, statements, limits)
         return Verdict("pass", self.passed or f"{len(outcomes)} schedule(s): every one ends with the reference table.")
+
+    def _gate(self, statements: list[str], limits: Limits) -> str | None:
+        sc = self.gate or self.baseline or self.scenario
+        union = self.union()
+        out = backfill_alone(statements, sc, union, limits)
+        what = f"one backfill over [{union.start:%Y-%m-%d}, {union.end:%Y-%m-%d}] on {sc.name}"
+        if out.failed:
+            return f"in {what}, " + "; ".join(out.failed)
+        days = set(union.days)
+        before = State(sc.initial_rows, None, None)
+        after = State(out.rows, None, None)
+        if not [d for d in written_days(before, after) if d in days]:
+            return f"in {what} your backfill wrote no feature rows"
+        return None
 
     def outcomes(self, statements: list[str], limits: Limits, stop_at_failure: bool = False) -> list[Outcome]:
         """Each schedule's outcome, in order (stopping at the first failure when asked)."""
         jobs = {j.label: j for j in self.jobs}
         n = len(statements)
-        schedules = interleavings(n, n) if self.interleave else self.orders
+        schedules = interleavings(n, n, boundaries(statements)) if self.interleave else self.orders
         out_list = []
         with Workspace(self.scenario, limits) as ws:
             alone = self._alone(ws, statements, jobs, limits)
@@ -591,7 +964,9 @@ class BackfillCheck(Check):
                     out = run_schedule(ws, statements, jobs, schedule, limits, self.scenario)
                 else:  # a sequence: each job runs whole, in its own session
                     out = self._sequential(ws, statements, jobs, schedule, limits)
-                if self.outside_only:
+                if self.values_only:
+                    out.diff = values_diff(self.scenario, out.rows, [d for j in self.jobs for d in j.days])
+                elif self.outside_only:
                     days = {d for j in self.jobs for d in j.days}
                     kept = [r for r in self.scenario.initial_rows if r[AS_OF] not in days]
                     out.diff = compare.diff(kept, FEATURE_COLUMNS, [r for r in out.rows if r[AS_OF] not in days],
@@ -615,40 +990,87 @@ class BackfillCheck(Check):
         schedules are judged against it, so this check speaks of overlaps only."""
         if len(jobs) < 2 and self.baseline is None:
             return None
-        union = Backfill("U", min(j.start for j in jobs.values()), max(j.end for j in jobs.values()))
-        if self.baseline is None:
-            out = self._sequential(ws, statements, {"U": union}, "U", limits, self.scenario)
-        else:
-            with Workspace(self.baseline, limits) as other:
-                out = self._sequential(other, statements, {"U": union}, "U", limits, self.baseline)
+        out = backfill_alone(statements, self.baseline or self.scenario, self.union(), limits)
         return None if out.failed or out.diff.equal else out.rows
 
     def _sequential(self, ws, statements, jobs, order: str, limits: Limits, sc: Scenario | None = None) -> Outcome:
-        sc = sc or self.scenario
-        db = ws.scratch()
-        notes, failed = [], []
-        try:
-            for label in order:
-                for attempt in range(RETRIES + 1):
-                    failure = run_job(db, statements, {**sc.variables, **jobs[label].variables}, limits)
-                    if failure is None:
-                        break
-                    if attempt == RETRIES:
-                        failed.append(f"{jobs[label]} failed on every retry: {failure.describe()}")
-            state = read_state(db)
-        finally:
-            db.close()
-        days = sorted({d for label in order for d in jobs[label].days})
-        return Outcome(order, notes, failed, table_diff(expected_after(sc, days), state), state.rows)
+        return sequential(ws, statements, jobs, order, limits, sc or self.scenario)
 
-    def _fail(self, out: Outcome, jobs) -> Verdict:
+    def _fail(self, out: Outcome, jobs, statements: list[str], limits: Limits) -> Verdict:
+        tables: list[Table] = []
+        if self.shrink and not out.failed and not self.interleave and not self.outside_only and self.baseline is None:
+            order = out.schedule
+
+            def attempt(small: Scenario) -> Outcome:
+                with Workspace(small, limits) as ws:
+                    o = sequential(ws, statements, jobs, order, limits, small)
+                if self.values_only:
+                    o.diff = values_diff(small, o.rows, [d for j in jobs.values() for d in j.days])
+                return o
+
+            def fails(small: Scenario) -> bool:
+                o = attempt(small)
+                return not o.failed and not o.diff.equal
+
+            shown = self.scenario
+            small = shrink_events(self.scenario, fails)
+            if small is not self.scenario:
+                o = attempt(small)
+                if not o.failed and not o.diff.equal:
+                    out, shown = o, small
+            tables.append(events_table(shown, "events: the fewest rows on which your backfill and the reference differ"))
+            if self.scenario.initial_rows:
+                tables.extend(input_tables(self.scenario)[1:])
         said = list(out.failed)
         if not out.diff.equal:
             said.append(f"final table: {out.diff.summary()}")
         message = f"{self.fail}. With {self.describe(out)}: " + "; ".join(said)
         if out.notes:
             message += " (" + "; ".join(out.notes) + ")"
-        return Verdict("fail", message, diff_tables(out.diff))
+        return Verdict("fail", message, tables + diff_tables(out.diff))
+
+
+def values_diff(sc: Scenario, rows: list[tuple], days: list[datetime]) -> compare.Diff:
+    """The rows of the days a run wrote against the oracle for those days (all of `days` when it
+    wrote none): the values, whichever days the script chose to write."""
+    written = written_days(State(sc.initial_rows, None, None), State(rows, None, None)) or sorted(days)
+    got = [r for r in rows if r[AS_OF] in written]
+    return compare.diff(semantics.feature_rows(sc.events, written), FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
+
+
+def sequential(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], order: str, limits: Limits,
+               sc: Scenario) -> Outcome:
+    """Whole jobs one after the other, each in its own session; a failed job is retried."""
+    db = ws.scratch()
+    notes, failed = [], []
+    try:
+        for label in order:
+            for attempt in range(RETRIES + 1):
+                failure = run_job(db, statements, {**sc.variables, **jobs[label].variables}, limits)
+                if failure is None:
+                    break
+                if attempt == RETRIES:
+                    failed.append(f"{jobs[label]} failed on every retry: {failure.describe()}")
+        state = read_state(db)
+    finally:
+        db.close()
+    days = sorted({d for label in order for d in jobs[label].days})
+    return Outcome(order, notes, failed, table_diff(expected_after(sc, days), state), state.rows)
+
+
+_alone_runs: dict[tuple, tuple] = {}
+
+
+def backfill_alone(statements: list[str], sc: Scenario, job: Backfill, limits: Limits) -> Outcome:
+    """One backfill by the script on `sc`, cached per process (several checks read it)."""
+    key = (tuple(statements), id(sc), sc.name, job, limits)
+    if key not in _alone_runs:
+        with Workspace(sc, limits) as ws:
+            out = sequential(ws, statements, {job.label: job}, job.label, limits, sc)
+        if len(_alone_runs) > 64:
+            _alone_runs.clear()
+        _alone_runs[key] = (sc, out)
+    return _alone_runs[key][1]
 
 
 # ---------- for the notebooks ----------
@@ -714,3 +1136,28 @@ def days_table(name_or_sql: str, scenario: Scenario, runs: int = 1, limits: Limi
     df = pd.DataFrame(rows, columns=["as_of_ts", "rows before", "rows after", "changed?", "watermark"])
     problems = [f.describe() for f in failures if f]
     return df if not problems else (df, problems)
+
+
+# ---------- fixtures ----------
+
+def job_dataset(events: list[tuple], watermark: datetime | None = None, feature_rows: list[tuple] = (),
+                last_run: datetime | None = None) -> Dataset:
+    """A job fixture whose dimensions are consistent with its events: every user and item has a
+    row in users / items, signed up / created a month before its first event (a learner's
+    point-in-time join to users or items keeps every event)."""
+    first_user: dict[int, datetime] = {}
+    first_item: dict[int, datetime] = {}
+    for e in events:
+        first_user[e[1]] = min(first_user.get(e[1], e[3]), e[3])
+        first_item[e[2]] = min(first_item.get(e[2], e[3]), e[3])
+    month = semantics.DAY * 30
+    regions, categories = ("North", "South", "East", "West"), ("A", "B", "C")
+    tables: dict[str, list[tuple]] = {
+        "events": list(events),
+        "users": [(u, ts - month, regions[i % 4]) for i, (u, ts) in enumerate(sorted(first_user.items()))],
+        "items": [(it, ts - month, categories[i % 3]) for i, (it, ts) in enumerate(sorted(first_item.items()))],
+        "feature_table": list(feature_rows),
+    }
+    if watermark is not None:
+        tables["feature_job_control"] = [(JOB_KEY, watermark, last_run or watermark + semantics.DAY / 4)]
+    return Dataset(tables)

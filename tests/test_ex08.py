@@ -1,23 +1,25 @@
-"""Exercise 8 as a specification: known-wrong incremental jobs fail the check named for their
-mistake; different correct jobs get full marks. Every job runs under the fault harness."""
+"""Exercise 8 as a specification: each known-wrong incremental job fails exactly the checks
+declared for it (in Exercise 8, and in Exercise 10, which runs the same job in its failure
+scenario); different correct jobs get full marks. Every job runs under the fault harness."""
 
 import pytest
 
-from helpers import failing, full_marks, grade, sql_cell
+from helpers import failing, full_marks, grade, not_passed, sql_cell
 
 CONTROL = "feature_job_control WHERE job_key = 'user_item_features_daily'"
 NEXT = f"(SELECT last_as_of_ts + INTERVAL 1 DAY FROM {CONTROL})"
 RIGHT_WINDOW = "e.event_ts <= n.as_of_ts AND e.event_ts > n.as_of_ts - INTERVAL 7 DAY"
 
 
-def rows(next_day: str = NEXT, window: str = RIGHT_WINDOW, source: str = "(SELECT DISTINCT * FROM events)") -> str:
+def rows(next_day: str = NEXT, window: str = RIGHT_WINDOW, source: str = "(SELECT DISTINCT * FROM events)",
+         impressions: str = "count(*)") -> str:
     """The next day's feature rows (with ctr) as a query."""
     return f"""
 SELECT e.user_id, e.item_id, n.as_of_ts,
        count(*) FILTER (WHERE e.event_type = 'click') AS clicks_7d,
        count(*) FILTER (WHERE e.event_type = 'view') AS views_7d,
-       count(*) AS impressions_7d,
-       count(*) FILTER (WHERE e.event_type = 'click')::DOUBLE / NULLIF(count(*), 0) AS ctr_7d
+       {impressions} AS impressions_7d,
+       count(*) FILTER (WHERE e.event_type = 'click')::DOUBLE / NULLIF({impressions}, 0) AS ctr_7d
 FROM {source} e JOIN (SELECT {next_day} AS as_of_ts) n ON {window}
 GROUP BY ALL"""
 
@@ -35,43 +37,124 @@ ADVANCE = f"UPDATE feature_job_control SET last_as_of_ts = last_as_of_ts + INTER
 ADVANCE_TO_RUN = "UPDATE feature_job_control SET last_as_of_ts = (SELECT as_of_ts FROM run), last_run_ts = now() WHERE job_key = 'user_item_features_daily'"
 RUN_DAY = f"CREATE OR REPLACE TEMP TABLE run AS SELECT {NEXT} AS as_of_ts"
 FROM_RUN = "(SELECT as_of_ts FROM run)"
+# The next day derived from the data: the newest as-of day already in feature_table (the control
+# row only when the table is empty).
+FROM_DATA = f"(SELECT coalesce(max(as_of_ts), (SELECT last_as_of_ts FROM {CONTROL})) + INTERVAL 1 DAY FROM feature_table)"
+CLICKS_AND_VIEWS = "count(*) FILTER (WHERE e.event_type IN ('click', 'view'))"
+DAY_CAST = ("CAST(e.event_ts AS DATE) BETWEEN CAST(n.as_of_ts AS DATE) - INTERVAL 6 DAY "
+            "AND CAST(n.as_of_ts AS DATE)")
 
+# name -> (job, the exact set of Exercise 8 checks it fails, the exact set of Exercise 10 job checks it fails).
+# One mistake each; a second check is declared only where the mistake really shows twice (the
+# public sample check sees most value mistakes that a hidden fixture names).
 WRONG = {
-    "control_updated_after_write": [
-        # the control row first, outside a transaction: a crash in between loses the day
+    "control_first_without_a_transaction": (
         f"{RUN_DAY};\n{ADVANCE_TO_RUN};\n{merge(rows(FROM_RUN))};",
-    ],
-    "crash_rerun_recovers": [
-        # a plain INSERT, then the control update, no transaction: a crash in between, and every rerun hits the key
+        {"control_updated_after_write"}, {"rerun_after_failed_day_3"}),
+    "plain_insert_then_control_no_transaction": (
+        # a crash in between, and every rerun hits the key; the stale-day scenario hits it too
         f"INSERT INTO feature_table {rows()};\n{ADVANCE};",
-    ],
-    "watermark_advances_to_day_written": [
-        # the watermark set from the wall clock
+        {"crash_rerun_recovers", "write_is_idempotent"}, {"rerun_after_failed_day_3"}),
+    "shared_staging_table_left_by_a_crash": (
+        # a real (not temp) staging table: a crash before the DROP leaves it, every rerun fails on CREATE
+        f"CREATE TABLE staging AS {rows()};\n{merge('SELECT * FROM staging')};\nDROP TABLE staging;\n{ADVANCE};",
+        {"crash_rerun_recovers"}, {"rerun_after_failed_day_3"}),
+    "watermark_from_the_clock": (
         f"{merge(rows())};\nUPDATE feature_job_control SET last_as_of_ts = now(), last_run_ts = now() WHERE job_key = 'user_item_features_daily';",
-        # last_run_ts never recorded
+        {"watermark_advances_to_day_written"}, {"watermark_moves_to_day_3"}),
+    "last_run_ts_never_recorded": (
         f"{merge(rows())};\nUPDATE feature_job_control SET last_as_of_ts = last_as_of_ts + INTERVAL 1 DAY WHERE job_key = 'user_item_features_daily';",
-    ],
-    "finished_days_left_alone": [
-        # recomputes the watermark's own day as well as the next one
-        f"""{merge(rows(next_day='x.d', window='e.event_ts <= n.as_of_ts AND e.event_ts > n.as_of_ts - INTERVAL 7 DAY').replace(
-            f"(SELECT x.d AS as_of_ts)", f"(SELECT unnest([last_as_of_ts, last_as_of_ts + INTERVAL 1 DAY]) AS as_of_ts FROM {CONTROL})"))};
+        {"watermark_advances_to_day_written"}, {"watermark_moves_to_day_3"}),
+    "recomputes_the_watermark_day_too": (
+        f"""{merge(rows(next_day='x.d').replace(
+            "(SELECT x.d AS as_of_ts)", f"(SELECT unnest([last_as_of_ts, last_as_of_ts + INTERVAL 1 DAY]) AS as_of_ts FROM {CONTROL})"))};
 {ADVANCE};""",
-    ],
-    "next_days_match_reference": [
-        # a window without an upper bound: later events leak in
-        f"{merge(rows(window='e.event_ts > n.as_of_ts - INTERVAL 7 DAY'))};\n{ADVANCE};",
-        # retries counted twice
-        f"{merge(rows(source='events'))};\n{ADVANCE};",
-        # recomputes the watermark's own day instead of the next one
+        {"finished_days_left_alone"}, {"days_1_and_2_left_alone"}),
+    "writes_the_watermark_day_instead_of_the_next": (
+        # the wrong day: the sample misses 12-04, and the finished day is rewritten
         f"{merge(rows(next_day=f'(SELECT last_as_of_ts FROM {CONTROL})'))};\n{ADVANCE};",
-    ],
-    "write_is_idempotent": [
+        # (and write_is_idempotent cannot judge a job that never writes the next day)
+        {"next_days_match_reference", "finished_days_left_alone", "write_is_idempotent"},
+        {"next_run_writes_day_3", "days_1_and_2_left_alone"}),
+    "clears_from_the_watermark_on": (
+        f"DELETE FROM feature_table WHERE as_of_ts >= (SELECT last_as_of_ts FROM {CONTROL});\n"
+        f"INSERT INTO feature_table {rows()};\n{ADVANCE};",
+        # each run also deletes the day the previous run wrote: the sample loses 12-03
+        {"finished_days_left_alone", "next_days_match_reference"}, {"days_1_and_2_left_alone"}),
+    "clears_later_days_before_writing": (
+        # wipes the days a backfill wrote ahead
+        f"BEGIN;\nDELETE FROM feature_table WHERE as_of_ts > (SELECT last_as_of_ts FROM {CONTROL});\n"
+        f"INSERT INTO feature_table {rows()};\n{ADVANCE};\nCOMMIT;",
+        {"finished_days_left_alone"}, set()),
+    "rebuilds_every_day_up_to_the_next": (
+        f"""{merge(rows(next_day='x.d').replace("(SELECT x.d AS as_of_ts)",
+            f"(SELECT unnest(generate_series(TIMESTAMP '2025-12-01 23:59:59', last_as_of_ts + INTERVAL 1 DAY, INTERVAL 1 DAY)) AS as_of_ts FROM {CONTROL})"))};
+{ADVANCE};""",
+        {"finished_days_left_alone"}, {"days_1_and_2_left_alone"}),
+    "window_without_upper_bound": (
+        # later events leak in: the sample shows it, and so does the half second after T
+        f"{merge(rows(window='e.event_ts > n.as_of_ts - INTERVAL 7 DAY'))};\n{ADVANCE};",
+        {"next_days_match_reference", "window_edges"}, set()),
+    "window_on_whole_days": (
+        # CAST(event_ts AS DATE) BETWEEN ...: right on the sample, wrong at both edges
+        f"{merge(rows(window=DAY_CAST))};\n{ADVANCE};",
+        {"window_edges"}, set()),
+    "window_lower_edge_included": (
+        f"{merge(rows(window=RIGHT_WINDOW.replace('> n.as_of_ts - ', '>= n.as_of_ts - ')))};\n{ADVANCE};",
+        {"next_days_match_reference", "window_edges"}, set()),
+    "window_upper_edge_excluded": (
+        f"{merge(rows(window=RIGHT_WINDOW.replace('<= n.as_of_ts', '< n.as_of_ts')))};\n{ADVANCE};",
+        {"window_edges"}, set()),
+    "retries_counted_twice": (
+        f"{merge(rows(source='events'))};\n{ADVANCE};",
+        {"next_days_match_reference", "retries_deduplicated"}, set()),
+    "impressions_only_clicks_and_views": (
+        f"{merge(rows(impressions=CLICKS_AND_VIEWS))};\n{ADVANCE};",
+        {"next_days_match_reference", "all_types_in_impressions"}, set()),
+    "on_conflict_do_nothing": (
         f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;\n{ADVANCE};",
+        {"write_is_idempotent"}, set()),
+    "plain_insert_in_a_transaction": (
         f"BEGIN;\nINSERT INTO feature_table {rows()};\n{ADVANCE};\nCOMMIT;",
-    ],
+        {"write_is_idempotent"}, set()),
+    "next_day_from_max_as_of_ts": (
+        # the day from the data: sticks on a quiet day, jumps over backfilled days; in the stale-day
+        # scenario it takes the stale day for done and writes the day after it
+        f"BEGIN;\nCREATE OR REPLACE TEMP TABLE run AS SELECT {FROM_DATA} AS as_of_ts;\n{merge(rows(FROM_RUN))};\n"
+        f"{ADVANCE_TO_RUN};\nCOMMIT;",
+        {"watermark_from_control_not_data", "write_is_idempotent"}, set()),
+    "watermark_from_max_as_of_ts": (
+        # the control row set from the data after the write: stuck on a quiet day, jumps after a backfill
+        f"BEGIN;\n{merge(rows())};\nUPDATE feature_job_control SET last_as_of_ts = (SELECT max(as_of_ts) FROM feature_table), "
+        "last_run_ts = now() WHERE job_key = 'user_item_features_daily';\nCOMMIT;",
+        {"watermark_from_control_not_data"}, set()),
 }
 
+REFERENCE = """START TRANSACTION;
+CREATE OR REPLACE TEMP TABLE this_run AS
+SELECT last_as_of_ts + INTERVAL 1 DAY AS as_of_ts FROM feature_job_control WHERE job_key = 'user_item_features_daily';
+MERGE INTO feature_table AS t
+USING (
+    SELECT e.user_id, e.item_id, r.as_of_ts,
+           count(*) FILTER (WHERE e.event_type = 'click') AS clicks_7d,
+           count(*) FILTER (WHERE e.event_type = 'view')  AS views_7d,
+           count(*) AS impressions_7d,
+           count(*) FILTER (WHERE e.event_type = 'click')::DOUBLE / NULLIF(count(*), 0) AS ctr_7d
+    FROM (SELECT DISTINCT event_id, user_id, item_id, event_ts, event_type FROM events) AS e
+    JOIN this_run AS r ON e.event_ts <= r.as_of_ts AND e.event_ts > r.as_of_ts - INTERVAL 7 DAY
+    GROUP BY e.user_id, e.item_id, r.as_of_ts
+) AS s
+ON t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts
+WHEN MATCHED THEN UPDATE SET clicks_7d = s.clicks_7d, views_7d = s.views_7d,
+                             impressions_7d = s.impressions_7d, ctr_7d = s.ctr_7d
+WHEN NOT MATCHED THEN INSERT (user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, ctr_7d)
+     VALUES (s.user_id, s.item_id, s.as_of_ts, s.clicks_7d, s.views_7d, s.impressions_7d, s.ctr_7d);
+UPDATE feature_job_control SET last_as_of_ts = (SELECT as_of_ts FROM this_run), last_run_ts = now()
+WHERE job_key = 'user_item_features_daily';
+COMMIT;"""
+
 CORRECT = {
+    "reference_start_transaction_merge": REFERENCE,
     "merge_and_update_in_one_transaction": f"BEGIN TRANSACTION;\n{RUN_DAY};\n{merge(rows(FROM_RUN))};\n{ADVANCE_TO_RUN};\nCOMMIT;",
     "insert_or_replace_then_update_no_transaction": f"INSERT OR REPLACE INTO feature_table {rows()};\n{ADVANCE};",
     "delete_partition_and_insert_in_a_transaction": f"""BEGIN;
@@ -82,33 +165,110 @@ COMMIT;
 UPDATE feature_job_control SET last_as_of_ts = getvariable('next_as_of'), last_run_ts = current_localtimestamp()
 WHERE job_key = 'user_item_features_daily';""",
     "control_first_but_atomic": f"BEGIN;\n{RUN_DAY};\n{ADVANCE_TO_RUN};\n{merge(rows(FROM_RUN))};\nCOMMIT;",
+    "on_conflict_do_update": f"""INSERT INTO feature_table {rows()}
+ON CONFLICT (user_id, item_id, as_of_ts) DO UPDATE SET clicks_7d = excluded.clicks_7d, views_7d = excluded.views_7d,
+  impressions_7d = excluded.impressions_7d, ctr_7d = excluded.ctr_7d;
+{ADVANCE};""",
+    "point_in_time_join_to_users_and_items": f"""START TRANSACTION;
+{RUN_DAY};
+{merge(rows(FROM_RUN, source='''(SELECT DISTINCT ev.* FROM events ev
+  JOIN users u ON u.user_id = ev.user_id AND u.signup_ts <= (SELECT as_of_ts FROM run)
+  JOIN items i ON i.item_id = ev.item_id AND i.created_ts <= (SELECT as_of_ts FROM run))'''))};
+{ADVANCE_TO_RUN};
+COMMIT;""",
 }
 
 
-@pytest.mark.parametrize(
-    "check,sql", [(check, sql) for check, sqls in WRONG.items() for sql in sqls],
-    ids=[f"{check}-{i}" for check, sqls in WRONG.items() for i in range(len(sqls))],
-)
-def test_wrong_job_fails_the_check_named_for_its_mistake(check, sql):
+def ex08_failing(sql: str) -> set[str]:
+    return failing(grade("ex08", sql_cell("ex08", sql)))
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_job_fails_exactly_its_declared_checks(name):
+    sql, expected, _ = WRONG[name]
     result = grade("ex08", sql_cell("ex08", sql))
-    assert check in failing(result), [(c.name, c.status, c.message) for c in result.checks]
+    assert failing(result) == expected, not_passed(result)
+
+
+def test_every_declared_check_is_named_for_some_wrong_job():
+    # The matrix covers every Exercise 8 check: none is left without a mistake that fails it.
+    from grader import exercises
+
+    names = {c.name for c in exercises.get("ex08").all_checks()}
+    assert names == set().union(*(ex08 for _, ex08, _ in WRONG.values()))
+
+
+def test_most_wrong_jobs_fail_exactly_one_check():
+    single = [n for n, (_, ex08, _) in WRONG.items() if len(ex08) == 1]
+    assert len(single) >= len(WRONG) // 2, single
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_correct_job_gets_full_marks(name):
     result = grade("ex08", sql_cell("ex08", CORRECT[name]))
-    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status != "pass"]
+    assert full_marks(result), not_passed(result)
+
+
+def test_day_cast_window_job_fails_window_edges():
+    result = grade("ex08", sql_cell("ex08", WRONG["window_on_whole_days"][0]))
+    check = next(c for c in result.checks if c.name == "window_edges")
+    assert check.status == "fail"
+    events = next(t for t in check.tables if t.caption.startswith("events"))
+    # the counterexample is shrunk to the edge event(s) that show it, not the whole fixture
+    assert 1 <= len(events.rows) <= 2, events.rows
+    assert any("expected" in t.caption or "wrong" in t.caption or "missing" in t.caption or "returned" in t.caption
+               for t in check.tables)
+
+
+def test_window_mistake_counterexample_is_shrunk_to_few_events():
+    # Issue 11: an ex08 window mistake used to show 16 expected/got rows and no events.
+    result = grade("ex08", sql_cell("ex08", WRONG["window_without_upper_bound"][0]))
+    check = next(c for c in result.checks if c.name == "next_days_match_reference")
+    events = next(t for t in check.tables if t.caption.startswith("events"))
+    diff_rows = sum(len(t.rows) for t in check.tables if t.columns and t.columns[0] in ("", "user_id")
+                    and not t.caption.startswith(("events", "feature")))
+    assert len(events.rows) <= 2 and diff_rows <= 4, (events.rows, [(t.caption, t.rows) for t in check.tables])
+
+
+def test_watermark_from_data_fails_on_a_quiet_day_and_after_a_backfill():
+    check = next(c for c in grade("ex08", sql_cell("ex08", WRONG["watermark_from_max_as_of_ts"][0])).checks
+                 if c.name == "watermark_from_control_not_data")
+    assert check.status == "fail" and "stuck" in check.message and "12-10" in check.message, check.message
+    check = next(c for c in grade("ex08", sql_cell("ex08", WRONG["next_day_from_max_as_of_ts"][0])).checks
+                 if c.name == "watermark_from_control_not_data")
+    assert check.status == "fail" and "12-12" in check.message, check.message
+
+
+def test_do_nothing_job_scores_zero():
+    for sql in ("SELECT 1", "SELECT count(*) FROM events", "SELECT * FROM feature_table WHERE false",
+                "SELECT * FROM nowhere", "SELECT 1; SELECT 2; SELECT 3"):
+        result = grade("ex08", sql_cell("ex08", sql))
+        assert result.score == 0 and not [c for c in result.checks if c.status == "pass"], not_passed(result)
+
+
+def test_robustness_checks_say_they_could_not_judge_a_job_that_writes_nothing():
+    result = grade("ex08", sql_cell("ex08", "SELECT count(*) FROM events"))
+    for name in ("crash_rerun_recovers", "control_updated_after_write", "finished_days_left_alone",
+                 "write_is_idempotent", "watermark_from_control_not_data"):
+        check = next(c for c in result.checks if c.name == name)
+        # a true message naming the prerequisite, not a claim of the robustness bug
+        assert check.message.startswith("Could not be judged") and "wrote no feature rows" in check.message, check.message
+
+
+def test_a_job_that_only_moves_the_control_row_earns_nothing():
+    result = grade("ex08", sql_cell("ex08", f"{ADVANCE};"))
+    assert result.score == 0, not_passed(result)
 
 
 def test_control_first_job_message_names_the_statement_and_the_lost_day():
-    result = grade("ex08", sql_cell("ex08", WRONG["control_updated_after_write"][0]))
+    result = grade("ex08", sql_cell("ex08", WRONG["control_first_without_a_transaction"][0]))
     check = next(c for c in result.checks if c.name == "control_updated_after_write")
     assert "statement 2" in check.message and "2025-12-03" in check.message and "never written" in check.message
     assert check.tables and check.tables[0].rows  # the crash points table
 
 
 def test_plain_insert_message_says_the_rerun_can_never_catch_up():
-    result = grade("ex08", sql_cell("ex08", WRONG["crash_rerun_recovers"][0]))
+    result = grade("ex08", sql_cell("ex08", WRONG["plain_insert_then_control_no_transaction"][0]))
     check = next(c for c in result.checks if c.name == "crash_rerun_recovers")
     assert "statement 1" in check.message and "never catch up" in check.message
 

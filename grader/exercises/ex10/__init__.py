@@ -28,9 +28,21 @@ def crashes(name_or_sql: str = "ex08"):
     return crash_table(name_or_sql, SCENARIO)
 
 
-def job_check(name: str, aspect: str, points: float, fail: str, passed: str) -> CleanRunsCheck:
+# The same job's clean run from the same watermark on a table without the finished days: what it
+# writes there is its own answer for 12-03. Exercise 10 judges the rerun (which day, which days left
+# alone, where the watermark ends, crashes), not the feature values: those are Exercise 8's checks,
+# so a window or dedup slip in the job costs points there once, not again here. A job whose clean
+# run writes no rows is judged on nothing here (it would be trivially "leaving days alone").
+BASELINE = Scenario(
+    "the same events and watermark, feature_table empty",
+    SCENARIO.dataset.with_rows("feature_table", []),
+)
+FIRST = "Exercise 8's next_days_match_reference"
+
+
+def job_check(name: str, aspect: str, points: float, fail: str, passed: str, **kw) -> CleanRunsCheck:
     return CleanRunsCheck(name=name, answer="ex08", points=points, scenario=SCENARIO, runs=1, aspect=aspect,
-                          fail=fail, passed=passed)
+                          fail=fail, passed=passed, gate=BASELINE, gate_runs=1, first=FIRST, **kw)
 
 
 EXERCISE = Exercise(
@@ -60,9 +72,10 @@ EXERCISE = Exercise(
                     fail="Describe in three bullets how the next run behaves"),
         job_check(
             "next_run_writes_day_3", "table", 2,
-            "Your ex08 job, run once in this scenario, should write day 2025-12-03 exactly as the course defines it "
-            "and keep every other row",
-            "Your ex08 job wrote 2025-12-03 and nothing else.",
+            "Your ex08 job, run once in this scenario, should write day 2025-12-03 (the day after the watermark) "
+            "as it writes that day on a table without this history, and no later day",
+            "Your ex08 job wrote 2025-12-03 and no later day (its feature values are judged in Exercise 8).",
+            baseline=BASELINE,
         ),
         job_check(
             "days_1_and_2_left_alone", "untouched", 2,

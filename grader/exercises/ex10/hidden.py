@@ -2,11 +2,12 @@
 and the scheduler reruns it; the rerun must still end with 12-01..12-04 written exactly once."""
 
 from ...harness import CrashCheck
-from . import SCENARIO
+from . import BASELINE, FIRST, SCENARIO
 
 CHECKS = [
     CrashCheck(
         name="rerun_after_failed_day_3", answer="ex08", points=2, scenario=SCENARIO, aspect="recovers",
+        gate=BASELINE, gate_runs=1, first=FIRST,
         fail="The 12-03 run crashed again and was rerun by the scheduler; the reruns must end with every day "
              "written exactly once, with no gap and no job stuck on its own leftovers",
     ),
