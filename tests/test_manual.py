@@ -1,0 +1,160 @@
+"""Written answers are worth points: `manual` (to be scored) until the instructor's score is
+merged, never a 0 nobody gave; exported for scoring and merged into every output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from grader import cli, exercises, manual
+from grader.checks import ManualCheck
+from grader.notebook import SubmittedAnswer
+from test_feedback_page import failing_notebook
+
+WRITTEN = [(ex.id, c) for ex in exercises.all_exercises() for c in ex.all_checks() if isinstance(c, ManualCheck)]
+IDS = [f"{ex_id}-{c.name}" for ex_id, c in WRITTEN]
+SENTENCE = "the job reads the watermark from the control table and writes only the next day idempotently"
+
+
+def answers_for(check: ManualCheck, value) -> dict:
+    if check.key is not None:
+        value = {check.key: value}
+    return {check.answer: SubmittedAnswer(check.answer, "structured", value=value)}
+
+
+def test_every_written_answer_is_worth_points():
+    assert WRITTEN and all(c.points > 0 for _, c in WRITTEN), [(e, c.name) for e, c in WRITTEN if c.points <= 0]
+
+
+@pytest.mark.parametrize("ex_id, check", WRITTEN, ids=IDS)
+def test_a_list_of_strings_is_read_as_bullets(ex_id, check):
+    bullets = [SENTENCE, SENTENCE, SENTENCE]
+    r = check.run(answers_for(check, bullets))
+    assert r.status == "manual" and r.pending and r.max_points == check.points, r.message
+    assert check.text(answers_for(check, bullets)) == "\n".join(f"• {b}" for b in bullets)
+
+
+@pytest.mark.parametrize("ex_id, check", WRITTEN, ids=IDS)
+@pytest.mark.parametrize("value", [..., "", "   ", [], ["", " "], [1, 2, 3], {"a": "b"}, 42], ids=repr)
+def test_nothing_written_is_missing_and_scores_zero(ex_id, check, value):
+    r = check.run(answers_for(check, value))
+    assert r.status == "missing" and r.points == 0 and r.max_points == check.points
+
+
+@pytest.mark.parametrize("ex_id, check", WRITTEN, ids=IDS)
+def test_a_written_answer_waits_as_manual_never_zero(ex_id, check):
+    r = check.run(answers_for(check, SENTENCE + " " + SENTENCE))
+    d = r.to_dict()
+    assert r.status == "manual" and d["points"] is None and d["max_points"] == check.points
+
+
+def test_pending_points_are_shown_apart_from_the_automatic_total(tmp_path):
+    from grader.grade import grade_path
+
+    r = grade_path(failing_notebook(tmp_path / "ada.ipynb"), only=["ex01", "ex10"])
+    ex10 = next(e for e in r.exercises if e.id == "ex10")
+    assert ex10.manual_pending == 3
+    assert ex10.max_score == exercises.get("ex10").max_points() - 3  # the automatic maximum
+    assert r.to_dict()["manual_pending"] == r.manual_pending == 5
+
+
+@pytest.fixture
+def exported(tmp_path):
+    folder = tmp_path / "subs"
+    failing_notebook(folder / "ada.ipynb")
+    failing_notebook(folder / "bob.ipynb")
+    out = tmp_path / "answers.csv"
+    assert cli.main(["manual", "export", str(folder), "--out", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    return folder, out, rows
+
+
+def test_export_has_one_row_per_student_and_written_answer(exported):
+    _, _, rows = exported
+    assert list(rows[0]) == manual.COLUMNS
+    keys = {(r["student"], r["exercise"], r["check"]) for r in rows}
+    assert keys == {(s, e, c) for s in ("ada", "bob") for e, c in
+                    [("ex01", "backfill_definition"), ("ex01", "incremental_definition"), ("ex10", "explains_the_rerun")]}
+    assert all(r["score"] == "" and r["comment"] == "" and r["max_points"] for r in rows)
+    bullets = next(r for r in rows if r["check"] == "explains_the_rerun")["text"]
+    assert bullets.count("•") == 3
+    assert all(not Path(r["path"]).is_absolute() for r in rows)
+
+
+def test_export_text_cannot_run_as_a_spreadsheet_formula(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "ex04 = {'next_as_of_ts': '2025-12-03 23:59:59', 'why': '=HYPERLINK(\"http://x\", \"click\") the watermark plus one day'}")]
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "eve.ipynb").write_text(nbformat.writes(nb))
+    rows = manual.export_rows([tmp_path / "s"])
+    (written,) = list(csv.DictReader(io.StringIO(manual.to_csv(rows))))
+    assert written["text"].startswith("'=HYPERLINK")  # a spreadsheet shows it as text
+
+
+def fill(out: Path, rows: list[dict], scores: dict[tuple[str, str], tuple[str, str]]) -> None:
+    for r in rows:
+        if (r["student"], r["check"]) in scores:
+            r["score"], r["comment"] = scores[(r["student"], r["check"])]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=manual.COLUMNS)
+    w.writeheader()
+    w.writerows(rows)
+    out.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def test_merged_scores_reach_json_gradebook_and_feedback(exported, tmp_path):
+    folder, out, rows = exported
+    fill(out, rows, {("ada", "explains_the_rerun"): ("2", "Say when the control row moves."),
+                     ("ada", "backfill_definition"): ("1", ""),
+                     ("bob", "explains_the_rerun"): ("3", "")})
+    js, book, fb = tmp_path / "r.json", tmp_path / "book.csv", tmp_path / "fb"
+    assert cli.main(["check", str(folder), "-q", "--workers", "1", "--manual", str(out), "--json", str(js),
+                     "--gradebook", str(book), "--feedback", str(fb)]) == 0
+    subs = {s["student"]: s for s in json.loads(js.read_text())["submissions"]}
+    checks = {(s, c["name"]): c for s, sub in subs.items() for e in sub["exercises"] for c in e["checks"]}
+    rerun = checks[("ada", "explains_the_rerun")]
+    assert (rerun["status"], rerun["points"], rerun["max_points"], rerun["scored_by"]) == ("fail", 2, 3, "instructor")
+    assert "Say when the control row moves." in rerun["message"]
+    assert checks[("ada", "backfill_definition")]["status"] == "pass"
+    assert checks[("ada", "incremental_definition")]["status"] == "manual"  # left blank: still to be scored
+    assert checks[("ada", "incremental_definition")]["points"] is None
+    assert subs["ada"]["manual_pending"] == 1 and subs["bob"]["manual_pending"] == 2
+    ada_ex10 = next(e for e in subs["ada"]["exercises"] if e["id"] == "ex10")
+    assert ada_ex10["max_score"] == exercises.get("ex10").max_points() and "manual_pending" not in ada_ex10
+    gradebook = {r["student"]: r for r in csv.DictReader(io.StringIO(book.read_text()))}
+    assert gradebook["ada"]["total"] == f"{subs['ada']['score']:g}" and gradebook["ada"]["manual_pending"] == "1"
+    page = (fb / "ada.html").read_text()
+    assert "scored by your instructor" in page and "Say when the control row moves." in page
+
+
+@pytest.mark.parametrize("score, problem", [("4", "outside 0..3"), ("-1", "outside"), ("lots", "not a number")])
+def test_bad_scores_are_refused_and_the_answer_stays_manual(exported, score, problem):
+    folder, out, rows = exported
+    fill(out, rows, {("ada", "explains_the_rerun"): (score, "")})
+    from grader.grade import grade_path
+
+    results = [grade_path(folder / "ada.ipynb", only=["ex10"])]
+    problems = manual.merge_file(results, out, folder)
+    assert any(problem in p for p in problems), problems
+    check = next(c for c in results[0].exercises[0].checks if c.name == "explains_the_rerun")
+    assert check.status == "manual" and check.pending
+
+
+def test_namesakes_in_two_folders_are_told_apart_by_path(tmp_path):
+    from grader.grade import grade_path
+
+    a = failing_notebook(tmp_path / "sec_a" / "ada.ipynb")
+    b = failing_notebook(tmp_path / "sec_b" / "ada.ipynb")
+    results = [grade_path(p, only=["ex10"]) for p in (a, b)]
+    scores = {("sec_b/ada.ipynb", "ex10", "explains_the_rerun"): manual.Score(3, ""),
+              ("ada", "ex10", "explains_the_rerun"): manual.Score(1, "")}  # by name: ambiguous, unused
+    manual.merge(results, scores, base=tmp_path)
+    got = [next(c for c in r.exercises[0].checks if c.name == "explains_the_rerun") for r in results]
+    assert got[0].status == "manual" and (got[1].status, got[1].points) == ("pass", 3)
