@@ -100,8 +100,8 @@ class Check:
             v = Verdict("missing", f"no answer named {self.answer} found ({self.where()}){hint}")
         elif answer.kind == "sql" and answer.sql and UNANSWERED in answer.sql:
             v = Verdict("missing", f"{self.answer} is not answered yet (the cell still holds the placeholder)")
-        elif answer.error:  # said in full once per exercise, by the first check reading it
-            lead = form_lead(self)
+        elif answer.error:  # a structured answer's: said in full once, by the first check reading it
+            lead = form_lead(self) if answer.kind == "structured" else self.name
             v = Verdict("error", f"{self.answer} could not be read: " + (answer.error if lead == self.name else f"see {lead}"))
         else:
             try:
@@ -238,6 +238,11 @@ class ResultCheck(Check):
             rows = [tuple(v + (here - there) if isinstance(v, datetime) else v for v in r) for r in rows]
         return rows
 
+    def required(self, missing: list[tuple], fixture: Fixture) -> list[tuple]:
+        """Of the oracle's rows the answer did not return, those it must return even when its
+        own control result lacks them too (all of them, unless a check narrows this)."""
+        return missing
+
     def _diff(self, sql: str, fixture: Fixture, limits: Limits) -> compare.Diff:
         got = self._result(sql, fixture, limits)
         oracle = self.expected(fixture.dataset, fixture.variables)
@@ -245,7 +250,7 @@ class ResultCheck(Check):
         if d.missing_columns:
             return d
         if self.control is not None:
-            must = d.missing  # the oracle's rows are required whatever the control says
+            must = self.required(d.missing, fixture)  # required whatever the control says
             d = compare.diff(self.reference(sql, fixture, limits), got.columns, got.rows, self.columns, self.key, self.ordered)
             seen = {tuple(map(compare._norm, r)) for r in d.missing}
             d.missing = d.missing + [r for r in must if tuple(map(compare._norm, r)) not in seen]
@@ -377,23 +382,36 @@ def without_retries(fixture: Fixture) -> Fixture:
 EDGE = timedelta(seconds=1)
 
 
-def edges_moved(fixture: Fixture) -> Fixture:
-    """Each event within a second of the window's edges moved clearly to the side it belongs on:
-    inside to the middle of the window, outside to a day beyond the nearer edge."""
-    t = _as_of(fixture)
-    start = t - semantics.WINDOW
+def edges_moved_around(as_ofs: "Callable[[Fixture], list[datetime]]") -> Control:
+    """Each event within a second of a window's edge (for any of the as-of times) moved an hour
+    or more away from every edge, to a time that is inside exactly the same windows: an answer
+    that draws the edges right gives the same result; one that puts the edge on the wrong side
+    (>= for >, < for <=, a day's date for its timestamp) does not. Leakage is not its concern:
+    an event half a second after as_of_ts moves to an hour after it."""
 
-    def move(e: tuple) -> tuple:
-        ts = e[semantics.EVENT_TS]
-        if abs(ts - t) > EDGE and abs(ts - start) > EDGE:
+    def control(fixture: Fixture) -> Fixture:
+        times = as_ofs(fixture)
+        edges = [t for a in times for t in (a, a - semantics.WINDOW)]
+
+        def inside(ts: datetime) -> tuple:
+            return tuple(semantics.in_window(ts, a) for a in times)
+
+        def move(e: tuple) -> tuple:
+            ts = e[semantics.EVENT_TS]
+            if all(abs(ts - edge) > EDGE for edge in edges):
+                return e
+            for hours in (1, -1, 2, -2, 3, -3, 6, -6, 12, -12):
+                moved = ts + timedelta(hours=hours)
+                if inside(moved) == inside(ts) and all(abs(moved - edge) >= timedelta(minutes=59) for edge in edges):
+                    return (*e[:semantics.EVENT_TS], moved, *e[semantics.EVENT_TS + 1:])
             return e
-        if semantics.in_window(ts, t):
-            ts = t - semantics.WINDOW / 2
-        else:
-            ts = t + semantics.DAY if abs(ts - t) <= EDGE else start - semantics.DAY
-        return (*e[:semantics.EVENT_TS], ts, *e[semantics.EVENT_TS + 1:])
 
-    return _events(fixture, move)
+        return _events(fixture, move)
+
+    return control
+
+
+edges_moved = edges_moved_around(lambda fixture: [_as_of(fixture)])
 
 
 def moved_to(as_of: datetime) -> Control:
