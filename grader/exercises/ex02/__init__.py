@@ -96,10 +96,12 @@ def load_into_workbook() -> int:
     return replace_table(con, "feature_table", sample_feature_rows(), primary_key=False)
 
 
-def dup_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
+def dup_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
+    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control).
+    A failure shows the fewest feature_table rows on which the query still fails."""
     return ResultCheck(
         name=name, answer="ex02b", points=points, fail=fail, passed=passed, fixture=fixture,
-        expected=duplicated_keys, columns=COLUMNS, key=FEATURE_KEY, shrink=False,
+        expected=duplicated_keys, columns=COLUMNS, key=FEATURE_KEY, shrink_tables=("feature_table",), **judging,
     )
 
 

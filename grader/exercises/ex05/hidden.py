@@ -3,12 +3,14 @@
 Every table holds duplicated keys, so one counting mistake would show on all of them; each check
 therefore judges only its concern (checks.ResultCheck): the days that come back, one count
 column, or the answer against its own result on the same table with the trap taken out (the
-keys written once removed; the copies of a key made identical)."""
+keys written once removed; the copies of a key made identical). The copies of a key hold
+different values (a rerun saw late events) except in DIFFERENT_VALUES, which holds both kinds:
+an audit that DISTINCTs whole rows first loses only `duplicates_with_different_values`."""
 
 from collections import Counter
 from datetime import datetime as dt
 
-from ...checks import Fixture, keys_only, only_columns
+from ...checks import Fixture, keys_only, no_extra_rows, only_columns
 from ...course import unkeyed_feature_table
 from . import audit_check
 
@@ -26,23 +28,23 @@ def fixture(name, rows):
 BUSY_CLEAN_DAYS = fixture("busy days without duplicates beside a quiet day with one", [
     row(1, 10, D1), row(1, 11, D1), row(2, 10, D1), row(2, 11, D1),   # many rows, every key once
     row(1, 10, D2), row(2, 10, D2), row(3, 10, D2),
-    row(1, 10, D3), row(1, 10, D3),                                     # the only duplicate
+    row(1, 10, D3), row(1, 10, D3, 1, 1, 2),                            # the only duplicate
 ])
 
 KEYS_NOT_ROWS = fixture("two duplicated keys on one day, beside unique keys", [
-    row(1, 10, D2), row(1, 10, D2),
-    row(2, 11, D2), row(2, 11, D2),
+    row(1, 10, D2), row(1, 10, D2, 1, 1, 2),
+    row(2, 11, D2), row(2, 11, D2, 2, 0, 2),
     row(3, 12, D2), row(4, 12, D2),
 ])
 
 THREE_COPIES = fixture("a key written three times (a rerun of an overlapping job)", [
-    row(1, 10, D3), row(1, 10, D3), row(1, 10, D3),
-    row(2, 10, D3), row(2, 10, D3),
+    row(1, 10, D3), row(1, 10, D3, 1, 1, 2), row(1, 10, D3, 1, 2, 3),
+    row(2, 10, D3), row(2, 10, D3, 2, 0, 2),
     row(3, 10, D3),
 ])
 
 USER_AND_ITEM = fixture("a user with several items on a day, one of them duplicated", [
-    row(1, 10, D1), row(1, 11, D1), row(1, 12, D1), row(1, 12, D1),
+    row(1, 10, D1), row(1, 11, D1), row(1, 12, D1), row(1, 12, D1, 1, 1, 2),
     row(2, 10, D1),
 ])
 
@@ -83,7 +85,7 @@ CHECKS = [
     audit_check("key_is_user_and_item", USER_AND_ITEM, 1,
         "Within a day the key is (user_id, item_id): counting distinct users (or items) alone undercounts keys, "
         "and a user's other items, written once, change no count",
-        control=duplicated_keys_only, control_note="with the keys written once removed"),
+        control=duplicated_keys_only, aspect=no_extra_rows, control_note="with the keys written once removed"),
     audit_check("duplicates_with_different_values", DIFFERENT_VALUES, 1,
         "A key is duplicated whatever values its copies hold (a rerun after late events computes other "
         "values): a duplicate is about the key, not the whole row, so do not DISTINCT whole rows first",

@@ -5,15 +5,17 @@ back, at both as-of times; every other check judges the counts of the rows the c
 at the as-of times the answer returned, and leaves extra rows (all-time pairs, users x items)
 to the grid check. Fixtures are built so their trap shows in those counts: an edge event's pair
 also has an event well inside both windows, so counting the edge event wrongly changes a
-count instead of adding or dropping a row. Every fixture holds a users and an items row, from
+count instead of adding or dropping a row. `window_edges` judges the answer against its own
+result with the edge events moved an hour away from the edges (inside the same windows), so a
+window without an upper bound loses `no_leakage` only. Every fixture holds a users and an items row, from
 before the first event, for each id its events name: an answer that also joins users and
 items at the as-of time (Exercise 3's point-in-time dimensions) gets the same rows."""
 
 from datetime import datetime as dt
 
-from ...checks import Fixture, at_answered, no_extra_rows, then, with_dimensions
+from ...checks import Fixture, at_answered, edges_moved_around, no_extra_rows, then, with_dimensions
 from ...course import Dataset
-from . import counts_check
+from . import AS_OF, counts_check
 
 T1, T2 = dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
 INSIDE = dt(2025, 12, 1, 12)  # well inside both as-of times' windows
@@ -84,7 +86,9 @@ CHECKS = [
     counts_check("window_edges", EDGES, 2,
         "The course's window is as_of_ts - 7 days < event_ts <= as_of_ts: an event exactly at "
         "as_of_ts counts, one exactly 7 days earlier does not, one a fraction of a second after "
-        "as_of_ts does not", aspect=COUNTS),
+        "as_of_ts does not", aspect=COUNTS,
+        control=edges_moved_around(lambda fixture: AS_OF),
+        control_note="with the events on the windows' edges moved an hour away from them, on the same side"),
     counts_check("retries_deduplicated", RETRIES, 2,
         "Retried events are exact copies with the same event_id and count once: deduplicate on "
         "event_id before counting (SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY "

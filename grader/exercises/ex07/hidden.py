@@ -59,7 +59,24 @@ KEY = fixture("the same (user, item) pairs already written for the day before", 
     (1, 10, D1, 2, 0, 2, 1.0),
     (1, 11, D1, 0, 2, 2, 0.0),
     (2, 10, D1, 1, 1, 4, 0.25),
+    (5, 50, D1, 1, 1, 2, 0.5),     # other pairs that day: a key mistake leaves them alone
+    (6, 60, D1, 0, 1, 1, 0.0),
 ])
+
+
+def _key(row):
+    return tuple(compare._norm(v) for v in row)
+
+
+def same_pairs(d, fixture):
+    """The rows of the pairs being written. When rows of other pairs of the day before were hit
+    too, the write is broader than a key mistake (other_days_untouched judges that): only
+    today's rows landing is judged then."""
+    new = fixture.dataset.rows("feature_rows")
+    pairs, keys = {_key(r[:2]) for r in new}, {_key(r[:3]) for r in new}
+    hit = [*d.missing, *(e for e, _ in d.changed)]
+    broad = any(_key(r[:2]) not in pairs for r in hit)
+    return d.where(lambda r: _key(r[:3]) in keys) if broad else d
 
 OTHER_DAYS = fixture("other pairs written for the days before and after", NEW, [
     (5, 50, D1, 1, 1, 2, 0.5),
@@ -118,7 +135,7 @@ CHECKS = [
     write_check("key_includes_as_of_ts", KEY, 2,
         "The write key is (user_id, item_id, as_of_ts), not (user_id, item_id): matched without "
         "as_of_ts, yesterday's row for the pair is overwritten or deleted and today's never "
-        "lands, and the feature history that training needs is lost"),
+        "lands, and the feature history that training needs is lost", aspect=same_pairs),
     write_check("other_days_untouched", OTHER_DAYS, 1,
         "Writing one day must not change or delete the rows of other as-of days, nor touch any other "
         "day (no DELETE of the whole table, no CREATE OR REPLACE, no range like as_of_ts >= ...)"),

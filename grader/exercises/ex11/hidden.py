@@ -3,8 +3,8 @@
 Each check judges only its concern (checks.ResultCheck). The grid is a set of pairs, so a time
 mistake shows as pairs that should not be there, and so does a Cartesian grid everywhere; the
 time checks therefore judge the answer against its OWN result on the same data with the trap
-taken out (future events removed, old events removed, edge events moved clearly inside or
-outside, the whole fixture moved to the notebook's as-of time), and a grid that ignores time
+taken out (future events removed, old events removed, edge events moved an hour away from
+the edge on the same side, the whole fixture moved to the notebook's as-of time), and a grid that ignores time
 is judged by `grid_not_cartesian` alone. Every check still requires the pairs the course
 expects. All but the last use the notebook's as-of time, so a hard-coded timestamp fails only
 `reads_as_of_variable`. Every fixture holds a users and an items row, from before the first
@@ -103,7 +103,7 @@ CHECKS = [
     grid_check("window_edges", EDGES, 1,
         "An event exactly at as_of_ts counts, one exactly 7 days earlier does not, one half a second "
         "after as_of_ts does not (as_of_ts - INTERVAL '7 days' < event_ts <= as_of_ts)",
-        control=edges_moved, control_note="with the events on the window's edges moved clearly inside or outside it"),
+        control=edges_moved, control_note="with the events on the window's edges moved an hour away from them, on the same side"),
     grid_check("reads_as_of_variable", VARIABLE, 2,
         "Read the as-of time with getvariable('as_of_ts') and use it as given (don't hard-code a "
         "timestamp, use now(), or round it to a day end): with as_of_ts = 2026-02-14 12:00:00 the "
