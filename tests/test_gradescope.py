@@ -39,11 +39,20 @@ def tree(tmp_path: Path, zip_path: Path, config: dict | None = None) -> Path:
     return root
 
 
-def run_autograder(root: Path, python: str = sys.executable) -> dict:
+def run_autograder(root: Path, python: str = sys.executable, address_space_mb: int | None = None) -> dict:
     """The shipped run_autograder, with this venv's Python standing in for /autograder/venv."""
     env = {**os.environ, gradescope.ROOT_ENV: str(root), "WEEK12_PYTHON": python}
+    env.pop("MALLOC_ARENA_MAX", None)  # run_autograder must set what it needs itself
+
+    def cap() -> None:
+        if address_space_mb:
+            import resource
+
+            limit = address_space_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd=root, env=env, check=True,
-                   capture_output=True, timeout=600)
+                   capture_output=True, timeout=600, preexec_fn=cap)
     data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, SCHEMA)
     return data
@@ -168,3 +177,17 @@ def test_instructor_scores_of_written_answers_reach_gradescope(tmp_path, autogra
     rerun = next(t for t in data["tests"] if t["name"].startswith("ex10 explains_the_rerun"))
     assert rerun["score"] == 2 and rerun["max_score"] == 3 and rerun["status"] == "failed"
     assert "Say when the control row moves." in rerun["output"]
+
+
+def test_grading_fits_gradescopes_768_mb_with_the_same_verdicts(tmp_path, autograder_zip, monkeypatch):
+    # Gradescope's default container has 768 MB. Under that address-space limit every check
+    # must reach the same verdict as without it (not an error from a failed allocation).
+    monkeypatch.setenv("GRADER_FIXTURE_SECRET", "test-768")
+    verdicts = []
+    for limit in (None, 768):
+        root = tree(tmp_path / str(limit), autograder_zip)
+        shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
+        data = run_autograder(root, address_space_mb=limit)
+        verdicts.append({t["name"]: t.get("status") for t in data["tests"]})
+        verdicts.append(data["score"])
+    assert verdicts[0] == verdicts[2] and verdicts[1] == verdicts[3]
