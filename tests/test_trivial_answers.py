@@ -32,7 +32,8 @@ TRIVIAL_SQL = {
 }
 
 TRIVIAL_VALUES = {"one": "1", "half": "0.5", "empty_string": "''", "a": "'a'", "none": "None",
-                  "empty_list": "[]", "empty_dict": "{}"}
+                  "empty_list": "[]", "empty_dict": "{}", "list_of_a": "['a']", "list_of_empty": "['']",
+                  "zero": "0", "true": "True"}
 
 
 def declared_answers() -> dict[str, str]:
