@@ -231,10 +231,12 @@ def find_submissions(paths: Iterable[str | Path], log: Callable[[str], None] | N
         if not p.is_dir():
             found.append(p)  # a file named on the command line is graded as given
             continue
-        for folder, files in _walk(p):
+        for folder, files, skipped in _walk(p, log=log):
             ex_files = [f for f in files if is_exercise_notebook(f)]
             found.extend(f for f in files if not is_exercise_notebook(f))
             if not ex_files:
+                if skipped:  # only links, pipes or devices: reported as an unreadable submission
+                    found.append(folder)
                 continue
             by_id: dict[str, list[Path]] = {}
             for f in ex_files:
@@ -252,21 +254,25 @@ def find_submissions(paths: Iterable[str | Path], log: Callable[[str], None] | N
     return sorted(dict.fromkeys(found))
 
 
-def _walk(root: Path, max_depth: int = 8):
+def _walk(root: Path, max_depth: int = 8, log: Callable[[str], None] | None = None):
     """(folder, its .ipynb regular files) for root and the folders below it, links never
     followed, `.ipynb_checkpoints` and hidden folders skipped."""
     stack = [(root, 0)]
     while stack:
         folder, depth = stack.pop()
-        files, _ = notebook_files(folder)
-        yield folder, files
+        files, skipped = notebook_files(folder)
+        yield folder, files, skipped
         if depth >= max_depth:
             continue
         try:
-            subdirs = sorted(e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)
+            entries = list(os.scandir(folder))
+            subdirs = sorted(e.path for e in entries if e.is_dir(follow_symlinks=False)
                              and not e.name.startswith(".") and e.name != "__pycache__")
+            links = sorted(e.name for e in entries if e.is_symlink() and e.is_dir())
         except OSError:
             continue
+        if links and log:
+            log(f"{_show_name(str(folder))}: not followed, links to folders: {', '.join(map(_show_name, links[:5]))}")
         stack.extend((Path(d), depth + 1) for d in reversed(subdirs))
 
 

@@ -97,6 +97,7 @@ class SnippetStore:
         self._query: dict[str, str] = {}
         self._with: dict[str, list[str]] = {}
         self._parse_left = PARSE_BUDGET_S
+        self._memo: dict[str, list[str]] = {}  # key -> its dependencies in order; reset by save()
 
     def __contains__(self, key: str) -> bool:
         return key in self._query
@@ -114,6 +115,7 @@ class SnippetStore:
             with_ = [t for t in dict.fromkeys(self._tables(query, saved)) if t in saved] if saved and query else []
         self._query[key] = sqlparse.format(query, strip_comments=True)
         self._with[key] = with_
+        self._memo = {}
 
     def _tables(self, query: str, saved: set[str]) -> list[str]:
         started = time.monotonic()
@@ -125,7 +127,7 @@ class SnippetStore:
         """jupysql's recursive order (each key's dependencies, depth first, before the key,
         first occurrence kept), computed once per key: linear in the snippets, not exponential,
         and a chain of any length needs no recursion."""
-        memo: dict[str, list[str]] = {}
+        memo = self._memo
         for root in keys:
             stack = [(root, False)]
             on_path: set[str] = set()
