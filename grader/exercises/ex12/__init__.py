@@ -5,7 +5,7 @@ interleaved on two connections); and what a control-first job loses (`ex12c`).""
 import re
 from datetime import datetime as dt
 
-from ...checks import ManualCheck, ValueCheck, day_judge, equals
+from ...checks import ManualCheck, ValueCheck, day_judge
 from ...course import load_seed
 from ...exercise import Answer, Exercise
 from ...harness import Backfill, BackfillCheck, Scenario, crash_table
@@ -41,10 +41,53 @@ GROUP BY ALL;
 """.strip()
 
 
-def option_letter(value) -> str:
-    """'B', 'b', '(B)', 'B: update ...' -> 'B'; anything else stays as written (and is wrong)."""
-    m = re.match(r"\s*\(?([A-Da-d])\b", str(value))
-    return m.group(1).upper() if m else str(value)
+_LETTER = re.compile(r"^(?:option\s+)?[(\[]?([a-d])[)\]]?(?:$|\s*[).:,;\-\u2013\u2014]\s*(.*)$)", re.I | re.S)
+
+
+def _words(text: str) -> str:
+    """Lower case, punctuation and backticks gone, spaces collapsed: how option texts compare."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _by_text(text: str) -> str | None:
+    """The option whose text this is (as given, or without its parenthetical), else None."""
+    said = _words(text)
+    for letter, option in FIX_OPTIONS.items():
+        if said and said in (_words(option), _words(re.sub(r"\([^)]*\)", "", option))):
+            return letter
+    return None
+
+
+def option_letter(value) -> str | None:
+    """The option a student chose, in the forms they write it: 'B', 'b', 'b)', '(B)', 'B.',
+    'option B', 'B: update ...', or the option's own text (with or without its parenthetical,
+    punctuation or backticks). None when it names no option. A first word 'a' followed by text is
+    the article, not option A: 'a retry loop ...' is read as text."""
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, str):
+        return None
+    text = value.strip().strip("'\"`*").strip()
+    m = _LETTER.match(text)
+    if m:
+        return m.group(1).upper()
+    found = _by_text(text)
+    if found is None:  # 'B update the control row ...': a letter, a space, then the option's text
+        m = re.match(r"^([a-d])\s+(.+)$", text, re.I | re.S)
+        if m and _by_text(m.group(2)):
+            found = _by_text(m.group(2))
+    return found
+
+
+def fix_judge(value) -> tuple[bool, str]:
+    letter = option_letter(value)
+    if letter is None:
+        return False, (f"{value!r} names none of the options: write the chosen option's letter, e.g. 'B', "
+                       "or its text as given")
+    if letter == "B":
+        return True, ""
+    return False, (f"{letter}: retrying does not help when the process dies after the control update, and now() "
+                   "or a full rebuild hide the problem; the fix is the order of the writes")
 
 
 def control_first_crashes():
@@ -73,25 +116,25 @@ EXERCISE = Exercise(
             "One backfill over [2025-12-01, 2025-12-07] should write every as-of day of the range (both ends "
             "included, one day apart) with the course's features",
             "One backfill wrote 12-01..12-07 exactly as the course defines them.",
-            scenario=SEED, jobs=[C], orders=["C"],
+            scenario=SEED, jobs=[C], orders=["C"], shrink=True,
         ),
         backfill_check(
             "overlapping_backfills_both_orders", 2,
             "Two overlapping backfills must leave the table as one backfill of their union would, whichever runs "
             "first: the days both write (12-03..12-05) are overwritten, not inserted twice",
-            scenario=SEED, jobs=[A, B], orders=["AB", "BA"],
+            scenario=SEED, jobs=[A, B], orders=["AB", "BA"], gated=True,
         ),
         backfill_check(
             "rerun_backfill_is_idempotent", 1,
             "Running the same backfill twice (a retried task, an operator's rerun) must change nothing: "
             "the second run overwrites what the first wrote",
-            scenario=SEED, jobs=[A, B], orders=["AAB"],
+            scenario=SEED, jobs=[A, B], orders=["AAB"], gated=True,
         ),
         backfill_check(
             "concurrent_backfills_converge", 2,
             "Backfills A and B running at the same time on two connections (a failed task retried, as an "
             "orchestrator retries it) must still end with the table of one backfill over 12-01..12-07",
-            scenario=SEED, jobs=[A, B], interleave=True,
+            scenario=SEED, jobs=[A, B], interleave=True, gated=True,
         ),
         ValueCheck(
             name="lost_day_named", answer="ex12c", key="lost_as_of_ts", points=1,
@@ -103,9 +146,7 @@ EXERCISE = Exercise(
         ),
         ValueCheck(
             name="fix_is_control_after_write", answer="ex12c", key="fix", points=1,
-            judge=equals("B", option_letter,
-                         "retrying does not help when the process dies after the control update, and now() or a "
-                         "full rebuild hide the problem; the fix is the order of the writes"),
+            judge=fix_judge,
             fail="Choose the fix", passed="Advance the control row only once the write is committed.",
         ),
     ],
