@@ -10,7 +10,7 @@
 Debian's `chromium` package (`apt-get install chromium`) driven by Playwright from PyPI through
 its executable path: Playwright never downloads a browser (`playwright install` is never run).
 Without /usr/bin/chromium (or WEEK12_CHROMIUM) the test is skipped, not failed; `.ci/run`
-installs the package so CI always runs these tests.
+installs the package and sets WEEK12_REQUIRE_BROWSER=1, so in CI these tests always run.
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ FLAGS = [
 
 
 def chromium_available() -> bool:
-    return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+    """True when Chromium is here; where CI demands the browser tests (WEEK12_REQUIRE_BROWSER=1,
+    set by .ci/run), its absence is an error, so a CI run can never skip them silently."""
+    found = Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+    if not found and os.environ.get("WEEK12_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(f"WEEK12_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
+    return found
 
 
 def screenshot_path(group: str, step: str) -> Path:

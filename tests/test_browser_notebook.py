@@ -1,0 +1,200 @@
+"""The student's path in a real browser: JupyterLab, notebooks/ex06.ipynb, a wrong answer, check(),
+a right answer, check() again. Headless Debian Chromium driven by Playwright (tests/browser.py);
+skipped where /usr/bin/chromium is absent (`.ci/run` installs it, so CI always runs this).
+
+Run it alone:  .venv/bin/python -m pytest -q tests/test_browser_notebook.py
+Screenshots of every step are kept in build/screenshots/notebook-ex06/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from browser import chromium_available, chromium_page, screenshot_path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.skipif(not chromium_available(), reason="no Chromium (apt-get install chromium)")
+
+WRONG = ("%%sql --save ex06\n"
+         "SELECT user_id, item_id, as_of_ts,\n"
+         "       count(*) FILTER (WHERE event_type = 'click') AS clicks_7d,\n"
+         "       count(*) FILTER (WHERE event_type = 'view') AS views_7d,\n"
+         "       count(*) AS impressions_7d\n"
+         "FROM events\n"
+         "JOIN (VALUES (TIMESTAMP '2025-12-02 23:59:59'), (TIMESTAMP '2025-12-03 23:59:59')) AS t(as_of_ts)\n"
+         "  ON event_ts <= as_of_ts AND event_ts > as_of_ts - INTERVAL 7 DAY\n"
+         "GROUP BY ALL")  # counts retried events twice: no deduplication on event_id
+RIGHT = WRONG.replace("FROM events\n", "FROM (SELECT DISTINCT * FROM events) AS e\n")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a free local port, offline as `make lab` runs it, serving a copy of
+    notebooks/ex06.ipynb (the repository's copy is never written)."""
+    work = tmp_path_factory.mktemp("lab")
+    (work / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "ex06.ipynb", work / "notebooks" / "ex06.ipynb")
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "PLOOMBER_STATS_ENABLED": "false", "JUPYTER_CONFIG_DIR": str(work / "config"),
+           "JUPYTER_RUNTIME_DIR": str(work / "runtime"), "JUPYTER_DATA_DIR": str(work / "data"),
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env.pop("JPY_SESSION_NAME", None)
+    cmd = [str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={work / 'notebooks'}", f"--LabApp.workspaces_dir={work / 'workspaces'}",
+           f"--LabApp.user_settings_dir={work / 'settings'}",
+           # as mk/lab.mk: no news feed, no update check, no extension manager calls to PyPI
+           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--LabApp.extension_manager=readonly"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(work / "lab.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield {"url": f"{base}/lab/tree/ex06.ipynb?token={token}", "dir": work / "notebooks"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+# ---------- driving the notebook ----------
+
+def cell(page, text: str):
+    """The first code cell whose input contains `text`, held by its position (its text changes)."""
+    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    for i in range(cells.count()):
+        if text in cells.nth(i).locator(".jp-InputArea").inner_text():
+            return cells.nth(i)
+    raise AssertionError(f"no cell holds {text!r}")
+
+
+def run_cell(page, c, expect_output: str | None = None, timeout: float = 60_000):
+    """Select a cell and run it (Shift+Enter), then wait until its prompt shows a number."""
+    c.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    c.locator(".jp-InputPrompt", has_text="[").first.wait_for(timeout=timeout)
+    page.wait_for_function(
+        "(el) => /\\[\\d+\\]/.test(el.textContent)", arg=c.locator(".jp-InputPrompt").element_handle(), timeout=timeout
+    )
+    if expect_output:
+        c.locator(".jp-OutputArea", has_text=expect_output).wait_for(timeout=timeout)
+
+
+def replace_source(page, c, text: str) -> None:
+    """Type a new source into a cell's editor, as a student pasting an answer would."""
+    c.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)  # a paste: no auto-closed brackets or auto-indent added
+
+
+def output_text(c) -> str:
+    return c.locator(".jp-OutputArea").inner_text()
+
+
+def test_the_student_path_in_jupyterlab(lab):
+    shots = lambda step: str(screenshot_path("notebook-ex06", step))  # noqa: E731
+    for old in Path(shots("x")).parent.glob("*.png"):  # this run's screenshots only
+        old.unlink()
+    with chromium_page(width=1400, height=1000) as page:
+        page.set_default_timeout(60_000)
+        page.goto(lab["url"])
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        # the kernel is up when the status bar says "Python 3 (ipykernel) | Idle"
+        page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
+        page.screenshot(path=shots("1-opened"))
+        try:
+            student_path(page, shots)
+        except Exception:
+            page.screenshot(path=shots("failed"))
+            raise
+
+
+def student_path(page, shots) -> None:
+
+    # 1. the first cell: it says what was loaded
+    first = cell(page, "from grader.workbook import check")
+    run_cell(page, first, expect_output="Course tables loaded")
+    assert "events" in output_text(first) and "feature_job_control" in output_text(first)
+    first.screenshot(path=shots("2-first-cell"))
+
+    # 2. a wrong answer (retries counted twice), then check("ex06")
+    answer = cell(page, "YOUR ANSWER HERE")
+    replace_source(page, answer, WRONG)
+    run_cell(page, answer)
+    checker = cell(page, 'check("ex06")')
+    run_cell(page, checker, expect_output="ex06")
+    feedback = checker.locator(".jp-OutputArea")
+    text = feedback.inner_text()
+    assert "matches_reference_on_sample" in text and "fail" in text
+    assert "fewest rows" in text  # the counterexample: the events on which the answer goes wrong
+    assert "expected" in text and "got" in text
+    checker.scroll_into_view_if_needed()
+    page.screenshot(path=shots("3-wrong-answer-checked"), full_page=False)
+    feedback.screenshot(path=shots("3b-wrong-answer-feedback"))
+
+    # 3. the right answer, check again
+    replace_source(page, answer, RIGHT)
+    run_cell(page, answer)
+    run_cell(page, checker, expect_output="All public checks passed")
+    text = checker.locator(".jp-OutputArea").inner_text()
+    assert "pass" in text and "fail" not in text.replace("necessary", "")
+    checker.locator(".jp-OutputArea").screenshot(path=shots("4-right-answer-feedback"))
+
+    # 4. the answer cell renamed by a typo and run: check() no longer passes on the old snippet
+    replace_source(page, answer, RIGHT.replace("--save ex06", "--save ex6"))
+    run_cell(page, answer)
+    run_cell(page, checker, expect_output="did you mean ex06?")
+    text = checker.locator(".jp-OutputArea").inner_text()
+    assert "missing" in text and "All public checks passed" not in text
+    checker.locator(".jp-OutputArea").screenshot(path=shots("5-renamed-answer-feedback"))
+
+    # 5. a SQL error: DuckDB's message in a few lines, and the cell fails
+    replace_source(page, answer, "%%sql --save ex06\nSELECT user_id,\n  no_such_column\nFROM events")
+    run_cell(page, answer, expect_output="no_such_column")
+    err = answer.locator(".jp-OutputArea").inner_text()
+    assert "LINE 2" in err and "Traceback" not in err and "--with" not in err
+    assert len(err.strip().splitlines()) <= 10
+    answer.screenshot(path=shots("6-sql-error"))
+
+    # 6. the cell edited and saved but not run: graded as saved, and check() says so
+    replace_source(page, answer, RIGHT)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=30_000)  # saved: the tab's dot gone
+    run_cell(page, checker, expect_output="edited and not run again")
+    text = checker.locator(".jp-OutputArea").inner_text()
+    assert "All public checks passed" in text  # the saved version is the right answer
+    checker.locator(".jp-OutputArea").screenshot(path=shots("7-edited-not-run-feedback"))
