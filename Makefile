@@ -2,15 +2,22 @@
 # Both build .venv from the pins in pyproject.toml first, once.
 include mk/lab.mk
 
-.PHONY: test notebooks diagrams bench release clean-venv
+.PHONY: test test-browser notebooks diagrams bench release clean-venv
 
 # Three runs: the grader's own tests; strict nbval on solutions/ (stored outputs must
 # reproduce); lax nbval on notebooks/ (unanswered student notebooks run without an error).
 # One notebook per worker (--dist loadfile): a notebook's cells share one kernel.
+# The grader's tests include tests/test_browser_notebook.py (JupyterLab in headless Chromium),
+# which runs where /usr/bin/chromium is installed and is skipped elsewhere.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg solutions/
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q --nbval-lax notebooks/
+
+# The real-browser test alone (needs Debian's chromium: apt-get install chromium);
+# screenshots of each step land in build/screenshots/notebook-ex06/.
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_browser_notebook.py
 
 # Maintainers: rebuild solutions/ (executed) and notebooks/ (stripped) from grader/exercises/*/lesson.md.
 notebooks: $(STAMP)
