@@ -101,7 +101,7 @@ class Check:
         elif answer.kind == "sql" and answer.sql and UNANSWERED in answer.sql:
             v = Verdict("missing", f"{self.answer} is not answered yet (the cell still holds the placeholder)")
         elif answer.error:  # a structured answer's: said in full once, by the first check reading it
-            lead = form_lead(self) if answer.kind == "structured" else self.name
+            lead = form_lead(self, any_kind=True) if answer.kind == "structured" else self.name
             v = Verdict("error", f"{self.answer} could not be read: " + (answer.error if lead == self.name else f"see {lead}"))
         else:
             try:
@@ -251,7 +251,9 @@ class ResultCheck(Check):
             return d
         if self.control is not None:
             must = self.required(d.missing, fixture)  # required whatever the control says
+            types = d.wrong_types
             d = compare.diff(self.reference(sql, fixture, limits), got.columns, got.rows, self.columns, self.key, self.ordered)
+            d.wrong_types = types or d.wrong_types
             seen = {tuple(map(compare._norm, r)) for r in d.missing}
             d.missing = d.missing + [r for r in must if tuple(map(compare._norm, r)) not in seen]
         if self.aspect is not None:
@@ -293,7 +295,8 @@ class ResultCheck(Check):
         """What was found, then why it matters: the declared explanation follows the finding
         only when the finding is a difference this check is about (not a wrong column type)."""
         found = self.finding(d)
-        found = found[0].upper() + found[1:]
+        if not any(found.startswith(c) for c in self.columns):  # a column's name keeps its case
+            found = found[0].upper() + found[1:]
         if d.wrong_types and not (d.changed or d.duplicated):
             return f"{found}."
         return f"{found}. {self.fail}"
@@ -572,20 +575,22 @@ def declared_with(check: Check) -> list[Check]:
     return [check]
 
 
-def form_lead(check: Check, whole: bool = True) -> str:
+def form_lead(check: Check, whole: bool = True, any_kind: bool = False) -> str:
     """The name of the check, among those declared with `check`, that reports a form problem
-    of its answer: the answer's gate if it has one, else the first check reading the same key
-    (`whole`: the first reading the answer at all). Public checks come first, so check() in the
-    notebook always shows the lead."""
+    of its answer: the answer's gate if it has one, else the first value check reading the same
+    key (`whole`: reading the answer at all; `any_kind`: the first check of any kind, for a cell
+    that could not be read, which every kind of check reports). Public checks come first, so
+    check() in the notebook always shows the lead."""
     readers = [c for c in declared_with(check) if c.answer == check.answer]
     values = [c for c in readers if isinstance(c, ValueCheck)]
     gates = [c for c in values if c.gate]
     if gates:
         return gates[0].name
-    if whole or not isinstance(check, ValueCheck):
-        return readers[0].name if readers else check.name
-    same = [c for c in values if c.key == check.key]
-    return same[0].name if same else check.name
+    if any_kind:
+        pool = readers
+    else:
+        pool = values if whole else [c for c in values if c.key == getattr(check, "key", None)]
+    return pool[0].name if pool else check.name
 
 
 @dataclass

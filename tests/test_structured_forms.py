@@ -401,3 +401,18 @@ def test_parse_as_of_day_refuses_what_it_cannot_read_unambiguously(text):
     from grader.judges import parse_as_of_day
 
     assert parse_as_of_day(text) is None
+
+
+def test_an_answer_that_is_not_a_dict_is_said_once_by_a_value_check():
+    result = grade("ex10", 'ex10 = "2025-12-03"', hidden=False)
+    lead, other = check_of(result, "next_run_computes_day_3"), check_of(result, "finished_days_named")
+    assert lead.status == "fail" and "should be a dict with key 'next_as_of_ts'" in lead.message
+    assert other.status == "error" and other.message == "ex10 could not be read: see next_run_computes_day_3"
+
+
+def test_a_cell_that_is_not_python_is_said_once_across_value_and_written_checks():
+    result = grade("ex01", "ex01 = {'backfill': ['new_feature'], 'backfill_definition': 'x' 'incremental_definition': 'y'}")
+    full = [c for c in result.checks if "not valid Python" in c.message]
+    assert len(full) == 1 and full[0].name == "backfill_when_history_changes"
+    assert all(c.status == "error" and "see backfill_when_history_changes" in c.message
+               for c in result.checks if c is not full[0])
