@@ -157,8 +157,10 @@ def _refusal(node: ast.AST) -> str:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
         return f"`^` at line {line} is not a power in Python: write 10**9 (or 1e9)"
     if isinstance(node, ast.Call):
-        return (f"a function call at line {line}: the grader never runs Python, so write the number "
-                "or the arithmetic itself (e.g. 5e6 * 365 * 60 / 1e9)")
+        func = node.func.id if isinstance(node.func, ast.Name) else ""
+        called = f" (`{func}(...)`)" if func else ""
+        return (f"a function call{called} at line {line}: the grader never runs Python, so write the value "
+                "itself: a number or arithmetic (5e6 * 365 * 60 / 1e9), 'text', [a, list] or {\"key\": value}")
     hint = {
         "Attribute": "attribute access",
         "Lambda": "a lambda",

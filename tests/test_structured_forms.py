@@ -416,3 +416,24 @@ def test_a_cell_that_is_not_python_is_said_once_across_value_and_written_checks(
     assert len(full) == 1 and full[0].name == "backfill_when_history_changes"
     assert all(c.status == "error" and "see backfill_when_history_changes" in c.message
                for c in result.checks if c is not full[0])
+
+
+@pytest.mark.parametrize("backfill", [
+    '{"new_feature": True, "bug_fix": True, "new_entities": True, "daily_run": False, "missed_day": False, "serving_refresh": False}',
+    '{"new_feature": "backfill", "bug_fix": "Backfill", "new_entities": "backfill", "daily_run": "incremental", '
+    '"missed_day": "incremental", "serving_refresh": "incremental"}',
+])
+def test_ex01_each_situation_marked_is_read_as_the_choice(backfill):
+    result = ex01(backfill)
+    assert all_pass(result, EX01_CHECKS), judged(result, EX01_CHECKS)
+
+
+def test_ex01_marking_the_missed_day_as_backfill_still_fails():
+    marks = ('{"new_feature": True, "bug_fix": True, "new_entities": True, "daily_run": False, '
+             '"missed_day": True, "serving_refresh": False}')
+    assert check_of(ex01(marks), "new_days_are_incremental").status == "fail"
+
+
+def test_a_call_names_the_function_and_the_literal_to_write_instead():
+    error = read("ex01 = dict(backfill=['new_feature'])")["ex01"].error
+    assert "`dict(...)`" in error and '{"key": value}' in error

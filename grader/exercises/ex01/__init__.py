@@ -48,9 +48,26 @@ def _option(item: str) -> str | None:
     return _BY_TEXT.get(_situation_text(item))
 
 
+def _marked(value: dict):
+    """The situations a dict marks as backfills, or the dict itself when it is not such a mark-up."""
+    def mark(v):
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, str) and v.strip().lower() in ("backfill", "incremental"):
+            return v.strip().lower() == "backfill"
+        return None
+
+    marks = {k: mark(v) for k, v in value.items()}
+    if not marks or any(m is None for m in marks.values()) or not all(isinstance(k, str) for k in marks):
+        return value
+    return [k for k, m in marks.items() if m]
+
+
 def chosen(value) -> set[str]:
     """The option keys in the answer (case, order and separators ignored). Raises Unreadable
     when the answer is not a choice among the options, or chooses none of them."""
+    if isinstance(value, dict):  # each situation marked: {"new_feature": True} or {"new_feature": "backfill"}
+        value = _marked(value)
     items = [value] if isinstance(value, str) and _option(value) else split_items(value)
     if items is None or not all(isinstance(v, str) for v in items):
         raise Unreadable('write the chosen situations as a list of option keys, e.g. ["key_1", "key_2"] '
