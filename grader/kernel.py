@@ -69,6 +69,7 @@ class Ran:
     source: str
     cell_id: str | None
     at: float  # time.time() when the cell started
+    failed: bool = False  # the run raised (a SQL error, jupysql refusing BEGIN...)
 
 
 _ran: list[Ran] = []  # every cell run in this kernel, in order (see track_cells)
@@ -83,7 +84,12 @@ def track_cells(ip) -> None:
             cell_id = getattr(info, "cell_id", None)
             _ran.append(Ran(info.raw_cell, cell_id if isinstance(cell_id, str) and cell_id else None, time.time()))
 
+    def outcome(result) -> None:
+        if _ran and not getattr(result, "success", True):
+            _ran[-1].failed = True
+
     ip.events.register("pre_run_cell", record)
+    ip.events.register("post_run_cell", outcome)
 
 
 def last_cell() -> str:
@@ -159,23 +165,24 @@ def _saved_notebook() -> SavedNotebook | None:
 class View:
     cells: list[dict]  # code/markdown cells as the notebook holds them now, in notebook order
     origin: list[str]  # per cell: "ran", "saved-ran" (saved = ran), "edited" (saved after its run, differs), "not-run"
+    runs: list[Ran | None] = field(default_factory=list)  # per cell: its last run here, if any
     saved: SavedNotebook | None = None
-    deleted: list[Ran] = field(default_factory=list)  # ran here, gone from the file saved since
 
 
 def notebook_now() -> View:
     runs = _latest_per_cell(_runs())
     saved = _saved_notebook()
     if saved is None:
-        return View([{"cell_type": "code", "source": r.source} for r in runs], ["ran"] * len(runs))
+        return View([{"cell_type": "code", "source": r.source} for r in runs], ["ran"] * len(runs), list(runs))
     by_id = {r.cell_id: r for r in runs if r.cell_id}
     in_file = set()
-    cells, origin = [], []
+    cells, origin, last = [], [], []
     for c in saved.cells:
         cid = c.get("id")
         r = by_id.get(cid) if isinstance(cid, str) else None
         kind = c.get("cell_type", "code")
         source = c.get("source", "") if isinstance(c.get("source"), str) else ""
+        last.append(r)
         if r is None:
             cells.append({"cell_type": kind, "source": source})
             origin.append("not-run" if kind == "code" else "saved")
@@ -190,16 +197,13 @@ def notebook_now() -> View:
         else:  # saved after its last run, and different: edited (or made Markdown) and not run
             cells.append({"cell_type": kind, "source": source})
             origin.append("edited")
-    deleted = []
-    for r in runs:
-        if r.cell_id in in_file:
-            continue
-        if r.at > saved.saved_at or not r.cell_id:  # newer than the file: a cell not saved yet
+    for r in runs:  # cells run here that the file does not hold
+        if r.cell_id not in in_file and (r.at > saved.saved_at or not r.cell_id):  # newer than the file
             cells.append({"cell_type": "code", "source": r.source})
             origin.append("ran")
-        else:
-            deleted.append(r)
-    return View(cells, origin, saved, deleted)
+            last.append(r)
+        # else: deleted from the notebook before its last save; it no longer counts
+    return View(cells, origin, last, saved)
 
 
 def _clock(t: float) -> str:
@@ -221,6 +225,10 @@ def kernel_answers(names: list[str]) -> tuple[dict[str, SubmittedAnswer], list[s
             answers[name] = SubmittedAnswer(name, "missing", error=(
                 f"the notebook has its answer cell (cell {a.cell + 1}), but this kernel has not run it since it "
                 "started (a new kernel, or a restart): run your answer cell first, then check again"))
+        elif given and origin in ("ran", "saved-ran") and view.runs[a.cell] is not None and view.runs[a.cell].failed:
+            notes.append(f"{name}: your answer cell failed when it last ran here (see its error). check() grades "
+                         "the cell's text, as your instructor's grader will, so it can pass even though this "
+                         "notebook could not run it; make it run here too.")
         elif given and origin == "edited":
             notes.append(f"{name}: graded the cell as saved in {view.saved.path.name} at "
                          f"{_clock(view.saved.saved_at)}; it differs from what you last ran in it (edited and not "

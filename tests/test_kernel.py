@@ -204,7 +204,7 @@ def test_a_cell_renamed_and_run_no_longer_passes_with_its_old_snippet(ip):
     "%%sql --save ex6 --no-execute\n{sql}",
     "%%sql --save EX06 --no-execute\n{sql}",
     "%%sql --save ex_06 --no-execute\n{sql}",
-    "%%sql --save Ex-6 --no-execute\n{sql}",
+    "%%sql --save Ex6 --no-execute\n{sql}",
 ])
 def test_near_miss_names_get_did_you_mean_in_check(ip, cell):
     run(ip, cell.format(sql=RIGHT_EX06))
@@ -290,3 +290,18 @@ def test_an_answer_cell_deleted_from_the_saved_notebook_no_longer_counts(ip, tmp
     save_notebook(path, [("c0", "code", "from grader.workbook import check")], time.time() + 5)
     report = check(ip)
     assert set(statuses(report).values()) == {"missing"} and "renamed or deleted" in repr(report)
+
+
+def test_an_answer_graded_although_its_cell_failed_here_says_so(ip):
+    """Issue 12.9: jupysql refuses `BEGIN`, the grader runs the script as written: check() says
+    that it graded a cell this notebook could not run."""
+    merge = ("MERGE INTO feature_table AS t USING (SELECT *, clicks_7d / NULLIF(impressions_7d, 0) AS ctr_7d "
+             "FROM feature_rows) AS s\nON t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts\n"
+             "WHEN MATCHED THEN UPDATE SET clicks_7d = s.clicks_7d, views_7d = s.views_7d, "
+             "impressions_7d = s.impressions_7d, ctr_7d = s.ctr_7d\nWHEN NOT MATCHED THEN INSERT *")
+    assert not run(ip, f"%%sql --save ex07\nBEGIN TRANSACTION;\n{merge};\nCOMMIT;", cell_id="a7").success
+    report = check(ip, "ex07")
+    assert report.passed and any("failed when it last ran" in n for n in report.notes)
+    assert run(ip, f"%%sql --save ex07\nSTART TRANSACTION;\n{merge};\nCOMMIT;", cell_id="a7").success
+    report = check(ip, "ex07")
+    assert report.passed and not report.notes
