@@ -282,12 +282,72 @@ def build_zip(out: Path, hidden_visibility: str = "after_published", hidden_rows
     return target
 
 
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    children.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except OSError:
+                pass
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) * 1024
+        except (OSError, StopIteration):
+            pass
+        todo.extend(children.get(p, []))
+    return total
+
+
+def measure(root: Path, address_space_mb: int = 768, python: str | None = None, cpu: int | None = 0) -> dict:
+    """Run ROOT/source/run_autograder as Gradescope would, under an address-space limit (and on
+    one core): wall and CPU seconds, peak RSS of the process tree and of its largest process."""
+    import resource
+
+    limit = address_space_mb * 1024 * 1024
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if cpu is not None and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, {cpu})
+
+    env = {**os.environ, ROOT_ENV: str(root)}
+    if python:
+        env["WEEK12_PYTHON"] = python
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(["bash", str(root / "source" / "run_autograder")], cwd=root, env=env,
+                            preexec_fn=cap, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    return {"wall_s": round(wall, 2), "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2),
+            "peak_tree_rss_mb": round(peak / 2**20), "largest_process_rss_mb": round(after.ru_maxrss / 1024),
+            "address_space_limit_mb": address_space_mb, "score": data.get("score"), "tests": len(data.get("tests", []))}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["run"]:
         run()
         return 0  # a result was written whatever happened: Gradescope shows it
-    print("usage: python -m grader.platforms.gradescope run   (inside Gradescope's container)", file=sys.stderr)
+    if argv[:1] == ["measure"] and len(argv) >= 2:
+        # python -m grader.platforms.gradescope measure ROOT [MB [PYTHON]]
+        mb = int(argv[2]) if len(argv) > 2 else 768
+        print(json.dumps(measure(Path(argv[1]), mb, argv[3] if len(argv) > 3 else None)))
+        return 0
+    print("usage: python -m grader.platforms.gradescope run                  (inside Gradescope's container)\n"
+          "       python -m grader.platforms.gradescope measure ROOT [MB [PYTHON]]   (time and memory of run_autograder)",
+          file=sys.stderr)
     return 2
 
 

@@ -51,7 +51,9 @@ def results_json(r: SubmissionResult, hidden_rows: bool = False, max_rows: int =
     if r.manual_pending:
         message += f"; {fmt_points(r.manual_pending)} more points of written answers are scored by your instructor"
     return {"gradable": True, "score": min(1.0, max(0.0, score)), "message": message,
-            "output": "\n".join(f"{e.id}: {fmt_points(e.score)} / {fmt_points(e.max_score)}" for e in r.exercises)
+            "output": "\n".join(f"{e.id}: {fmt_points(e.score)} / {fmt_points(e.max_score)}"
+                                 + (f" (+{fmt_points(e.manual_pending)} written, to be scored)" if e.manual_pending else "")
+                                 for e in r.exercises)
                       + "".join(f"\n{n}" for n in r.notes),
             "tests": tests}
 
