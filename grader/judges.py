@@ -99,7 +99,8 @@ _ISO = re.compile(
     r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
 )
 _NAMED = ("%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y")  # Dec 3 2025, 3 December 2025
-_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z|UTC)$", re.I)
+# a zone after a time ('23:59:59+01:00', '23:59:59Z') or named ('... UTC'); not '03-12-2025'
+_ZONE = re.compile(r"(?:\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}(?::?\d{2})?|Z)|\b(?:UTC|GMT))$", re.I)
 
 
 def _timestamp_text(value: Any) -> str | None:

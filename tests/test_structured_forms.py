@@ -292,6 +292,8 @@ def test_ex04_next_as_of_as_a_bare_day_or_a_timestamp_gets_full_marks(value):
     ("'2025-12-02'", "watermark itself"),
     ("'12-03'", "with its year"),
     ("'03/12/2025'", "year first"),
+    ("'03-12-2025'", "year first"),
+    ("'2025-12-03T23:59:59Z'", "time zone"),
     ("'2025-12-03 23:59:59+00:00'", "time zone"),
     ("20251203", "in quotes"),
 ])
