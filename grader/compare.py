@@ -230,6 +230,9 @@ def diff(
         else:
             d.missing.append(e)
     d.unexpected = remaining
+    if len(expected) == 1 and len(got) == 1 and d.missing and d.unexpected:
+        # one row expected, one returned: its values are wrong (say which), not "missing + extra"
+        d.changed, d.missing, d.unexpected = [(d.missing[0], d.unexpected[0])], [], []
     return d
 
 

@@ -54,3 +54,39 @@ def mutation_tests(submit, wrong: dict, correct: dict):
         assert full_marks(result), not_passed(result)
 
     return test_wrong_answer_fails_the_check_named_for_its_mistake, test_correct_formulation_gets_full_marks
+
+
+# ---- the matrix: every known-wrong answer and the exact set of checks it must fail ----
+#
+# A test module declares `MATRIX = {name: Wrong(...)}`; `exact_failures_test(MATRIX)` turns it
+# into that module's test, and tests/test_matrix.py collects every module's MATRIX (any
+# tests/test_ex*.py that has one) to check the declarations as a whole.
+
+from typing import NamedTuple  # noqa: E402
+
+
+class Wrong(NamedTuple):
+    """A wrong answer: the cells a student would hand in (every answer the exercise reads, the
+    other ones right) and the exact set of checks it must fail (fail, error or timeout)."""
+
+    exercise: str
+    cells: tuple[str, ...]
+    fails: frozenset[str]
+
+
+def wrong(exercise_id: str, fails, *cells: str) -> Wrong:
+    return Wrong(exercise_id, tuple(cells), frozenset([fails] if isinstance(fails, str) else fails))
+
+
+def exact_failures_test(matrix: dict):
+    """A test for a module to adopt: each wrong answer fails exactly its declared checks, so
+    one slip costs the checks about it and keeps the points of what it did right."""
+    import pytest
+
+    @pytest.mark.parametrize("name", sorted(matrix))
+    def test_wrong_answer_fails_exactly_its_checks(name):
+        w = matrix[name]
+        result = grade(w.exercise, *w.cells)
+        assert failing(result) == w.fails, not_passed(result)
+
+    return test_wrong_answer_fails_exactly_its_checks

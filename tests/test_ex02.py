@@ -3,7 +3,7 @@ keys with their row count) fails the check named for its mistake and accepts oth
 
 import pytest
 
-from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
+from helpers import exact_failures_test, failing, full_marks, grade, mutation_tests, sql_cell, statuses, wrong
 
 WHY = "'why_not_both_insert': 'Both jobs insert the same key so the table holds two rows per key.'"
 RIGHT_SQL = """SELECT user_id, item_id, as_of_ts, count(*) AS n FROM feature_table
@@ -47,36 +47,39 @@ def test_missing_as_of_message_explains_history():
     assert "as_of_ts" in msg and "earlier time" in msg
 
 
+SAMPLE = "finds_duplicated_keys_on_sample"
+RIGHT_KEY = '["user_id", "item_id", "as_of_ts"]'
+
 WRONG = {
     "groups_by_pair_only": (
-        "groups_by_full_key",
+        {SAMPLE, "groups_by_full_key"},
         """SELECT user_id, item_id, max(as_of_ts) AS as_of_ts, count(*) AS n FROM feature_table
            GROUP BY user_id, item_id HAVING count(*) > 1"""),
     "groups_by_user_and_day": (
-        "groups_by_full_key",
+        {SAMPLE, "groups_by_full_key"},
         """SELECT user_id, min(item_id) AS item_id, as_of_ts, count(*) AS n FROM feature_table
            GROUP BY user_id, as_of_ts HAVING count(*) > 1"""),
     "no_having": (
-        "no_false_alarms",
+        {SAMPLE, "no_false_alarms"},
         "SELECT user_id, item_id, as_of_ts, count(*) AS n FROM feature_table GROUP BY user_id, item_id, as_of_ts"),
     "distinct_rows_first": (
-        "duplicates_with_different_values",
+        {SAMPLE, "duplicates_with_different_values"},
         """SELECT user_id, item_id, as_of_ts, count(*) AS n FROM (SELECT DISTINCT * FROM feature_table)
            GROUP BY user_id, item_id, as_of_ts HAVING count(*) > 1"""),
     "groups_by_every_column": (
-        "duplicates_with_different_values",
+        {"duplicates_with_different_values"},
         """SELECT user_id, item_id, as_of_ts, count(*) AS n FROM feature_table
            GROUP BY user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, ctr_7d HAVING count(*) > 1"""),
     "counts_a_nullable_column": (
-        "n_counts_every_copy",
+        {"n_counts_every_copy"},
         """SELECT user_id, item_id, as_of_ts, count(ctr_7d) AS n FROM feature_table
            GROUP BY user_id, item_id, as_of_ts HAVING count(*) > 1"""),
     "counts_extra_copies": (
-        "n_counts_every_copy",
+        {SAMPLE, "n_counts_every_copy"},
         """SELECT user_id, item_id, as_of_ts, count(*) - 1 AS n FROM feature_table
            GROUP BY user_id, item_id, as_of_ts HAVING count(*) > 1"""),
     "one_row_per_copy": (
-        "one_row_per_key",
+        {SAMPLE, "one_row_per_key"},
         """SELECT user_id, item_id, as_of_ts, count(*) OVER (PARTITION BY user_id, item_id, as_of_ts) AS n
            FROM feature_table QUALIFY n > 1"""),
 }
@@ -100,9 +103,11 @@ CORRECT = {
 }
 
 
-test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_full_marks = mutation_tests(
-    submit, WRONG, CORRECT
-)
+# Every known-wrong query and the exact checks it fails (the write key answered right).
+MATRIX = {name: wrong("ex02", fails, key_answer(RIGHT_KEY), sql_cell("ex02b", sql)) for name, (fails, sql) in WRONG.items()}
+
+test_wrong_query_fails_exactly_its_checks = exact_failures_test(MATRIX)
+_, test_correct_query_gets_full_marks = mutation_tests(submit, {}, CORRECT)
 
 
 def test_sample_fixture_really_has_no_primary_key():

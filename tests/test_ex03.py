@@ -4,7 +4,7 @@ accepts other correct shapes."""
 
 import pytest
 
-from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
+from helpers import exact_failures_test, failing, full_marks, grade, mutation_tests, sql_cell, statuses, wrong
 
 WHY = "'why': 'Joining raw events first pairs user events with item events, so counts multiply.'"
 T = "getvariable('as_of_ts')"
@@ -97,19 +97,21 @@ JOIN items i ON i.item_id = e.item_id AND i.created_ts <= {T}
 WHERE {WINDOW.replace('event_ts', 'e.event_ts')}
 GROUP BY e.user_id, e.item_id"""
 
+SAMPLE = "matches_reference_on_sample"
+
 WRONG = {
-    "no_signup_filter": ("point_in_time_users", pipeline(signup="TRUE")),
-    "signup_strictly_before": ("point_in_time_users", pipeline(signup=f"u.signup_ts < {T}")),
-    "no_created_filter": ("point_in_time_items", pipeline(created="TRUE")),
-    "created_strictly_before": ("point_in_time_items", pipeline(created=f"i.created_ts < {T}")),
-    "aggregates_after_joining_events": ("no_join_fanout", FANOUT),
-    "pair_level_counts": ("entity_level_counts", PAIR_LEVEL),
-    "user_features_all_time": ("entity_features_no_leakage", pipeline(user_window="TRUE")),
-    "user_features_no_upper_bound": ("entity_features_no_leakage", pipeline(user_window=f"event_ts > {T} - INTERVAL '7 days'")),
-    "retries_counted": ("retries_deduplicated", pipeline(source="events")),
-    "float_ratio": ("ctr_is_double", pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
-    "integer_division": ("ctr_is_double", pipeline(ratio="{c} // NULLIF({i}, 0)")),
-    "hard_coded_as_of": ("reads_as_of_parameter", pipeline().replace(T, "TIMESTAMP '2025-12-04 23:59:59'")),
+    "no_signup_filter": ({"point_in_time_users"}, pipeline(signup="TRUE")),
+    "signup_strictly_before": ({"point_in_time_users"}, pipeline(signup=f"u.signup_ts < {T}")),
+    "no_created_filter": ({"point_in_time_items"}, pipeline(created="TRUE")),
+    "created_strictly_before": ({"point_in_time_items"}, pipeline(created=f"i.created_ts < {T}")),
+    "aggregates_after_joining_events": ({SAMPLE, "no_join_fanout"}, FANOUT),
+    "pair_level_counts": ({SAMPLE, "entity_level_counts"}, PAIR_LEVEL),
+    "user_features_all_time": ({SAMPLE, "entity_features_no_leakage"}, pipeline(user_window="TRUE")),
+    "user_features_no_upper_bound": ({SAMPLE, "entity_features_no_leakage"}, pipeline(user_window=f"event_ts > {T} - INTERVAL '7 days'")),
+    "retries_counted": ({SAMPLE, "retries_deduplicated"}, pipeline(source="events")),
+    "float_ratio": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
+    "integer_division": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c} // NULLIF({i}, 0)")),
+    "hard_coded_as_of": ({"reads_as_of_parameter"}, pipeline().replace(T, "TIMESTAMP '2025-12-04 23:59:59'")),
 }
 
 CORRECT = {
@@ -164,9 +166,11 @@ CORRECT = {
 }
 
 
-test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_full_marks = mutation_tests(
-    submit, WRONG, CORRECT
-)
+# Every known-wrong pipeline and the exact checks it fails (the step order answered right).
+MATRIX = {name: wrong("ex03", fails, order_answer(RIGHT_ORDER), sql_cell("ex03b", sql)) for name, (fails, sql) in WRONG.items()}
+
+test_wrong_query_fails_exactly_its_checks = exact_failures_test(MATRIX)
+_, test_correct_query_gets_full_marks = mutation_tests(submit, {}, CORRECT)
 
 
 def test_fanout_counterexample_is_shrunk():

@@ -3,7 +3,7 @@ accepted form; ex05b (the per-day audit) fails the check named for its mistake."
 
 import pytest
 
-from helpers import full_marks, grade, mutation_tests, sql_cell, statuses
+from helpers import exact_failures_test, full_marks, grade, mutation_tests, sql_cell, statuses, wrong
 
 WRONG_TEXT = "'what_goes_wrong': 'Both jobs insert the overlap days so each key there has two rows.'"
 RIGHT_SQL = """
@@ -42,34 +42,37 @@ def test_wrong_overlap_fails_overlap_days_inclusive(days, hint):
     assert check.status == "fail" and hint in check.message, check.message
 
 
+SAMPLE = "audit_on_sample"
+RIGHT_DAYS = "['2025-12-03', '2025-12-04', '2025-12-05']"
+
 WRONG = {
-    "every_day": ("only_days_with_duplicates", """
+    "every_day": ({SAMPLE, "only_days_with_duplicates"}, """
         SELECT as_of_ts, count(*) - count(DISTINCT (user_id, item_id)) AS duplicated_keys,
                count(*) - count(DISTINCT (user_id, item_id)) AS extra_rows
         FROM feature_table GROUP BY as_of_ts"""),
-    "busy_days": ("only_days_with_duplicates", """
+    "busy_days": ({SAMPLE, "only_days_with_duplicates"}, """
         SELECT as_of_ts, count(*) - count(DISTINCT (user_id, item_id)) AS duplicated_keys,
                count(*) - count(DISTINCT (user_id, item_id)) AS extra_rows
         FROM feature_table GROUP BY as_of_ts HAVING count(*) > 2"""),
-    "counts_rows_of_duplicated_keys": ("duplicated_keys_counts_keys", """
+    "counts_rows_of_duplicated_keys": ({SAMPLE, "duplicated_keys_counts_keys"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, sum(n) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
-    "extra_rows_as_duplicated_keys": ("extra_rows_are_surplus_copies", """
+    "extra_rows_as_duplicated_keys": ({"extra_rows_are_surplus_copies"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, count(*) FILTER (WHERE n > 1) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
-    "extra_rows_as_rows_of_duplicated_keys": ("extra_rows_are_surplus_copies", """
+    "extra_rows_as_rows_of_duplicated_keys": ({SAMPLE, "extra_rows_are_surplus_copies"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, sum(n) FILTER (WHERE n > 1) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
-    "distinct_users_as_keys": ("key_is_user_and_item", """
+    "distinct_users_as_keys": ({SAMPLE, "key_is_user_and_item"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys,
                (SELECT count(*) FROM feature_table f WHERE f.as_of_ts = k.as_of_ts)
                - (SELECT count(DISTINCT user_id) FROM feature_table f WHERE f.as_of_ts = k.as_of_ts) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
-    "distinct_rows_first": ("duplicates_with_different_values", """
+    "distinct_rows_first": ({SAMPLE, "duplicates_with_different_values"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM (SELECT DISTINCT * FROM feature_table) GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
@@ -95,9 +98,12 @@ CORRECT = {
 }
 
 
-test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_full_marks = mutation_tests(
-    submit, WRONG, CORRECT
-)
+# Every known-wrong audit and the exact checks it fails (the overlap days answered right).
+MATRIX = {name: wrong("ex05", fails, f"ex05 = {{'overlap_days': {RIGHT_DAYS}, {WRONG_TEXT}}}", sql_cell("ex05b", sql))
+          for name, (fails, sql) in WRONG.items()}
+
+test_wrong_query_fails_exactly_its_checks = exact_failures_test(MATRIX)
+_, test_correct_query_gets_full_marks = mutation_tests(submit, {}, CORRECT)
 
 
 def test_sample_duplicates_are_exactly_the_overlap_days():

@@ -3,7 +3,7 @@ different correct formulations get full marks."""
 
 import pytest
 
-from helpers import failing, full_marks, grade, sql_cell
+from helpers import exact_failures_test, failing, full_marks, grade, sql_cell, wrong
 
 AS_OF = """(SELECT * FROM (VALUES (TIMESTAMP '2025-12-02 23:59:59'), (TIMESTAMP '2025-12-03 23:59:59')) t(as_of_ts))"""
 
@@ -20,31 +20,44 @@ GROUP BY ALL"""
 
 RIGHT_WINDOW = "e.event_ts <= a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL '7 days'"
 
-WRONG = {
-    "no_leakage": [counts("e.event_ts > a.as_of_ts - INTERVAL '7 days'")],
-    "window_edges": [
-        counts("e.event_ts <= a.as_of_ts AND e.event_ts >= a.as_of_ts - INTERVAL '7 days'"),
-        counts("e.event_ts < a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL '7 days'"),
-        counts("CAST(e.event_ts AS DATE) <= CAST(a.as_of_ts AS DATE) AND e.event_ts > a.as_of_ts - INTERVAL '7 days'"),
-    ],
-    "retries_deduplicated": [counts(RIGHT_WINDOW, source="events")],
-    "all_types_in_impressions": [
-        counts(RIGHT_WINDOW, impressions="count(*) FILTER (WHERE event_type IN ('click', 'view'))"),
-    ],
-    "grid_is_observed_pairs": [
-        # all-time pairs, zero-filled
-        f"""WITH g AS (SELECT DISTINCT user_id, item_id, as_of_ts FROM events, {AS_OF} a),
-            c AS ({counts(RIGHT_WINDOW)})
-            SELECT g.user_id, g.item_id, g.as_of_ts, coalesce(clicks_7d, 0) AS clicks_7d,
-                   coalesce(views_7d, 0) AS views_7d, coalesce(impressions_7d, 0) AS impressions_7d
-            FROM g LEFT JOIN c USING (user_id, item_id, as_of_ts)""",
-        # users x items
-        f"""WITH g AS (SELECT user_id, item_id, as_of_ts FROM users, items, {AS_OF} a),
-            c AS ({counts(RIGHT_WINDOW)})
-            SELECT g.user_id, g.item_id, g.as_of_ts, coalesce(clicks_7d, 0) AS clicks_7d,
-                   coalesce(views_7d, 0) AS views_7d, coalesce(impressions_7d, 0) AS impressions_7d
-            FROM g LEFT JOIN c USING (user_id, item_id, as_of_ts)""",
-    ],
+def cell(sql: str) -> str:
+    return sql_cell("ex06", sql)
+
+
+SAMPLE = "matches_reference_on_sample"
+
+# Every known-wrong answer and the exact checks it fails: one slip, the check named for it (and
+# the public sample check where the sample shows it).
+MATRIX = {
+    "no_upper_bound": wrong("ex06", {SAMPLE, "no_leakage"}, cell(counts("e.event_ts > a.as_of_ts - INTERVAL '7 days'"))),
+    "window_closed_at_start": wrong("ex06", {SAMPLE, "window_edges"},
+        cell(counts("e.event_ts <= a.as_of_ts AND e.event_ts >= a.as_of_ts - INTERVAL '7 days'"))),
+    "window_open_at_end": wrong("ex06", {SAMPLE, "window_edges"},
+        cell(counts("e.event_ts < a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL '7 days'"))),
+    "window_end_by_date": wrong("ex06", {SAMPLE, "window_edges"},
+        cell(counts("CAST(e.event_ts AS DATE) <= CAST(a.as_of_ts AS DATE) AND e.event_ts > a.as_of_ts - INTERVAL '7 days'"))),
+    "retries_counted": wrong("ex06", {SAMPLE, "retries_deduplicated"}, cell(counts(RIGHT_WINDOW, source="events"))),
+    "impressions_of_clicks_and_views_only": wrong("ex06", {SAMPLE, "all_types_in_impressions"},
+        cell(counts(RIGHT_WINDOW, impressions="count(*) FILTER (WHERE event_type IN ('click', 'view'))"))),
+    "all_time_pairs_zero_filled": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""
+        WITH g AS (SELECT DISTINCT user_id, item_id, as_of_ts FROM events, {AS_OF} a),
+        c AS ({counts(RIGHT_WINDOW)})
+        SELECT g.user_id, g.item_id, g.as_of_ts, coalesce(clicks_7d, 0) AS clicks_7d,
+               coalesce(views_7d, 0) AS views_7d, coalesce(impressions_7d, 0) AS impressions_7d
+        FROM g LEFT JOIN c USING (user_id, item_id, as_of_ts)""")),
+    "users_x_items_zero_filled": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""
+        WITH g AS (SELECT user_id, item_id, as_of_ts FROM users, items, {AS_OF} a),
+        c AS ({counts(RIGHT_WINDOW)})
+        SELECT g.user_id, g.item_id, g.as_of_ts, coalesce(clicks_7d, 0) AS clicks_7d,
+               coalesce(views_7d, 0) AS views_7d, coalesce(impressions_7d, 0) AS impressions_7d
+        FROM g LEFT JOIN c USING (user_id, item_id, as_of_ts)""")),
+    # issue 11: only one of the two as-of times is a grid mistake, not six
+    "one_as_of_time_only": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"},
+        cell(counts(RIGHT_WINDOW).replace(AS_OF, "(SELECT TIMESTAMP '2025-12-02 23:59:59' AS as_of_ts)"))),
+    # a wrong type is reported as one: every row differs, and the message says why
+    "as_of_ts_as_text": wrong("ex06", {SAMPLE, "no_leakage", "window_edges", "retries_deduplicated",
+                                      "all_types_in_impressions", "grid_is_observed_pairs"},
+        cell(counts(RIGHT_WINDOW).replace("a.as_of_ts,", "CAST(a.as_of_ts AS VARCHAR) AS as_of_ts,", 1))),
 }
 
 CORRECT = {
@@ -74,12 +87,7 @@ CORRECT = {
 }
 
 
-@pytest.mark.parametrize(
-    "check,sql", [(check, sql) for check, sqls in WRONG.items() for sql in sqls], ids=lambda x: x if len(x) < 40 else ""
-)
-def test_wrong_answer_fails_the_check_named_for_its_mistake(check, sql):
-    result = grade("ex06", sql_cell("ex06", sql))
-    assert check in failing(result), [(c.name, c.status, c.message) for c in result.checks]
+test_wrong_answer_fails_exactly_its_checks = exact_failures_test(MATRIX)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -98,7 +106,7 @@ def test_answer_may_build_on_an_earlier_saved_snippet():
 
 
 def test_leaky_window_counterexample_is_shrunk_to_the_leaking_events():
-    result = grade("ex06", sql_cell("ex06", WRONG["no_leakage"][0]))
+    result = grade("ex06", *MATRIX["no_upper_bound"].cells)
     leak = next(c for c in result.checks if c.name == "no_leakage")
     events = leak.tables[0]
     assert events.caption.startswith("events: the fewest rows")
@@ -111,9 +119,36 @@ def test_unanswered_placeholder_is_missing_not_failed():
     assert result.score == 0
 
 
-def test_a_leaky_window_fails_only_the_checks_about_time():
-    """Fixtures isolate mistakes: with dedup right, a window without an upper bound is caught
-    by no_leakage (and window_edges, whose half-second-late event is leakage too), nothing else."""
-    sql = counts("e.event_ts > a.as_of_ts - INTERVAL '7 days'")
+def test_wrong_type_message_names_the_type_not_a_leak():
+    # VARCHAR as_of_ts: rows print alike but do not match; the message must say so, and must
+    # not go on to claim a leak the answer does not have.
+    result = grade("ex06", *MATRIX["as_of_ts_as_text"].cells)
+    leak = next(c for c in result.checks if c.name == "no_leakage")
+    assert "as_of_ts is VARCHAR" in leak.message and "TIMESTAMP" in leak.message
+    assert "leakage" not in leak.message
+
+
+def test_dimensions_joined_at_the_as_of_time_get_full_marks():
+    # Exercise 3's point-in-time join to users and items is a correct extra step here: every
+    # fixture holds a user and an item row, from before the first event, for each event.
+    sql = f"""
+        WITH d AS (SELECT DISTINCT * FROM events)
+        SELECT e.user_id, e.item_id, a.as_of_ts,
+               count(*) FILTER (WHERE event_type = 'click') AS clicks_7d,
+               count(*) FILTER (WHERE event_type = 'view') AS views_7d, count(*) AS impressions_7d
+        FROM d e JOIN {AS_OF} a ON {RIGHT_WINDOW}
+        JOIN users u ON u.user_id = e.user_id AND u.signup_ts <= a.as_of_ts
+        JOIN items i ON i.item_id = e.item_id AND i.created_ts <= a.as_of_ts
+        GROUP BY ALL"""
     result = grade("ex06", sql_cell("ex06", sql))
-    assert failing(result) - {"matches_reference_on_sample"} == {"no_leakage", "window_edges"}
+    assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status != "pass"]
+
+
+def test_edge_counterexample_names_the_edge_event_and_the_answers_own_result():
+    result = grade("ex06", *MATRIX["window_closed_at_start"].cells)
+    edges = next(c for c in result.checks if c.name == "window_edges")
+    assert edges.message.startswith("Compared with your own answer with the events on the windows' edges moved")
+    events = edges.tables[0]
+    assert events.caption.startswith("events: the fewest rows") and len(events.rows) <= 2
+    # the event exactly 7 days before an as-of time is among them
+    assert any(r[3].strftime("%H:%M:%S.%f") == "23:59:59.000000" and r[3].day in (25, 26) for r in events.rows)

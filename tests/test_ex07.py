@@ -10,7 +10,7 @@ import pytest
 from grader import lesson
 from grader.course import create_tables, Dataset
 from grader.exercises.ex07 import sample
-from helpers import failing, full_marks, grade, sql_cell
+from helpers import exact_failures_test, failing, full_marks, grade, sql_cell, wrong
 
 CTR = "clicks_7d / NULLIF(impressions_7d, 0)"
 COLS = "user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, ctr_7d"
@@ -38,51 +38,54 @@ WHEN NOT MATCHED THEN INSERT VALUES (s.user_id, s.item_id, s.as_of_ts, s.clicks_
 
 INSERT = f"INSERT INTO feature_table SELECT *, {CTR} FROM feature_rows;"
 
-WRONG = {
-    "rerun_is_idempotent": [
-        INSERT,
-        upsert(on_conflict="DO UPDATE SET clicks_7d = feature_table.clicks_7d + excluded.clicks_7d, "
-               "views_7d = feature_table.views_7d + excluded.views_7d, "
-               "impressions_7d = feature_table.impressions_7d + excluded.impressions_7d, "
-               "ctr_7d = excluded.ctr_7d"),
-    ],
-    "stale_rows_updated_all_columns": [
-        upsert(on_conflict="DO NOTHING"),
-        upsert(on_conflict="DO UPDATE SET clicks_7d = excluded.clicks_7d, views_7d = excluded.views_7d, "
-               "impressions_7d = excluded.impressions_7d"),
-        f"INSERT OR IGNORE INTO feature_table SELECT *, {CTR} FROM feature_rows;",
-    ],
-    "key_includes_as_of_ts": [
-        merge(on="t.user_id = s.user_id AND t.item_id = s.item_id"),
+def cell(sql: str) -> str:
+    return sql_cell("ex07", sql)
+
+
+SAMPLE = "matches_reference_on_sample"
+ADDITIVE = upsert(on_conflict="DO UPDATE SET clicks_7d = feature_table.clicks_7d + excluded.clicks_7d, "
+                  "views_7d = feature_table.views_7d + excluded.views_7d, "
+                  "impressions_7d = feature_table.impressions_7d + excluded.impressions_7d, "
+                  "ctr_7d = excluded.ctr_7d")
+
+# Every known-wrong script and the exact checks it fails. A ctr mistake costs the ctr checks
+# only: the key, untouched-rows, stale-rows and rerun checks judge ctr_7d as the script computes it.
+MATRIX = {
+    # a plain INSERT neither replaces a stale row nor survives a rerun: both checks are about it
+    "plain_insert": wrong("ex07", {SAMPLE, "rerun_is_idempotent", "stale_rows_updated_all_columns"}, cell(INSERT)),
+    "update_adds_to_old_counts": wrong("ex07", {SAMPLE, "rerun_is_idempotent", "stale_rows_updated_all_columns"}, cell(ADDITIVE)),
+    "on_conflict_do_nothing": wrong("ex07", {SAMPLE, "stale_rows_updated_all_columns"}, cell(upsert(on_conflict="DO NOTHING"))),
+    "update_leaves_ctr_stale": wrong("ex07", {SAMPLE, "stale_rows_updated_all_columns"},
+        cell(upsert(on_conflict="DO UPDATE SET clicks_7d = excluded.clicks_7d, views_7d = excluded.views_7d, "
+                    "impressions_7d = excluded.impressions_7d"))),
+    "insert_or_ignore": wrong("ex07", {SAMPLE, "stale_rows_updated_all_columns"},
+        cell(f"INSERT OR IGNORE INTO feature_table SELECT *, {CTR} FROM feature_rows;")),
+    "merge_on_pair_only": wrong("ex07", {SAMPLE, "key_includes_as_of_ts"}, cell(merge(on="t.user_id = s.user_id AND t.item_id = s.item_id"))),
+    "delete_by_pair_then_insert": wrong("ex07", {SAMPLE, "key_includes_as_of_ts"}, cell(
         f"""DELETE FROM feature_table WHERE (user_id, item_id) IN (SELECT user_id, item_id FROM feature_rows);
-            {INSERT}""",
-    ],
-    "other_days_untouched": [
-        f"DELETE FROM feature_table; {INSERT}",
-        f"DELETE FROM feature_table WHERE as_of_ts >= (SELECT min(as_of_ts) FROM feature_rows); {INSERT}",
-    ],
-    "unrelated_rows_untouched": [
-        f"DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows); {INSERT}",
-    ],
-    "zero_impressions_give_null_ctr": [
-        upsert(ctr="clicks_7d / impressions_7d"),
-        upsert(ctr=f"coalesce({CTR}, 0)"),
-        upsert(ctr="CASE WHEN impressions_7d = 0 THEN 0 ELSE clicks_7d / impressions_7d END"),
-    ],
-    "ctr_not_integer_division": [
-        upsert(ctr="clicks_7d // NULLIF(impressions_7d, 0)"),
-        upsert(ctr=f"CAST({CTR} AS INTEGER)"),
-    ],
-    "ctr_is_double_not_float": [
-        upsert(ctr="clicks_7d::FLOAT / NULLIF(impressions_7d, 0)"),
-        upsert(ctr=f"round({CTR}, 4)"),
-    ],
-    "feature_table_keeps_key_and_types": [
+            {INSERT}""")),
+    # deleting everything removes other days' rows and the same day's unrelated rows: both
+    "delete_everything_then_insert": wrong("ex07", {SAMPLE, "other_days_untouched", "unrelated_rows_untouched"},
+        cell(f"DELETE FROM feature_table; {INSERT}")),
+    "delete_from_first_day_on": wrong("ex07", {"other_days_untouched", "unrelated_rows_untouched"}, cell(
+        f"DELETE FROM feature_table WHERE as_of_ts >= (SELECT min(as_of_ts) FROM feature_rows); {INSERT}")),
+    "partition_overwrite_of_the_day": wrong("ex07", {"unrelated_rows_untouched"}, cell(
+        f"DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows); {INSERT}")),
+    "ctr_without_nullif": wrong("ex07", {"zero_impressions_give_null_ctr"}, cell(upsert(ctr="clicks_7d / impressions_7d"))),
+    "ctr_coalesced_to_zero": wrong("ex07", {"zero_impressions_give_null_ctr"}, cell(upsert(ctr=f"coalesce({CTR}, 0)"))),
+    "ctr_zero_by_case": wrong("ex07", {"zero_impressions_give_null_ctr"},
+        cell(upsert(ctr="CASE WHEN impressions_7d = 0 THEN 0 ELSE clicks_7d / impressions_7d END"))),
+    # issue 11: integer ctr failed every ex07 check; now the ctr check (and the sample) only
+    "ctr_integer_division": wrong("ex07", {SAMPLE, "ctr_not_integer_division"}, cell(upsert(ctr="clicks_7d // NULLIF(impressions_7d, 0)"))),
+    "ctr_cast_to_integer": wrong("ex07", {SAMPLE, "ctr_not_integer_division"}, cell(upsert(ctr=f"CAST({CTR} AS INTEGER)"))),
+    "ctr_clicks_over_views": wrong("ex07", {SAMPLE, "ctr_not_integer_division"}, cell(upsert(ctr="clicks_7d / NULLIF(views_7d, 0)"))),
+    "ctr_as_float": wrong("ex07", {SAMPLE, "ctr_is_double_not_float"}, cell(upsert(ctr="clicks_7d::FLOAT / NULLIF(impressions_7d, 0)"))),
+    "ctr_rounded": wrong("ex07", {SAMPLE, "ctr_is_double_not_float"}, cell(upsert(ctr=f"round({CTR}, 4)"))),
+    "table_recreated_without_key": wrong("ex07", {"feature_table_keeps_key_and_types"}, cell(
         f"""CREATE OR REPLACE TABLE feature_table AS
             SELECT * FROM feature_table
             WHERE (user_id, item_id, as_of_ts) NOT IN (SELECT (user_id, item_id, as_of_ts) FROM feature_rows)
-            UNION ALL SELECT *, {CTR} FROM feature_rows;""",
-    ],
+            UNION ALL SELECT *, {CTR} FROM feature_rows;""")),
 }
 
 CORRECT = {
@@ -113,14 +116,7 @@ CORRECT = {
 }
 
 
-@pytest.mark.parametrize(
-    "check,sql", [(check, sql) for check, sqls in WRONG.items() for sql in sqls], ids=lambda x: x if len(x) < 40 else ""
-)
-def test_wrong_answer_fails_the_check_named_for_its_mistake(check, sql):
-    result = grade("ex07", sql_cell("ex07", sql))
-    assert check in failing(result), [(c.name, c.status, c.message) for c in result.checks]
-    named = next(c for c in result.checks if c.name == check)
-    assert named.status == "fail", named.message  # a teaching failure, not a crash
+test_wrong_answer_fails_exactly_its_checks = exact_failures_test(MATRIX)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -138,9 +134,13 @@ def test_plain_insert_fails_rerun_with_the_teaching_message_and_the_inputs():
 
 
 def test_float_ctr_message_names_float():
-    result = grade("ex07", sql_cell("ex07", WRONG["ctr_is_double_not_float"][0]))
+    result = grade("ex07", *MATRIX["ctr_as_float"].cells)
     check = next(c for c in result.checks if c.name == "ctr_is_double_not_float")
     assert "FLOAT" in check.message and "ctr_7d" in check.message
+    # the digits that differ are printed, in the message and in the wrong-values table
+    assert "got 0.3333333432674408" in check.message
+    values = next(t for t in check.tables if t.caption == "wrong values")
+    assert "0.3333333432674408" in [v for row in values.rows for v in row]
 
 
 def test_answer_may_build_on_a_saved_snippet():
@@ -169,3 +169,17 @@ def test_lesson_setup_cell_builds_the_public_fixture():
     for table in ("feature_table", "feature_rows"):
         got = sorted(con.execute(f"SELECT * FROM {table}").fetchall())
         assert got == sorted(fixture.rows(table)), table
+
+
+def test_a_script_that_writes_nothing_keeps_no_point_for_the_table_definition():
+    # issue 10: feature_table_keeps_key_and_types gave a point to a script that does nothing
+    result = grade("ex07", sql_cell("ex07", "SELECT count(*) FROM feature_rows"))
+    check = next(c for c in result.checks if c.name == "feature_table_keeps_key_and_types")
+    assert check.status == "fail" and "keys_written" in check.message
+
+
+def test_counterexample_is_shrunk_to_the_fewest_input_rows():
+    result = grade("ex07", *MATRIX["merge_on_pair_only"].cells)
+    check = next(c for c in result.checks if c.name == "key_includes_as_of_ts")
+    shown = {t.caption.split(":")[0]: t for t in check.tables}
+    assert len(shown["feature_rows"].rows) == 1 and len(shown["feature_table"].rows) == 1

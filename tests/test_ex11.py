@@ -3,7 +3,7 @@ different correct formulations get full marks."""
 
 import pytest
 
-from helpers import failing, full_marks, grade, sql_cell
+from helpers import exact_failures_test, failing, full_marks, grade, sql_cell, wrong
 
 AS_OF = "getvariable('as_of_ts')"
 RIGHT = f"event_ts <= {AS_OF} AND event_ts > {AS_OF} - INTERVAL '7 days'"
@@ -13,36 +13,52 @@ def pairs(where: str = RIGHT, distinct: str = "DISTINCT") -> str:
     return f"SELECT {distinct} user_id, item_id FROM events WHERE {where}"
 
 
-WRONG = {
-    "grid_not_cartesian": [
-        "SELECT u.user_id, i.item_id FROM users u CROSS JOIN items i",
-    ],
-    "grid_not_all_time": [
-        "SELECT DISTINCT user_id, item_id FROM events",
-        pairs(f"event_ts <= {AS_OF}"),
-    ],
-    "pairs_distinct": [
-        pairs(distinct=""),
-        f"SELECT user_id, item_id, event_type FROM events WHERE {RIGHT} GROUP BY user_id, item_id, event_type",
-    ],
-    "no_leakage": [
-        pairs(f"event_ts > {AS_OF} - INTERVAL '7 days'"),
-        pairs(f"event_ts::DATE <= {AS_OF}::DATE + 1 AND event_ts > {AS_OF} - INTERVAL '7 days'"),
-    ],
-    "window_edges": [
-        pairs(f"event_ts <= {AS_OF} AND event_ts >= {AS_OF} - INTERVAL '7 days'"),
-        pairs(f"event_ts < {AS_OF} AND event_ts > {AS_OF} - INTERVAL '7 days'"),
-        pairs(f"event_ts BETWEEN {AS_OF} - INTERVAL '7 days' AND {AS_OF}"),
-    ],
-    "reads_as_of_variable": [
-        pairs("event_ts <= TIMESTAMP '2025-12-02 23:59:59' AND event_ts > TIMESTAMP '2025-11-25 23:59:59'"),
-        pairs(f"event_ts < {AS_OF}::DATE + INTERVAL '1 day' AND event_ts >= {AS_OF}::DATE - INTERVAL '6 days'"),
-        pairs("event_ts <= now() AND event_ts > now() - INTERVAL '7 days'"),
-    ],
+def cell(sql: str) -> str:
+    return sql_cell("ex11", sql)
+
+
+SAMPLE = "matches_reference_on_sample"
+
+# Every known-wrong grid and the exact checks it fails.
+MATRIX = {
+    # issue 11: a Cartesian grid failed every check; it is judged by grid_not_cartesian alone
+    "cartesian_users_x_items": wrong("ex11", {SAMPLE, "grid_not_cartesian"},
+        cell("SELECT u.user_id, i.item_id FROM users u CROSS JOIN items i")),
+    # no window at all: both the old and the future events' pairs come in
+    "every_pair_ever": wrong("ex11", {SAMPLE, "grid_not_all_time", "no_leakage"}, cell("SELECT DISTINCT user_id, item_id FROM events")),
+    "no_window_start": wrong("ex11", {SAMPLE, "grid_not_all_time"}, cell(pairs(f"event_ts <= {AS_OF}"))),
+    "one_row_per_event": wrong("ex11", {SAMPLE, "pairs_distinct"}, cell(pairs(distinct=""))),
+    "one_row_per_event_type": wrong("ex11", {SAMPLE, "pairs_distinct"},
+        cell(f"SELECT user_id, item_id, event_type FROM events WHERE {RIGHT} GROUP BY user_id, item_id, event_type")),
+    # issue 11: pairs missing were told "a pair appears more than once"
+    "clicks_and_views_only": wrong("ex11", {SAMPLE, "grid_has_every_active_pair"},
+        cell(pairs(f"{RIGHT} AND event_type IN ('click', 'view')"))),
+    "no_window_end": wrong("ex11", {SAMPLE, "no_leakage"}, cell(pairs(f"event_ts > {AS_OF} - INTERVAL '7 days'"))),
+    "window_end_a_day_late": wrong("ex11", {SAMPLE, "no_leakage"},
+        cell(pairs(f"event_ts::DATE <= {AS_OF}::DATE + 1 AND event_ts > {AS_OF} - INTERVAL '7 days'"))),
+    "window_closed_at_start": wrong("ex11", {"window_edges"},
+        cell(pairs(f"event_ts <= {AS_OF} AND event_ts >= {AS_OF} - INTERVAL '7 days'"))),
+    "window_open_at_end": wrong("ex11", {"window_edges"}, cell(pairs(f"event_ts < {AS_OF} AND event_ts > {AS_OF} - INTERVAL '7 days'"))),
+    "between_both_edges": wrong("ex11", {"window_edges"}, cell(pairs(f"event_ts BETWEEN {AS_OF} - INTERVAL '7 days' AND {AS_OF}"))),
+    "hard_coded_as_of": wrong("ex11", {"reads_as_of_variable"},
+        cell(pairs("event_ts <= TIMESTAMP '2025-12-02 23:59:59' AND event_ts > TIMESTAMP '2025-11-25 23:59:59'"))),
+    # rounding to whole days: wrong for a noon as-of time, and counts the half second after a day end
+    "as_of_rounded_to_days": wrong("ex11", {"reads_as_of_variable", "window_edges"},
+        cell(pairs(f"event_ts < {AS_OF}::DATE + INTERVAL '1 day' AND event_ts >= {AS_OF}::DATE - INTERVAL '6 days'"))),
+    # now() instead of the variable: no pair at all for any past as-of time, so nothing is earned
+    "now_instead_of_as_of": wrong("ex11", {SAMPLE, "grid_not_cartesian", "grid_has_every_active_pair", "grid_not_all_time",
+                                           "pairs_distinct", "no_leakage", "window_edges", "reads_as_of_variable"},
+        cell(pairs("event_ts <= now() AND event_ts > now() - INTERVAL '7 days'"))),
 }
 
 CORRECT = {
     "distinct_where": pairs(),
+    # Exercise 3's point-in-time dimensions: consistent fixtures make the join a no-op
+    "dimensions_joined_at_the_as_of_time": f"""
+        SELECT DISTINCT e.user_id, e.item_id FROM events e
+        JOIN users u ON u.user_id = e.user_id AND u.signup_ts <= {AS_OF}
+        JOIN items i ON i.item_id = e.item_id AND i.created_ts <= {AS_OF}
+        WHERE {RIGHT.replace('event_ts', 'e.event_ts')}""",
     "group_by_with_as_of_column": f"""
         WITH p AS (SELECT {AS_OF} AS as_of_ts)
         SELECT e.user_id, e.item_id, p.as_of_ts, count(*) AS events_in_window
@@ -60,12 +76,7 @@ CORRECT = {
 }
 
 
-@pytest.mark.parametrize(
-    "check,sql", [(check, sql) for check, sqls in WRONG.items() for sql in sqls], ids=lambda x: x if len(x) < 40 else ""
-)
-def test_wrong_answer_fails_the_check_named_for_its_mistake(check, sql):
-    result = grade("ex11", sql_cell("ex11", sql))
-    assert check in failing(result), [(c.name, c.status, c.message) for c in result.checks]
+test_wrong_answer_fails_exactly_its_checks = exact_failures_test(MATRIX)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -74,13 +85,8 @@ def test_correct_formulation_gets_full_marks(name):
     assert full_marks(result), [(c.name, c.status, c.message) for c in result.checks if c.status != "pass"]
 
 
-def test_hard_coded_timestamp_fails_only_the_variable_check():
-    result = grade("ex11", sql_cell("ex11", WRONG["reads_as_of_variable"][0]))
-    assert failing(result) == {"reads_as_of_variable"}
-
-
 def test_cartesian_counterexample_shows_the_fewest_events():
-    result = grade("ex11", sql_cell("ex11", WRONG["grid_not_cartesian"][0]))
+    result = grade("ex11", *MATRIX["cartesian_users_x_items"].cells)
     check = next(c for c in result.checks if c.name == "grid_not_cartesian")
     assert check.tables[0].caption.startswith("events")
     assert any(t.caption == "returned but not expected" for t in check.tables)
@@ -89,3 +95,10 @@ def test_cartesian_counterexample_shows_the_fewest_events():
 def test_unanswered_placeholder_is_missing_not_failed():
     result = grade("ex11", sql_cell("ex11", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))
     assert {c.status for c in result.checks} == {"missing"}
+
+
+def test_missing_pairs_are_not_told_a_pair_appears_twice():
+    result = grade("ex11", *MATRIX["clicks_and_views_only"].cells)
+    check = next(c for c in result.checks if c.name == "grid_has_every_active_pair")
+    assert check.message.startswith("1 expected row(s) missing")
+    assert next(c for c in result.checks if c.name == "pairs_distinct").status == "pass"
