@@ -191,3 +191,19 @@ def test_grading_fits_gradescopes_768_mb_with_the_same_verdicts(tmp_path, autogr
         verdicts.append({t["name"]: t.get("status") for t in data["tests"]})
         verdicts.append(data["score"])
     assert verdicts[0] == verdicts[2] and verdicts[1] == verdicts[3]
+
+
+def test_the_always_visible_summary_gives_no_hidden_verdict_away():
+    import tempfile
+
+    from grader.grade import grade_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        r = grade_path(failing_notebook(Path(tmp) / "ada.ipynb"), only=["ex06"])
+    public = [c for c in r.exercises[0].checks if not c.hidden]
+    public_total = f"{sum(c.points for c in public):g} / {sum(c.max_points for c in public):g}"
+    assert any(c.hidden and c.status == "fail" for c in r.exercises[0].checks)
+    summary = gradescope.results_json(r)["output"]
+    assert public_total in summary and f"{r.score:g} / {r.max_score:g}" not in summary
+    shown = gradescope.results_json(r, hidden_visibility="visible")["output"]
+    assert f"{r.score:g} / {r.max_score:g}" in shown

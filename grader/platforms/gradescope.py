@@ -76,15 +76,30 @@ def results_json(r: SubmissionResult, hidden_visibility: str = "after_published"
         out["output"] = (f"**This submission could not be graded:** {_md(r.reason or 'unknown reason')}\n\n"
                          "Nothing was scored. Hand in your notebook(s) (`.ipynb`) again.")
         return out
-    lines = [f"**{fmt_points(r.score)} / {fmt_points(r.max_score)}** from the automatic checks"]
+    # The summary is always visible: while hidden checks are not, it counts public checks only
+    # (a per-exercise total would give their verdicts away; Gradescope hides the total itself).
+    reveal = hidden_visibility == "visible"
+
+    def shown(checks):
+        return [c for c in checks if reveal or not c.hidden]
+
+    def total(checks) -> str:
+        got = sum(c.points for c in checks if not c.pending)
+        out_of = sum(c.max_points for c in checks if not c.pending)
+        return f"{fmt_points(got)} / {fmt_points(out_of)}"
+
+    every = [c for e in r.exercises for c in shown(e.checks)]
+    lines = [f"**{total(every)}** from the {'automatic' if reveal else 'public'} checks"]
     if r.manual_pending:
         lines[0] += f" (+ {fmt_points(r.manual_pending)} points of written answers, to be scored by your instructor)"
     lines.append("")
-    lines.extend(f"- {e.id} {_md(e.title)}: {fmt_points(e.score)} / {fmt_points(e.max_score)}"
-                 + (f" (+{fmt_points(e.manual_pending)} written, to be scored)" if e.manual_pending else "")
-                 for e in r.exercises)
-    if any(c.hidden for e in r.exercises for c in e.checks):
-        lines += ["", "Hidden checks (other data, other traps) are shown when your instructor publishes grades."]
+    for e in r.exercises:
+        pending = sum(c.max_points for c in e.checks if c.pending)
+        lines.append(f"- {e.id} {_md(e.title)}: {total(shown(e.checks))}"
+                     + (f" (+{fmt_points(pending)} written, to be scored)" if pending else ""))
+    if not reveal and any(c.hidden for e in r.exercises for c in e.checks):
+        lines += ["", "Hidden checks (other data, other traps) and your total are shown when your instructor "
+                      "publishes grades."]
     lines.extend(f"\n_{_md(n)}_" for n in r.notes)
     out["output"] = "\n".join(lines)
     for e in r.exercises:
