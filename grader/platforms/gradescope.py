@@ -192,7 +192,7 @@ for c in python3.13 python3.12 python3.11 python3; do
   if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then PY="$c"; break; fi
 done
 if [ -z "$PY" ]; then  # Gradescope's Ubuntu 22.04 image has Python 3.10: take 3.11 from Ubuntu
-  apt-get install -y python3.11 python3.11-venv
+  apt-get update && apt-get install -y python3.11 python3.11-venv
   PY=python3.11
 fi
 "$PY" -m venv "$VENV" || { apt-get install -y python3-venv "$("$PY" -c 'import sys; print(f"python3.{sys.version_info[1]}-venv")')"; "$PY" -m venv "$VENV"; }
