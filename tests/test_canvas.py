@@ -107,3 +107,17 @@ def test_default_gradebook_paths_are_relative_to_the_graded_folder(graded, tmp_p
     # (a path that reads as a formula keeps report.csv_cell's apostrophe)
     assert sorted(p.removeprefix("'") for p in paths) == sorted(["ada.ipynb", "=cmd|' calc'!A0.ipynb"])
     assert not any(Path(p).is_absolute() for p in paths)
+
+
+def test_written_part_is_filled_once_every_written_answer_of_it_is_scored(tmp_path):
+    from grader import manual
+    from grader.grade import grade_path
+
+    r = grade_path(failing_notebook(tmp_path / "ada.ipynb"), only=["ex01", "ex10"])
+    manual.merge([r], {("ada", "ex10", "explains_the_rerun"): manual.Score(2, ""),
+                       ("ada", "ex01", "backfill_definition"): manual.Score(1, "")})
+    text, _ = canvas.render([r], prefix="W12")
+    header, _, row = list(csv.reader(io.StringIO(text)))
+    cells = dict(zip(header, row))
+    assert cells["W12 ex10 written"] == "2"
+    assert cells["W12 ex01 written"] == ""  # incremental_definition still to be scored: no partial sum
