@@ -111,6 +111,15 @@ def test_backfill_diagram_tells_the_whole_story():
         assert phrase in text, phrase
 
 
+def test_backfill_path_leaves_the_watermark_alone():
+    """A repair backfill of an old range must not move last_as_of_ts backwards (the ex12b
+    solution never touches the control row): the diagram may not say otherwise."""
+    source = BACKFILL.with_suffix(".puml").read_text(encoding="utf-8")
+    assert "newest T written" not in source and "newest day written" not in source
+    text = " ".join(re.findall(r">([^<>]*)</text>", BACKFILL.read_text(encoding="utf-8"))).replace("&#160;", " ")
+    assert "left alone" in text and "backwards" in text
+
+
 @pytest.mark.parametrize("svg", [BACKFILL, EX03], ids=lambda p: p.stem)
 def test_diagram_fits_notebook_width(svg: Path):
     width = float(re.search(r'<svg[^>]* width="([\d.]+)px"', svg.read_text(encoding="utf-8")).group(1))
