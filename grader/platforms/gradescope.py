@@ -251,7 +251,13 @@ def build_wheel(dest: Path) -> Path:
     """This project's wheel (hidden checks included: the autograder is the instructor's)."""
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp, str(REPO)], check=True)
+        # Built from a clean copy: setuptools' build/ folder in the repo would keep stale
+        # modules, and nothing is left behind in the working tree.
+        src = Path(tmp) / "src"
+        shutil.copytree(REPO / "grader", src / "grader", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(REPO / name, src / name)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp, str(src)], check=True)
         wheel = next(Path(tmp).glob("week12_workbook-*.whl"))
         return Path(shutil.copy2(wheel, dest / wheel.name))
 
