@@ -39,6 +39,10 @@ RETRIES = 2  # an orchestrator's retries of a failed task
 MAX_RERUNS = 4  # reruns after a crash before the job counts as stuck
 MAX_SCHEDULES = 12  # interleavings explored per pair of jobs (chosen deterministically)
 AS_OF = 2  # column of as_of_ts in feature_table rows
+# The hidden value fixtures (window edges, retries, event types) judge the key and the three counts:
+# ctr_7d is derived from them and judged on the sample, so a ctr slip is not reported as a window one.
+COUNTS_END = 6
+COUNT_COLUMNS = FEATURE_COLUMNS[:COUNTS_END]
 SHRINK_TESTS = 60  # job runs spent at most on shrinking one counterexample
 SHRINK_SECONDS = 2.0  # ... and wall-clock time
 
@@ -368,6 +372,21 @@ def shrink_events(sc: Scenario, fails) -> Scenario:
     return Scenario(sc.name, sc.dataset.with_rows("events", smallest), sc.variables)
 
 
+_empty: dict[int, tuple[Scenario, Scenario]] = {}
+
+
+def empty_table(sc: Scenario) -> Scenario:
+    """The scenario with feature_table empty: what the same job does without this scenario's rows.
+    Derived from the scenario itself, never declared beside it, so a disguised hidden fixture
+    (grader/disguise.py renames ids per fixture) and its baseline keep the same ids."""
+    if id(sc) not in _empty:
+        if len(_empty) > 64:
+            _empty.clear()
+        _empty[id(sc)] = (sc, Scenario("the same tables with feature_table empty",
+                                       sc.dataset.with_rows("feature_table", []), sc.variables))
+    return _empty[id(sc)][1]
+
+
 def new_rows(sc: Scenario, rows: list[tuple]) -> list[tuple]:
     return [r for r in rows if r[AS_OF] > sc.watermark]
 
@@ -376,10 +395,11 @@ def new_rows(sc: Scenario, rows: list[tuple]) -> list[tuple]:
 class CleanRunsCheck(Check):
     """The job run `runs` times in a row, no faults. `aspect`:
     - "table": the days after the watermark hold exactly the next `runs` days (fed runs), valued
-      by the oracle, or with `baseline` by the same job's own rows from that scenario (the
+      by the oracle, or with `relative` by the same job's own rows on the scenario with an empty
+      feature_table (the
       later exercise judges which days, not the values); shrunk counterexample on a mismatch;
-    - "values": the rows of whatever day(s) one run wrote match the oracle for those days (the
-      hidden fixtures' check: values, not which day);
+    - "values": the rows of whatever day(s) one run wrote match the oracle's counts for those days
+      (the hidden fixtures' check: the counts, not which day, not ctr);
     - "control": the watermark on the last day it should have written, last_run_ts set;
     - "untouched": rows of days the runs must not write are exactly as before.
     `gate`: the scenario whose clean runs must write rows before this check judges anything."""
@@ -387,7 +407,7 @@ class CleanRunsCheck(Check):
     scenario: Scenario = None  # type: ignore[assignment]
     runs: int = 2
     aspect: str = "table"
-    baseline: Scenario | None = None
+    relative: bool = False
     gate: Scenario | None = None
     gate_runs: int = 2
     first: str = "next_days_match_reference"  # the check to make pass first when not judged
@@ -440,15 +460,16 @@ class CleanRunsCheck(Check):
         sc = self.scenario
         days = targets(sc, self.runs)
         kept = [rw for rw in new_rows(sc, sc.initial_rows) if rw[AS_OF] not in days]
-        if self.baseline is None:
+        if not self.relative:
             return kept + semantics.feature_rows(sc.events, days), None
-        own = job_runs(statements, self.baseline, limits, self.runs, fed=True)
+        base = empty_table(sc)
+        own = job_runs(statements, base, limits, self.runs, fed=True)
         if own.failure():
-            return [], f"on {self.baseline.name}, {own.failure()}"
+            return [], f"on {base.name}, {own.failure()}"
         mine = [rw for rw in own.after.rows if rw[AS_OF] in days]
-        empty = [d for d in days if semantics.feature_rows(self.baseline.events, [d]) and d not in {rw[AS_OF] for rw in mine}]
+        empty = [d for d in days if semantics.feature_rows(base.events, [d]) and d not in {rw[AS_OF] for rw in mine}]
         if empty:
-            return [], (f"on {self.baseline.name}, {self.runs} run(s) from watermark {day_text(self.baseline.watermark)} "
+            return [], (f"on {base.name}, {self.runs} run(s) from watermark {day_text(base.watermark)} "
                         f"write no rows for {days_text(empty)}, so there is no day of yours to compare")
         return kept + mine, None
 
@@ -458,7 +479,7 @@ class CleanRunsCheck(Check):
         if problem:
             return not_judged(problem, self.first)
         got = new_rows(sc, r.after.rows)
-        if self.baseline is not None:  # which days: every day the oracle fills must be written
+        if self.relative:  # which days: every day the oracle fills must be written
             empty = [d for d in targets(sc, self.runs)
                      if semantics.feature_rows(sc.events, [d]) and not [rw for rw in got if rw[AS_OF] == d]]
             if empty:
@@ -467,8 +488,8 @@ class CleanRunsCheck(Check):
         d = compare.diff(expected, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
         if d.equal:
             return Verdict("pass", self.passed)
-        note = "" if self.baseline is None else " (compared with the rows your job writes for that day without this scenario's history)"
-        if self.baseline is not None:
+        note = "" if not self.relative else " (compared with the rows your job writes for that day on an empty feature_table)"
+        if self.relative:
             wrote = days_text(written_days(r.before, r.after))
             return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote})",
                            diff_tables(d))
@@ -498,9 +519,9 @@ class CleanRunsCheck(Check):
 
         def judged(small: Scenario, rr: Runs) -> compare.Diff:
             days = sorted({d for i, o in zip(rr.inputs, rr.outputs) for d in written_days(i, o)}) or targets(small, self.runs)
-            got = [rw for rw in rr.after.rows if rw[AS_OF] in days]
-            return compare.diff(semantics.feature_rows(small.events, days), FEATURE_COLUMNS, got, FEATURE_COLUMNS,
-                                FEATURE_KEY)
+            got = [rw[:COUNTS_END] for rw in rr.after.rows if rw[AS_OF] in days]
+            want = [rw[:COUNTS_END] for rw in semantics.feature_rows(small.events, days)]
+            return compare.diff(want, COUNT_COLUMNS, got, COUNT_COLUMNS, FEATURE_KEY)
 
         d = judged(sc, r)
         if d.equal:
@@ -911,7 +932,7 @@ class BackfillCheck(Check):
     jobs: list[Backfill] = field(default_factory=list)
     orders: list[str] = field(default_factory=list)
     interleave: bool = False
-    baseline: Scenario | None = None  # judge against the same script's backfill from this scenario
+    relative: bool = False  # judge against the same script's backfill on this scenario's events, table empty
     outside_only: bool = False  # compare only rows outside the jobs' days (they must be untouched)
     # Robustness checks judge only a backfill that writes: one backfill of the jobs' union on
     # `gate` (the scenario itself when None) must run and write rows, or nothing is judged.
@@ -938,7 +959,7 @@ class BackfillCheck(Check):
         return Verdict("pass", self.passed or f"{len(outcomes)} schedule(s): every one ends with the reference table.")
 
     def _gate(self, statements: list[str], limits: Limits) -> str | None:
-        sc = self.gate or self.baseline or self.scenario
+        sc = self.gate or (empty_table(self.scenario) if self.relative else self.scenario)
         union = self.union()
         out = backfill_alone(statements, sc, union, limits)
         what = f"one backfill over [{union.start:%Y-%m-%d}, {union.end:%Y-%m-%d}] on {sc.name}"
@@ -989,9 +1010,9 @@ class BackfillCheck(Check):
         """With several jobs: one backfill of their union by the same script. When that alone
         differs from the oracle (wrong values: backfill_matches_reference's business), the
         schedules are judged against it, so this check speaks of overlaps only."""
-        if len(jobs) < 2 and self.baseline is None:
+        if len(jobs) < 2 and not self.relative:
             return None
-        out = backfill_alone(statements, self.baseline or self.scenario, self.union(), limits)
+        out = backfill_alone(statements, empty_table(self.scenario) if self.relative else self.scenario, self.union(), limits)
         return None if out.failed or out.diff.equal else out.rows
 
     def _sequential(self, ws, statements, jobs, order: str, limits: Limits, sc: Scenario | None = None) -> Outcome:
@@ -999,7 +1020,7 @@ class BackfillCheck(Check):
 
     def _fail(self, out: Outcome, jobs, statements: list[str], limits: Limits) -> Verdict:
         tables: list[Table] = []
-        if self.shrink and not out.failed and not self.interleave and not self.outside_only and self.baseline is None:
+        if self.shrink and not out.failed and not self.interleave and not self.outside_only and not self.relative:
             order = out.schedule
 
             def attempt(small: Scenario) -> Outcome:
@@ -1033,10 +1054,11 @@ class BackfillCheck(Check):
 
 def values_diff(sc: Scenario, rows: list[tuple], days: list[datetime]) -> compare.Diff:
     """The rows of the days a run wrote against the oracle for those days (all of `days` when it
-    wrote none): the values, whichever days the script chose to write."""
+    wrote none): the key and counts, whichever days the script chose to write."""
     written = written_days(State(sc.initial_rows, None, None), State(rows, None, None)) or sorted(days)
-    got = [r for r in rows if r[AS_OF] in written]
-    return compare.diff(semantics.feature_rows(sc.events, written), FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
+    got = [r[:COUNTS_END] for r in rows if r[AS_OF] in written]
+    want = [r[:COUNTS_END] for r in semantics.feature_rows(sc.events, written)]
+    return compare.diff(want, COUNT_COLUMNS, got, COUNT_COLUMNS, FEATURE_KEY)
 
 
 def sequential(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], order: str, limits: Limits,

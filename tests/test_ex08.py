@@ -111,6 +111,13 @@ WRONG = {
     "impressions_only_clicks_and_views": (
         f"{merge(rows(impressions=CLICKS_AND_VIEWS))};\n{ADVANCE};",
         {"next_days_match_reference", "all_types_in_impressions"}, set()),
+    "ctr_as_float": (
+        # FLOAT keeps 4 bytes: 1/3 is stored as 0.3333333432674408; judged on the sample's ctr only
+        f"{merge(rows().replace('::DOUBLE', '::FLOAT'))};\n{ADVANCE};",
+        {"next_days_match_reference"}, set()),
+    "ctr_integer_division": (
+        f"{merge(rows().replace('::DOUBLE /', ' //'))};\n{ADVANCE};",
+        {"next_days_match_reference"}, set()),
     "on_conflict_do_nothing": (
         f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;\n{ADVANCE};",
         {"write_is_idempotent"}, set()),

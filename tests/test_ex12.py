@@ -76,6 +76,9 @@ WRONG = {
     "impressions_only_clicks_and_views": (
         overwrite(impressions=CLICKS_AND_VIEWS),
         {"backfill_matches_reference", "all_types_in_impressions"}),
+    "ctr_as_float": (
+        overwrite().replace("::DOUBLE", "::FLOAT"),
+        {"backfill_matches_reference"}),
     "on_conflict_do_nothing": (
         f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;",
         {"overwrites_stale_rows"}),

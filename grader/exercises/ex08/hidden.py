@@ -94,7 +94,7 @@ CHECKS = [
     ),
     CleanRunsCheck(
         name="write_is_idempotent", answer="ex08", points=2, scenario=REWRITE, runs=1, aspect="table",
-        baseline=SAMPLE, gate=SAMPLE,
+        relative=True, gate=SAMPLE,
         fail="The day being written already had rows (left by an attempt that died before moving the "
              "watermark). An idempotent write replaces them with what your job writes on an empty table: MERGE / "
              "INSERT OR REPLACE, or DELETE the day's partition then INSERT. A plain INSERT fails on the key; "

@@ -7,7 +7,7 @@ from datetime import datetime as dt
 from ...checks import ManualCheck, ValueCheck, day_judge, days_judge
 from ...course import JOB_KEY, load_seed
 from ...exercise import Answer, Exercise
-from ...harness import CleanRunsCheck, Scenario, crash_table
+from ...harness import CleanRunsCheck, Scenario, crash_table, empty_table
 from ... import semantics
 
 DAY1, DAY2, DAY3 = (dt(2025, 12, d, 23, 59, 59) for d in (1, 2, 3))
@@ -33,10 +33,7 @@ def crashes(name_or_sql: str = "ex08"):
 # alone, where the watermark ends, crashes), not the feature values: those are Exercise 8's checks,
 # so a window or dedup slip in the job costs points there once, not again here. A job whose clean
 # run writes no rows is judged on nothing here (it would be trivially "leaving days alone").
-BASELINE = Scenario(
-    "the same events and watermark, feature_table empty",
-    SCENARIO.dataset.with_rows("feature_table", []),
-)
+BASELINE = empty_table(SCENARIO)
 FIRST = "Exercise 8's next_days_match_reference"
 
 
@@ -75,7 +72,7 @@ EXERCISE = Exercise(
             "Your ex08 job, run once in this scenario, should write day 2025-12-03 (the day after the watermark) "
             "as it writes that day on a table without this history, and no later day",
             "Your ex08 job wrote 2025-12-03 and no later day (its feature values are judged in Exercise 8).",
-            baseline=BASELINE,
+            relative=True,
         ),
         job_check(
             "days_1_and_2_left_alone", "untouched", 2,

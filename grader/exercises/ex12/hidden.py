@@ -73,7 +73,7 @@ CHECKS = [
         "Rows already in the range (from an older definition) must be replaced by the backfill: that is what a "
         "backfill is for (the table must end as your backfill leaves an empty one). ON CONFLICT DO NOTHING / "
         "INSERT OR IGNORE keep the stale values",
-        scenario=STALE_SCENARIO, jobs=[C], orders=["C"], baseline=EMPTY, gated=True,
+        scenario=STALE_SCENARIO, jobs=[C], orders=["C"], relative=True, gated=True,
     ),
     values_check("window_edges", EDGES, 1,
         "The window's edges are off: the course's window is as_of_ts - 7 days < event_ts <= as_of_ts, on "
