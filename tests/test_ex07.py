@@ -69,6 +69,14 @@ MATRIX = {
         cell(f"DELETE FROM feature_table; {INSERT}")),
     "delete_from_first_day_on": wrong("ex07", {"other_days_untouched", "unrelated_rows_untouched"}, cell(
         f"DELETE FROM feature_table WHERE as_of_ts >= (SELECT min(as_of_ts) FROM feature_rows); {INSERT}")),
+    # a staging table created without IF NOT EXISTS: the first run works, a rerun fails
+    "staging_table_created_every_run": wrong("ex07", {"rerun_is_idempotent"}, cell(
+        f"""CREATE TABLE staged AS SELECT *, {CTR} AS ctr_7d FROM feature_rows;
+            INSERT OR REPLACE INTO feature_table SELECT * FROM staged;""")),
+    # keeping only the day being written (a "latest snapshot") throws away the history
+    "keeps_only_the_day_written": wrong("ex07", {SAMPLE, "other_days_untouched"}, cell(
+        f"""DELETE FROM feature_table WHERE as_of_ts <> (SELECT max(as_of_ts) FROM feature_rows);
+            INSERT OR REPLACE INTO feature_table SELECT *, {CTR} FROM feature_rows;""")),
     "partition_overwrite_of_the_day": wrong("ex07", {"unrelated_rows_untouched"}, cell(
         f"DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows); {INSERT}")),
     "ctr_without_nullif": wrong("ex07", {"zero_impressions_give_null_ctr"}, cell(upsert(ctr="clicks_7d / impressions_7d"))),

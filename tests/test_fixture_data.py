@@ -1,0 +1,60 @@
+"""Fixtures are consistent data (issue 10): every database a check or a job scenario runs on,
+public or hidden, holds a users row and an items row for each user and item its events name,
+created no later than that entity's first event. Only a fixture whose check is about the
+dimensions themselves (a user who signs up after a guest session, an item tested before its
+release: `Fixture.about_dimensions`) may differ. So an answer that also applies Exercise 3's
+point-in-time join to users and items (signup_ts <= as_of, created_ts <= as_of) loses nothing
+where dimensions are not the point. Read from the declarations: a check added later is covered."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from grader import exercises
+from grader.checks import missing_dimensions, with_dimensions
+from grader.course import Dataset
+
+
+def datasets_of(check) -> list[tuple[str, Dataset, bool]]:
+    """(where, dataset, about_dimensions) for every fixture, scenario or dataset a check holds."""
+    out = []
+    for f in dataclasses.fields(check):
+        value = getattr(check, f.name)
+        for i, v in enumerate(value if isinstance(value, (list, tuple)) else [value]):
+            dataset = v if isinstance(v, Dataset) else getattr(v, "dataset", None)
+            if isinstance(dataset, Dataset):
+                where = f.name if not isinstance(value, (list, tuple)) else f"{f.name}[{i}]"
+                out.append((f"{where} {getattr(v, 'name', '')!r}", dataset, bool(getattr(v, "about_dimensions", False))))
+    return out
+
+
+CASES = [
+    pytest.param(ex.id, check, id=f"{ex.id}:{check.name}")
+    for ex in exercises.all_exercises() for check in ex.all_checks() if datasets_of(check)
+]
+
+
+@pytest.mark.parametrize("exercise_id,check", CASES)
+def test_every_fixture_has_the_dimension_rows_of_its_events(exercise_id, check):
+    problems = [f"{where}: {p}" for where, dataset, about in datasets_of(check) if not about
+                for p in missing_dimensions(dataset)]
+    assert not problems, problems[:5]
+
+
+def test_fixtures_about_dimensions_are_the_point_in_time_checks_only():
+    # the exemption is for checks about dimensions, not a way around this file
+    exempt = {(ex.id, c.name) for ex in exercises.all_exercises() for c in ex.all_checks()
+              for _, _, about in datasets_of(c) if about}
+    assert exempt == {("ex03", "point_in_time_users"), ("ex03", "point_in_time_items")}
+
+
+def test_the_check_of_consistency_sees_a_missing_user_and_a_late_item():
+    from datetime import datetime as dt
+
+    events = [(1, 7, 70, dt(2025, 12, 1, 9), "view")]
+    assert missing_dimensions(Dataset({"events": events})) == ["event 1: no user row for 7", "event 1: no item row for 70"]
+    late = Dataset({"events": events, "users": [(7, dt(2025, 1, 1), "N")], "items": [(70, dt(2025, 12, 2), "A")]})
+    assert missing_dimensions(late) == ["event 1: item 70 created after the event"]
+    assert missing_dimensions(with_dimensions(Dataset({"events": events}))) == []

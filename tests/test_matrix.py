@@ -1,0 +1,118 @@
+"""The whole matrix of known-wrong answers (issue 11): every tests/test_ex*.py that declares a
+`MATRIX = {name: helpers.Wrong(exercise, cells, fails)}` asserts there that each wrong answer
+fails EXACTLY its declared checks (helpers.exact_failures_test). This file reads every module's
+declarations as a whole, without grading again:
+
+- every declared check exists in its exercise;
+- every check that reads a SQL answer of a declared exercise is failed by some wrong answer
+  (no check without a known mistake that it catches);
+- every hidden check of a declared exercise is, for some wrong answer, the only hidden check
+  that answer fails: the check's name is a diagnosis, not one of many alarms;
+- an empty result with exactly the expected columns earns nothing on any query check (the
+  aspects a check judges never excuse doing nothing).
+
+`python tests/test_matrix.py` prints the matrix's size: wrong answers, checks, and how many
+answers fail exactly one check. A module added later (ex08, ex10, ex12) is collected as is."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import exercises
+from grader.checks import ResultCheck
+from helpers import Wrong, grade, sql_cell
+
+HERE = Path(__file__).parent
+
+
+def declarations() -> dict[str, dict[str, Wrong]]:
+    """module name -> its MATRIX, for every tests/test_ex*.py that declares one."""
+    out = {}
+    for path in sorted(HERE.glob("test_ex*.py")):
+        module = importlib.import_module(path.stem)
+        if isinstance(getattr(module, "MATRIX", None), dict):
+            out[path.stem] = module.MATRIX
+    return out
+
+
+DECLARED = declarations()
+ENTRIES = [(m, name, w) for m, matrix in DECLARED.items() for name, w in sorted(matrix.items())]
+EXERCISES = sorted({w.exercise for _, _, w in ENTRIES})
+
+
+def sql_checks(exercise_id: str, hidden_only: bool = False) -> set[str]:
+    ex = exercises.get(exercise_id)
+    sql_answers = {a.name for a in ex.answers if a.kind == "sql"}
+    checks = ex.hidden if hidden_only else ex.all_checks()
+    return {c.name for c in checks if c.answer in sql_answers}
+
+
+def test_modules_declare_a_matrix():
+    # the collector finds the declarations (a rename would silently empty this file's tests)
+    assert {"test_ex06", "test_ex07", "test_ex11"} <= set(DECLARED)
+
+
+@pytest.mark.parametrize("module,name,w", ENTRIES, ids=[f"{m}:{n}" for m, n, _ in ENTRIES])
+def test_declared_checks_exist(module, name, w):
+    names = {c.name for c in exercises.get(w.exercise).all_checks()}
+    assert w.fails, "a wrong answer fails at least one check"
+    assert w.fails <= names, sorted(w.fails - names)
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_every_sql_check_catches_some_declared_mistake(exercise_id):
+    caught = set().union(*(w.fails for _, _, w in ENTRIES if w.exercise == exercise_id))
+    assert sql_checks(exercise_id) <= caught, sorted(sql_checks(exercise_id) - caught)
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_every_hidden_check_is_the_only_hidden_check_some_mistake_fails(exercise_id):
+    hidden = sql_checks(exercise_id, hidden_only=True)
+    alone = {next(iter(w.fails & hidden)) for _, _, w in ENTRIES
+             if w.exercise == exercise_id and len(w.fails & hidden) == 1}
+    assert hidden <= alone, sorted(hidden - alone)
+
+
+def _empty(columns: list[str]) -> str:
+    # NULL of no particular type would be a wrong type; text NULLs are enough for "no rows"
+    return "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE false"
+
+
+EMPTY = [
+    pytest.param(ex.id, c.answer, c.name, _empty(c.columns), id=f"{ex.id}:{c.name}")
+    for ex in exercises.all_exercises() for c in ex.all_checks()
+    if isinstance(c, ResultCheck) and c.state_sql is None and c.columns
+]
+
+
+@pytest.mark.parametrize("exercise_id,answer,check,sql", EMPTY)
+def test_an_empty_result_with_the_right_columns_earns_nothing(exercise_id, answer, check, sql):
+    result = grade(exercise_id, sql_cell(answer, sql))
+    got = next(c for c in result.checks if c.name == check)
+    assert got.status != "pass" and got.points == 0, got.message
+
+
+def figures() -> dict[str, int]:
+    """The matrix's size: wrong answers, checks they are judged by, and how many fail exactly one
+    check (and exactly one hidden check)."""
+    checks = set().union(*(sql_checks(e) for e in EXERCISES)) if EXERCISES else set()
+    per = [(w, w.fails & sql_checks(w.exercise, hidden_only=True)) for _, _, w in ENTRIES]
+    return {
+        "wrong answers": len(ENTRIES),
+        "exercises": len(EXERCISES),
+        "checks": sum(len(sql_checks(e)) for e in EXERCISES),
+        "distinct check names": len(checks),
+        "fail exactly one check": sum(len(w.fails) == 1 for w, _ in per),
+        "fail exactly one hidden check": sum(len(h) == 1 for _, h in per),
+        "fail more than one hidden check": sum(len(h) > 1 for _, h in per),
+    }
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    for k, v in figures().items():
+        print(f"{k}: {v}")
