@@ -142,7 +142,10 @@ def print_summary(results: list[SubmissionResult], console=None) -> None:
         rt.add_column("check", no_wrap=True)
         for col in ("pass", "fail", "error", "missing", "timeout", "pass rate"):
             rt.add_column(col, justify="right")
-        for (ex, name), counts in rates.items():
+        for (ex, name), counts in rates.items():  # failures first; unanswered checks folded per exercise
+            if "checks" in counts:
+                rt.add_row(ex, f"[grey50]{name}[/grey50]", "", "", "", str(counts["missing"]), "", "[grey50]—[/grey50]")
+                continue
             n = sum(counts.values())
             rate = counts.get("pass", 0) / n if n else 0
             style = "green" if rate >= 0.8 else "red" if rate < 0.5 else "yellow"
@@ -150,14 +153,36 @@ def print_summary(results: list[SubmissionResult], console=None) -> None:
         console.print(rt)
 
 
-def pass_rates(results: Iterable[SubmissionResult]) -> dict[tuple[str, str], dict[str, int]]:
+def pass_rates(results: Iterable[SubmissionResult], fold_missing: bool = True) -> dict[tuple[str, str], dict[str, int]]:
+    """Per check across the class, status -> count: the checks with failures (fail, error,
+    timeout) first, most failures first, so the common mistake tops the table; then the others
+    in exercise order. With `fold_missing`, an exercise's checks that no submission answered
+    fold into one line, (exercise, "N checks, none answered") -> {"missing": n, "checks": N}."""
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in results:
         for e in r.exercises:
             for c in e.checks:
                 if c.status != "manual" and c.max_points > 0:  # free text is the instructor's to read
                     counts[(e.id, c.name)][c.status] += 1
-    return {k: dict(v) for k, v in counts.items()}
+    rows = {k: dict(v) for k, v in counts.items()}
+    folded: dict[tuple[str, str], dict[str, int]] = {}
+    if fold_missing:
+        unanswered: dict[str, list] = defaultdict(list)
+        for k, c in rows.items():
+            if set(c) == {"missing"}:
+                unanswered[k[0]].append(k)
+        for ex, keys in unanswered.items():
+            if len(keys) > 1:
+                folded[(ex, f"{len(keys)} checks, none answered")] = {"missing": max(rows[k]["missing"] for k in keys), "checks": len(keys)}
+                for k in keys:
+                    del rows[k]
+    order = {k: i for i, k in enumerate(rows)}
+
+    def failures(c: dict[str, int]) -> int:
+        return c.get("fail", 0) + c.get("error", 0) + c.get("timeout", 0)
+
+    ranked = sorted(rows, key=lambda k: (failures(rows[k]) == 0, -failures(rows[k]), order[k]))
+    return {**{k: rows[k] for k in ranked}, **folded}
 
 
 # ---------- files (written atomically: a crash mid-write leaves the previous file whole) ----------
@@ -180,8 +205,11 @@ def atomic_write(path: str | Path, text: str) -> None:
 def to_json(results: list[SubmissionResult]) -> str:
     """Strict JSON (no bare NaN or Infinity, which strict readers reject: they become strings),
     every text writable as UTF-8 (a lone surrogate becomes a visible escape)."""
-    return json.dumps({"submissions": [_strict(r.to_dict()) for r in results]}, indent=2, ensure_ascii=False,
-                      allow_nan=False)
+    return json.dumps({"submissions": [_strict(r.to_dict()) for r in results],
+                       # the class table `grader check` prints: failures first, unanswered folded
+                       "checks_across_class": [{"exercise": ex, "check": name, **counts}
+                                               for (ex, name), counts in pass_rates(results).items()]},
+                      indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def _strict(value: Any) -> Any:
