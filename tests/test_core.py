@@ -84,6 +84,42 @@ def test_unkeyed_diff_is_a_multiset_comparison():
     assert d.missing == [(1,)]
 
 
+def test_differing_floats_are_printed_with_every_digit():
+    # a FLOAT ctr must not read "expected 0.333333 / got 0.333333"
+    d = compare.diff([(1, 1 / 3)], ["k", "ctr"], [(1, 0.3333333432674408)], ["k", "ctr"], key=["k"])
+    assert "expected 0.3333333333333333, got 0.3333333432674408" in d.summary()
+    assert compare.value_text(None) == "NULL" and compare.value_text(float("nan")) == "NaN"
+
+
+def test_a_wrong_column_type_is_named_not_shown_as_missing_and_extra_rows_alone():
+    t = dt(2025, 12, 2, 23, 59, 59)
+    d = compare.diff([(1, t)], ["k", "as_of_ts"], [(1, "2025-12-02 23:59:59")], ["k", "as_of_ts"], key=["k", "as_of_ts"])
+    assert d.wrong_types == {"as_of_ts": ("TIMESTAMP", "VARCHAR (text)")}
+    assert d.summary().startswith("as_of_ts is VARCHAR (text) in your result, expected TIMESTAMP")
+
+
+def test_duplicated_keys_are_counted_as_keys():
+    d = compare.diff([(1, 10)], ["k", "v"], [(1, 10), (1, 10), (1, 10)], ["k", "v"], key=["k"])
+    assert d.summary() == "1 key(s) returned more than once (3 rows)"
+
+
+def test_one_expected_row_against_one_returned_row_is_wrong_values():
+    d = compare.diff([(1, "DOUBLE", 3)], ["pk", "type", "n"], [(1, "DOUBLE", 0)], ["pk", "type", "n"])
+    assert d.changed == [((1, "DOUBLE", 3), (1, "DOUBLE", 0))] and not d.missing and not d.unexpected
+    assert "wrong values in n (e.g. expected 3, got 0)" in d.summary()
+
+
+def test_a_diff_narrows_to_one_concern():
+    exp = [(1, 10, 100), (2, 20, 200), (3, 30, 300)]
+    got = [(1, 11, 100), (2, 20, 201), (4, 40, 400), (4, 40, 400)]
+    d = compare.diff(exp, ["k", "a", "b"], got, ["k", "a", "b"], key=["k"])
+    only_a = d.only(unexpected=False, duplicated=False, columns=["a"])
+    assert only_a.changed == [((1, 10, 100), (1, 11, 100))] and only_a.missing == [(3, 30, 300)]
+    assert not only_a.unexpected and not only_a.duplicated
+    assert d.only(missing=False, changed=False).duplicated == [(4, 40, 400), (4, 40, 400)]
+    assert d.where(lambda r: r[0] == 2).changed == [((2, 20, 200), (2, 20, 201))]
+
+
 # ---- shrink ----
 
 def test_ddmin_finds_the_single_culprit():
@@ -186,3 +222,16 @@ def test_literal_reader_refuses_code(src):
 
 def test_ellipsis_means_unanswered():
     assert is_unanswered(literal_value("..."))
+
+
+def test_a_check_shrinks_every_input_table_it_names():
+    # ex05b's input is feature_table, not events: the counterexample is its fewest rows
+    from helpers import grade, sql_cell
+
+    wrong = """WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
+        SELECT as_of_ts, sum(n) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
+        FROM k GROUP BY as_of_ts HAVING max(n) > 1"""
+    result = grade("ex05", sql_cell("ex05b", wrong))
+    check = next(c for c in result.checks if c.name == "duplicated_keys_counts_keys")
+    table = check.tables[0]
+    assert table.caption.startswith("feature_table: the fewest rows") and len(table.rows) == 2
