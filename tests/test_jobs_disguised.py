@@ -17,6 +17,12 @@ EX10 = ('ex10 = {"next_as_of_ts": "2025-12-03", "leaves_alone": ["2025-12-01", "
         '"how": "read the watermark, write 12-03 with MERGE, then move the control row to 12-03"}')
 
 
+def job_failing(result, answer: str) -> set[str]:
+    """The failing checks that read the job (other answers of the exercise are not given here)."""
+    reads = {c.name for c in load(result.id).all_checks() if c.answer == answer}
+    return failing(result) & reads
+
+
 def grade_disguised(exercise_id: str, *sources: str):
     answers, _ = extract_answers(cells(*sources))
     return grade_exercise(load(exercise_id, secret=SECRET), answers, hidden=True)
@@ -28,24 +34,24 @@ def test_correct_jobs_get_full_marks_with_disguised_fixtures(name):
     job = sql_cell("ex08", test_ex08.CORRECT[name])
     for exercise_id, sources in (("ex08", [job]), ("ex10", [EX10, job])):
         result = grade_disguised(exercise_id, *sources)
-        assert not failing(result), not_passed(result)
+        assert not job_failing(result, "ex08"), not_passed(result)
 
 
 @pytest.mark.parametrize("name", ["on_conflict_do_nothing", "writes_the_watermark_day_instead_of_the_next",
                                   "window_on_whole_days", "next_day_from_max_as_of_ts"])
 def test_wrong_jobs_fail_the_same_checks_with_disguised_fixtures(name):
     sql, ex08, ex10 = test_ex08.WRONG[name]
-    assert failing(grade_disguised("ex08", sql_cell("ex08", sql))) == ex08
-    assert failing(grade_disguised("ex10", EX10, sql_cell("ex08", sql))) == ex10
+    assert job_failing(grade_disguised("ex08", sql_cell("ex08", sql)), "ex08") == ex08
+    assert job_failing(grade_disguised("ex10", EX10, sql_cell("ex08", sql)), "ex08") == ex10
 
 
 @pytest.mark.parametrize("name", ["on_conflict_do_nothing", "window_on_whole_days", "delete_without_upper_bound"])
 def test_wrong_backfills_fail_the_same_checks_with_disguised_fixtures(name):
     sql, expected = test_ex12.WRONG[name]
     result = grade_disguised("ex12", sql_cell("ex12b", sql), test_ex12.STRUCTURED, test_ex12.EXPLAINED)
-    assert failing(result) == expected, not_passed(result)
+    assert job_failing(result, "ex12b") == expected, not_passed(result)
 
 
 def test_correct_backfill_gets_full_marks_with_disguised_fixtures():
     result = grade_disguised("ex12", sql_cell("ex12b", test_ex12.REFERENCE), test_ex12.STRUCTURED, test_ex12.EXPLAINED)
-    assert not failing(result), not_passed(result)
+    assert not job_failing(result, "ex12b"), not_passed(result)
