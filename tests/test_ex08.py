@@ -186,14 +186,20 @@ COMMIT;""",
 }
 
 
+# Exercise 8's written answer (why control moves only after success), read by the instructor:
+# the job matrix below is about the job, so every grading here carries the same written answer.
+WRITTEN = ('ex08b = "If the control row moved first and the write failed, the next run would start after a day '
+           'that has no rows, so that day is never written."')
+
+
 def ex08_failing(sql: str) -> set[str]:
-    return failing(grade("ex08", sql_cell("ex08", sql)))
+    return failing(grade("ex08", sql_cell("ex08", sql), WRITTEN))
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_job_fails_exactly_its_declared_checks(name):
     sql, expected, _ = WRONG[name]
-    result = grade("ex08", sql_cell("ex08", sql))
+    result = grade("ex08", sql_cell("ex08", sql), WRITTEN)
     assert failing(result) == expected, not_passed(result)
 
 
@@ -201,7 +207,7 @@ def test_every_declared_check_is_named_for_some_wrong_job():
     # The matrix covers every Exercise 8 check: none is left without a mistake that fails it.
     from grader import exercises
 
-    names = {c.name for c in exercises.get("ex08").all_checks()}
+    names = {c.name for c in exercises.get("ex08").all_checks() if c.answer == "ex08"}  # the job's checks
     assert names == set().union(*(ex08 for _, ex08, _ in WRONG.values()))
 
 
@@ -212,7 +218,7 @@ def test_most_wrong_jobs_fail_exactly_one_check():
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_correct_job_gets_full_marks(name):
-    result = grade("ex08", sql_cell("ex08", CORRECT[name]))
+    result = grade("ex08", sql_cell("ex08", CORRECT[name]), WRITTEN)
     assert full_marks(result), not_passed(result)
 
 

@@ -6,6 +6,7 @@ only then advances the control row. The checks run it on a database file: twice 
 crashed after every statement boundary then rerun until caught up (grader/harness.py).
 Checks about crashes and the control row judge only a job whose clean runs write rows."""
 
+from ...checks import ManualCheck
 from ...course import load_seed
 from ...exercise import Answer, Exercise
 from ...harness import CleanRunsCheck, CrashCheck, Scenario, crash_table
@@ -22,7 +23,8 @@ EXERCISE = Exercise(
     id="ex08",
     title="Incremental feature job",
     teaches="watermark + 1 day, an idempotent write, and the control row advanced only after it",
-    answers=[Answer("ex08", "sql", "job script: read the watermark, write the next day, then advance the control row")],
+    answers=[Answer("ex08", "sql", "job script: read the watermark, write the next day, then advance the control row"),
+             Answer("ex08b", "structured", "sentences: why the control row is updated only after the write succeeded")],
     checks=[
         CleanRunsCheck(
             name="next_days_match_reference", answer="ex08", points=2, scenario=SEED, runs=2, aspect="table",
@@ -47,5 +49,7 @@ EXERCISE = Exercise(
             name="control_updated_after_write", answer="ex08", points=2, scenario=SEED, aspect="control_after_write",
             fail="Control updated before write",
         ),
+        # The course's question, asked in the notebook before the text explains it.
+        ManualCheck(name="why_control_after_success", answer="ex08b", points=1, min_words=15, fail=""),
     ],
 )
