@@ -261,7 +261,7 @@ class ResultCheck(Check):
         if oracle and not _returned_any(oracle, d):
             # Nothing the oracle expects came back (an empty result, the wrong rows entirely):
             # whatever the aspect, the answer did not do the thing.
-            d.missing = list(oracle)
+            d.missing, d.returned_none = list(oracle), True
         return d
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
@@ -297,8 +297,8 @@ class ResultCheck(Check):
         found = self.finding(d)
         if not any(found.startswith(c) for c in self.columns):  # a column's name keeps its case
             found = found[0].upper() + found[1:]
-        if d.wrong_types and not (d.changed or d.duplicated):
-            return f"{found}."
+        if d.returned_none or (d.wrong_types and not (d.changed or d.duplicated)):
+            return f"{found}."  # nothing this check is about can be judged: no explanation claimed
         return f"{found}. {self.fail}"
 
     def input_tables(self, fixture: Fixture, sql: str, limit: int = 20, skip: set[str] = frozenset()) -> list[Table]:
@@ -332,9 +332,11 @@ class ResultCheck(Check):
 
         def fails(subset: list[tuple]) -> bool:
             try:
-                return not self._diff(sql, build(subset), quick).equal
+                sub = self._diff(sql, build(subset), quick)
             except SandboxError:
                 return False  # a different failure: keep the counterexample about this one
+            # the same kind of failure: rows wrong, or nothing expected returned at all
+            return not sub.equal and sub.returned_none == d.returned_none
 
         smallest = ddmin(items, fails)
         fixture = build(smallest)

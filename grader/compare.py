@@ -97,6 +97,7 @@ class Diff:
     wrong_types: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> (expected kind, got kind)
     got: list[tuple] = field(default_factory=list)  # the learner's rows over `columns`
     key: list[str] | None = None
+    returned_none: bool = False  # none of the expected rows came back (set by the check)
 
     @property
     def equal(self) -> bool:
@@ -116,12 +117,15 @@ class Diff:
         if self.missing_columns:
             return "missing column(s): " + ", ".join(self.missing_columns)
         parts = []
+        if self.returned_none:
+            parts.append(f"none of the {len(self.missing)} expected row(s) came back"
+                         + (f" ({len(self.got)} other row(s) did)" if self.got else " (no rows at all)"))
         for col, (want, got) in self.wrong_types.items():
             parts.append(f"{col} is {got} in your result, expected {want} (rows that print alike do not match)")
         if self.duplicated:
             keys = len({self._key(r) for r in self.duplicated})
             parts.append(f"{keys} key(s) returned more than once ({len(self.duplicated)} rows)")
-        if self.missing:
+        if self.missing and not self.returned_none:
             parts.append(f"{len(self.missing)} expected row(s) missing")
         if self.unexpected:
             parts.append(f"{len(self.unexpected)} row(s) that should not be there")
@@ -153,7 +157,7 @@ class Diff:
         return Diff(
             self.columns, self.missing_columns, self.missing if missing else [],
             self.unexpected if unexpected else [], keep, self.duplicated if duplicated else [],
-            self.order_wrong, self.wrong_types, self.got, self.key,
+            self.order_wrong, self.wrong_types, self.got, self.key, self.returned_none,
         )
 
     def where(self, keep: "Callable[[tuple], bool]") -> "Diff":
@@ -162,6 +166,7 @@ class Diff:
             self.columns, self.missing_columns, [r for r in self.missing if keep(r)],
             [r for r in self.unexpected if keep(r)], [(e, g) for e, g in self.changed if keep(e)],
             [r for r in self.duplicated if keep(r)], self.order_wrong, self.wrong_types, self.got, self.key,
+            self.returned_none,
         )
 
 

@@ -77,7 +77,10 @@ class WriteCheck(ResultCheck):
 
     def finding(self, d) -> str:
         found = d.summary()
-        return f"{found} (ctr_7d judged as your own script computes it)" if self.own_ctr else super().finding(d)
+        if not self.own_ctr:
+            return super().finding(d)
+        # the expected ctr_7d of a written key is the script's own: say so where it shows
+        return f"{found} (ctr_7d as your own script computes it)" if "ctr_7d" in d.changed_columns() else found
 
     def evaluate(self, answer, limits):
         try:

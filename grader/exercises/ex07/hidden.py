@@ -153,9 +153,9 @@ CHECKS = [
         "cast to an integer type truncates the rate to 0 or 1; use / on the counts (DuckDB's / gives a DOUBLE)",
         own_ctr=False),
     write_check("ctr_is_double_not_float", FLOAT, 1,
-        "ctr_7d lost precision (1/3 stored as 0.3333333432674408): FLOAT is a 4-byte REAL with about "
-        "7 significant digits, and feature_table.ctr_7d is DOUBLE; compute in DOUBLE (no ::FLOAT, "
-        "no ROUND) so training and serving read the same value", own_ctr=False, aspect=precision_rows),
+        "ctr_7d keeps every digit of a DOUBLE: a FLOAT is a 4-byte REAL with about 7 significant digits "
+        "(1/3 becomes 0.3333333432674408) and ROUND cuts digits, while feature_table.ctr_7d is DOUBLE; "
+        "compute in DOUBLE (no ::FLOAT, no ROUND) so training and serving read the same value", own_ctr=False, aspect=precision_rows),
     ResultCheck(
         name="feature_table_keeps_key_and_types", answer="ex07", points=1,
         fail="After your script feature_table must still have PRIMARY KEY (user_id, item_id, as_of_ts) "
