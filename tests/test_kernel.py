@@ -305,3 +305,15 @@ def test_an_answer_graded_although_its_cell_failed_here_says_so(ip):
     assert run(ip, f"%%sql --save ex07\nSTART TRANSACTION;\n{merge};\nCOMMIT;", cell_id="a7").success
     report = check(ip, "ex07")
     assert report.passed and not report.notes
+
+
+def test_crash_tables_show_whole_messages_not_cut_at_50_characters(ip):
+    """Issue 12.7: pandas cut the crash and schedule tables' messages ("failed on every retry:
+    statem..."), hiding the primary-key error that explains them."""
+    r = run(ip, "from grader.exercises.ex08 import crashes\n"
+                "crashes('''INSERT INTO feature_table SELECT ev.user_id, ev.item_id, c.last_as_of_ts + INTERVAL 1 DAY,\n"
+                "  0, 0, count(*), NULL FROM events ev, feature_job_control c GROUP BY ALL;\n"
+                "UPDATE feature_job_control SET last_as_of_ts = last_as_of_ts + INTERVAL 1 DAY''')")
+    assert r.success
+    html = r.result._repr_html_()
+    assert "violates primary key constraint" in html and "the job can never catch up" in html
