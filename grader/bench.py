@@ -279,6 +279,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console(width=None if os.isatty(1) else 120)
+    if args.what == "hostile":  # issue 16: honest students alone, then beside hostile ones
+        from . import gradebench
+
+        for kind in args.kind:
+            gradebench.run_hostile(args.submissions, args.hostile, kind, workers=args.workers,
+                                   out_json=args.json, log=lambda msg: console.print(msg))
+        return 0
     if args.what == "grading":
         from . import gradebench
 
@@ -307,10 +314,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     b = subparsers.add_parser("bench", help="benchmark the reference pipelines on generated data, or grading itself")
-    b.add_argument("what", nargs="?", choices=["pipelines", "grading"], default="pipelines",
+    b.add_argument("what", nargs="?", choices=["pipelines", "grading", "hostile"], default="pipelines",
                    help="pipelines: naive vs tiled vs incremental (default); grading: seconds per submission "
                         "vs executing the notebooks in a kernel")
-    b.add_argument("--submissions", type=int, default=20, help="grading: generated submissions to grade (default 20)")
+    b.add_argument("--submissions", type=int, default=20, help="grading, hostile: generated submissions to grade (default 20)")
+    b.add_argument("--hostile", type=int, default=5, help="hostile: hostile submissions graded beside them (default 5)")
+    b.add_argument("--kind", nargs="+", default=["stuck"], choices=["stuck", "slow"],
+                   help="hostile: every SQL answer ignores interrupts (stuck) or is wrong and slow on every run (slow)")
+    b.add_argument("--workers", type=int, default=2, help="hostile: grading processes (default 2)")
     b.add_argument("--kernel-sample", type=int, default=1,
                    help="grading: submissions also executed with nbclient for comparison (default 1)")
     b.add_argument("--days", type=int, default=30, help="as-of days to backfill (default 30)")

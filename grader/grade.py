@@ -344,23 +344,34 @@ def _worker_main(conn, parent: int) -> None:
             os._exit(0)
         if message is None:
             os._exit(0)
-        job, start = message
+        job, skip = message
         _fresh_sandbox(sandbox)  # nothing of one student's sandbox is left for the next
         try:
             sub = read_unit(job.path)
         except Exception as exc:  # a grader bug: this submission is reported, the batch goes on
             traceback.print_exc()
             sub = Submission(str(job.path), job.path.name, invalid=f"the grader failed to read it: {exc!r}"[:500])
-        conn.send(("read", sub.student, sub.label, sub.invalid, [n[:500] for n in sub.notes[:200]]))
+        flat = _flat_checks(job)
+        sql_of = [_sql_key(sub.answers_for(ex.id).get(check.answer)) for ex, check in flat] if not sub.invalid else []
+        conn.send(("read", (sub.student, sub.label, sub.invalid, [n[:500] for n in sub.notes[:200]]), sql_of))
         if not sub.invalid:
-            for i, (ex, check) in enumerate(_flat_checks(job)):
-                if i < start:
+            for i, (ex, check) in enumerate(flat):
+                if i in skip:
                     continue
                 sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
                 result = bound_check(_run_check(check, sub.answers_for(ex.id), job.limits), job.show_hidden_rows)
                 conn.send(("done", i, result))
         sandbox.DB_DETAILS = True
         conn.send(("end",))
+
+
+def _sql_key(answer) -> str | None:
+    """What makes two checks' SQL the same run: the rendered SQL text (None when not SQL)."""
+    if answer is None or getattr(answer, "kind", None) != "sql" or not answer.sql:
+        return None
+    import hashlib
+
+    return hashlib.sha256(answer.sql.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _fresh_sandbox(sandbox) -> None:
@@ -406,6 +417,7 @@ class _Run:
         self.budget_s = budget_s
         self.read = None  # (student, label, invalid, notes) once the worker has read it
         self.died: set[int] = set()  # check positions (-1: reading) a worker already died on
+        self.sql_of: list[str | None] = []  # per check, the SQL it runs (a hash), from the worker
         self.check_started = self.started
         self.notes: list[str] = []
 
@@ -419,24 +431,26 @@ class _Run:
         return -1 if self.read is None else self.next_index()
 
     def lose(self, i: int, status: str, message: str) -> None:
-        """Check i ends as `status`; the same answer's later checks are not run again (the
-        same answer would cost a fresh worker the same)."""
+        """Check i ends as `status`; no later check runs the same SQL again (it would wedge or
+        kill a fresh worker the same way): they end the same, with a pointer to this one."""
         ex, check = self.checks[i]
         self.results[i] = CheckResult(check.name, status, 0.0, check.points, message, check.hidden)
+        key = self.sql_of[i] if i < len(self.sql_of) else None
         for j in range(i + 1, len(self.checks)):
             nxt = self.checks[j][1]
-            if nxt.answer != check.answer or j in self.results:
-                break
-            self.results[j] = CheckResult(nxt.name, status, 0.0, nxt.points,
-                                          f"{message} (not run again: see {check.name})", nxt.hidden)
+            same = (key is not None and j < len(self.sql_of) and self.sql_of[j] == key) or (
+                nxt.answer == check.answer and all(self.checks[k][1].answer == check.answer for k in range(i, j)))
+            if same and j not in self.results:
+                self.results[j] = CheckResult(nxt.name, status, 0.0, nxt.points,
+                                              f"{message} (not run again: see {ex.id} {check.name})", nxt.hidden)
 
     def finish(self, status: str | None = None, reason: str | None = None) -> SubmissionResult:
         student, label, invalid, notes = self.read or (_show_name(self.job.path.stem if not self.job.path.is_dir()
                                                                     else self.job.path.name), None, None, [])
         seconds = time.monotonic() - self.started
-        if invalid and status is None:
-            return SubmissionResult(str(self.job.path), student, "invalid", [], reason=invalid, notes=list(notes),
-                                    label=label, seconds=seconds)
+        if (invalid and status is None) or status == "invalid":
+            return SubmissionResult(str(self.job.path), student, "invalid", [], reason=reason or invalid,
+                                    notes=list(notes) + self.notes, label=label, seconds=seconds)
         wanted = [exercises.get(i) for i in self.job.exercise_ids]
         outcomes = []
         for i, (ex, check) in enumerate(self.checks):
@@ -460,7 +474,7 @@ def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress)
         worker = worker or _Worker(ctx)
         run.check_started = time.monotonic()
         try:
-            worker.conn.send((run.job, run.next_index() if run.read else 0))
+            worker.conn.send((run.job, set(run.results)))
         except (OSError, ValueError):  # the worker is already gone: the next wait sees it
             pass
         slots[slot] = (worker, run)
@@ -558,7 +572,7 @@ def _drain(slot, worker: _Worker, run: _Run, complete, replace) -> None:
         kind = message[0]
         run.check_started = time.monotonic()
         if kind == "read":
-            run.read = message[1:]
+            run.read, run.sql_of = message[1], message[2]
         elif kind == "done":
             run.results[message[1]] = message[2]
         elif kind == "stuck":
