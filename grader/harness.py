@@ -489,6 +489,9 @@ class CleanRunsCheck(Check):
         if d.equal:
             return Verdict("pass", self.passed)
         note = "" if not self.relative else " (compared with the rows your job writes for that day on an empty feature_table)"
+        if not got:  # nothing to shrink: the job wrote no row after the watermark
+            return Verdict("fail", f"{self.fail} (after {what} your job wrote no rows for {days_text(targets(sc, self.runs))}"
+                                   f"; {d.summary()})", diff_tables(d))
         if self.relative:
             wrote = days_text(written_days(r.before, r.after))
             return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote})",
@@ -526,6 +529,9 @@ class CleanRunsCheck(Check):
         d = judged(sc, r)
         if d.equal:
             return Verdict("pass", self.passed)
+        if not any(written_days(i, o) for i, o in zip(r.inputs, r.outputs)):
+            return Verdict("fail", f"{self.fail} (your job wrote no feature rows from watermark "
+                                   f"{day_text(sc.watermark)}; {d.summary()})")
 
         def fails(small: Scenario) -> bool:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
@@ -1020,7 +1026,9 @@ class BackfillCheck(Check):
 
     def _fail(self, out: Outcome, jobs, statements: list[str], limits: Limits) -> Verdict:
         tables: list[Table] = []
-        if self.shrink and not out.failed and not self.interleave and not self.outside_only and not self.relative:
+        wrote = written_days(State(self.scenario.initial_rows, None, None), State(out.rows, None, None))
+        if (self.shrink and wrote and not out.failed and not self.interleave and not self.outside_only
+                and not self.relative):
             order = out.schedule
 
             def attempt(small: Scenario) -> Outcome:
