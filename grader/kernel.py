@@ -153,6 +153,8 @@ def _saved_notebook() -> SavedNotebook | None:
         cells = [c for c in data.get("cells", []) if isinstance(c, dict)]
     except (OSError, ValueError, AttributeError):
         return None
+    if cells and not any(isinstance(c.get("id"), str) for c in cells):
+        return None  # nbformat < 4.5 has no cell ids: nothing to match the cells run against
     for c in cells:
         if isinstance(c.get("source"), list):
             c["source"] = "".join(s for s in c["source"] if isinstance(s, str))

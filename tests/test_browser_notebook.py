@@ -101,12 +101,15 @@ def cell(page, text: str):
 
 
 def run_cell(page, c, expect_output: str | None = None, timeout: float = 60_000):
-    """Select a cell and run it (Shift+Enter), then wait until its prompt shows a number."""
+    """Select a cell and run it (Shift+Enter); wait until its prompt shows a new execution count
+    (never the previous run's output), then, if given, for `expect_output` in its output."""
+    prompt = c.locator(".jp-InputPrompt").first
+    before = prompt.inner_text()
     c.locator(".jp-InputArea-editor").click()
     page.keyboard.press("Shift+Enter")
-    c.locator(".jp-InputPrompt", has_text="[").first.wait_for(timeout=timeout)
     page.wait_for_function(
-        "(el) => /\\[\\d+\\]/.test(el.textContent)", arg=c.locator(".jp-InputPrompt").element_handle(), timeout=timeout
+        "([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent.trim() !== before.trim()",
+        arg=[prompt.element_handle(), before], timeout=timeout,
     )
     if expect_output:
         c.locator(".jp-OutputArea", has_text=expect_output).wait_for(timeout=timeout)
@@ -198,3 +201,11 @@ def student_path(page, shots) -> None:
     text = checker.locator(".jp-OutputArea").inner_text()
     assert "All public checks passed" in text  # the saved version is the right answer
     checker.locator(".jp-OutputArea").screenshot(path=shots("7-edited-not-run-feedback"))
+
+    # 7. run it and save: what JupyterLab saved is what the kernel ran, so no note any more
+    run_cell(page, answer)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=30_000)
+    run_cell(page, checker, expect_output="All public checks passed")
+    assert "graded the cell as saved" not in checker.locator(".jp-OutputArea").inner_text()

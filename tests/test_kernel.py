@@ -317,3 +317,25 @@ def test_crash_tables_show_whole_messages_not_cut_at_50_characters(ip):
     assert r.success
     html = r.result._repr_html_()
     assert "violates primary key constraint" in html and "the job can never catch up" in html
+
+
+def test_a_cell_run_then_saved_unchanged_is_graded_without_a_note(ip, tmp_path, monkeypatch):
+    path = tmp_path / "ex06.ipynb"
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    source = f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}"
+    run(ip, source, cell_id="c1")
+    save_notebook(path, [("c1", "code", source)], time.time() + 5)
+    report = check(ip)
+    assert report.passed and not report.notes
+
+
+def test_a_notebook_file_without_cell_ids_falls_back_to_the_cells_run(ip, tmp_path, monkeypatch):
+    """nbformat 4.4 files have no ids to match runs against: the cells run are the notebook."""
+    path = tmp_path / "ex06.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": f"%%sql --save ex06\n{WRONG_EX06}"}]}))
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="c1")
+    assert check(ip).passed
