@@ -228,6 +228,10 @@ def find_submissions(paths: Iterable[str | Path], log: Callable[[str], None] | N
         if not p.exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
         p = Path(os.path.abspath(p))
+        if p.is_symlink():  # `grader check submissions/*` would otherwise follow a student's link
+            if log:
+                log(f"{_show_name(str(p))} is a link: not followed (name the file or folder it points to)")
+            continue
         if not p.is_dir():
             found.append(p)  # a file named on the command line is graded as given
             continue

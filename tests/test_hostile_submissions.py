@@ -296,3 +296,69 @@ def test_cli_prints_and_writes_for_hostile_names(tmp_path):
     assert code == 0
     assert len(strict_json((out / "r.json").read_text(encoding="utf-8"))["submissions"]) == 6
     assert len(list((out / "fb").iterdir())) == 6
+
+
+def test_links_named_on_the_command_line_are_not_followed(tmp_path):
+    """`grader check submissions/*` expands a student's link too: it is named, not followed."""
+    (tmp_path / "mallory").symlink_to(ROOT / "solutions", target_is_directory=True)
+    (tmp_path / "eve.ipynb").symlink_to(ROOT / "solutions" / "ex06.ipynb")
+    said = []
+    assert find_submissions([tmp_path / "mallory", tmp_path / "eve.ipynb"], log=said.append) == []
+    assert len(said) == 2 and all("not followed" in s for s in said)
+
+
+def test_reading_counts_against_the_budget(tmp_path, alone, monkeypatch):
+    """A submission whose reading never ends is stopped at its budget, from outside."""
+    from grader import grade
+
+    real = grade.read_unit
+
+    def slow_read(path):
+        if path.name == "mallory":
+            time.sleep(600)
+        return real(path)
+
+    monkeypatch.setattr(grade, "read_unit", slow_read)
+    root = tmp_path / "class"
+    honest_class(root)
+    write_notebook(root / "mallory" / "ex06.ipynb", "%%sql --save ex06\n" + reference_sql())
+    started = time.monotonic()
+    results = grade_many(find_submissions([root]), limits=LIMITS, only=ONLY, workers=2, budget_s=3)
+    assert time.monotonic() - started < 30
+    by_student = {r.student: r for r in results}
+    assert by_student["mallory"].status == "timeout" and "time budget of 3 s" in by_student["mallory"].reason
+    assert by_student["mallory"].score == 0
+    assert by_student["ada"].score == alone["ada"] and by_student["bob"].score == alone["bob.ipynb"]
+
+
+def test_spill_folders_of_dead_grader_processes_are_removed(monkeypatch):
+    """Earlier versions left <tmp>/week12-grader-PID behind; the next run removes those whose
+    process is gone, and leaves a running process's alone."""
+    from grader.sandbox import remove_stale_temp_folders
+
+    tmp = Path(tempfile.gettempdir())
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale, live = tmp / f"week12-grader-{dead.pid}", tmp / f"week12-grader-{os.getpid()}"
+    for folder in (stale, live):
+        folder.mkdir(exist_ok=True)
+        (folder / "spill.tmp").write_bytes(b"x" * 1000)
+    try:
+        remove_stale_temp_folders()
+        assert not stale.exists() and live.exists()
+    finally:
+        import shutil
+
+        shutil.rmtree(live, ignore_errors=True)
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def test_the_sandbox_has_no_temp_folder_to_name():
+    from grader import sandbox
+    from grader.course import load_seed
+
+    con = sandbox.open_sandbox(load_seed())
+    try:
+        assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == ""
+    finally:
+        con.close()
