@@ -220,3 +220,41 @@ def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch
     # the jobs exercise both verdicts of every crash check
     for i, check in enumerate(crash_checks):
         assert {v[i][1] for v in verdicts["memory"]} == {"pass", "fail"}, check.name
+
+
+def job_scenarios() -> dict[str, Scenario]:
+    """Every scenario a job check of any exercise runs on (its fixture, its gate, its watermark
+    scenarios), found from the declarations."""
+    import dataclasses
+
+    from grader import exercises
+
+    found = {}
+    for ex in exercises.all_exercises():
+        for check in ex.all_checks():
+            for f in dataclasses.fields(check):
+                value = getattr(check, f.name)
+                if isinstance(value, Scenario):
+                    found[f"{ex.id}.{check.name}.{f.name}"] = value
+    return found
+
+
+def test_job_scenarios_hold_the_dimension_rows_of_their_events():
+    # Issue 10: a learner's point-in-time join to users / items must keep every event, so each
+    # user and item exists (signed up / created) no later than its first event.
+    scenarios = job_scenarios()
+    assert len(scenarios) >= 15
+    for where, sc in scenarios.items():
+        users = {u: ts for u, ts, _ in sc.dataset.rows("users")}
+        items = {i: ts for i, ts, _ in sc.dataset.rows("items")}
+        for e in sc.events:
+            assert e[1] in users and users[e[1]] <= e[3], (where, e)
+            assert e[2] in items and items[e[2]] <= e[3], (where, e)
+
+
+def test_incremental_job_scenarios_have_exactly_one_control_row_for_the_job():
+    # the incremental job (ex08, re-run by ex10) reads its watermark from this row
+    scenarios = {w: sc for w, sc in job_scenarios().items() if w.startswith(("ex08.", "ex10."))}
+    assert scenarios
+    for where, sc in scenarios.items():
+        assert [r[0] for r in sc.dataset.rows("feature_job_control")].count(JOB_KEY) == 1, where
