@@ -362,3 +362,36 @@ def test_the_sandbox_has_no_temp_folder_to_name():
         assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == ""
     finally:
         con.close()
+
+
+def test_a_worker_killed_from_outside_mid_batch_loses_nobody(tmp_path, alone):
+    """The out-of-memory killer's view: kill -9 of one worker process while the class is being
+    graded. Every student is honest here, so every score must be exactly the one alone."""
+    import threading
+
+    root = tmp_path / "class"
+    honest_class(root)
+    for i in range(6):
+        write_notebook(root / f"ada{i}" / "ex06.ipynb", "%%sql --save ex06\n" + reference_sql())
+    killed: list[int] = []
+
+    def kill_one() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not killed:
+            time.sleep(0.3)
+            workers = _children(os.getpid())
+            if len(workers) >= 2:
+                time.sleep(0.5)  # mid-submission
+                victim = _children(os.getpid())[0]
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+    killer = threading.Thread(target=kill_one)
+    killer.start()
+    results, _ = grade_class(root)
+    killer.join()
+    assert killed, "no worker was killed"
+    assert any("retried in a fresh worker" in n for r in results for n in r.notes)  # it was at work
+    for r in results:
+        assert r.status == "graded", r.to_dict()
+        assert r.score == (alone["bob.ipynb"] if r.student == "bob" else alone["ada"]), r.student
