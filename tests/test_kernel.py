@@ -339,3 +339,21 @@ def test_a_notebook_file_without_cell_ids_falls_back_to_the_cells_run(ip, tmp_pa
     monkeypatch.setenv("JPY_SESSION_NAME", str(path))
     run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="c1")
     assert check(ip).passed
+
+
+def test_a_broken_sql_cell_still_fails_a_notebook_run_in_a_real_kernel(tmp_path):
+    """nbval and nbclient stop at a cell whose kernel reply is an error: the short display must
+    not turn a broken solution into a passing one."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("from grader.workbook import check, reset"),
+                nbformat.v4.new_code_cell("%%sql\nSELECT no_such_column FROM events")]
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError) as raised:
+        client.execute()
+    error = [o for o in nb.cells[1].outputs if o.output_type == "error"]
+    assert error and 'no_such_column' in "\n".join(error[0].traceback)
+    assert len(error[0].traceback) <= 10 and "site-packages" not in str(raised.value)
