@@ -357,3 +357,62 @@ def test_a_broken_sql_cell_still_fails_a_notebook_run_in_a_real_kernel(tmp_path)
     error = [o for o in nb.cells[1].outputs if o.output_type == "error"]
     assert error and 'no_such_column' in "\n".join(error[0].traceback)
     assert len(error[0].traceback) <= 10 and "site-packages" not in str(raised.value)
+
+
+# ---------- what a DuckDB error means for the exercise (grader/sqlerrors.py) ----------
+
+def _duckdb_error(statement: str) -> str:
+    """DuckDB's own message for `statement` on a table holding one key that feature_rows repeats."""
+    import duckdb
+
+    from grader.course import create_tables, load_seed
+
+    con = duckdb.connect()
+    create_tables(con, load_seed())
+    con.execute("INSERT INTO feature_table VALUES (101, 201, TIMESTAMP '2025-12-02 23:59:59', 1, 1, 2, 0.5), "
+                "(101, 201, TIMESTAMP '2025-12-03 23:59:59', 1, 2, 3, 0.3)")
+    con.execute("INSERT INTO feature_rows VALUES (101, 201, TIMESTAMP '2025-12-03 23:59:59', 1, 1, 2), "
+                "(102, 201, TIMESTAMP '2025-12-03 23:59:59', 1, 1, 2)")
+    try:
+        con.execute(statement)
+    except duckdb.Error as exc:
+        return str(exc)
+    finally:
+        con.close()
+    raise AssertionError(f"no error from {statement}")
+
+
+SOURCE = "(SELECT *, 0.5 AS ctr_7d FROM feature_rows)"
+EXPLAINED = {
+    # statement -> what the explanation must say
+    "INSERT INTO feature_table SELECT *, 0.5 FROM feature_rows": "not idempotent",
+    "insert into feature_table by name select *, 0.5 as ctr_7d from feature_rows": "not idempotent",
+    "-- the job's write\nINSERT INTO feature_table (user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, ctr_7d)"
+    " SELECT *, 0.5 FROM feature_rows": "not idempotent",
+    f"MERGE INTO feature_table t USING {SOURCE} s ON t.user_id = s.user_id AND t.item_id = s.item_id "
+    "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *": "lacks as_of_ts",
+    f"MERGE INTO feature_table AS t USING {SOURCE} AS s ON (t.user_id = s.user_id AND t.item_id = s.item_id) "
+    "WHEN MATCHED THEN UPDATE SET as_of_ts = s.as_of_ts WHEN NOT MATCHED THEN INSERT *": "lacks as_of_ts",
+    f"MERGE INTO feature_table t USING (SELECT * FROM {SOURCE} UNION ALL SELECT * FROM {SOURCE}) s "
+    "ON t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts "
+    "WHEN MATCHED THEN UPDATE SET clicks_7d = s.clicks_7d WHEN NOT MATCHED THEN INSERT *": "same key twice",
+    "INSERT INTO feature_table SELECT *, 0.5 FROM feature_rows ON CONFLICT (user_id, item_id) DO NOTHING":
+        "whole primary key",
+}
+
+
+@pytest.mark.parametrize("statement", sorted(EXPLAINED))
+def test_duckdb_errors_on_writes_are_explained_by_what_the_statement_did(statement):
+    from grader.sqlerrors import explain
+
+    message = _duckdb_error(statement)
+    for exercise in ("ex07", "ex08", "ex10", "ex12b", None):
+        hint = explain(message, statement, exercise)
+        assert hint and EXPLAINED[statement] in hint, (message, hint)
+
+
+def test_errors_that_are_not_about_the_write_get_no_explanation():
+    from grader.sqlerrors import explain
+
+    for statement in ("SELECT no_such_column FROM events", "SELECT * FROM no_such_table", "SELECT 1 +"):
+        assert explain(_duckdb_error(statement), statement, "ex07") is None
