@@ -223,7 +223,7 @@ def kernel_answers(names: list[str]) -> tuple[dict[str, SubmittedAnswer], list[s
         a = answers.get(name)
         given = a is not None and a.kind != "missing"
         origin = view.origin[a.cell] if given and a.cell is not None and a.cell < len(view.origin) else ""
-        if given and origin == "not-run":
+        if given and origin == "not-run" and not _placeholder(a):
             answers[name] = SubmittedAnswer(name, "missing", error=(
                 f"the notebook has its answer cell (cell {a.cell + 1}), but this kernel has not run it since it "
                 "started (a new kernel, or a restart): run your answer cell first, then check again"))
@@ -245,6 +245,19 @@ def kernel_answers(names: list[str]) -> tuple[dict[str, SubmittedAnswer], list[s
             if why:
                 answers[name] = SubmittedAnswer(name, "missing", error="; ".join(why))
     return {n: a for n, a in answers.items() if n in names}, notes
+
+
+def _placeholder(answer: SubmittedAnswer) -> bool:
+    """The untouched template: "not answered yet" says more than "run it first"."""
+    from .lesson import UNANSWERED
+    from .structured import is_unanswered
+
+    if answer.kind == "sql":
+        return UNANSWERED in (answer.sql or "")
+    value = answer.value
+    if isinstance(value, dict):
+        return bool(value) and all(is_unanswered(v) for v in value.values())
+    return answer.error is None and is_unanswered(value)
 
 
 def _snippet_in_kernel(name: str) -> bool:

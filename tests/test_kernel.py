@@ -416,3 +416,14 @@ def test_errors_that_are_not_about_the_write_get_no_explanation():
 
     for statement in ("SELECT no_such_column FROM events", "SELECT * FROM no_such_table", "SELECT 1 +"):
         assert explain(_duckdb_error(statement), statement, "ex07") is None
+
+
+def test_a_placeholder_never_run_is_not_answered_yet_rather_than_run_it_first(ip, tmp_path, monkeypatch):
+    from grader.lesson import placeholder, Cell
+
+    path = tmp_path / "ex06.ipynb"
+    save_notebook(path, [("c1", "code", placeholder(Cell("code", "", save="ex06")))], time.time() - 60)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    report = check(ip)
+    text = repr(report)
+    assert "not answered yet" in text and "run your answer cell first" not in text
