@@ -475,16 +475,16 @@ class CleanRunsCheck(Check):
 
     def _table(self, statements: list[str], r: Runs, limits: Limits, what: str) -> Verdict:
         sc = self.scenario
-        expected, problem = self._expected_new(statements, limits)
-        if problem:
-            return not_judged(problem, self.first)
         got = new_rows(sc, r.after.rows)
-        if self.relative:  # which days: every day the oracle fills must be written
+        if self.relative:  # which days, before any comparison: every day the oracle fills must be written
             empty = [d for d in targets(sc, self.runs)
                      if semantics.feature_rows(sc.events, [d]) and not [rw for rw in got if rw[AS_OF] == d]]
             if empty:
                 return Verdict("fail", f"{self.fail} (after {what}: no rows for {days_text(empty)}, a day with events "
-                                       f"in its window; days your job wrote: {days_text(written_days(r.before, r.after)) })")
+                                       f"in its window; days your job wrote: {days_text(written_days(r.before, r.after))})")
+        expected, problem = self._expected_new(statements, limits)
+        if problem:
+            return not_judged(problem, self.first)
         d = compare.diff(expected, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
         if d.equal:
             return Verdict("pass", self.passed)
