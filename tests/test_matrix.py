@@ -9,7 +9,8 @@ declarations as a whole, without grading again:
 - every hidden check of a declared exercise is, for some wrong answer, the only hidden check
   that answer fails: the check's name is a diagnosis, not one of many alarms;
 - an empty result with exactly the expected columns earns nothing on any query check (the
-  aspects a check judges never excuse doing nothing).
+  aspects a check judges never excuse doing nothing);
+- the same checks fail when the hidden fixtures' ids are disguised.
 
 `python tests/test_matrix.py` prints the matrix's size: wrong answers, checks, and how many
 answers fail exactly one check. A module added later (ex08, ex10, ex12) is collected as is."""
@@ -75,6 +76,20 @@ def test_every_hidden_check_is_the_only_hidden_check_some_mistake_fails(exercise
     alone = {next(iter(w.fails & hidden)) for _, _, w in ENTRIES
              if w.exercise == exercise_id and len(w.fails & hidden) == 1}
     assert hidden <= alone, sorted(hidden - alone)
+
+
+@pytest.mark.parametrize("module,name,w", ENTRIES, ids=[f"{m}:{n}" for m, n, _ in ENTRIES])
+def test_the_same_checks_fail_when_the_hidden_fixtures_are_disguised(module, name, w):
+    # aspects and controls are written over times and values, never ids, so renaming every id
+    # (grader/disguise.py) changes no verdict
+    from grader.exercise import load
+    from grader.grade import grade_exercise
+    from grader.notebook import extract_answers
+    from helpers import cells, failing
+
+    answers, _ = extract_answers(cells(*w.cells))
+    result = grade_exercise(load(w.exercise, secret="matrix-disguise"), answers, hidden=True)
+    assert failing(result) == w.fails
 
 
 def _empty(columns: list[str]) -> str:
