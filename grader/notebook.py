@@ -32,6 +32,9 @@ MAX_SQL_CHARS = 50_000  # an answer is a few thousand characters; parsing megaby
 # Parsing is about 1 s per 50,000 characters, so this bounds reading a notebook to seconds.
 MAX_SAVED_SQL_CHARS = 200_000
 MAX_LABEL_CHARS = 80
+MAX_SNIPPETS = 2_000  # saved names per notebook (the workbook saves a dozen); keeps expansion small
+MAX_RENDERED_TOTAL = 2_000_000  # expanded SQL kept per notebook for snippets that are not answers
+_ANSWER_NAME = re.compile(r"ex\d\d\w*", re.I)
 # One line: `ex09 = ...` or `ex09: dict = ...` (no newline inside, so the scan stays linear).
 _ASSIGN_RE = re.compile(r"^[ \t]*(ex\d\d[a-z]?)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
 
@@ -179,6 +182,10 @@ def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list
                 sql_errors[name] = (index, f"the cell holds {len(body):,} characters of SQL (at most {MAX_SQL_CHARS:,})")
                 continue
             saved_chars += len(body)
+            if len(sql_cells) >= MAX_SNIPPETS and name not in store:
+                sql_errors[name] = (index, f"the notebook saves more than {MAX_SNIPPETS:,} snippets; "
+                                           "this cell and later ones were not read")
+                continue
             if saved_chars > MAX_SAVED_SQL_CHARS:
                 sql_errors[name] = (index, f"the notebook's saved SQL cells hold more than {MAX_SAVED_SQL_CHARS:,} "
                                            "characters in all; this cell and later ones were not read")
@@ -208,9 +215,14 @@ def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list
                 answers[var] = SubmittedAnswer(var, "structured", value=read_assignment(node), cell=index)
             except NotALiteral as exc:
                 answers[var] = SubmittedAnswer(var, "structured", error=str(exc), cell=index)
-    for name, index in sql_cells.items():
+    rendered = 0
+    # answers first; other snippets (never graded, but listed) while the total stays bounded
+    for name, index in sorted(sql_cells.items(), key=lambda kv: not _ANSWER_NAME.fullmatch(kv[0])):
+        if rendered > MAX_RENDERED_TOTAL and not _ANSWER_NAME.fullmatch(name):
+            continue
         try:
             answers[name] = SubmittedAnswer(name, "sql", sql=store.render(name), cell=index)
+            rendered += len(answers[name].sql or "")
         except SnippetError as exc:
             answers[name] = SubmittedAnswer(name, "sql", error=str(exc), cell=index)
     for name, (index, error) in sql_errors.items():
