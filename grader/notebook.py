@@ -137,7 +137,7 @@ def near_misses(cells: list[dict], wanted=None) -> dict[str, str]:
 
 def sql_save_name(first_line: str) -> tuple[str | None, bool]:
     """(`--save` name, no_execute) from a `%%sql` first line, or (None, False)."""
-    line = first_line.strip()
+    line = first_line.strip()[:2_000]  # a real magic line is short; shlex takes ~1 s per MB
     if not line.startswith("%%sql"):
         return None, False
     try:
