@@ -95,9 +95,11 @@ class Check:
 
     def run(self, answers: dict[str, SubmittedAnswer], limits: Limits = Limits()) -> CheckResult:
         answer = answers.get(self.answer)
-        if answer is None or answer.kind == "missing":  # "missing": a near-miss cell, with a hint
-            hint = f"; {answer.error}" if answer is not None and answer.error else ""
-            v = Verdict("missing", f"no answer named {self.answer} found ({self.where()}){hint}")
+        if answer is None or answer.kind == "missing":  # "missing" with an error: why (a near-miss cell...)
+            if answer is not None and answer.error:
+                v = Verdict("missing", f"{self.answer} not graded: {answer.error}")
+            else:
+                v = Verdict("missing", f"no answer named {self.answer} found ({self.where()})")
         elif answer.kind == "sql" and answer.sql and UNANSWERED in answer.sql:
             v = Verdict("missing", f"{self.answer} is not answered yet (the cell still holds the placeholder)")
         elif answer.error:  # a structured answer's: said in full once, by the first check reading it

@@ -239,7 +239,7 @@ def kernel_answers(names: list[str]) -> tuple[dict[str, SubmittedAnswer], list[s
             why = []
             if _snippet_in_kernel(name):
                 why.append(f"this kernel still holds an `{name}` snippet from an earlier run, but no cell of the "
-                           "notebook saves it now (renamed or deleted), so it is not graded")
+                           f"notebook saves {name} now (renamed or deleted)")
             if a is not None and a.error:
                 why.append(a.error)
             if why:

@@ -209,3 +209,15 @@ def student_path(page, shots) -> None:
     page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=30_000)
     run_cell(page, checker, expect_output="All public checks passed")
     assert "graded the cell as saved" not in checker.locator(".jp-OutputArea").inner_text()
+
+    # 8. restart the kernel, run only the first cell, then check: "run your answer cell first"
+    page.keyboard.press("Escape")
+    page.keyboard.press("0")
+    page.keyboard.press("0")
+    page.locator(".jp-Dialog button", has_text="Restart").click()
+    page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
+    run_cell(page, first, expect_output="Course tables loaded")
+    run_cell(page, checker, expect_output="run your answer cell first")
+    text = checker.locator(".jp-OutputArea").inner_text()
+    assert "missing" in text and "All public checks passed" not in text
+    checker.locator(".jp-OutputArea").screenshot(path=shots("8-after-restart-feedback"))
