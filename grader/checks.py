@@ -181,8 +181,8 @@ class ResultCheck(Check):
     - `aspect` narrows the difference to the part this check is about (a column, the key set,
       the rows of some as-of times); the rest is other checks' business.
     - `control` judges the answer against ITS OWN result on a control fixture (the same data
-      with this check's trap taken out, e.g. edge events moved clearly inside or outside the
-      window) rather than against the oracle: the check then sees only how the answer treats
+      with this check's trap taken out, e.g. edge events moved an hour away from the edge on the
+      same side) rather than against the oracle: the check then sees only how the answer treats
       the trap, not mistakes it makes everywhere. `control_note` says what the control changed.
     Either way an answer must return the oracle's rows (a missing expected row always counts),
     so doing nothing earns nothing.
@@ -240,11 +240,6 @@ class ResultCheck(Check):
             rows = [tuple(v + (here - there) if isinstance(v, datetime) else v for v in r) for r in rows]
         return rows
 
-    def required(self, missing: list[tuple], fixture: Fixture) -> list[tuple]:
-        """Of the oracle's rows the answer did not return, those it must return even when its
-        own control result lacks them too (all of them, unless a check narrows this)."""
-        return missing
-
     def _diff(self, sql: str, fixture: Fixture, limits: Limits) -> compare.Diff:
         got = self._result(sql, fixture, limits)
         oracle = self.expected(fixture.dataset, fixture.variables)
@@ -252,7 +247,7 @@ class ResultCheck(Check):
         if d.missing_columns:
             return d
         if self.control is not None:
-            must = self.required(d.missing, fixture)  # required whatever the control says
+            must = d.missing  # the oracle's rows are required whatever the control says
             types = d.wrong_types
             d = compare.diff(self.reference(sql, fixture, limits), got.columns, got.rows, self.columns, self.key, self.ordered)
             d.wrong_types = types or d.wrong_types
