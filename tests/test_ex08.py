@@ -4,7 +4,7 @@ scenario); different correct jobs get full marks. Every job runs under the fault
 
 import pytest
 
-from helpers import failing, full_marks, grade, not_passed, sql_cell
+from helpers import failing, full_marks, grade, not_passed, sql_cell, wrong
 
 CONTROL = "feature_job_control WHERE job_key = 'user_item_features_daily'"
 NEXT = f"(SELECT last_as_of_ts + INTERVAL 1 DAY FROM {CONTROL})"
@@ -190,6 +190,11 @@ COMMIT;""",
 # the job matrix below is about the job, so every grading here carries the same written answer.
 WRITTEN = ('ex08b = "If the control row moved first and the write failed, the next run would start after a day '
            'that has no rows, so that day is never written."')
+
+
+# The whole-matrix declaration tests/test_matrix.py reads (issue 11): each wrong job as the cells
+# a student hands in for Exercise 8, and the exact checks it fails.
+MATRIX = {name: wrong("ex08", ex08, sql_cell("ex08", sql), WRITTEN) for name, (sql, ex08, _) in WRONG.items()}
 
 
 def ex08_failing(sql: str) -> set[str]:

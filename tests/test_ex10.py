@@ -4,7 +4,7 @@ and 12-02 written, control at 12-02) on what the rerun does, not on its feature 
 
 import pytest
 
-from helpers import failing, full_marks, grade, not_passed, sql_cell
+from helpers import failing, full_marks, grade, not_passed, sql_cell, wrong
 from test_ex08 import CORRECT as CORRECT_JOBS, WRONG as WRONG_JOBS
 
 HOW = ("- read last_as_of_ts (12-02) and compute 12-03 only\\n- write 12-03 with MERGE on the key\\n"
@@ -13,6 +13,10 @@ GOOD = ('ex10 = {"next_as_of_ts": "2025-12-03 23:59:59", "leaves_alone": ["2025-
         f'"how": "{HOW}"}}')
 JOB = CORRECT_JOBS["merge_and_update_in_one_transaction"]
 JOB_CHECKS = {"next_run_writes_day_3", "days_1_and_2_left_alone", "watermark_moves_to_day_3", "rerun_after_failed_day_3"}
+
+# For tests/test_matrix.py: the Exercise 8 jobs that cost something in Exercise 10's scenario,
+# handed in with a right ex10 answer (a job whose slip is only in its values costs nothing here).
+MATRIX = {name: wrong("ex10", ex10, GOOD, sql_cell("ex08", sql)) for name, (sql, _, ex10) in WRONG_JOBS.items() if ex10}
 
 WRONG_VALUES = {
     "next_run_computes_day_3": [

@@ -4,7 +4,7 @@ structured answer about a control-first job is judged by value."""
 
 import pytest
 
-from helpers import cells, failing, full_marks, grade, not_passed, sql_cell
+from helpers import cells, failing, full_marks, grade, not_passed, sql_cell, wrong
 from grader import exercises
 from grader.grade import grade_exercise
 from grader.notebook import extract_answers
@@ -127,6 +127,10 @@ def test_unanswered_placeholders_are_missing_not_failed():
     result = grade("ex12", sql_cell("ex12b", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"),
                    "ex12a = ...", 'ex12c = {"lost_as_of_ts": ..., "fix": ...}')
     assert {c.status for c in result.checks} == {"missing"}
+
+
+# For tests/test_matrix.py: each wrong backfill with the other ex12 answers right.
+MATRIX = {name: wrong("ex12", fails, sql_cell("ex12b", sql), STRUCTURED, EXPLAINED) for name, (sql, fails) in WRONG.items()}
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
