@@ -1,7 +1,20 @@
 """Grade submissions: answers -> checks in sandboxes -> results. The `check` verb.
 
-`grade_path` grades one notebook file; `grade_many` grades many across processes with a
-progress callback. Neither ever raises on a bad submission: it becomes a status."""
+`grade_many` grades a batch; `grade_path` one submission the same way. Neither ever raises on
+a bad submission: it becomes a status. The batch design (issue 16):
+
+- this process (the grader) forks one long-lived worker per core after preparing every check
+  (the workers inherit what `Check.prepare` built); a worker reads a submission and runs its
+  checks, sending each result as it finishes;
+- the grader watches from outside: each submission has a budget (reading + checks, default
+  60 s), each check `check_budget`; a worker past either, or whose watchdog reports a query
+  that ignores DuckDB's interrupt, is killed and replaced, and the submission goes on from
+  the next check in a fresh worker;
+- a worker that dies costs the check it was on one retry in a fresh worker, then an `error`
+  on that check; no later check runs SQL that wedged or killed a worker;
+- workers die with the grader (PR_SET_PDEATHSIG, and a thread polling for the parent).
+
+`grade_exercise(isolate=True)` (tests, one exercise) keeps the simpler child-per-call design."""
 
 from __future__ import annotations
 
@@ -133,29 +146,6 @@ def _run_isolated(checks: list, answers: dict | list[dict], limits: Limits) -> l
         proc.join()
         recv.close()
     return results
-
-
-def grade_submission(
-    sub: Submission,
-    only: Iterable[str] | None = None,
-    hidden: bool = True,
-    limits: Limits = Limits(),
-) -> SubmissionResult:
-    """Grade an already read submission in this process, checks isolated in a child (no
-    submission budget: grade_many is the batch entry point)."""
-    started = time.perf_counter()
-    wanted = [exercises.get(i) for i in (only or exercises.available())]
-    if sub.invalid:
-        return SubmissionResult(sub.path, sub.student, "invalid", [], reason=sub.invalid, label=sub.label)
-    flat = [(ex, c) for ex in wanted for c in ex.all_checks(hidden)]
-    if _can_fork():
-        for _, check in flat:
-            check.prepare(limits)
-        outcomes = _run_isolated([c for _, c in flat], [sub.answers_for(ex.id) for ex, _ in flat], limits)
-    else:
-        outcomes = [_run_check(c, sub.answers_for(ex.id), limits) for ex, c in flat]
-    return _assemble(sub.path, sub.student, wanted, flat, outcomes, notes=sub.notes, label=sub.label,
-                     seconds=time.perf_counter() - started)
 
 
 def _assemble(path, student, wanted, flat, outcomes, **extra) -> SubmissionResult:
