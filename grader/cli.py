@@ -32,6 +32,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not paths:
         console.print("[red]grader check: no .ipynb files found[/red]")
         return 2
+    if not args.budget > 0 or not args.timeout > 0:
+        console.print("[red]grader check: --budget and --timeout must be positive numbers of seconds[/red]")
+        return 2
     limits = Limits(timeout_s=args.timeout)
     with Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -59,6 +59,7 @@ def test_cli_bad_usage_exits_two(tmp_path):
     assert cli.main(["check", str(tmp_path / "nope")]) == 2
     assert cli.main(["check", str(tmp_path), "-q"]) == 2  # an empty folder: nothing to grade
     assert cli.main(["no-such-verb"]) == 2
+    assert cli.main(["check", str(ROOT / "solutions"), "-q", "--budget", "0"]) == 2  # no time to grade in
 
 
 def test_a_class_folder_holds_one_submission_per_student_folder(tmp_path):
