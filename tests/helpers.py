@@ -88,5 +88,19 @@ def exact_failures_test(matrix: dict):
         w = matrix[name]
         result = grade(w.exercise, *w.cells)
         assert failing(result) == w.fails, not_passed(result)
+        # and each failure starts with what was found in this answer's result (issue 11.2)
+        for c in result.checks:
+            if c.status == "fail" and getattr(c, "tables", None):
+                assert FINDING.match(c.message), (c.name, c.message)
 
     return test_wrong_answer_fails_exactly_its_checks
+
+
+# How a result check's message starts: with the difference found (see compare.Diff.summary).
+import re  # noqa: E402
+
+FINDING = re.compile(
+    r"^(Compared with your own answer .*?: )?"
+    r"(\d+ (expected row|row|key)|None of the \d+ expected|[a-z_0-9]+ is [A-Z]|missing column|The first run worked)",
+    re.I,
+)
