@@ -131,3 +131,9 @@ if __name__ == "__main__":
     sys.path.insert(0, str(HERE))
     for k, v in figures().items():
         print(f"{k}: {v}")
+    print("per exercise (wrong answers / checks / exactly one hidden check / more than one):")
+    for e in EXERCISES:
+        mine = [w for _, _, w in ENTRIES if w.exercise == e]
+        hidden = sql_checks(e, hidden_only=True)
+        print(f"  {e}: {len(mine)} / {len(sql_checks(e))} / {sum(len(w.fails & hidden) == 1 for w in mine)}"
+              f" / {sum(len(w.fails & hidden) > 1 for w in mine)}")
