@@ -54,10 +54,10 @@ WRONG = {
         {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
     "truncate_and_reload_one_range": (
         overwrite(delete_where="true"),
-        {"leaves_other_days_alone", "overlapping_backfills_both_orders", "rerun_backfill_is_idempotent"}),
+        {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
     "deletes_the_whole_month": (
         overwrite(delete_where=f"date_trunc('month', as_of_ts) = date_trunc('month', {START})"),
-        {"leaves_other_days_alone", "overlapping_backfills_both_orders", "rerun_backfill_is_idempotent"}),
+        {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
     "end_day_excluded": (
         # and its DELETE (both ends) clears the other job's end day: B then A loses 12-05
         overwrite(days=f"SELECT unnest(range({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts"),
