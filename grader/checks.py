@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from . import compare, sandbox, semantics
+from . import compare, sandbox, semantics, sqlerrors
 from .course import Dataset, columns as table_columns
 from .lesson import UNANSWERED
 from .notebook import SubmittedAnswer
@@ -110,7 +110,8 @@ class Check:
                 v = self.evaluate(answer, limits)
             except SandboxError as exc:
                 where = f" (statement {exc.statement})" if exc.statement else ""
-                v = Verdict(exc.kind, f"{self.answer}{where}: {exc}")
+                # a write's constraint error says what it means here (a write that is not idempotent...)
+                v = Verdict(exc.kind, f"{self.answer}{where}: " + sqlerrors.annotate(str(exc), _statement(answer.sql if answer.kind == "sql" else None, exc.statement), self.answer))
         points = self.points if v.status == "pass" else 0.0
         max_points = 0.0 if v.status == "manual" else self.points
         message = v.message or (self.passed if v.status == "pass" else self.fail)
@@ -133,6 +134,17 @@ def _sql(answer: SubmittedAnswer, name: str) -> str:
     if not answer.sql.strip():
         raise SandboxError(f"the `%%sql --save {name}` cell is empty")
     return answer.sql
+
+
+def _statement(sql: str | None, index: int | None) -> str:
+    """The text of statement `index` (1-based, as SandboxError counts) of `sql`, or ''."""
+    if not index or not sql:
+        return ""
+    try:
+        statements = sandbox.split_statements(sql)
+    except SandboxError:
+        return ""
+    return statements[index - 1] if index <= len(statements) else ""
 
 
 def _shown(row: tuple, other: tuple | None = None) -> list:
@@ -214,8 +226,9 @@ class ResultCheck(Check):
                 try:
                     sandbox.run_sql(con, sql, deadline, want_result=False)
                 except SandboxError as exc:
-                    if runs > 1:
-                        raise SandboxError(f"run {run + 1} of {runs}: {exc}", exc.kind, exc.statement) from None
+                    if runs > 1:  # a later run's error is the rerun bug: said with what it means
+                        said = sqlerrors.annotate(str(exc), _statement(sql, exc.statement), self.answer)
+                        raise SandboxError(f"run {run + 1} of {runs}: {said}", exc.kind, exc.statement) from None
                     raise
             state = sandbox.run_sql(con, self.state_sql, deadline)
             assert state is not None

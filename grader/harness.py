@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import compare, sandbox, semantics
+from . import compare, sandbox, semantics, sqlerrors
 from .checks import Check, Verdict, _sql, day_text, days_text, diff_tables
 from .course import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY, Dataset, columns as table_columns
 from .notebook import SubmittedAnswer
@@ -144,7 +144,9 @@ class Failure:
     error: str
 
     def describe(self) -> str:
-        return f"statement {self.statement} (`{short(self.text)}`) failed: {self.error.rstrip('.')}"
+        said = f"statement {self.statement} (`{short(self.text)}`) failed: {self.error.rstrip('.')}"
+        hint = sqlerrors.explain(self.error, self.text)  # a duplicate key on a rerun: not idempotent...
+        return f"{said} (what this means here: {hint.rstrip('.')})" if hint else said
 
 
 def short(statement: str, width: int = 60) -> str:

@@ -3,8 +3,8 @@
 Raw constraint errors teach nothing ("Duplicate key ... violates primary key constraint"). The
 statement that failed says which mistake it was: a plain INSERT over a day already written is
 a write that is not idempotent; a MERGE whose match condition leaves out `as_of_ts` moves
-another day's row onto this key. Used by the notebook's short SQL errors (grader/workbook.py);
-the grader's check messages can use `explain` on the same text.
+another day's row onto this key. Used by the notebook's short SQL errors (grader/workbook.py)
+and, through `annotate`, by the grader's check messages (grader/checks.py, grader/harness.py).
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ IDEMPOTENT_FORMS = (
     "(user_id, item_id, as_of_ts), or DELETE the day(s) you write and INSERT them inside "
     "START TRANSACTION; ... COMMIT;"
 )
+
+
+# What grader/sandbox.py puts in place of DuckDB's message on a hidden check.
+WITHHELD_MARK = "details withheld on hidden checks"
 
 
 def _first_keyword(statement: str) -> str:
@@ -58,6 +62,11 @@ def explain(message: str, statement: str = "", exercise_id: str | None = None) -
                 "Run `%sql ROLLBACK` (or reset()) and run the cell again.")
     if "Constraint Error" not in msg and "constraint" not in msg.lower():
         return None
+    if WITHHELD_MARK in msg and msg.startswith("Constraint Error"):
+        # A hidden check withholds DuckDB's details (they could show fixture rows): the statement
+        # still says what the mistake would be, but a NOT NULL key could fail the same way.
+        hint = explain('Constraint Error: Duplicate key "..." violates primary key constraint.', statement, exercise_id)
+        return f"If it is a duplicate key: {hint}" if hint else None
     if not re.search(r"duplicate key|primary key|unique", msg, re.I):
         return None
     if kind == "MERGE":
@@ -81,3 +90,13 @@ def explain(message: str, statement: str = "", exercise_id: str | None = None) -
         return ("The UPDATE sets a row's key to one that already exists. Update the feature columns only, "
                 "never user_id, item_id or as_of_ts.")
     return None
+
+
+def annotate(message: str, statement: str = "", exercise_id: str | None = None) -> str:
+    """`message` followed by what it means for the exercise, when `explain` has something to say:
+    how the grader's check messages carry the notebook's explanation."""
+    hint = None if ANNOTATED in message else explain(message, statement, exercise_id)
+    return f"{message.rstrip().rstrip('.')}. {ANNOTATED}: {hint}" if hint else message
+
+
+ANNOTATED = "What this means here"  # said once, however many layers pass the message on

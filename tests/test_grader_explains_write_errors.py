@@ -1,0 +1,79 @@
+"""The grader's check messages say what a write's constraint error means for the exercise, as
+the notebook does (grader/sqlerrors.py): a plain INSERT over a key already written is a write
+that is not idempotent; a MERGE matching on (user_id, item_id) lacks as_of_ts. Errors that are
+not about the write keep DuckDB's message alone."""
+
+import pytest
+
+from grader import sandbox
+from helpers import grade, sql_cell
+from test_ex07 import CTR, INSERT
+from test_ex08 import ADVANCE, rows
+
+EXPLAINED = "What this means here"
+HEDGED = "If it is a duplicate key"
+# A MERGE on the pair only whose update moves the row onto today's key (UPDATE SET *): DuckDB
+# refuses it with a duplicate key wherever the pair has another day's row.
+PARTIAL_KEY_MERGE = f"""MERGE INTO feature_table t USING (SELECT *, {CTR} AS ctr_7d FROM feature_rows) s
+ON t.user_id = s.user_id AND t.item_id = s.item_id
+WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *;"""
+JOB_PLAIN_INSERT = f"INSERT INTO feature_table {rows()};\n{ADVANCE};"
+
+
+def errored_on_the_key(result) -> list:
+    """The checks whose message carries DuckDB's duplicate-key error."""
+    return [c for c in result.checks if "duplicate key" in c.message.lower()]
+
+
+def test_plain_insert_in_ex07_is_told_its_write_is_not_idempotent():
+    result = grade("ex07", sql_cell("ex07", INSERT))
+    hit = errored_on_the_key(result)
+    # the public sample check runs it once over the stale row: an error, explained
+    assert "matches_reference_on_sample" in {c.name for c in hit}
+    for c in hit:
+        assert "not idempotent" in c.message and "MERGE" in c.message, (c.name, c.message)
+        assert "lacks as_of_ts" not in c.message
+
+
+def test_merge_on_a_partial_key_is_told_the_key_lacks_as_of_ts():
+    result = grade("ex07", sql_cell("ex07", PARTIAL_KEY_MERGE))
+    hit = errored_on_the_key(result)
+    assert hit, [(c.name, c.message) for c in result.checks]
+    for c in hit:
+        assert "lacks as_of_ts" in c.message, (c.name, c.message)
+        assert "not idempotent" not in c.message
+
+
+def test_job_whose_plain_insert_fails_on_rerun_is_told_its_write_is_not_idempotent():
+    result = grade("ex08", sql_cell("ex08", JOB_PLAIN_INSERT))
+    rerun = next(c for c in result.checks if c.name == "crash_rerun_recovers")
+    assert rerun.status == "fail" and "Duplicate key" in rerun.message
+    assert "not idempotent" in rerun.message
+    for c in errored_on_the_key(result):  # every job check that met the error explains it
+        assert "not idempotent" in c.message, (c.name, c.message)
+
+
+@pytest.mark.parametrize("exercise, cell", [
+    ("ex07", sql_cell("ex07", "INSERT INTO feature_table SELECT *, no_such_column FROM feature_rows;")),
+    ("ex07", sql_cell("ex07", "INSERT INTO no_such_table SELECT * FROM feature_rows;")),
+    ("ex07", sql_cell("ex07", "INSERT INTO feature_table SELECT * FROM feature_rows;")),  # 6 columns for 7
+    ("ex08", sql_cell("ex08", f"INSERT INTO feature_table SELECT *, 1 / 0 FROM ({rows()}) x WHERE missing;\n{ADVANCE};")),
+])
+def test_errors_that_are_not_about_the_key_get_no_explanation(exercise, cell):
+    result = grade(exercise, cell)
+    erred = [c for c in result.checks if c.status in ("error", "fail") and "Error" in c.message]
+    assert erred, [(c.name, c.status, c.message) for c in result.checks]
+    for c in result.checks:
+        assert EXPLAINED not in c.message and "what this means here" not in c.message, (c.name, c.message)
+
+
+def test_hidden_check_with_withheld_details_still_explains_but_says_it_cannot_be_sure(monkeypatch):
+    # A hidden check hides DuckDB's message (it could show fixture rows); the statement still
+    # says what a key violation would mean, hedged since a NULL key fails the same way.
+    monkeypatch.setattr(sandbox, "DB_DETAILS", False)
+    result = grade("ex07", sql_cell("ex07", INSERT))
+    hit = [c for c in result.checks if sandbox.WITHHELD in c.message and "Constraint Error" in c.message]
+    assert hit, [(c.name, c.message) for c in result.checks]
+    for c in hit:
+        assert HEDGED in c.message and "not idempotent" in c.message, (c.name, c.message)
+        assert "user_id: " not in c.message  # no fixture row slips out through the explanation
