@@ -108,8 +108,10 @@ def gradescope(out: Path, **options) -> Path:
 # ---------- the student bundle ----------
 
 BUNDLE_MARKER = ".week12-student-bundle"  # lets `bundle` safely replace a bundle it wrote before
-# Development-only pins a student never needs (tests, notebook validation).
-DEV_ONLY = ("pytest", "pytest-xdist", "nbval")
+# Development-only pins a student never needs (tests, notebook validation, the real-browser
+# test's driver, the platform results' schema validation). tests/test_release_pins.py fails when
+# a pin only the tests import is missing here.
+DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "playwright", "jsonschema")
 
 BUNDLE_README = """# Week 12 workbook (student edition)
 
