@@ -5,11 +5,17 @@ Exit codes: 0 when the command ran (whatever the scores), 2 for bad usage."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    with _fixture_secret(args.fixture_secret):
+        return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,7 +25,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .sandbox import Limits
 
     console = Console(stderr=True)
-    _use_fixture_secret(args.fixture_secret)
     if args.format == "prairielearn":  # one submission in, PrairieLearn's results.json out
         from .platforms import prairielearn
 
@@ -70,18 +75,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _use_fixture_secret(secret: str | None) -> None:
+@contextlib.contextmanager
+def _fixture_secret(secret: str | None):
     """Disguise hidden fixtures for this run (grader/disguise.py): the instructor's secret, else
     $GRADER_FIXTURE_SECRET, else a fresh one per run. Set before any exercise is loaded, so the
-    grading processes inherit it."""
+    grading processes inherit it; put back afterwards, so a caller in the same process (a test,
+    a notebook) keeps its own fixtures."""
     import os
     import secrets
 
     from . import exercises
     from .exercise import SECRET_ENV
 
-    os.environ[SECRET_ENV] = secret or os.environ.get(SECRET_ENV) or secrets.token_hex(16)
+    before = os.environ.get(SECRET_ENV)
+    os.environ[SECRET_ENV] = secret or before or secrets.token_hex(16)
     exercises.get.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SECRET_ENV, None)
+        else:
+            os.environ[SECRET_ENV] = before
+        exercises.get.cache_clear()
 
 
 def cmd_release(args: argparse.Namespace) -> int:

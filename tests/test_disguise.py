@@ -89,3 +89,17 @@ def test_a_lookup_table_from_one_runs_fixtures_fails_the_next_run():
     assert replayed_same and all(c.status == "pass" for c in replayed_same)
     replayed_next = hidden("run two")
     assert all(c.status != "pass" for c in replayed_next), [(c.name, c.status) for c in replayed_next]
+
+
+def test_grader_check_puts_the_callers_fixture_secret_back(tmp_path, monkeypatch):
+    import os
+
+    from grader.cli import main
+    from grader.exercise import SECRET_ENV
+
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    nb = tmp_path / "ex04.ipynb"
+    nb.write_text((ROOT / "notebooks" / "ex04.ipynb").read_text())
+    assert main(["check", str(nb), "-q", "--fixture-secret", "this run only"]) == 0
+    assert SECRET_ENV not in os.environ
+    assert load("ex06").hidden[0].fixture.dataset == exercises.get("ex06").hidden[0].fixture.dataset
