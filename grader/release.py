@@ -90,7 +90,7 @@ def reference_lines(exercise_id: str) -> list[str]:
             continue
         for line in c.source.splitlines():
             s = line.strip()
-            if len(s) >= 12 and not s.startswith(("%%sql", "--", "#")) and not re.fullmatch(r"[\w\s,()]*", s):
+            if len(s) >= 12 and not s.startswith(("%%sql", "--", "#")) and not re.fullmatch(r"[\w\s,();]*", s):  # bare keywords and names (START TRANSACTION;) are not distinctive
                 out.append(s)
     return out
 
