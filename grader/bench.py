@@ -290,7 +290,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from . import gradebench
 
         gradebench.run(args.submissions, args.kernel_sample, out_json=args.json,
-                       log=lambda msg: console.print(msg))
+                       log=lambda msg: console.print(msg), reference_sample=args.reference_sample)
         return 0
     if args.quick:
         args.days, args.events_per_day, args.history = QUICK["days"], QUICK["events_per_day"], QUICK["history"]
@@ -324,6 +324,9 @@ def register(subparsers) -> None:
     b.add_argument("--workers", type=int, default=2, help="hostile: grading processes (default 2)")
     b.add_argument("--kernel-sample", type=int, default=1,
                    help="grading: submissions also executed with nbclient for comparison (default 1)")
+    b.add_argument("--reference-sample", type=int, default=None,
+                   help="grading: submissions also graded by the slow reference path (nothing shared or reused), "
+                        "whose verdicts must equal the fast path's (default: all up to 50, else 30)")
     b.add_argument("--days", type=int, default=30, help="as-of days to backfill (default 30)")
     b.add_argument("--events-per-day", type=int, default=datagen.Params.events_per_day)
     b.add_argument("--density", type=float, default=datagen.Params.density,

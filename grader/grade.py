@@ -283,6 +283,7 @@ class _Job:
     hidden: bool
     limits: Limits
     show_hidden_rows: bool
+    share: bool = True  # answers already graded in this batch are not graded again (see _answer_key)
 
 
 def _flat_checks(job: _Job) -> list[tuple[Exercise, object]]:
@@ -331,6 +332,7 @@ def _worker_main(conn, parent: int) -> None:
     if isinstance(inherited, dict):  # a DuckDB instance copied by fork is not safe to use or close
         keep_alive = dict(inherited)  # noqa: F841  (never closed: os._exit ends the worker)
         inherited.clear()
+    known: dict[str, CheckResult] = {}  # this batch's shared answers: _answer_key -> result
     while True:
         try:
             message = conn.recv()
@@ -338,7 +340,8 @@ def _worker_main(conn, parent: int) -> None:
             os._exit(0)
         if message is None:
             os._exit(0)
-        job, skip = message
+        job, skip, shared = message if len(message) == 3 else (*message, {})
+        known.update(shared)
         _fresh_sandbox(sandbox)  # nothing of one student's sandbox is left for the next
         try:
             sub = read_unit(job.path)
@@ -347,16 +350,56 @@ def _worker_main(conn, parent: int) -> None:
             sub = Submission(str(job.path), job.path.name, invalid=f"the grader failed to read it: {exc!r}"[:500])
         flat = _flat_checks(job)
         sql_of = [_sql_key(sub.answers_for(ex.id).get(check.answer)) for ex, check in flat] if not sub.invalid else []
-        conn.send(("read", (sub.student, sub.label, sub.invalid, [n[:500] for n in sub.notes[:200]]), sql_of))
+        keys = [_answer_key(ex, check, sub.answers_for(ex.id).get(check.answer), job)
+                for ex, check in flat] if job.share and not sub.invalid else []
+        conn.send(("read", (sub.student, sub.label, sub.invalid, [n[:500] for n in sub.notes[:200]]), sql_of, keys))
         if not sub.invalid:
             for i, (ex, check) in enumerate(flat):
                 if i in skip:
                     continue
+                key = keys[i] if keys else None
+                if key is not None and key in known:  # the same answer to the same check: its result
+                    conn.send(("done", i, known[key]))
+                    continue
                 sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
                 result = bound_check(_run_check(check, sub.answers_for(ex.id), job.limits), job.show_hidden_rows)
+                if key is not None and _shareable(result):
+                    known[key] = result
                 conn.send(("done", i, result))
         sandbox.DB_DETAILS = True
         conn.send(("end",))
+
+
+def _answer_key(ex: Exercise, check, answer, job: _Job) -> str | None:
+    """What a check's result depends on, as one digest: the check graded (the very object, which
+    carries this process's disguised fixtures, plus its exercise, name and the disguise secret
+    in force), the answer's content (kind, SQL text, value, reading error; not its student, file
+    or cell), and how it is graded (limits, hidden rows shown or not). Two students whose answers
+    share the key get the same result, so the check runs once per batch. None: never shared."""
+    import hashlib
+    import pickle
+
+    from .exercise import SECRET_ENV
+
+    what = None if answer is None else (answer.kind, answer.sql, answer.value, answer.error)
+    try:
+        blob = pickle.dumps((id(check), ex.id, check.name, check.answer, type(check).__qualname__, check.hidden,
+                             os.environ.get(SECRET_ENV) or "", job.limits, job.show_hidden_rows, job.hidden, what),
+                            protocol=4)
+    except Exception:  # a value pickle cannot write: graded on its own
+        return None
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _shareable(result: CheckResult) -> bool:
+    """A result another student's identical answer may reuse: a verdict on the answer itself,
+    never one that depends on the machine at the time (a time limit, memory, a grader crash)."""
+    if result.status == "timeout":
+        return False
+    if result.status == "error":
+        text = result.message
+        return not (text.startswith("internal grader error") or "out of memory" in text or "stopped after" in text)
+    return True
 
 
 def _sql_key(answer) -> str | None:
@@ -389,6 +432,7 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(send, os.getpid()), daemon=True)
         self.proc.start()
         send.close()
+        self.synced = 0  # how many of the batch's shared results this worker has been sent
 
     def kill(self) -> None:
         try:
@@ -412,6 +456,7 @@ class _Run:
         self.read = None  # (student, label, invalid, notes) once the worker has read it
         self.died: set[int] = set()  # check positions (-1: reading) a worker already died on
         self.sql_of: list[str | None] = []  # per check, the SQL it runs (a hash), from the worker
+        self.keys: list[str | None] = []  # per check, its _answer_key (empty when not shared)
         self.check_started = self.started
         self.notes: list[str] = []
 
@@ -463,12 +508,26 @@ def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress)
     pending = list(reversed(jobs))
     slots: list[tuple[_Worker | None, _Run | None]] = [(None, None)] * workers
     done: dict[int, SubmissionResult] = {}
+    # Results of answers shared by several students, in the order learned; each worker is sent
+    # those it has not seen with its next submission, so a shared answer runs once per batch.
+    shared: list[tuple[str, CheckResult]] = []
+    learned: set[str] = set()
+
+    def learn(run: _Run, i: int, result: CheckResult) -> None:
+        key = run.keys[i] if i < len(run.keys) else None
+        if key is not None and key not in learned and _shareable(result):
+            learned.add(key)
+            shared.append((key, result))
 
     def start(slot: int, run: _Run, worker: _Worker | None = None) -> None:
         worker = worker or _Worker(ctx)
         run.check_started = time.monotonic()
+        message = (run.job, set(run.results))
+        if run.job.share:
+            message += (dict(shared[worker.synced:]),)
+            worker.synced = len(shared)
         try:
-            worker.conn.send((run.job, set(run.results)))
+            worker.conn.send(message)
         except (OSError, ValueError):  # the worker is already gone: the next wait sees it
             pass
         slots[slot] = (worker, run)
@@ -502,7 +561,7 @@ def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress)
                          timeout=max(0.0, min(nearest - now, 1.0)))
             for slot, worker, run in busy:
                 if worker.conn in ready or worker.proc.sentinel in ready:
-                    _drain(slot, worker, run, complete, replace)
+                    _drain(slot, worker, run, complete, replace, learn)
             now = time.monotonic()
             for slot, (worker, run) in enumerate(slots):
                 if run is None or worker is None:
@@ -537,7 +596,7 @@ def _budget_reason(run: _Run) -> str:
             f"({ran} of {len(run.checks)} checks had finished; the rest count 0)")
 
 
-def _drain(slot, worker: _Worker, run: _Run, complete, replace) -> None:
+def _drain(slot, worker: _Worker, run: _Run, complete, replace, learn=None) -> None:
     """Handle everything the worker sent; a dead worker costs only the check it was on, and
     only after it has been tried once more in a fresh worker."""
     while True:
@@ -567,8 +626,11 @@ def _drain(slot, worker: _Worker, run: _Run, complete, replace) -> None:
         run.check_started = time.monotonic()
         if kind == "read":
             run.read, run.sql_of = message[1], message[2]
+            run.keys = message[3] if len(message) > 3 else []
         elif kind == "done":
             run.results[message[1]] = message[2]
+            if learn is not None:
+                learn(run, message[1], message[2])
         elif kind == "stuck":
             i = run.current()
             run.lose(i, "timeout", f"{run.checks[i][1].answer}: stopped after {message[1]:g} s: the query builds one "
@@ -589,6 +651,7 @@ def grade_many(
     progress: Callable[[SubmissionResult], None] | None = None,
     budget_s: float | None = None,
     show_hidden_rows: bool = False,
+    share: bool = True,
 ) -> list[SubmissionResult]:
     """Grade every path; results come back in `paths` order.
 
@@ -596,13 +659,16 @@ def grade_many(
     its checks, in a worker process this process watches and kills when the budget, a check's
     budget or an ignored interrupt says so; a worker that dies is replaced and the check it
     was on tried once more. Texts are bounded (results.bound_submission); a hidden check's
-    rows and DuckDB's own error text on hidden data are withheld unless `show_hidden_rows`."""
+    rows and DuckDB's own error text on hidden data are withheld unless `show_hidden_rows`.
+    `share`: an answer identical to one already graded in this batch (a blank cell, the same
+    snippet) takes that result instead of running again (see _answer_key); False grades every
+    answer afresh (the benchmark's reference path)."""
     paths = [Path(p) for p in paths]
     if not paths:
         return []
     budget_s = DEFAULT_BUDGET_S if budget_s is None else budget_s
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-    jobs = [_Job(i, p, exercises_for(p, only), hidden, limits, show_hidden_rows) for i, p in enumerate(paths)]
+    jobs = [_Job(i, p, exercises_for(p, only), hidden, limits, show_hidden_rows, share) for i, p in enumerate(paths)]
     from .sandbox import remove_stale_temp_folders
 
     remove_stale_temp_folders()
