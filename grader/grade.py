@@ -363,7 +363,7 @@ def _worker_main(conn, parent: int) -> None:
                     continue
                 sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
                 result = bound_check(_run_check(check, sub.answers_for(ex.id), job.limits), job.show_hidden_rows)
-                if key is not None and _shareable(result):
+                if key is not None and _shareable(result) and len(known) < SHARED_MAX:
                     known[key] = result
                 conn.send(("done", i, result))
         sandbox.DB_DETAILS = True
@@ -389,6 +389,12 @@ def _answer_key(ex: Exercise, check, answer, job: _Job) -> str | None:
     except Exception:  # a value pickle cannot write: graded on its own
         return None
     return hashlib.sha256(blob).hexdigest()
+
+
+# Results kept for sharing, at most: the answers many students share (a blank cell, the
+# template's text) come early and often; a class of all-different answers would otherwise
+# keep every result of the batch in every worker.
+SHARED_MAX = 5_000
 
 
 def _shareable(result: CheckResult) -> bool:
@@ -515,7 +521,7 @@ def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress)
 
     def learn(run: _Run, i: int, result: CheckResult) -> None:
         key = run.keys[i] if i < len(run.keys) else None
-        if key is not None and key not in learned and _shareable(result):
+        if key is not None and key not in learned and _shareable(result) and len(shared) < SHARED_MAX:
             learned.add(key)
             shared.append((key, result))
 
