@@ -13,6 +13,10 @@ a bad submission: it becomes a status. The batch design (issue 16):
 - a worker that dies costs the check it was on one retry in a fresh worker, then an `error`
   on that check; no later check runs SQL that wedged or killed a worker;
 - workers die with the grader (PR_SET_PDEATHSIG, and a thread polling for the parent).
+- an answer identical to one already graded in the batch (a blank cell, the same snippet) takes
+  that result: the grader collects each shareable result (never a timeout, memory or grader
+  error) and sends workers the new ones with their next submission (`_answer_key` says what
+  must match; `share=False` turns it off).
 
 `grade_exercise(isolate=True)` (tests, one exercise) keeps the simpler child-per-call design."""
 
