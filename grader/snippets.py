@@ -10,6 +10,7 @@ cells in notebook order, so an answer behaves in grading as it did in the kernel
 
 from __future__ import annotations
 
+import functools
 import time
 
 import sqlparse
@@ -19,6 +20,13 @@ from sqlglot.errors import ParseError
 
 MAX_RENDERED_CHARS = 200_000  # an answer with every snippet it uses; the solutions need under 10,000
 
+
+
+@functools.lru_cache(maxsize=2048)
+def _without_comments(query: str) -> str:
+    """jupysql stores a snippet with its comments stripped. Memoised: a class hands in the same
+    cells again and again (the template, the reference), and sqlparse is the slow part of reading."""
+    return sqlparse.format(query, strip_comments=True)
 
 class SnippetError(ValueError):
     """The snippets cannot be expanded (a loop, or far too much SQL); the message is for the learner."""
@@ -113,7 +121,7 @@ class SnippetStore:
             # only a query naming a saved snippet is parsed: parsing is the slow part of reading
             saved = {k for k in self._query if k != key and k in query}
             with_ = [t for t in dict.fromkeys(self._tables(query, saved)) if t in saved] if saved and query else []
-        self._query[key] = sqlparse.format(query, strip_comments=True)
+        self._query[key] = _without_comments(query)
         self._with[key] = with_
         self._memo = {}
 
