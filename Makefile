@@ -19,7 +19,7 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_browser_notebook.py
 
-# Maintainers: rebuild solutions/ (executed) and notebooks/ (stripped) from grader/exercises/*/lesson.md.
+# Maintainers: rebuild solutions/ (executed) and notebooks/ (stripped) from grader/course/exercises/*/lesson.md.
 notebooks: $(STAMP)
 	$(BIN)/grader release notebooks
 

@@ -20,13 +20,13 @@ def _check(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from . import report
-    from .grade import find_submissions, grade_many
-    from .sandbox import Limits
+    from grader.grading import report
+    from grader.grading.grade import find_submissions, grade_many
+    from grader.engine.sandbox import Limits
 
     console = Console(stderr=True)
     if args.format == "prairielearn":  # one submission in, PrairieLearn's results.json out
-        from .platforms import prairielearn
+        from grader.grading.platforms import prairielearn
 
         return prairielearn.cmd(args)
     try:
@@ -54,7 +54,7 @@ def _check(args: argparse.Namespace) -> int:
                              budget_s=args.budget, show_hidden_rows=args.feedback_hidden_rows)
     base = report.graded_folder(args.paths)  # paths in gradebooks are relative to it
     if args.manual:  # the instructor's scores of written answers, into every output below
-        from . import manual
+        from grader.grading import manual
 
         for problem in manual.merge_file(results, args.manual, base):
             console.print(f"[yellow]--manual: {problem}[/yellow]")
@@ -64,7 +64,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         report.atomic_write(args.json, report.to_json(results))
     if args.gradebook and args.gradebook_format == "canvas":
-        from .platforms import canvas
+        from grader.grading.platforms import canvas
 
         for line in canvas.write(args.gradebook, results, roster=args.roster, base=base, prefix=args.canvas_prefix):
             console.print(f"[yellow]canvas: {line}[/yellow]")
@@ -77,15 +77,15 @@ def _check(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def _fixture_secret(secret: str | None):
-    """Disguise hidden fixtures for this run (grader/disguise.py): the instructor's secret, else
+    """Disguise hidden fixtures for this run (grader/engine/disguise.py): the instructor's secret, else
     $GRADER_FIXTURE_SECRET, else a fresh one per run. Set before any exercise is loaded, so the
     grading processes inherit it; put back afterwards, so a caller in the same process (a test,
     a notebook) keeps its own fixtures."""
     import os
     import secrets
 
-    from . import exercises
-    from .exercise import SECRET_ENV
+    from grader.course import exercises
+    from grader.engine.exercise import SECRET_ENV
 
     before = os.environ.get(SECRET_ENV)
     os.environ[SECRET_ENV] = secret or before or secrets.token_hex(16)
@@ -101,16 +101,16 @@ def _fixture_secret(secret: str | None):
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from . import release
+    from grader.authoring import release
 
     if args.what == "notebooks":
         release.build_notebooks(args.only or None, run=not args.no_execute)
     elif args.what == "diagrams":
-        from . import diagram
+        from grader.authoring import diagram
 
         diagram.render_all()
     elif args.what == "docs":
-        from . import docs
+        from grader.authoring import docs
 
         print("README.md exercise table " + ("updated" if docs.update_readme() else "already current"))
     elif args.what == "bundle":
@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_release)
 
     # More verbs register here (data, bench).
-    for module in ("grader.datagen", "grader.bench", "grader.manual"):
+    for module in ("grader.scale.datagen", "grader.scale.bench", "grader.grading.manual"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from grader import exercises
-from grader.grade import grade_exercise
-from grader.notebook import extract_answers
+from grader.course import exercises
+from grader.grading.grade import grade_exercise
+from grader.engine.notebook import extract_answers
 
 
 def cells(*sources: str) -> list[dict]:

@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 
 from grader import cli
-from grader.grade import grade_many
-from grader.notebook import MAX_NOTEBOOK_BYTES
-from grader.sandbox import Limits
+from grader.grading.grade import grade_many
+from grader.engine.notebook import MAX_NOTEBOOK_BYTES
+from grader.engine.sandbox import Limits
 from test_hostile import notebook, reference_sql
 
 LIMITS = Limits(timeout_s=2.0)

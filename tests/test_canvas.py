@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, exercises
-from grader.platforms import canvas
+from grader import cli
+from grader.course import exercises
+from grader.grading.platforms import canvas
 from test_feedback_page import failing_notebook
 
 ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Week 12 ex06 (5501),Current Score
@@ -90,7 +91,7 @@ def test_match_by_login_sis_id_or_name_and_never_guess_between_namesakes():
         {"Student": "Smith, Jo", "ID": "3", "SIS User ID": "S3", "SIS Login ID": "jo1", "Section": ""},
         {"Student": "Smith, Jo", "ID": "4", "SIS User ID": "S4", "SIS Login ID": "jo2", "Section": ""},
     ]
-    from grader.results import SubmissionResult
+    from grader.engine.results import SubmissionResult
 
     names = ["ada", "S2", "Ada Lovelace", "jo_smith", "JO1", "nobody"]
     results = [SubmissionResult(f"{n}.ipynb", n, "graded", []) for n in names]
@@ -110,8 +111,8 @@ def test_default_gradebook_paths_are_relative_to_the_graded_folder(graded, tmp_p
 
 
 def test_written_part_is_filled_once_every_written_answer_of_it_is_scored(tmp_path):
-    from grader import manual
-    from grader.grade import grade_path
+    from grader.grading import manual
+    from grader.grading.grade import grade_path
 
     r = grade_path(failing_notebook(tmp_path / "ada.ipynb"), only=["ex01", "ex10"])
     manual.merge([r], {("ada", "ex10", "explains_the_rerun"): manual.Score(2, ""),

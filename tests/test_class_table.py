@@ -7,8 +7,8 @@ import json
 
 from rich.console import Console
 
-from grader import report
-from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.grading import report
+from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult
 
 
 def student(name: str, statuses: dict[str, dict[str, str]]) -> SubmissionResult:

@@ -5,11 +5,12 @@ from datetime import datetime as dt
 
 import pytest
 
-from grader import compare, semantics
-from grader.notebook import extract_answers, sql_save_name
-from grader.shrink import ddmin
-from grader.snippets import SnippetStore
-from grader.structured import NotALiteral, is_unanswered, literal_value
+from grader.engine import compare
+from grader.course import semantics
+from grader.engine.notebook import extract_answers, sql_save_name
+from grader.engine.shrink import ddmin
+from grader.engine.snippets import SnippetStore
+from grader.engine.structured import NotALiteral, is_unanswered, literal_value
 
 from helpers import cells
 

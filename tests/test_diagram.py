@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import diagram
+from grader.authoring import diagram
 
 SOURCES = sorted(diagram.DIAGRAMS.glob("*.puml"))
 BACKFILL = diagram.DIAGRAMS / "week12_practice_slide22_backfill_reasoning.svg"

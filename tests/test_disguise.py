@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from grader import exercises
-from grader.checks import ResultCheck
-from grader.course import Dataset, TABLES, sql_literal
-from grader.disguise import disguise_dataset
-from grader.exercise import load
-from grader.grade import grade_exercise, read_unit
-from grader.notebook import SubmittedAnswer
+from grader.course import exercises
+from grader.engine.checks import ResultCheck
+from grader.course.tables import Dataset, TABLES, sql_literal
+from grader.engine.disguise import disguise_dataset
+from grader.engine.exercise import load
+from grader.grading.grade import grade_exercise, read_unit
+from grader.engine.notebook import SubmittedAnswer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +95,7 @@ def test_grader_check_puts_the_callers_fixture_secret_back(tmp_path, monkeypatch
     import os
 
     from grader.cli import main
-    from grader.exercise import SECRET_ENV
+    from grader.engine.exercise import SECRET_ENV
 
     monkeypatch.delenv(SECRET_ENV, raising=False)
     nb = tmp_path / "ex04.ipynb"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.exercises.ex01 import OPTIONS
+from grader.course.exercises.ex01 import OPTIONS
 from helpers import failing, full_marks, grade, statuses
 
 DEFS = (
@@ -69,6 +69,6 @@ def test_one_word_definition_is_flagged_but_left_to_the_instructor():
 
 
 def test_every_option_key_is_shown_in_the_lesson():
-    text = (Path(__file__).parent.parent / "grader/exercises/ex01/lesson.md").read_text()
+    text = (Path(__file__).parent.parent / "grader/course/exercises/ex01/lesson.md").read_text()
     for key in OPTIONS:
         assert f"`{key}`" in text

@@ -111,7 +111,7 @@ _, test_correct_query_gets_full_marks = mutation_tests(submit, {}, CORRECT)
 
 
 def test_sample_fixture_really_has_no_primary_key():
-    from grader.exercises.ex02 import duplicated_keys, sample
+    from grader.course.exercises.ex02 import duplicated_keys, sample
 
     assert len(duplicated_keys(sample(), {})) > 0
 

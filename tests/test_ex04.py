@@ -3,7 +3,7 @@ value is diagnosed; ex04b fails the check named for its mistake on hidden contro
 
 import pytest
 
-from grader.exercises.ex04 import parse_timestamp
+from grader.course.exercises.ex04 import parse_timestamp
 from helpers import full_marks, grade, mutation_tests, sql_cell, statuses
 
 WHY = "'why': 'An incremental run computes only the day after the watermark.'"

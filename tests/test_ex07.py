@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from grader import lesson
-from grader.course import create_tables, Dataset
-from grader.exercises.ex07 import sample
+from grader.authoring import lesson
+from grader.course.tables import create_tables, Dataset
+from grader.course.exercises.ex07 import sample
 from helpers import exact_failures_test, failing, full_marks, grade, sql_cell, wrong
 
 CTR = "clicks_7d / NULLIF(impressions_7d, 0)"
@@ -167,7 +167,7 @@ def test_unanswered_placeholder_is_missing_not_failed():
 
 def test_lesson_setup_cell_builds_the_public_fixture():
     """The notebook's tables and the public check's fixture are the same rows."""
-    cells = lesson.read(Path("grader/exercises/ex07/lesson.md")).cells
+    cells = lesson.read(Path("grader/course/exercises/ex07/lesson.md")).cells
     setup = next(c for c in cells if c.kind == "code" and "INSERT INTO feature_rows" in c.source)
     con = duckdb.connect()
     create_tables(con, Dataset())

@@ -210,7 +210,7 @@ def test_wrong_job_fails_exactly_its_declared_checks(name):
 
 def test_every_declared_check_is_named_for_some_wrong_job():
     # The matrix covers every Exercise 8 check: none is left without a mistake that fails it.
-    from grader import exercises
+    from grader.course import exercises
 
     names = {c.name for c in exercises.get("ex08").all_checks() if c.answer == "ex08"}  # the job's checks
     assert names == set().union(*(ex08 for _, ex08, _ in WRONG.values()))

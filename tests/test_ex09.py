@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import exercises
+from grader.course import exercises
 from helpers import failing, full_marks, grade
 
 WHY = "Training filters on one month, so the engine reads only that month's partition and skips the other eleven."

@@ -5,9 +5,9 @@ structured answer about a control-first job is judged by value."""
 import pytest
 
 from helpers import cells, failing, full_marks, grade, not_passed, sql_cell, wrong
-from grader import exercises
-from grader.grade import grade_exercise
-from grader.notebook import extract_answers
+from grader.course import exercises
+from grader.grading.grade import grade_exercise
+from grader.engine.notebook import extract_answers
 
 START, END = "getvariable('start_ts')", "getvariable('end_ts')"
 DAYS = f"SELECT unnest(generate_series({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts"

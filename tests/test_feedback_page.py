@@ -9,9 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import report
-from grader.feedback import page
-from grader.grade import grade_path
+from grader.grading import report
+from grader.grading.feedback import page
+from grader.grading.grade import grade_path
 from test_hostile import reference_sql
 
 # ex06 without deduplication: fails the public sample check (with a counterexample) and the
@@ -95,7 +95,7 @@ def with_hidden_counterexample(result):
     hidden checks keep today, the page's rule must hold for one that has them)."""
     import copy
 
-    from grader.results import CheckResult, Table
+    from grader.engine.results import CheckResult, Table
 
     r = copy.deepcopy(result)
     ex06 = next(e for e in r.exercises if e.id == "ex06")

@@ -12,9 +12,9 @@ import dataclasses
 
 import pytest
 
-from grader import exercises
-from grader.checks import missing_dimensions, with_dimensions
-from grader.course import Dataset
+from grader.course import exercises
+from grader.engine.checks import missing_dimensions, with_dimensions
+from grader.course.tables import Dataset
 
 
 def datasets_of(check) -> list[tuple[str, Dataset, bool]]:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, report
-from grader.grade import grade_many
-from grader.sandbox import Limits
+from grader import cli
+from grader.grading import report
+from grader.grading.grade import grade_many
+from grader.engine.sandbox import Limits
 from test_hostile import notebook, reference_sql
 
 LIMITS = Limits(timeout_s=2.0)

@@ -1,11 +1,11 @@
 """The grader's check messages say what a write's constraint error means for the exercise, as
-the notebook does (grader/sqlerrors.py): a plain INSERT over a key already written is a write
+the notebook does (grader/engine/sqlerrors.py): a plain INSERT over a key already written is a write
 that is not idempotent; a MERGE matching on (user_id, item_id) lacks as_of_ts. Errors that are
 not about the write keep DuckDB's message alone."""
 
 import pytest
 
-from grader import sandbox
+from grader.engine import sandbox
 from helpers import grade, sql_cell
 from test_ex07 import CTR, INSERT
 from test_ex08 import ADVANCE, rows

@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader.platforms import gradescope
+from grader.grading.platforms import gradescope
 from test_feedback_page import HOSTILE, failing_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_hidden_visibility_and_rows_are_configurable(tmp_path, autograder_zip):
 
 def test_hidden_checks_rows_stay_out_of_the_results_by_default():
     from test_feedback_page import with_hidden_counterexample
-    from grader.grade import grade_path
+    from grader.grading.grade import grade_path
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,9 +147,9 @@ def test_a_python_that_cannot_start_still_leaves_results(tmp_path, autograder_zi
 
 
 def test_full_submission_scores_exactly_as_grader_check_does(tmp_path, autograder_zip, monkeypatch):
-    from grader import exercises
-    from grader.exercise import SECRET_ENV
-    from grader.grade import grade_path
+    from grader.course import exercises
+    from grader.engine.exercise import SECRET_ENV
+    from grader.grading.grade import grade_path
 
     # `grader check` disguises hidden fixtures with a secret; both sides get the same one
     monkeypatch.setenv(SECRET_ENV, "test-gradescope")
@@ -196,7 +196,7 @@ def test_grading_fits_gradescopes_768_mb_with_the_same_verdicts(tmp_path, autogr
 def test_the_always_visible_summary_gives_no_hidden_verdict_away():
     import tempfile
 
-    from grader.grade import grade_path
+    from grader.grading.grade import grade_path
 
     with tempfile.TemporaryDirectory() as tmp:
         r = grade_path(failing_notebook(Path(tmp) / "ada.ipynb"), only=["ex06"])

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, exercises
-from grader.grade import find_submissions, grade_path
+from grader import cli
+from grader.course import exercises
+from grader.grading.grade import find_submissions, grade_path
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,13 +8,14 @@ from datetime import datetime
 
 import pytest
 
-from grader import gradebench, sandbox
-from grader.checks import Check, Verdict
-from grader.course import Dataset
-from grader.grade import _answer_key, _Job, _shareable, grade_many
-from grader.notebook import SubmittedAnswer
-from grader.results import CheckResult
-from grader.sandbox import Limits, SandboxError
+from grader.scale import gradebench
+from grader.engine import sandbox
+from grader.engine.checks import Check, Verdict
+from grader.course.tables import Dataset
+from grader.grading.grade import _answer_key, _Job, _shareable, grade_many
+from grader.engine.notebook import SubmittedAnswer
+from grader.engine.results import CheckResult
+from grader.engine.sandbox import Limits, SandboxError
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_one_students_different_answer_never_takes_anothers_result(tmp_path):
 
     import nbformat
 
-    from grader.release import SOLUTIONS
+    from grader.authoring.release import SOLUTIONS
 
     # the solutions twice in one batch, the second with ex06 returning nothing
     a, b = tmp_path / "a", tmp_path / "b"
@@ -69,7 +70,7 @@ def test_only_verdicts_on_the_answer_itself_are_shared(status, message, shared):
 
 
 def test_answer_key_separates_secrets_checks_and_answer_content(monkeypatch):
-    from grader import exercises
+    from grader.course import exercises
 
     ex = exercises.get("ex06")
     check, other = ex.all_checks(True)[:2]

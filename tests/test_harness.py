@@ -7,11 +7,12 @@ from datetime import datetime as dt
 import duckdb
 import pytest
 
-from grader import harness, sandbox
-from grader.course import JOB_KEY, Dataset, load_seed
-from grader.harness import Backfill, BackfillCheck, CrashCheck, Scenario, Workspace, explore, interleavings, run_job
-from grader.notebook import SubmittedAnswer
-from grader.sandbox import Limits
+from grader.engine import harness
+from grader.engine import sandbox
+from grader.course.tables import JOB_KEY, Dataset, load_seed
+from grader.engine.harness import Backfill, BackfillCheck, CrashCheck, Scenario, Workspace, explore, interleavings, run_job
+from grader.engine.notebook import SubmittedAnswer
+from grader.engine.sandbox import Limits
 
 LIMITS = Limits()
 ROW = "(1, 1, TIMESTAMP '2025-12-01 23:59:59', 1, 1, 1, 1.0)"
@@ -185,8 +186,8 @@ def test_grading_in_forked_children_leaves_no_database_files_behind(tmp_path, mo
     import glob
     import tempfile
 
-    from grader import exercises
-    from grader.grade import grade_exercise
+    from grader.course import exercises
+    from grader.grading.grade import grade_exercise
 
     # a temp folder of this test's own: other test workers create harness folders too
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -203,7 +204,8 @@ def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch
     (of Exercises 8 and 10) depend on the medium, so only they are run both ways."""
     import test_ex08
 
-    from grader import exercises, harness
+    from grader.course import exercises
+    from grader.engine import harness
 
     crash_checks = [c for ex in ("ex08", "ex10") for c in exercises.get(ex).all_checks()
                     if isinstance(c, CrashCheck)]
@@ -227,7 +229,7 @@ def job_scenarios() -> dict[str, Scenario]:
     scenarios), found from the declarations."""
     import dataclasses
 
-    from grader import exercises
+    from grader.course import exercises
 
     found = {}
     for ex in exercises.all_exercises():

@@ -12,12 +12,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import exercises
-from grader.checks import ValueCheck, equals
-from grader.exercise import Exercise
-from grader.grade import grade_exercise, grade_many, grade_path
-from grader.notebook import extract_answers
-from grader.sandbox import STUCK_GRACE_S, Limits
+from grader.course import exercises
+from grader.engine.checks import ValueCheck, equals
+from grader.engine.exercise import Exercise
+from grader.grading.grade import grade_exercise, grade_many, grade_path
+from grader.engine.notebook import extract_answers
+from grader.engine.sandbox import STUCK_GRACE_S, Limits
 
 CORPUS = sorted((Path(__file__).parent / "hostile").glob("*.sql"))
 LIMITS = Limits(timeout_s=1.0)
@@ -47,7 +47,7 @@ def reference_sql() -> str:
 
 
 def reference_lines_block(exercise_id: str) -> list[str]:
-    from grader import lesson
+    from grader.authoring import lesson
 
     cell = next(c for c in lesson.read(exercises.get(exercise_id).lesson).cells if c.role == "solution" and c.save)
     return cell.source.split("\n")[1:]

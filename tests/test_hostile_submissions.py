@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, report
-from grader.grade import find_submissions, grade_many
-from grader.results import CheckResult, SubmissionResult
-from grader.sandbox import Limits
+from grader import cli
+from grader.grading import report
+from grader.grading.grade import find_submissions, grade_many
+from grader.engine.results import CheckResult, SubmissionResult
+from grader.engine.sandbox import Limits
 from hostile_submissions.cases import CASES, ROOT, write_notebook
 from test_hostile import reference_sql
 
@@ -196,7 +197,7 @@ def test_a_folder_of_distinct_exercises_is_still_one_student(tmp_path):
 def _killing_run_check(flag: Path | None):
     """A _run_check that kills its own worker process (as the out-of-memory killer does) on
     mallory's answer: every time, or only the first time when `flag` is given."""
-    from grader import grade
+    from grader.grading import grade
 
     real = grade._run_check
 
@@ -214,7 +215,7 @@ def _killing_run_check(flag: Path | None):
 
 @pytest.mark.parametrize("every_time", [True, False], ids=["dies_every_time", "dies_once"])
 def test_a_killed_worker_costs_only_its_own_submission(every_time, tmp_path, alone, monkeypatch):
-    from grader import grade
+    from grader.grading import grade
 
     flag = None if every_time else tmp_path / "flag"
     monkeypatch.setattr(grade, "_run_check", _killing_run_check(flag))  # inherited by forked workers
@@ -312,7 +313,7 @@ def test_links_named_on_the_command_line_are_not_followed(tmp_path):
 def test_checks_count_against_the_budget(tmp_path, alone, monkeypatch):
     """Checks that each finish in time but together outlast the budget: the submission is
     stopped at its budget, its finished checks kept, the rest count 0."""
-    from grader import grade
+    from grader.grading import grade
 
     real = grade._run_check
 
@@ -338,7 +339,7 @@ def test_checks_count_against_the_budget(tmp_path, alone, monkeypatch):
 
 def test_reading_counts_against_the_budget(tmp_path, alone, monkeypatch):
     """A submission whose reading never ends is stopped at its budget, from outside."""
-    from grader import grade
+    from grader.grading import grade
 
     real = grade.read_unit
 
@@ -363,7 +364,7 @@ def test_reading_counts_against_the_budget(tmp_path, alone, monkeypatch):
 def test_spill_folders_of_dead_grader_processes_are_removed(monkeypatch):
     """Earlier versions left <tmp>/week12-grader-PID behind; the next run removes those whose
     process is gone, and leaves a running process's alone."""
-    from grader.sandbox import remove_stale_temp_folders
+    from grader.engine.sandbox import remove_stale_temp_folders
 
     tmp = Path(tempfile.gettempdir())
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -383,8 +384,8 @@ def test_spill_folders_of_dead_grader_processes_are_removed(monkeypatch):
 
 
 def test_the_sandbox_has_no_temp_folder_to_name():
-    from grader import sandbox
-    from grader.course import load_seed
+    from grader.engine import sandbox
+    from grader.course.tables import load_seed
 
     con = sandbox.open_sandbox(load_seed())
     try:
@@ -398,7 +399,7 @@ def test_a_worker_killed_from_outside_mid_batch_loses_nobody(tmp_path, alone, mo
     graded. Every student is honest here, so every score must be exactly the one alone."""
     import threading
 
-    from grader import grade
+    from grader.grading import grade
 
     real = grade._run_check
 

@@ -1,13 +1,13 @@
-"""The job exercises under an instructor's fixture secret (grader/disguise.py renames ids in each
+"""The job exercises under an instructor's fixture secret (grader/engine/disguise.py renames ids in each
 hidden fixture by its own bijection): checks that judge a job against its own run on an empty
 table derive that table from the (disguised) fixture itself, so the verdicts are the same as
 without a secret. `grader check` always grades with a secret."""
 
 import pytest
 
-from grader.exercise import load
-from grader.grade import grade_exercise
-from grader.notebook import extract_answers
+from grader.engine.exercise import load
+from grader.grading.grade import grade_exercise
+from grader.engine.notebook import extract_answers
 from helpers import cells, failing, not_passed, sql_cell
 import test_ex08
 import test_ex12

@@ -8,9 +8,10 @@ import time
 import pytest
 from IPython.testing.globalipapp import start_ipython
 
-from grader import exercises, kernel
-from grader.grade import grade_exercise
-from grader.notebook import extract_answers
+from grader.course import exercises
+from grader.kernel import check as kernel
+from grader.grading.grade import grade_exercise
+from grader.engine.notebook import extract_answers
 
 WRONG_EX06 = (
     "SELECT user_id, item_id, TIMESTAMP '2025-12-02 23:59:59' AS as_of_ts, 0 AS clicks_7d, 0 AS views_7d, "
@@ -89,7 +90,7 @@ def save_notebook(path, cells, when):
 # ---------- the first cell ----------
 
 def test_first_cell_says_what_was_loaded_in_one_line(ip):
-    from grader.course import TABLES, load_seed
+    from grader.course.tables import TABLES, load_seed
 
     out = ip.first_cell_output.strip().splitlines()
     assert len(out) == 1
@@ -101,7 +102,7 @@ def test_first_cell_says_what_was_loaded_in_one_line(ip):
 def test_sql_cells_query_the_seeded_course_tables(ip):
     r = run(ip, "%%sql\nSELECT count(*) AS n FROM events")
     assert r.success
-    from grader.course import load_seed
+    from grader.course.tables import load_seed
 
     assert list(r.result.dict()["n"]) == [len(load_seed().rows("events"))]
 
@@ -310,7 +311,7 @@ def test_an_answer_graded_although_its_cell_failed_here_says_so(ip):
 def test_crash_tables_show_whole_messages_not_cut_at_50_characters(ip):
     """Issue 12.7: pandas cut the crash and schedule tables' messages ("failed on every retry:
     statem..."), hiding the primary-key error that explains them."""
-    r = run(ip, "from grader.exercises.ex08 import crashes\n"
+    r = run(ip, "from grader.course.exercises.ex08 import crashes\n"
                 "crashes('''INSERT INTO feature_table SELECT ev.user_id, ev.item_id, c.last_as_of_ts + INTERVAL 1 DAY,\n"
                 "  0, 0, count(*), NULL FROM events ev, feature_job_control c GROUP BY ALL;\n"
                 "UPDATE feature_job_control SET last_as_of_ts = last_as_of_ts + INTERVAL 1 DAY''')")
@@ -359,13 +360,13 @@ def test_a_broken_sql_cell_still_fails_a_notebook_run_in_a_real_kernel(tmp_path)
     assert len(error[0].traceback) <= 10 and "site-packages" not in str(raised.value)
 
 
-# ---------- what a DuckDB error means for the exercise (grader/sqlerrors.py) ----------
+# ---------- what a DuckDB error means for the exercise (grader/engine/sqlerrors.py) ----------
 
 def _duckdb_error(statement: str) -> str:
     """DuckDB's own message for `statement` on a table holding one key that feature_rows repeats."""
     import duckdb
 
-    from grader.course import create_tables, load_seed
+    from grader.course.tables import create_tables, load_seed
 
     con = duckdb.connect()
     create_tables(con, load_seed())
@@ -403,7 +404,7 @@ EXPLAINED = {
 
 @pytest.mark.parametrize("statement", sorted(EXPLAINED))
 def test_duckdb_errors_on_writes_are_explained_by_what_the_statement_did(statement):
-    from grader.sqlerrors import explain
+    from grader.engine.sqlerrors import explain
 
     message = _duckdb_error(statement)
     for exercise in ("ex07", "ex08", "ex10", "ex12b", None):
@@ -412,14 +413,14 @@ def test_duckdb_errors_on_writes_are_explained_by_what_the_statement_did(stateme
 
 
 def test_errors_that_are_not_about_the_write_get_no_explanation():
-    from grader.sqlerrors import explain
+    from grader.engine.sqlerrors import explain
 
     for statement in ("SELECT no_such_column FROM events", "SELECT * FROM no_such_table", "SELECT 1 +"):
         assert explain(_duckdb_error(statement), statement, "ex07") is None
 
 
 def test_a_placeholder_never_run_is_not_answered_yet_rather_than_run_it_first(ip, tmp_path, monkeypatch):
-    from grader.lesson import placeholder, Cell
+    from grader.authoring.lesson import placeholder, Cell
 
     path = tmp_path / "ex06.ipynb"
     save_notebook(path, [("c1", "code", placeholder(Cell("code", "", save="ex06")))], time.time() - 60)

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, exercises, manual
-from grader.checks import ManualCheck
-from grader.notebook import SubmittedAnswer
+from grader import cli
+from grader.course import exercises
+from grader.grading import manual
+from grader.engine.checks import ManualCheck
+from grader.engine.notebook import SubmittedAnswer
 from test_feedback_page import failing_notebook
 
 WRITTEN = [(ex.id, c) for ex in exercises.all_exercises() for c in ex.all_checks() if isinstance(c, ManualCheck)]
@@ -53,7 +55,7 @@ def test_a_written_answer_waits_as_manual_never_zero(ex_id, check):
 
 
 def test_pending_points_are_shown_apart_from_the_automatic_total(tmp_path):
-    from grader.grade import grade_path
+    from grader.grading.grade import grade_path
 
     r = grade_path(failing_notebook(tmp_path / "ada.ipynb"), only=["ex01", "ex10"])
     ex10 = next(e for e in r.exercises if e.id == "ex10")
@@ -138,7 +140,7 @@ def test_merged_scores_reach_json_gradebook_and_feedback(exported, tmp_path):
 def test_bad_scores_are_refused_and_the_answer_stays_manual(exported, score, problem):
     folder, out, rows = exported
     fill(out, rows, {("ada", "explains_the_rerun"): (score, "")})
-    from grader.grade import grade_path
+    from grader.grading.grade import grade_path
 
     results = [grade_path(folder / "ada.ipynb", only=["ex10"])]
     problems = manual.merge_file(results, out, folder)
@@ -148,7 +150,7 @@ def test_bad_scores_are_refused_and_the_answer_stays_manual(exported, score, pro
 
 
 def test_namesakes_in_two_folders_are_told_apart_by_path(tmp_path):
-    from grader.grade import grade_path
+    from grader.grading.grade import grade_path
 
     a = failing_notebook(tmp_path / "sec_a" / "ada.ipynb")
     b = failing_notebook(tmp_path / "sec_b" / "ada.ipynb")

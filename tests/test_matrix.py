@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import exercises
-from grader.checks import ResultCheck
+from grader.course import exercises
+from grader.engine.checks import ResultCheck
 from helpers import Wrong, grade, sql_cell
 
 HERE = Path(__file__).parent
@@ -81,10 +81,10 @@ def test_every_hidden_check_is_the_only_hidden_check_some_mistake_fails(exercise
 @pytest.mark.parametrize("module,name,w", ENTRIES, ids=[f"{m}:{n}" for m, n, _ in ENTRIES])
 def test_the_same_checks_fail_when_the_hidden_fixtures_are_disguised(module, name, w):
     # aspects and controls are written over times and values, never ids, so renaming every id
-    # (grader/disguise.py) changes no verdict
-    from grader.exercise import load
-    from grader.grade import grade_exercise
-    from grader.notebook import extract_answers
+    # (grader/engine/disguise.py) changes no verdict
+    from grader.engine.exercise import load
+    from grader.grading.grade import grade_exercise
+    from grader.engine.notebook import extract_answers
     from helpers import cells, failing
 
     answers, _ = extract_answers(cells(*w.cells))

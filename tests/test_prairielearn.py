@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from grader import cli
-from grader.platforms import prairielearn
-from grader.results import CheckResult, ExerciseResult, SubmissionResult, Table
+from grader.grading.platforms import prairielearn
+from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, Table
 from test_feedback_page import failing_notebook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import exercises, release
+from grader.course import exercises
+from grader.authoring import release
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,7 +81,7 @@ def test_every_exercise_has_its_lesson_and_public_checks():
     for ex in exercises.all_exercises():
         assert ex.lesson.exists(), ex.id
         assert ex.checks, f"{ex.id} has public checks"
-        from grader.checks import ManualCheck
+        from grader.engine.checks import ManualCheck
 
         graded = [c for c in ex.all_checks() if not isinstance(c, ManualCheck)]
         assert all(c.fail for c in graded), f"{ex.id}: every auto-graded check teaches on failure"
@@ -89,7 +90,7 @@ def test_every_exercise_has_its_lesson_and_public_checks():
 
 
 def test_readme_exercise_table_is_generated_and_fresh():
-    from grader import docs
+    from grader.authoring import docs
 
     text = (ROOT / "README.md").read_text()
     assert docs.render_readme(text) == text, "README's exercise table is stale: run `grader release docs`"

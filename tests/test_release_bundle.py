@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import exercises, release
+from grader.course import exercises
+from grader.authoring import release
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -65,7 +66,7 @@ def test_bundle_has_no_reference_answer_text(bundle):
 def test_no_hidden_fixture_or_check_source_in_the_bundle(bundle):
     """No distinctive line of any hidden.py (fixture rows, check declarations) ships."""
     lines = set()
-    for hidden in (REPO / "grader" / "exercises").glob("*/hidden.py"):
+    for hidden in (REPO / "grader" / "course" / "exercises").glob("*/hidden.py"):
         for line in hidden.read_text(encoding="utf-8").splitlines():
             s = line.strip()
             if len(s) >= 30 and not s.startswith(("#", '"', "'", "from ", "import ")):
@@ -104,8 +105,8 @@ CHILD = r"""
 import json, sys
 import grader
 from grader import exercises, lesson
-from grader.grade import grade_exercise
-from grader.notebook import extract_answers
+from grader.grading.grade import grade_exercise
+from grader.engine.notebook import extract_answers
 assert grader.__file__.startswith(sys.argv[1]), grader.__file__
 out = {}
 for i in exercises.available():
@@ -138,4 +139,4 @@ def test_cli_writes_the_bundle(tmp_path):
     from grader import cli
 
     assert cli.main(["release", "bundle", str(tmp_path / "rel")]) == 0
-    assert (tmp_path / "rel" / "grader" / "exercises" / "ex06" / "__init__.py").exists()
+    assert (tmp_path / "rel" / "grader" / "course" / "exercises" / "ex06" / "__init__.py").exists()

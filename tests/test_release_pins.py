@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from grader import release
+from grader.authoring import release
 
 REPO = Path(__file__).resolve().parent.parent
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)|importorskip\(\s*[\"']([A-Za-z_]\w*)", re.M)

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import course, datagen, semantics
-from grader import pipelines as pl
+from grader.course import tables as course
+from grader.scale import datagen
+from grader.course import semantics
+from grader.scale import pipelines as pl
 from grader.cli import main
 
 SMALL = datagen.Params(days=12, events_per_day=400, seed=3, start=date(2025, 11, 20))

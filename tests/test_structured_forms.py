@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from grader.notebook import extract_answers
-from grader.structured import NotALiteral, literal_value
+from grader.engine.notebook import extract_answers
+from grader.engine.structured import NotALiteral, literal_value
 from helpers import cells, failing, full_marks, grade, not_passed, statuses
 
 
@@ -345,7 +345,7 @@ EX09_VALUES = ["full_grid_size_gb", "observed_size_gb", "one_month_scan_fraction
 
 
 def test_ex09_form_check_is_worth_no_points_and_the_total_is_unchanged():
-    from grader import exercises
+    from grader.course import exercises
 
     ex = exercises.get("ex09")
     gate = next(c for c in ex.checks if c.name == "answer_is_three_numbers")
@@ -393,14 +393,14 @@ def test_a_bare_day_is_the_as_of_day_in_every_exercise_that_asks_for_one():
     ("2025-12-03T12:30", "2025-12-03 12:30:00"),
 ])
 def test_parse_as_of_day(text, expected):
-    from grader.judges import day_text, parse_as_of_day
+    from grader.engine.judges import day_text, parse_as_of_day
 
     assert day_text(parse_as_of_day(text)) == expected
 
 
 @pytest.mark.parametrize("text", ["2025-13-01", "2025-12-03 24:00:00", "12-03", "03/12/2025", "x" * 5000, "2025-12-03Z"])
 def test_parse_as_of_day_refuses_what_it_cannot_read_unambiguously(text):
-    from grader.judges import parse_as_of_day
+    from grader.engine.judges import parse_as_of_day
 
     assert parse_as_of_day(text) is None
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from grader import exercises
-from grader.grade import grade_exercise
-from grader.lesson import Cell, placeholder as lesson_placeholder, read as read_lesson
-from grader.notebook import extract_answers
-from grader.structured import assignments
+from grader.course import exercises
+from grader.grading.grade import grade_exercise
+from grader.authoring.lesson import Cell, placeholder as lesson_placeholder, read as read_lesson
+from grader.engine.notebook import extract_answers
+from grader.engine.structured import assignments
 from helpers import cells
 
 ALL = exercises.all_exercises()

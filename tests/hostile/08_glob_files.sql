@@ -1,3 +1,3 @@
 -- expect: error
 -- attack: lists files
-SELECT * FROM glob('grader/exercises/*/*')
+SELECT * FROM glob('grader/course/exercises/*/*')

@@ -1,0 +1,2 @@
+"""Authoring: lessons into notebooks (lesson), the release (release), README-derived docs and
+the diagram."""

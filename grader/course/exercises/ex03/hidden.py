@@ -1,0 +1,155 @@
+"""Hidden fixtures for Exercise 3's ex03b: each isolates one mistake of a multi-step pipeline.
+
+Each check judges only its concern (checks.ResultCheck): the point-in-time checks judge which
+rows come back, `entity_level_counts` the counts of entities that span several pairs,
+`ctr_is_double` the ratios, and the window, retry and parameter checks judge the answer
+against its own result on the same data with the trap taken out (events outside the window
+removed, retried copies removed, everything moved to the notebook's as-of time). So a join
+that fans out loses `no_join_fanout`, not the checks about windows, retries or precision.
+
+The fixtures are written at 2025-12-10 and moved, every timestamp alike, to the notebook's
+as-of time (2025-12-04 23:59:59): a hard-coded timestamp then fails only `reads_as_of_parameter`.
+
+The point-in-time fixtures hold events from before a dimension row's timestamp (a guest session
+attributed at signup, an item tested before its release) so the dimension filter visibly
+matters; every other fixture has a user and an item row from before the first event. They are
+built so that a user or item dropped by that filter shares no event with a kept row: whether
+the filter is applied to the grid or to the events then gives the same rows."""
+
+from collections import Counter
+from datetime import datetime as dt
+
+from grader.engine.compare import values_equal
+from grader.engine.checks import Fixture, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries
+from grader.course.tables import Dataset, load_seed
+from grader.course.exercises.ex03 import SAMPLE_AS_OF, features_check
+
+T = dt(2025, 12, 10, 23, 59, 59)  # as written below; moved to SAMPLE_AS_OF
+OLD = dt(2025, 1, 1)
+
+
+def fixture(name, events, users=None, items=None, about_dimensions=False):
+    users = users or {}
+    items = items or {}
+    user_ids = sorted({e[1] for e in events} | set(users))
+    item_ids = sorted({e[2] for e in events} | set(items))
+    written = Fixture(name, Dataset({
+        "events": events,
+        "users": [(u, users.get(u, OLD), "North") for u in user_ids],
+        "items": [(i, items.get(i, OLD), "A") for i in item_ids],
+    }), {"as_of_ts": T}, about_dimensions)
+    return moved_to(SAMPLE_AS_OF)(written)
+
+
+PIT_USERS = fixture("users who signed up after the as-of time (and one exactly at it)", [
+    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    (2, 2, 11, dt(2025, 12, 8, 9), "view"),     # guest session, attributed to user 2 who signs up on 12-11
+    (4, 3, 12, dt(2025, 12, 9, 9), "view"),     # user 3 signs up exactly at T: kept
+], users={2: dt(2025, 12, 11, 8), 3: T}, about_dimensions=True)
+
+PIT_ITEMS = fixture("items created after the as-of time (and one exactly at it)", [
+    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    (2, 2, 11, dt(2025, 12, 9, 10), "view"),    # item 11 is released on 12-12: not yet in the catalog at T
+    (3, 3, 12, dt(2025, 12, 10, 9), "click"),   # item 12 created exactly at T: kept
+], items={11: dt(2025, 12, 12), 12: T}, about_dimensions=True)
+
+FANOUT = fixture("pairs with several events each", [
+    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 9, 10), "view"),
+    (3, 1, 10, dt(2025, 12, 9, 11), "view"),
+    (6, 1, 10, dt(2025, 12, 9, 12), "view"),    # four events: ratios exact in any precision
+    (4, 2, 11, dt(2025, 12, 8, 9), "click"),
+    (5, 2, 11, dt(2025, 12, 8, 10), "click"),
+])
+
+ENTITY_LEVEL = fixture("a user with several items, an item with several users", [
+    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    (2, 1, 11, dt(2025, 12, 9, 10), "view"),
+    (3, 2, 12, dt(2025, 12, 9, 11), "click"),
+    (4, 3, 12, dt(2025, 12, 9, 12), "view"),
+])
+
+LEAKAGE = fixture("entity events after the as-of time and older than 7 days", [
+    (1, 1, 10, dt(2025, 12, 9, 9), "view"),
+    (2, 1, 11, dt(2025, 12, 11, 9), "click"),               # after T: must not reach user 1's counts
+    (3, 2, 10, dt(2025, 12, 12, 9), "click"),               # after T: must not reach item 10's counts
+    (4, 1, 12, dt(2025, 12, 3, 23, 59, 59), "click"),       # exactly T - 7 days: out
+    (5, 2, 12, dt(2025, 12, 1, 9), "click"),                # long before the window
+    (6, 3, 10, T, "click"),                                 # exactly at T: in
+])
+
+RETRIES = fixture("retried events (same event_id, exact copies)", [
+    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    (2, 1, 11, dt(2025, 12, 9, 10), "view"),
+    (3, 2, 10, dt(2025, 12, 9, 11), "view"),
+    (3, 2, 10, dt(2025, 12, 9, 11), "view"),
+    (3, 2, 10, dt(2025, 12, 9, 11), "view"),
+])
+
+THIRDS = fixture("ratios that are not exact in single precision", [
+    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 9, 10), "view"),
+    (3, 1, 10, dt(2025, 12, 9, 11), "purchase"),
+])
+
+OTHER_DAY = Fixture("the sample tables at another as-of time", load_seed(), {"as_of_ts": dt(2025, 12, 6, 23, 59, 59)})
+
+
+COUNT_COLUMNS = ["user_clicks_7d", "user_impressions_7d", "item_clicks_7d", "item_impressions_7d"]
+
+
+def window_only(fixture: Fixture) -> Fixture:
+    """Only the events inside the window (users and items kept)."""
+    return without_old_events(without_future_events(fixture))
+
+
+def shared_entities(d, fixture):
+    """The user columns of users with several pairs and the item columns of items with several
+    pairs: what makes a count entity-level rather than pair-level. (A fanned-out join is
+    judged by `no_join_fanout`.)"""
+    expected = [*d.missing, *(e for e, _ in d.changed), *(g for g in d.got)]
+    pairs = {(r[0], r[1]) for r in expected}
+    users = Counter(u for u, _ in pairs)
+    items = Counter(i for _, i in pairs)
+    user_cols, item_cols = (3, 4), (5, 6)
+
+    def judged(e, g):
+        return (users[e[0]] > 1 and any(not values_equal(e[i], g[i]) for i in user_cols)) or \
+               (items[e[1]] > 1 and any(not values_equal(e[i], g[i]) for i in item_cols))
+
+    narrowed = d.only(unexpected=False, changed=False, duplicated=False)
+    narrowed.changed = [(e, g) for e, g in d.changed if judged(e, g)]
+    return narrowed
+
+
+CHECKS = [
+    features_check("point_in_time_users", PIT_USERS, 1,
+        "Keep users with signup_ts <= as_of_ts (one who signs up exactly at the as-of time is kept): "
+        "a training row must not know about a user who did not exist yet", aspect=keys_only),
+    features_check("point_in_time_items", PIT_ITEMS, 1,
+        "Keep items with created_ts <= as_of_ts (one created exactly at the as-of time is kept)",
+        aspect=keys_only),
+    features_check("no_join_fanout", FANOUT, 2,
+        "Joining user events and item events to the grid before aggregating pairs every user event "
+        "with every item event, and multiplies counts: aggregate each entity to one row first, then join",
+        aspect=lambda d, fixture: d.only(columns=COUNT_COLUMNS)),
+    features_check("entity_level_counts", ENTITY_LEVEL, 1,
+        "User features count ALL of the user's events in the window (on every item), item features all "
+        "of the item's events (by every user); pair-level counts are a different feature",
+        aspect=shared_entities),
+    features_check("entity_features_no_leakage", LEAKAGE, 2,
+        "Each entity aggregate uses only events in T - 7 days < event_ts <= T, the same window as the "
+        "grid, or a user's future clicks leak into their training rows",
+        control=window_only, control_note="with the events outside the window removed"),
+    features_check("retries_deduplicated", RETRIES, 1,
+        "Retried events (same event_id) count once: deduplicate on event_id before any aggregate",
+        control=without_retries, control_note="with the retried copies removed"),
+    features_check("ctr_is_double", THIRDS, 1,
+        "Ratios are DOUBLE: clicks / NULLIF(impressions, 0), or CAST(... AS DOUBLE); FLOAT is 4 bytes "
+        "in DuckDB, and // is integer division", aspect=only_columns("user_ctr_7d", "item_ctr_7d")),
+    features_check("reads_as_of_parameter", OTHER_DAY, 1,
+        "Read the as-of time with getvariable('as_of_ts') everywhere instead of writing a date into "
+        "the query: with another as-of time the result must move with it",
+        control=moved_to(SAMPLE_AS_OF), control_note="on the same tables moved to as_of_ts = 2025-12-04 23:59:59"),
+]

@@ -1,0 +1,103 @@
+"""Hidden fixtures for Exercise 6: each isolates one mistake, so the failing check names it.
+
+Each check judges only its concern (checks.ResultCheck): the grid check judges which rows come
+back, at both as-of times; every other check judges the counts of the rows the course expects,
+at the as-of times the answer returned, and leaves extra rows (all-time pairs, users x items)
+to the grid check. Fixtures are built so their trap shows in those counts: an edge event's pair
+also has an event well inside both windows, so counting the edge event wrongly changes a
+count instead of adding or dropping a row. `window_edges` judges the answer against its own
+result with the edge events moved an hour away from the edges (inside the same windows), so a
+window without an upper bound loses `no_leakage` only. Every fixture holds a users and an items row, from
+before the first event, for each id its events name: an answer that also joins users and
+items at the as-of time (Exercise 3's point-in-time dimensions) gets the same rows."""
+
+from datetime import datetime as dt
+
+from grader.engine.checks import Fixture, at_answered, edges_moved_around, no_extra_rows, then, with_dimensions
+from grader.course.tables import Dataset
+from grader.course.exercises.ex06 import AS_OF, counts_check
+
+T1, T2 = dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
+INSIDE = dt(2025, 12, 1, 12)  # well inside both as-of times' windows
+
+
+def fixture(name, events, **tables):
+    return Fixture(name, with_dimensions(Dataset({"events": events, **tables})))
+
+
+LEAKAGE = fixture("events after the as-of time", [
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 3, 8), "view"),      # after T1: counts only for T2
+    (3, 2, 10, dt(2025, 12, 3, 12), "click"),    # pair (2,10) exists only from T2 on
+    (4, 1, 10, dt(2025, 12, 4, 9), "click"),     # after both as-of times
+    (5, 3, 11, dt(2025, 12, 5, 9), "view"),      # future-only pair
+    (6, 2, 11, dt(2025, 11, 30, 9), "view"),
+])
+
+EDGES = fixture("events exactly on the window's edges", [
+    (1, 1, 10, T1, "click"),                            # exactly at T1: counts for T1
+    (2, 1, 11, dt(2025, 11, 25, 23, 59, 59), "view"),   # exactly T1 - 7 days: out for T1
+    (3, 1, 12, dt(2025, 11, 26, 0, 0, 0), "view"),      # one second inside T1's window
+    (4, 2, 10, dt(2025, 12, 2, 23, 59, 59, 500000), "click"),  # half a second after T1: T2 only
+    (5, 2, 11, dt(2025, 11, 26, 23, 59, 59), "view"),   # exactly T2 - 7 days: in T1, out of T2
+    # each edge event's pair also has an event inside both windows
+    (11, 1, 10, INSIDE, "view"), (12, 1, 11, INSIDE, "click"), (13, 1, 12, INSIDE, "click"),
+    (14, 2, 10, INSIDE, "view"), (15, 2, 11, INSIDE, "click"),
+    (6, 3, 10, dt(2025, 12, 1, 12), "view"),
+])
+
+RETRIES = fixture("retried events (same event_id, exact copies)", [
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (3, 2, 10, dt(2025, 12, 2, 9), "click"),
+    (4, 2, 10, dt(2025, 12, 2, 10), "click"),   # a real second click, not a retry
+    (4, 2, 10, dt(2025, 12, 2, 10), "click"),
+])
+
+EVENT_TYPES = fixture("event types other than click and view", [
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 1, 9, 5), "purchase"),
+    (3, 1, 10, dt(2025, 12, 2, 9), "add_to_cart"),
+    (4, 2, 11, dt(2025, 12, 2, 9), "purchase"),    # a pair with no click or view at all
+    (5, 2, 10, dt(2025, 12, 2, 11), "view"),
+])
+
+GRID = fixture("pairs active only outside the window, users and items without events", [
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 11, dt(2025, 11, 1, 9), "view"),      # an all-time pair, idle in both windows
+    (3, 2, 11, dt(2025, 12, 2, 9), "view"),
+    (4, 3, 12, dt(2025, 10, 1, 9), "click"),     # another stale pair
+],
+    users=[(4, dt(2025, 1, 1), "West")],          # a user and an item without any event
+    items=[(13, dt(2025, 1, 1), "C")],
+)
+
+# The counts of the expected rows, at the as-of times the answer returned; extra rows and a
+# missing as-of time are the grid's concern.
+COUNTS = then(no_extra_rows, at_answered("as_of_ts"))
+
+CHECKS = [
+    counts_check("no_leakage", LEAKAGE, 2,
+        "A feature row may only use events with event_ts <= as_of_ts; counting later events lets "
+        "training see the future (label leakage)", aspect=COUNTS),
+    counts_check("window_edges", EDGES, 2,
+        "The course's window is as_of_ts - 7 days < event_ts <= as_of_ts: an event exactly at "
+        "as_of_ts counts, one exactly 7 days earlier does not, one a fraction of a second after "
+        "as_of_ts does not", aspect=COUNTS,
+        control=edges_moved_around(lambda fixture: AS_OF),
+        control_note="with the events on the windows' edges moved an hour away from them, on the same side"),
+    counts_check("retries_deduplicated", RETRIES, 2,
+        "Retried events are exact copies with the same event_id and count once: deduplicate on "
+        "event_id before counting (SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY "
+        "event_id ...) = 1)", aspect=COUNTS),
+    counts_check("all_types_in_impressions", EVENT_TYPES, 1,
+        "impressions_7d counts events of every type, not only clicks and views (and clicks_7d / "
+        "views_7d count only their own type); a pair with only other types is still a row",
+        aspect=COUNTS),
+    counts_check("grid_is_observed_pairs", GRID, 2,
+        "The grid holds exactly the (user, item) pairs with at least one event in each as-of "
+        "window, at both as-of times: not all-time pairs, not users x items"),
+]

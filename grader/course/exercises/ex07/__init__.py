@@ -1,0 +1,142 @@
+"""Exercise 7: derive ctr_7d and upsert Exercise 6's rows into feature_table, idempotently.
+
+The answer is a script over `feature_rows` (Exercise 6's columns, no ctr) that writes into
+`feature_table`. A check runs it (once, or twice for the rerun check) and compares the whole
+of `feature_table` afterwards with the oracle: the rows before, with every key of
+`feature_rows` inserted or overwritten (ctr_7d derived as a DOUBLE, NULL for 0 impressions),
+and every other row exactly as it was."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from grader.engine import compare
+from grader.engine.checks import Fixture, ResultCheck, Verdict
+from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, columns as table_columns, load_seed
+from grader.engine.exercise import Answer, Exercise
+from grader.engine.results import Table
+from grader.engine.sandbox import SandboxError
+from grader.course import semantics
+
+STATE = "SELECT * FROM feature_table"
+D2, D3 = datetime(2025, 12, 2, 23, 59, 59), datetime(2025, 12, 3, 23, 59, 59)
+
+
+def expected(dataset: Dataset, variables: dict) -> list[tuple]:
+    """feature_table after the write: untouched rows kept, feature_rows' keys upserted."""
+    rows = {tuple(r[:3]): tuple(r) for r in dataset.rows("feature_table")}
+    for user, item, as_of, clicks, views, impressions in dataset.rows("feature_rows"):
+        rows[(user, item, as_of)] = (user, item, as_of, clicks, views, impressions, semantics.ctr(clicks, impressions))
+    return sorted(rows.values())
+
+
+def empty_table(fixture: Fixture) -> Fixture:
+    """The same feature_rows written into an empty feature_table: where the script's own ctr_7d
+    for each key is read from."""
+    return fixture.with_tables({"feature_table": []})
+
+
+@dataclass
+class WriteCheck(ResultCheck):
+    """A ResultCheck for a write script: a failure on a later run is the rerun bug itself, and
+    its starting tables are shown then too.
+
+    `own_ctr`: ctr_7d is the ctr checks' concern, so the checks about keys, untouched rows,
+    stale rows and reruns expect, for each key of feature_rows, the ctr_7d the script itself
+    writes into an empty feature_table (the course's value when it writes none there). A
+    script with a wrong ctr then loses the ctr checks, and keeps these."""
+
+    own_ctr: bool = False
+
+    def __post_init__(self):
+        if self.own_ctr:
+            self.control = empty_table
+
+    def reference(self, sql, fixture, limits):
+        rows = self.expected(fixture.dataset, fixture.variables)
+        if not self.own_ctr:
+            return super().reference(sql, fixture, limits)
+        try:
+            clean = self._result(sql, empty_table(fixture), limits, runs=1)
+        except SandboxError:
+            return rows
+        got, missing = compare.project(clean.columns, clean.rows, FEATURE_COLUMNS)
+        if missing:
+            return rows
+        ctr = {tuple(compare._norm(v) for v in r[:3]): r[6] for r in got}
+        new = {tuple(compare._norm(v) for v in r[:3]) for r in fixture.dataset.rows("feature_rows")}
+        out = []
+        for r in rows:
+            k = tuple(compare._norm(v) for v in r[:3])
+            out.append((*r[:6], ctr[k]) if k in new and k in ctr else r)
+        return out
+
+    def reference_label(self) -> str:
+        return "expected" if self.own_ctr else super().reference_label()
+
+    def finding(self, d) -> str:
+        found = d.summary()
+        if not self.own_ctr:
+            return super().finding(d)
+        # the expected ctr_7d of a written key is the script's own: say so where it shows
+        return f"{found} (ctr_7d as your own script computes it)" if "ctr_7d" in d.changed_columns() else found
+
+    def evaluate(self, answer, limits):
+        try:
+            verdict = super().evaluate(answer, limits)
+        except SandboxError as exc:
+            if self.runs > 1 and str(exc).startswith("run ") and not str(exc).startswith("run 1 "):
+                return Verdict("fail", f"The first run worked, the next one failed: {exc}. {self.fail}", self._inputs())
+            raise
+        return verdict
+
+    def _inputs(self) -> list[Table]:
+        out = []
+        for table, caption in (("feature_table", "feature_table before your script"), ("feature_rows", "feature_rows (the input)")):
+            rows = self.fixture.dataset.rows(table)
+            out.append(Table(caption if rows else f"{caption}: empty", table_columns(table), [list(r) for r in rows]))
+        return out
+
+
+def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int = 1, passed: str = "",
+                own_ctr: bool = True, **judging) -> WriteCheck:
+    """A check on feature_table after the script; the input rows (feature_rows and
+    feature_table) are shrunk to the fewest that still show the failure."""
+    return WriteCheck(
+        name=name, answer="ex07", points=points, fail=fail, passed=passed, fixture=fixture,
+        expected=expected, columns=FEATURE_COLUMNS, key=FEATURE_KEY, state_sql=STATE, runs=runs,
+        shrink_tables=("feature_rows", "feature_table"), own_ctr=own_ctr, **judging,
+    )
+
+
+def sample() -> Dataset:
+    """The notebook's tables: 2025-12-02 already written, 2025-12-03 to write, one stale row.
+
+    The lesson's setup cell inserts exactly these rows (tests/test_ex07.py holds them equal)."""
+    events = load_seed().rows("events")
+    rows = semantics.feature_rows(events, [D2, D3])
+    written = [r for r in rows if r[2] == D2]
+    # An earlier run of 2025-12-03 that counted a retried view twice: its values are stale.
+    stale = (101, 201, D3, 1, 2, 3, 1 / 3)
+    to_write = [r[:6] for r in rows if r[2] == D3]
+    return Dataset({"feature_table": written + [stale], "feature_rows": to_write})
+
+
+EXERCISE = Exercise(
+    id="ex07",
+    title="Derived ctr_7d and an idempotent MERGE",
+    teaches="ctr as a DOUBLE with NULLIF; upserting on the full write key; reruns that change nothing",
+    answers=[Answer("ex07", "sql", "script: write feature_rows + ctr_7d into feature_table, keyed on (user_id, item_id, as_of_ts)")],
+    checks=[
+        write_check(
+            "matches_reference_on_sample",
+            Fixture("sample", sample()),
+            2,
+            "After your script, feature_table on the workbook's sample tables differs from the expected "
+            "table: 2025-12-02 kept as it was, every 2025-12-03 row of feature_rows written with ctr_7d",
+            passed="feature_table is right after one run on the sample tables.",
+            own_ctr=False,
+        ),
+    ],
+)

@@ -1,0 +1,122 @@
+"""Hidden scenarios for Exercise 8: each isolates one trap of an incremental job.
+
+Values (window edges, retries, event types) are judged on the day(s) the job's run wrote, so a
+job that writes the wrong day is told so once (next_days_match_reference, finished_days_left_alone)
+and not again here; robustness checks judge only a job whose clean runs on the sample write rows."""
+
+from datetime import datetime as dt
+
+from grader.course.tables import load_seed
+from grader.engine.harness import CleanRunsCheck, Scenario, WatermarkSourceCheck, job_dataset
+from grader.course import semantics
+from grader.course.exercises.ex08 import SEED as SAMPLE
+
+SEED = load_seed()
+EVENTS = SEED.rows("events")
+DAY2, DAY3 = dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
+HALF = semantics.DAY / (24 * 3600 * 2)  # half a second
+
+# An event for 12-02 that arrived after the 12-02 run: the stored 12-02 rows (computed without it)
+# are what training has already seen. A job that recomputes the watermark's own day rewrites them.
+# Days 12-06 and 12-07 were written ahead by a backfill: a run writes its one day, not those.
+LATE_EVENT = (31, 101, 201, dt(2025, 12, 2, 16, 0), "click")
+AHEAD = [dt(2025, 12, 6, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59)]
+LATE = Scenario(
+    "day 2025-12-02 written, a late event for it arrived since; 12-06 and 12-07 written ahead by a backfill",
+    SEED.with_rows("feature_table", semantics.feature_rows(EVENTS, [DAY2] + AHEAD))
+    .with_rows("events", EVENTS + [LATE_EVENT]))
+
+# The next day's rows already exist with stale values, as an earlier attempt that wrote the day
+# and died before moving the watermark leaves them. The job must replace them, not fail or keep them.
+STALE = [(u, i, t, 0, 0, 1, 0.0) for (u, i, t, *_rest) in semantics.feature_rows(EVENTS, [DAY3])]
+REWRITE = Scenario("rows for the next day already there, stale", SEED.with_rows("feature_table", STALE))
+
+# One run from watermark 12-02 writes T = 12-03 23:59:59. Only this fixture holds edge events.
+T = DAY3
+EDGES = Scenario("events exactly on the window's edges (the run writes 2025-12-03 23:59:59)", job_dataset([
+    (1, 1, 10, T, "click"),                                  # exactly at T: counts
+    (2, 1, 11, T - semantics.WINDOW, "view"),                # exactly T - 7 days: out
+    (3, 1, 12, T - semantics.WINDOW + HALF, "view"),         # half a second later: in (a whole-day window drops it)
+    (4, 2, 10, T + HALF, "click"),                           # half a second after T: out (a whole-day window keeps it)
+    (5, 2, 11, dt(2025, 11, 27, 0, 0, 0), "view"),           # the first midnight inside the window
+    (6, 3, 10, dt(2025, 12, 1, 12), "view"),
+], DAY2))
+
+RETRIES = Scenario("retried events (same event_id, exact copies)", job_dataset([
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (3, 2, 10, dt(2025, 12, 3, 9), "click"),
+    (4, 2, 10, dt(2025, 12, 3, 10), "click"),   # a real second click, not a retry
+    (4, 2, 10, dt(2025, 12, 3, 10), "click"),
+], DAY2))
+
+EVENT_TYPES = Scenario("event types other than click and view", job_dataset([
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 1, 9, 5), "purchase"),
+    (3, 1, 10, dt(2025, 12, 2, 9), "add_to_cart"),
+    (4, 2, 11, dt(2025, 12, 3, 9), "purchase"),    # a pair with no click or view at all
+    (5, 2, 10, dt(2025, 12, 3, 11), "view"),
+], DAY2))
+
+# Watermark 12-10: the next day's window (12-04 23:59:59, 12-11 23:59:59] holds no event, so no
+# row records that 12-11 was done; 12-12 has events. max(as_of_ts) in feature_table sticks on 12-10.
+QUIET_EVENTS = [
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 4, 9), "view"),
+    (3, 2, 11, dt(2025, 12, 3, 12), "view"),
+    (4, 2, 11, dt(2025, 12, 12, 8), "click"),
+    (5, 3, 10, dt(2025, 12, 12, 9), "view"),
+]
+WRITTEN = semantics.as_of_range(dt(2025, 12, 5, 23, 59, 59), dt(2025, 12, 10, 23, 59, 59))
+QUIET = Scenario("watermark 2025-12-10; the 12-11 window holds no events, 12-12 does", job_dataset(
+    QUIET_EVENTS, WRITTEN[-1], semantics.feature_rows(QUIET_EVENTS, WRITTEN)))
+# Watermark 12-02 (the workbook's), and a backfill already wrote 12-05..12-07: max(as_of_ts) jumps.
+BACKFILLED = Scenario("watermark 2025-12-02; a backfill already wrote 12-05..12-07", SEED.with_rows(
+    "feature_table", semantics.feature_rows(EVENTS, semantics.as_of_range(dt(2025, 12, 5, 23, 59, 59),
+                                                                          dt(2025, 12, 7, 23, 59, 59)))))
+
+
+def values_check(name: str, scenario: Scenario, points: float, fail: str) -> CleanRunsCheck:
+    return CleanRunsCheck(name=name, answer="ex08", points=points, scenario=scenario, runs=1, aspect="values",
+                          fail=fail)
+
+
+CHECKS = [
+    CleanRunsCheck(
+        name="finished_days_left_alone", answer="ex08", points=1, scenario=LATE, runs=2, aspect="untouched",
+        gate=SAMPLE,
+        fail="The job changed a day it does not own. An incremental run writes watermark + 1 day only: finished "
+             "days are what training already used (recomputing them, here after a late event, silently changes "
+             "history), and days a backfill wrote ahead are that backfill's",
+    ),
+    CleanRunsCheck(
+        name="write_is_idempotent", answer="ex08", points=2, scenario=REWRITE, runs=1, aspect="table",
+        relative=True, gate=SAMPLE,
+        fail="The day being written already had rows (left by an attempt that died before moving the "
+             "watermark). An idempotent write replaces them with what your job writes on an empty table: MERGE / "
+             "INSERT OR REPLACE, or DELETE the day's partition then INSERT. A plain INSERT fails on the key; "
+             "ON CONFLICT DO NOTHING keeps stale values",
+    ),
+    values_check("window_edges", EDGES, 1,
+        "The window's edges are off: the course's window is as_of_ts - 7 days < event_ts <= as_of_ts, on "
+        "timestamps, not whole days (an event exactly at as_of_ts counts, one exactly 7 days earlier does not, "
+        "and one half a second after as_of_ts belongs to the next day)"),
+    values_check("retries_deduplicated", RETRIES, 1,
+        "Retried events were counted more than once: deduplicate on event_id before counting "
+        "(SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY event_id ...) = 1)"),
+    values_check("all_types_in_impressions", EVENT_TYPES, 1,
+        "impressions_7d counts events of every type, not only clicks and views (and clicks_7d / views_7d "
+        "count only their own type)"),
+    WatermarkSourceCheck(
+        name="watermark_from_control_not_data", answer="ex08", points=2, empty_day=QUIET, backfilled=BACKFILLED,
+        sample=SAMPLE, runs=2,
+        fail="The watermark must come from feature_job_control and move by one day per run, not be derived from "
+             "the data (max(as_of_ts) in feature_table sticks on a day whose window has no events, and jumps "
+             "ahead over days a backfill wrote)",
+        passed="Each run wrote the day after its watermark and moved it by one day, with a quiet day and "
+               "backfilled later days alike.",
+    ),
+]

@@ -1,0 +1,76 @@
+"""Exercise 9: cost arithmetic for the feature table (full grid, observed pairs, partition scan).
+
+The answer is a literal dict (read without running Python; arithmetic on numbers is fine):
+
+    ex09 = {"a_gb": <number, GB>, "b_gb": <number, GB>, "c_fraction": <number in (0, 1]>,
+            "c_why": "<a sentence or two>"}
+
+GB means 10**9 bytes; an answer in GiB (2**30 bytes) is accepted. The public check only looks at
+the answer's form and is worth no points: a form earns nothing by itself ({"a_gb": 1, ...} is
+well formed), so all six points are on the values, judged by the hidden checks (hidden.py),
+which name a wrong unit or a missing factor when they see one. The form check lists every part
+that is not a number, once; the value checks point at it instead of repeating it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.engine.checks import ManualCheck, ValueCheck, Verdict
+from grader.engine.exercise import Answer, Exercise
+from grader.engine.judges import is_number, number_form
+from grader.engine.structured import is_unanswered
+
+NUMBERS = {"a_gb": "GB", "b_gb": "GB", "c_fraction": "a fraction"}
+
+
+class ShapeCheck(ValueCheck):
+    """The dict has a number for each part: `missing` while any is still `...`."""
+
+    def evaluate(self, answer, limits):
+        value = answer.value
+        if answer.kind == "structured" and isinstance(value, dict):
+            todo = [k for k in NUMBERS if k in value and is_unanswered(value[k])]
+            if todo:
+                return Verdict("missing", f"ex09: not answered yet: {', '.join(todo)}")
+        return super().evaluate(answer, limits)
+
+
+def shape(value: Any) -> tuple[bool, str]:
+    """Every problem of form at once (each part that is absent, not a number, or out of range)."""
+    if not isinstance(value, dict):
+        return False, "ex09 should be a dict: {\"a_gb\": ..., \"b_gb\": ..., \"c_fraction\": ..., \"c_why\": \"...\"}"
+    absent = [k for k in NUMBERS if k not in value]
+    problems = [f"no key(s) {', '.join(absent)} (the keys are a_gb, b_gb, c_fraction and c_why)"] if absent else []
+    for k, unit in NUMBERS.items():
+        if k not in value:
+            continue
+        v = value[k]
+        if not is_number(v):
+            problems.append(number_form(f"ex09[{k!r}]", v, unit))
+        elif v <= 0:
+            problems.append(f"ex09[{k!r}] should be positive; got {v:g}")
+        elif k == "c_fraction" and v > 1:
+            problems.append(f"ex09['c_fraction'] should be a fraction between 0 and 1 (the share of the table "
+                            f"scanned), not a percentage or a count; got {v:g}")
+    return (False, "; ".join(problems)) if problems else (True, "")
+
+
+EXERCISE = Exercise(
+    id="ex09",
+    title="Cost arithmetic: grid size and partition pruning",
+    teaches="sizing a feature table before building it; units (GB = 10^9 bytes); what partitioning saves",
+    answers=[Answer("ex09", "structured",
+                    'dict: {"a_gb": number, "b_gb": number, "c_fraction": number, "c_why": sentence}')],
+    checks=[
+        ShapeCheck(
+            name="answer_is_three_numbers", answer="ex09", points=0, judge=shape, gate=True,
+            fail="ex09 should hold a number for a_gb, b_gb and c_fraction",
+            passed="ex09 has a number for each part (worth no points by itself: the values are judged when "
+                   "your instructor grades).",
+        ),
+        ManualCheck(
+            name="partitioning_explained", answer="ex09", points=1, key="c_why", min_words=8,
+            fail="Explain in a sentence or two why partitioning by month reduces the scan",
+        ),
+    ],
+)

@@ -1,0 +1,14 @@
+"""Hidden check for Exercise 10: the failed 12-03 run fails again (a crash after any statement)
+and the scheduler reruns it; the rerun must still end with 12-01..12-04 written exactly once."""
+
+from grader.engine.harness import CrashCheck
+from grader.course.exercises.ex10 import BASELINE, FIRST, SCENARIO
+
+CHECKS = [
+    CrashCheck(
+        name="rerun_after_failed_day_3", answer="ex08", points=2, scenario=SCENARIO, aspect="recovers",
+        gate=BASELINE, gate_runs=1, first=FIRST,
+        fail="The 12-03 run crashed again and was rerun by the scheduler; the reruns must end with every day "
+             "written exactly once, with no gap and no job stuck on its own leftovers",
+    ),
+]

@@ -1,0 +1,160 @@
+"""Exercise 12: the backfill/incremental diagram; overlapping backfills (`ex12b`, a backfill
+script over getvariable('start_ts') .. getvariable('end_ts'), run in both orders, twice and
+interleaved on two connections); and what a control-first job loses (`ex12c`)."""
+
+import re
+from datetime import datetime as dt
+
+from grader.engine.checks import ManualCheck, ValueCheck, day_judge
+from grader.course.tables import load_seed
+from grader.engine.exercise import Answer, Exercise
+from grader.engine.harness import Backfill, BackfillCheck, Scenario, crash_table
+
+SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
+A = Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
+B = Backfill("B", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))
+C = Backfill("C", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))  # one backfill of A and B's union
+
+FIX_OPTIONS = {
+    "A": "keep updating the control row first, and retry the write until it succeeds",
+    "B": "update the control row only after the write has succeeded (or in the same transaction as the write)",
+    "C": "set last_as_of_ts from now() so the next run picks up the current day",
+    "D": "rebuild the whole feature table every night instead",
+}
+
+# The job of part (c): it advances the control row first, outside any transaction.
+CONTROL_FIRST_JOB = """
+UPDATE feature_job_control
+SET last_as_of_ts = last_as_of_ts + INTERVAL 1 DAY, last_run_ts = now()
+WHERE feature_job_control.job_key = 'user_item_features_daily';
+
+INSERT OR REPLACE INTO feature_table
+SELECT ev.user_id, ev.item_id, ctl.last_as_of_ts AS as_of_ts,
+       count(*) FILTER (WHERE ev.event_type = 'click') AS clicks_7d,
+       count(*) FILTER (WHERE ev.event_type = 'view') AS views_7d,
+       count(*) AS impressions_7d,
+       count(*) FILTER (WHERE ev.event_type = 'click')::DOUBLE / NULLIF(count(*), 0) AS ctr_7d
+FROM (SELECT DISTINCT * FROM events) AS ev, feature_job_control AS ctl
+WHERE ctl.job_key = 'user_item_features_daily'
+  AND ev.event_ts <= ctl.last_as_of_ts AND ev.event_ts > ctl.last_as_of_ts - INTERVAL 7 DAY
+GROUP BY ALL;
+""".strip()
+
+
+_LETTER = re.compile(r"^(?:option\s+)?[(\[]?([a-d])[)\]]?(?:$|\s*[).:,;\-\u2013\u2014]\s*(.*)$)", re.I | re.S)
+
+
+def _words(text: str) -> str:
+    """Lower case, punctuation and backticks gone, spaces collapsed: how option texts compare."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _by_text(text: str) -> str | None:
+    """The option whose text this is (as given, or without its parenthetical), else None."""
+    said = _words(text)
+    for letter, option in FIX_OPTIONS.items():
+        if said and said in (_words(option), _words(re.sub(r"\([^)]*\)", "", option))):
+            return letter
+    return None
+
+
+def option_letter(value) -> str | None:
+    """The option a student chose, in the forms they write it: 'B', 'b', 'b)', '(B)', 'B.',
+    'option B', 'B: update ...', or the option's own text (with or without its parenthetical,
+    punctuation or backticks). None when it names no option. A first word 'a' followed by text is
+    the article, not option A: 'a retry loop ...' is read as text."""
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, str):
+        return None
+    text = value.strip().strip("'\"`*").strip()
+    m = _LETTER.match(text)
+    if m:
+        return m.group(1).upper()
+    found = _by_text(text)
+    if found is None:  # 'B update the control row ...': a letter, a space, then the option's text
+        m = re.match(r"^([a-d])\s+(.+)$", text, re.I | re.S)
+        if m and _by_text(m.group(2)):
+            found = _by_text(m.group(2))
+    return found
+
+
+def fix_judge(value) -> tuple[bool, str]:
+    letter = option_letter(value)
+    if letter is None:
+        return False, (f"{value!r} names none of the options: write the chosen option's letter, e.g. 'B', "
+                       "or its text as given")
+    if letter == "B":
+        return True, ""
+    return False, (f"{letter}: retrying does not help when the process dies after the control update, and now() "
+                   "or a full rebuild hide the problem; the fix is the order of the writes")
+
+
+def control_first_crashes():
+    """In the notebook: the control-first job crashed after each statement, then rerun."""
+    return crash_table(CONTROL_FIRST_JOB, SEED)
+
+
+def backfill_check(name: str, points: float, fail: str, passed: str = "", **kw) -> BackfillCheck:
+    return BackfillCheck(name=name, answer="ex12b", points=points, fail=fail, passed=passed, **kw)
+
+
+EXERCISE = Exercise(
+    id="ex12",
+    title="Backfill and incremental: overlaps and the order of writes",
+    teaches="idempotent partition overwrite under overlapping and concurrent backfills; why control comes last",
+    answers=[
+        Answer("ex12a", "structured", "(a)+(b) in words: why overlapping INSERT backfills duplicate, how overwrite/MERGE fixes it"),
+        Answer("ex12b", "sql", "backfill script: every as-of day from getvariable('start_ts') to getvariable('end_ts')"),
+        Answer("ex12c", "structured", "{'lost_as_of_ts': day, 'fix': option letter}"),
+    ],
+    checks=[
+        ManualCheck(name="explains_overlap_duplicates", answer="ex12a", points=3, min_words=20,
+                    fail="Explain (b) in a few sentences"),
+        backfill_check(
+            "backfill_matches_reference", 2,
+            "One backfill over [2025-12-01, 2025-12-07] should write every as-of day of the range (both ends "
+            "included, one day apart) with the course's features",
+            "One backfill wrote 12-01..12-07 exactly as the course defines them.",
+            scenario=SEED, jobs=[C], orders=["C"], shrink=True,
+        ),
+        backfill_check(
+            "overlapping_backfills_both_orders", 2,
+            "Two overlapping backfills must leave the table as one backfill of their union would, whichever runs "
+            "first: the days both write (12-03..12-05) are overwritten, not inserted twice",
+            scenario=SEED, jobs=[A, B], orders=["AB", "BA"], gated=True,
+        ),
+        backfill_check(
+            "rerun_backfill_is_idempotent", 1,
+            "Running the same backfill twice (a retried task, an operator's rerun) must change nothing: "
+            "the second run overwrites what the first wrote",
+            scenario=SEED, jobs=[A], orders=["AA"], gated=True,
+        ),
+        backfill_check(
+            "concurrent_backfills_converge", 2,
+            "Backfills A and B running at the same time on two connections (a failed task retried, as an "
+            "orchestrator retries it) must still end with the table of one backfill over 12-01..12-07",
+            scenario=SEED, jobs=[A, B], interleave=True, gated=True,
+        ),
+        ValueCheck(
+            name="lost_day_named", answer="ex12c", key="lost_as_of_ts", points=1,
+            judge=day_judge(dt(2025, 12, 3, 23, 59, 59), {
+                dt(2025, 12, 4, 23, 59, 59): "12-04 is what the next run computes; the day it never writes is the one before",
+                dt(2025, 12, 2, 23, 59, 59): "12-02 was written before the failing run started",
+            }),
+            fail="Which as-of day is never written?", passed="2025-12-03: the control row already says it is done.",
+        ),
+        ValueCheck(
+            name="fix_is_control_after_write", answer="ex12c", key="fix", points=1,
+            judge=fix_judge,
+            fail="Choose the fix", passed="Advance the control row only once the write is committed.",
+        ),
+    ],
+)
+
+
+def schedules(name_or_sql: str = "ex12b"):
+    """In the notebook: every order and interleaving the public checks try, and the outcome."""
+    from grader.engine.harness import schedules_table
+
+    return schedules_table(name_or_sql, [c for c in EXERCISE.checks if isinstance(c, BackfillCheck)])

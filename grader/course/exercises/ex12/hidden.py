@@ -1,0 +1,88 @@
+"""Hidden scenarios for Exercise 12(b): each isolates one trap of a backfill's write or of its
+feature values. Only EDGES holds events on a window's edges; robustness checks judge only a
+backfill that writes rows on an empty table."""
+
+from datetime import datetime as dt
+
+from grader.course.tables import load_seed
+from grader.engine.harness import Backfill, Scenario, job_dataset
+from grader.course import semantics
+from grader.course.exercises.ex12 import SEED as EMPTY, C, backfill_check
+
+SEED = load_seed()
+EVENTS = SEED.rows("events")
+DAYS = semantics.as_of_range(dt(2025, 11, 28, 23, 59, 59), dt(2025, 12, 8, 23, 59, 59))
+HALF = semantics.DAY / (24 * 3600 * 2)  # half a second
+
+# A table already holding correct rows for 11-28..12-08: a backfill of 12-03..12-05 must not touch the rest.
+FULL = Scenario("feature_table holds 11-28..12-08", SEED.with_rows("feature_table", semantics.feature_rows(EVENTS, DAYS)))
+MIDDLE = Backfill("D", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
+
+# Stale rows (an older feature definition) for 12-03..12-05 with the same keys: a backfill replaces them.
+STALE = [(u, i, t, 0, 0, 1, 0.0) for (u, i, t, *_r) in semantics.feature_rows(EVENTS, MIDDLE.days)]
+STALE_SCENARIO = Scenario("stale rows for 12-03..12-05", SEED.with_rows("feature_table", STALE))
+
+# A two-day backfill [T1, T2]; the edge events sit on T1's and T2's window edges. Only EDGES holds
+# events after T1 (a window without an upper bound fails there, not on every fixture).
+T1, T2 = dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
+TWO_DAYS = Backfill("E", T1, T2)
+EDGES = Scenario("events exactly on the windows' edges, backfill [12-02, 12-03]", job_dataset([
+    (1, 1, 10, T1, "click"),                                  # exactly at T1: in T1 and T2
+    (2, 1, 11, T1 - semantics.WINDOW, "view"),                # exactly T1 - 7 days: out of both
+    (3, 1, 12, T1 - semantics.WINDOW + HALF, "view"),         # half a second later: in T1 only
+    (4, 2, 10, T1 + HALF, "click"),                           # half a second after T1: T2 only
+    (5, 2, 11, T2 - semantics.WINDOW, "view"),                # exactly T2 - 7 days: in T1, out of T2
+    (6, 3, 10, T2 + HALF, "view"),                            # after the range's last day: nowhere
+    (7, 3, 11, dt(2025, 12, 1, 12), "view"),
+]))
+
+RETRIES = Scenario("retried events (same event_id, exact copies), backfill [12-02, 12-03]", job_dataset([
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
+    (3, 2, 10, dt(2025, 12, 2, 11), "click"),
+    (4, 2, 10, dt(2025, 12, 2, 12), "click"),   # a real second click, not a retry
+    (4, 2, 10, dt(2025, 12, 2, 12), "click"),
+]))
+
+EVENT_TYPES = Scenario("event types other than click and view, backfill [12-02, 12-03]", job_dataset([
+    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (2, 1, 10, dt(2025, 12, 1, 9, 5), "purchase"),
+    (3, 1, 10, dt(2025, 12, 2, 9), "add_to_cart"),
+    (4, 2, 11, dt(2025, 12, 2, 10), "purchase"),    # a pair with no click or view at all
+    (5, 2, 10, dt(2025, 12, 2, 11), "view"),
+]))
+
+
+def values_check(name: str, scenario: Scenario, points: float, fail: str):
+    return backfill_check(name, points, fail, scenario=scenario, jobs=[TWO_DAYS], orders=["E"], shrink=True,
+                          values_only=True)
+
+
+CHECKS = [
+    backfill_check(
+        "leaves_other_days_alone", 2,
+        "A backfill of [12-03, 12-05] changed rows outside its range: its DELETE (or overwrite) must be bounded "
+        "by start_ts and end_ts on both sides, or it wipes days other jobs wrote",
+        scenario=FULL, jobs=[MIDDLE], orders=["D"], outside_only=True, gated=True, gate=EMPTY,
+    ),
+    backfill_check(
+        "overwrites_stale_rows", 1,
+        "Rows already in the range (from an older definition) must be replaced by the backfill: that is what a "
+        "backfill is for (the table must end as your backfill leaves an empty one). ON CONFLICT DO NOTHING / "
+        "INSERT OR IGNORE keep the stale values",
+        scenario=STALE_SCENARIO, jobs=[C], orders=["C"], relative=True, gated=True,
+    ),
+    values_check("window_edges", EDGES, 1,
+        "The window's edges are off: the course's window is as_of_ts - 7 days < event_ts <= as_of_ts, on "
+        "timestamps, not whole days (an event exactly at as_of_ts counts, one exactly 7 days earlier does not, "
+        "and one half a second after as_of_ts belongs to the next day)"),
+    values_check("retries_deduplicated", RETRIES, 1,
+        "Retried events were counted more than once: deduplicate on event_id before counting "
+        "(SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY event_id ...) = 1)"),
+    values_check("all_types_in_impressions", EVENT_TYPES, 1,
+        "impressions_7d counts events of every type, not only clicks and views (and clicks_7d / views_7d "
+        "count only their own type)"),
+]

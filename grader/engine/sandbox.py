@@ -1,0 +1,468 @@
+"""A locked-down DuckDB for running SQL written by strangers.
+
+Each run gets a fresh database holding only its fixture. External access is off (no files,
+network or extensions), the configuration is locked (no SET / PRAGMA / RESET), memory and
+threads are capped, and every statement runs under a deadline that interrupts it.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+
+from grader.course.tables import Dataset, create_tables, setup_sql, sql_literal
+
+MAX_ROWS = 20_000  # a correct answer on any fixture is far smaller; more is a runaway grid
+MAX_STATEMENTS = 200  # the longest job script has a handful; thousands only burn the time limit
+# Called (from the timer thread) when a statement ignores the interrupt for STUCK_GRACE_S;
+# None in a notebook kernel, set by grade.py inside a child process it can kill.
+ON_STUCK = None
+STUCK_GRACE_S = 1.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_s: float = 5.0
+    memory: str = "256MB"
+    threads: int = 1
+
+
+class SandboxError(Exception):
+    """Learner SQL failed. `kind` is 'error' or 'timeout'; the message is for the learner."""
+
+    def __init__(self, message: str, kind: str = "error", statement: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.statement = statement
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[tuple]
+
+
+# DuckDB adds its temp_directory to the folders learner SQL may read and write even with
+# external access off (COPY ... TO current_setting('temp_directory') || '/x.csv', ATTACH there).
+# So there is none: nothing spills to disk, a query past the memory limit is an error, and no
+# file is ever written. (Fixtures are a few hundred rows; no correct answer comes near.)
+TEMP_DIRECTORY = ""
+# Folders earlier grader versions left in the temp folder (one per process, never removed).
+_OLD_TEMP_GLOB = "week12-grader-*"
+
+
+def remove_stale_temp_folders() -> int:
+    """Remove spill folders that grader processes which no longer run left behind; the count."""
+    import shutil
+
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(_OLD_TEMP_GLOB):
+        try:
+            pid = int(folder.name.rsplit("-", 1)[1])
+            os.kill(pid, 0)  # still running: not ours to remove
+            continue
+        except (ValueError, IndexError):
+            continue
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's running process
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+# Whether a DuckDB error's own text is shown. grade.py turns it off while a hidden check runs:
+# `error(<the events table as text>)` would otherwise carry the hidden fixture's rows out.
+DB_DETAILS = True
+WITHHELD = "details withheld on hidden checks; check() in the notebook shows errors on the public data"
+
+
+def _db_error(exc: Exception) -> str:
+    """A DuckDB error for the learner: its first line, or only its kind on a hidden check."""
+    text = _first_line(exc)
+    if DB_DETAILS:
+        return text
+    kind = text.split(":", 1)[0] if re.fullmatch(r"[A-Za-z ]{1,40} Error", text.split(":", 1)[0]) else "Error"
+    return f"{kind} ({WITHHELD})"
+
+
+def lock(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
+    """Apply the limits and lock them in. After this, learner SQL can change no setting."""
+    con.execute(f"SET memory_limit = '{limits.memory}'")
+    con.execute(f"SET threads = {int(limits.threads)}")
+    con.execute(f"SET temp_directory = '{TEMP_DIRECTORY}'")
+    con.execute("SET max_temp_directory_size = '0B'")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET lock_configuration = true")
+
+
+def set_variables(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> None:
+    for name, value in variables.items():
+        con.execute(f"SET VARIABLE {name} = {sql_literal(value)}")
+
+
+# One locked DuckDB instance per process (per limits), reused: starting an instance costs far
+# more than a check. Each check gets its own connection and its own freshly attached in-memory
+# database; the previous check's database is detached before the next one starts, and an
+# instance whose shared catalog a learner wrote into is thrown away, never reused.
+_instances: dict[tuple, duckdb.DuckDBPyConnection] = {}
+_serial = itertools.count(1)
+
+_LEFTOVERS = """
+SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory')
+     + (SELECT count(*) FROM duckdb_views() WHERE database_name = 'memory' AND NOT internal)
+     + (SELECT count(*) FROM duckdb_functions() WHERE database_name = 'memory' AND NOT internal)
+     + (SELECT count(*) FROM duckdb_sequences() WHERE database_name = 'memory')
+     + (SELECT count(*) FROM duckdb_types() WHERE database_name = 'memory' AND NOT internal)
+"""
+
+
+# Reaching outside a check's own database takes one of these words; a statement holding one
+# marks the instance for a full inspection (expensive, so not done after every check).
+# (TEMP objects need no inspection: they die with the check's own session.)
+_ESCAPE_WORDS = re.compile(r"memory|attach|detach|\buse\b", re.I)
+_state: dict[str, Any] = {"suspect": False, "attached": [], "live": set()}
+
+
+def _note_statement(statement: str) -> None:
+    if _ESCAPE_WORDS.search(statement):
+        _state["suspect"] = True
+
+
+def _reusable(base: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        live = _state["live"]
+        if not _state["suspect"] or live:  # a full inspection waits until no shared database is open
+            for name in [n for n in _state["attached"] if n not in live]:
+                base.execute(f'DETACH DATABASE IF EXISTS "{name}"')
+            _state["attached"] = [n for n in _state["attached"] if n in live]
+            return True
+        for (name,) in base.execute(
+            "SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> 'memory'"
+        ).fetchall():
+            base.execute(f'DETACH "{name}"')
+        _state["attached"], _state["suspect"] = [], False
+        return base.execute(_LEFTOVERS).fetchone()[0] == 0
+    except duckdb.Error:
+        return False
+
+
+def _instance(limits: Limits) -> duckdb.DuckDBPyConnection:
+    key = (limits.memory, limits.threads)
+    base = _instances.get(key)
+    if base is not None and not _reusable(base):
+        base.close()
+        base = None
+    if base is None:
+        base = duckdb.connect(":memory:")
+        lock(base, limits)
+        _instances[key] = base
+    return base
+
+
+def open_sandbox(
+    dataset: Dataset,
+    variables: dict[str, Any] | None = None,
+    limits: Limits = Limits(),
+    path: str | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A connection to a fresh database holding only `dataset`: in memory (the default), or a
+    file for crash tests. Close it when done."""
+    if path is not None:
+        con = duckdb.connect(path)
+        create_tables(con, dataset)
+        set_variables(con, variables or {})
+        lock(con, limits)
+        return con
+    con = _instance(limits).cursor()
+    name = f"fixture_{os.getpid()}_{next(_serial)}"
+    con.execute(f"ATTACH ':memory:' AS {name}")
+    _state["attached"].append(name)
+    con.execute(f"USE {name}")
+    con.execute(_setup_script(dataset))
+    set_variables(con, variables or {})
+    return con
+
+
+# The script that builds a fixture, written once per dataset object: a check's fixture is
+# built many times (every student, every control and shrinking step reuses the same objects).
+# The dataset is kept alive beside its script, so its id is never reused for another one.
+_scripts: dict[int, tuple[Dataset, str]] = {}
+
+
+def _setup_script(dataset: Dataset) -> str:
+    hit = _scripts.get(id(dataset))
+    if hit is not None and hit[0] is dataset:
+        return hit[1]
+    script = setup_sql(dataset)
+    if len(_scripts) >= 512:
+        _scripts.clear()
+    _scripts[id(dataset)] = (dataset, script)
+    return script
+
+
+class SharedDatabase:
+    """A fresh in-memory database holding `dataset` that several sessions can use at once, as
+    jobs share a warehouse: `cursor()` opens another session on it (the fault harness runs
+    concurrent jobs this way). It lives on the process's locked instance; close it when done."""
+
+    def __init__(self, dataset: Dataset, variables: dict[str, Any] | None = None, limits: Limits = Limits()):
+        self._main = open_sandbox(dataset, variables, limits)
+        self.name = self._main.execute("SELECT current_database()").fetchone()[0]
+        _state["live"].add(self.name)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._main.cursor()
+        cur.execute(f"USE {self.name}")
+        return cur
+
+    def execute(self, *args, **kwargs):
+        return self._main.execute(*args, **kwargs)
+
+    def close(self) -> None:
+        _state["live"].discard(self.name)
+        self._main.close()
+
+
+def reopen(path: str, variables: dict[str, Any] | None, limits: Limits) -> duckdb.DuckDBPyConnection:
+    """Open an existing sandbox file again, as a rescheduled job would."""
+    con = duckdb.connect(path)
+    set_variables(con, variables or {})
+    lock(con, limits)
+    return con
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(sql: str) -> tuple[tuple[str, Any], ...] | str:
+    """(statement text, statement type) pairs, or the parser's error. Cached: one answer is
+    run by many checks (and many times while shrinking)."""
+    try:
+        return tuple((s.query.strip(), s.type) for s in duckdb.extract_statements(sql))
+    except duckdb.Error as exc:
+        return _first_line(exc)
+
+
+def split_statements(sql: str) -> list[str]:
+    """Statements as DuckDB's own parser splits them; raises SandboxError on a syntax error."""
+    parsed = _parse(sql)
+    if isinstance(parsed, str):
+        raise SandboxError(f"SQL does not parse: {parsed}")
+    return [text for text, _ in parsed]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class _Watchdog:
+    """One thread per process that fires the callbacks of expired deadlines. Starting a timer
+    thread per statement cost half as much again as a small statement itself."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._armed: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._ids = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def arm(self, at: float, callback: Callable[[], None]) -> int:
+        with self._cond:
+            if self._thread is None or self._pid != os.getpid():  # none yet, or inherited by fork
+                self._armed.clear()
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="sandbox-watchdog", daemon=True)
+                self._thread.start()
+            token = next(self._ids)
+            self._armed[token] = (at, callback)
+            self._cond.notify()
+            return token
+
+    def disarm(self, token: int) -> None:
+        with self._cond:
+            self._armed.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                due = [t for t, (at, _) in self._armed.items() if at <= now]
+                callbacks = [self._armed.pop(t)[1] for t in due]
+                if not callbacks:
+                    nearest = min((at for at, _ in self._armed.values()), default=now + 60)
+                    self._cond.wait(max(0.0, nearest - now))
+                    continue
+            for callback in callbacks:  # outside the lock: a callback may wait for a stuck query
+                callback()
+
+
+_WATCHDOG = _Watchdog()
+
+
+class Deadline:
+    """Interrupts whatever `con` is running once `seconds` have passed since creation."""
+
+    def __init__(self, seconds: float):
+        self.end = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def execute(self, con: duckdb.DuckDBPyConnection, statement: str, index: int | None = None):
+        left = self.remaining()
+        if left <= 0:
+            raise SandboxError(f"time limit of {self.seconds:g} s reached", "timeout", index)
+        fired = threading.Event()
+        done = threading.Event()
+
+        def stop() -> None:
+            fired.set()
+            con.interrupt()
+            # One huge value (repeat('x', 1e9), range(1e9) as a list) ignores the interrupt;
+            # where the caller can kill the process (grade.py isolates checks), it does so.
+            if ON_STUCK is not None and not done.wait(STUCK_GRACE_S):
+                ON_STUCK(self.seconds)
+
+        _note_statement(statement)
+        token = _WATCHDOG.arm(self.end, stop)
+        try:
+            return con.execute(statement)
+        except duckdb.InterruptException:
+            raise SandboxError(
+                f"stopped after {self.seconds:g} s: the query never finished (a runaway join or loop?)",
+                "timeout",
+                index,
+            ) from None
+        except duckdb.OutOfMemoryException:
+            raise SandboxError(
+                "ran out of memory: the query builds far more rows than the answer needs",
+                "error",
+                index,
+            ) from None
+        except duckdb.Error as exc:
+            if fired.is_set():
+                raise SandboxError(f"stopped after {self.seconds:g} s", "timeout", index) from None
+            raise SandboxError(_db_error(exc), "error", index) from None
+        finally:
+            done.set()
+            _WATCHDOG.disarm(token)
+
+
+def fetch(cursor, max_rows: int = MAX_ROWS) -> Result | None:
+    if cursor is None or cursor.description is None:
+        return None
+    cols = [d[0] for d in cursor.description]
+    rows = cursor.fetchmany(max_rows + 1)
+    if len(rows) > max_rows:
+        raise SandboxError(f"returned more than {max_rows:,} rows: the grid is far too wide")
+    return Result(cols, [tuple(r) for r in rows])
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection, sql: str, deadline: Deadline, want_result: bool = True
+) -> Result | None:
+    """Run every statement of `sql` in order; return the last statement's result, if any."""
+    statements = split_statements(sql)
+    if not statements:
+        raise SandboxError("the answer holds no SQL statement")
+    if len(statements) > MAX_STATEMENTS:
+        raise SandboxError(f"the answer holds {len(statements):,} statements; an answer needs far fewer (at most {MAX_STATEMENTS})")
+    result = None
+    for i, stmt in enumerate(statements, 1):
+        cur = deadline.execute(con, stmt, i)
+        if want_result and i == len(statements):
+            try:
+                result = fetch(cur)
+            except duckdb.Error as exc:
+                raise SandboxError(_db_error(exc), "error", i) from None
+    return result
+
+
+# Statements that change things and return a status row, not an answer: a query answer ending
+# with one is an error ("is it a query?"), not a comparison against a one-column status table.
+_NOT_QUERIES = {
+    getattr(duckdb.StatementType, n) for n in (
+        "CREATE", "CREATE_FUNC", "DROP", "ALTER", "INSERT", "UPDATE", "DELETE", "MERGE_INTO", "COPY",
+        "COPY_DATABASE", "ATTACH", "DETACH", "EXPORT", "LOAD", "SET", "VARIABLE_SET", "TRANSACTION",
+        "VACUUM", "ANALYZE", "PREPARE", "EXECUTE", "UPDATE_EXTENSIONS", "RELATION", "LOGICAL_PLAN",
+    ) if hasattr(duckdb.StatementType, n)
+}
+
+
+def _ends_with_query(sql: str) -> None:
+    statements = _parse(sql)
+    if isinstance(statements, str):
+        return  # run_sql reports the syntax error
+    if statements and statements[-1][1] in _NOT_QUERIES:
+        kind = statements[-1][1].name.replace("_", " ")
+        raise SandboxError(
+            f"the answer's last statement is {kind}, not a query: end with the SELECT that returns the answer",
+            "error", len(statements),
+        )
+
+
+# Query results per process: several checks of one answer run the same query on the same
+# fixture (columns, keys, values are judged apart). Keyed on the fixture object (kept alive),
+# the exact SQL, its variables, the limits and whether DuckDB's error text is shown; an error
+# is kept as its message, a time limit never (it says how busy the machine was, not the answer).
+_results: dict[tuple, tuple[Dataset, Result | SandboxError]] = {}
+CACHE_RESULTS = True  # False: every query runs afresh (the benchmark's reference path)
+_CACHE_MAX_ROWS = 2_000
+
+
+def query(dataset: Dataset, sql: str, variables: dict | None = None, limits: Limits = Limits()) -> Result:
+    """Run a learner query on a fresh sandbox holding `dataset`; the result of its last statement."""
+    key = None
+    if CACHE_RESULTS:
+        try:
+            key = (id(dataset), sql, tuple(sorted((variables or {}).items())), limits, DB_DETAILS)
+            hash(key)
+        except TypeError:  # a variable that cannot be a key: run it
+            key = None
+    hit = _results.get(key) if key is not None else None
+    if hit is not None and hit[0] is dataset:
+        if isinstance(hit[1], SandboxError):
+            raise SandboxError(str(hit[1]), hit[1].kind, hit[1].statement)
+        return Result(list(hit[1].columns), list(hit[1].rows))
+    try:
+        result = _query(dataset, sql, variables, limits)
+    except SandboxError as exc:
+        if key is not None and exc.kind != "timeout" and "out of memory" not in str(exc):
+            _remember(key, dataset, SandboxError(str(exc), exc.kind, exc.statement))
+        raise
+    if key is not None and len(result.rows) <= _CACHE_MAX_ROWS:
+        _remember(key, dataset, Result(list(result.columns), list(result.rows)))
+    return result
+
+
+def _remember(key: tuple, dataset: Dataset, value) -> None:
+    if len(_results) >= 256:
+        _results.clear()
+    _results[key] = (dataset, value)
+
+
+def _query(dataset: Dataset, sql: str, variables: dict | None, limits: Limits) -> Result:
+    _ends_with_query(sql)
+    con = open_sandbox(dataset, variables, limits)
+    try:
+        result = run_sql(con, sql, Deadline(limits.timeout_s))
+        if result is None:
+            raise SandboxError("the answer's last statement returns no rows (is it a query?)")
+        return result
+    finally:
+        con.close()

@@ -1,0 +1,341 @@
+"""Results -> what people read: HTML (notebook and feedback pages), terminal tables (rich),
+JSON (the --json schema) and the CSV gradebook. Nothing here grades."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, Table, bound_submission
+
+ICON = {"pass": "✔", "fail": "✘", "error": "⚠", "missing": "…", "manual": "✎", "timeout": "⏱"}
+COLOR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#bc4c00", "missing": "#6e7781", "manual": "#0969da", "timeout": "#bc4c00"}
+RICH_STYLE = {"pass": "green", "fail": "red", "error": "dark_orange", "missing": "grey50", "manual": "blue", "timeout": "dark_orange"}
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def fmt_points(x: float) -> str:
+    return f"{x:g}"
+
+
+def points_text(c: CheckResult) -> str:
+    """`2/3`, or `–/3` for a written answer still to be scored (never a 0 nobody gave)."""
+    if not c.max_points:
+        return "—"
+    return f"{'–' if c.pending else fmt_points(c.points)}/{fmt_points(c.max_points)}"
+
+
+def pending_text(r) -> str:
+    """' (+3 written, to be scored)' for a result with written answers waiting, else ''."""
+    return f" (+{fmt_points(r.manual_pending)} written, to be scored)" if r.manual_pending else ""
+
+
+# ---------- HTML ----------
+
+def _table_html(t: Table) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in t.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(fmt(v))}</td>" for v in row) + "</tr>" for row in t.rows
+    )
+    return (
+        f'<div style="margin:4px 0 8px 24px"><div style="font-size:90%;color:#57606a">{html.escape(t.caption)}</div>'
+        f'<table style="font-size:85%;border-collapse:collapse"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    )
+
+
+def check_html(c: CheckResult) -> str:
+    color = COLOR.get(c.status, "#000")
+    pts = points_text(c)
+    tables = "".join(_table_html(t) for t in c.tables)
+    return (
+        f'<tr><td style="color:{color};font-weight:bold;white-space:nowrap">{ICON.get(c.status, "")} {c.status}</td>'
+        f'<td style="white-space:nowrap"><code>{html.escape(c.name)}</code></td><td style="white-space:nowrap">{pts}</td>'
+        f'<td style="text-align:left">{html.escape(c.message)}{tables}</td></tr>'
+    )
+
+
+def exercise_html(r: ExerciseResult, footer: str = "") -> str:
+    rows = "".join(check_html(c) for c in r.checks)
+    return (
+        f'<div><b>{html.escape(r.id)} — {html.escape(r.title)}</b>: {fmt_points(r.score)} / {fmt_points(r.max_score)}{pending_text(r)}'
+        f'<table style="text-align:left"><thead><tr><th>status</th><th>check</th><th>points</th><th style="text-align:left">message</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+        + (f'<div style="color:#57606a;font-size:90%">{html.escape(footer)}</div>' if footer else "")
+        + "</div>"
+    )
+
+
+def submission_html(r: SubmissionResult) -> str:
+    title = f"{html.escape(r.student)}: {fmt_points(r.score)} / {fmt_points(r.max_score)}"
+    if r.status == "invalid":
+        body = f"<p><b>This submission could not be graded:</b> {html.escape(r.reason or '')}</p>"
+    else:
+        body = "".join(exercise_html(e) for e in r.exercises)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in r.notes)
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body style='font-family:sans-serif'><h1>{title}</h1>"
+        + (f"<ul>{notes}</ul>" if notes else "")
+        + body
+        + "</body></html>"
+    )
+
+
+# ---------- text ----------
+
+def exercise_text(r: ExerciseResult, footer: str = "") -> str:
+    lines = [f"{r.id} — {r.title}: {fmt_points(r.score)} / {fmt_points(r.max_score)}{pending_text(r)}"]
+    for c in r.checks:
+        lines.append(f"  {ICON.get(c.status, '')} {c.status:<7} {c.name}: {c.message}")
+        for t in c.tables:
+            lines.append(f"      {t.caption}")
+            lines.append("        " + " | ".join(t.columns))
+            for row in t.rows:
+                lines.append("        " + " | ".join(fmt(v) for v in row))
+    if footer:
+        lines.append(footer)
+    return "\n".join(lines)
+
+
+def print_summary(results: list[SubmissionResult], console=None) -> None:
+    """Per-student table, then per-check pass rates across the class."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    console = console or Console()
+    ids = sorted({e.id for r in results for e in r.exercises})
+    t = RichTable(title="Submissions", show_lines=False)
+    t.add_column("student", no_wrap=True)
+    for i in ids:
+        t.add_column(i, justify="right")
+    t.add_column("total", justify="right", style="bold")
+    t.add_column("status")
+    for r in results:
+        by_id = {e.id: e for e in r.exercises}
+        cells = [f"{fmt_points(by_id[i].score)}/{fmt_points(by_id[i].max_score)}" if i in by_id else "-" for i in ids]
+        status = Text(r.status) if r.status == "graded" else Text.assemble((r.status, "red"), f": {r.reason or ''}")
+        # names and reasons are shown as written, never read as rich markup (`[/oops]`)
+        pending = f" +{fmt_points(r.manual_pending)} to score" if r.manual_pending else ""  # written answers
+        t.add_row(Text(r.student), *cells, f"{fmt_points(r.score)}/{fmt_points(r.max_score)}{pending}", status)
+    console.print(t)
+    rates = pass_rates(results)
+    if rates:
+        rt = RichTable(title="Checks across the class")
+        rt.add_column("exercise")
+        rt.add_column("check", no_wrap=True)
+        for col in ("pass", "fail", "error", "missing", "timeout", "pass rate"):
+            rt.add_column(col, justify="right")
+        for (ex, name), counts in rates.items():  # failures first; unanswered checks folded per exercise
+            if "checks" in counts:
+                rt.add_row(ex, f"[grey50]{name}[/grey50]", "", "", "", str(counts["missing"]), "", "[grey50]—[/grey50]")
+                continue
+            n = sum(counts.values())
+            rate = counts.get("pass", 0) / n if n else 0
+            style = "green" if rate >= 0.8 else "red" if rate < 0.5 else "yellow"
+            rt.add_row(ex, name, *(str(counts.get(s, 0)) for s in ("pass", "fail", "error", "missing", "timeout")), f"[{style}]{rate:.0%}[/{style}]")
+        console.print(rt)
+
+
+def pass_rates(results: Iterable[SubmissionResult], fold_missing: bool = True) -> dict[tuple[str, str], dict[str, int]]:
+    """Per check across the class, status -> count: the checks with failures (fail, error,
+    timeout) first, most failures first, so the common mistake tops the table; then the others
+    in exercise order. With `fold_missing`, an exercise's checks that no submission answered
+    fold into one line, (exercise, "N checks, none answered") -> {"missing": n, "checks": N}."""
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in results:
+        for e in r.exercises:
+            for c in e.checks:
+                if c.status != "manual" and c.max_points > 0:  # free text is the instructor's to read
+                    counts[(e.id, c.name)][c.status] += 1
+    rows = {k: dict(v) for k, v in counts.items()}
+    folded: dict[tuple[str, str], dict[str, int]] = {}
+    if fold_missing:
+        unanswered: dict[str, list] = defaultdict(list)
+        for k, c in rows.items():
+            if set(c) == {"missing"}:
+                unanswered[k[0]].append(k)
+        for ex, keys in unanswered.items():
+            if len(keys) > 1:
+                folded[(ex, f"{len(keys)} checks, none answered")] = {"missing": max(rows[k]["missing"] for k in keys), "checks": len(keys)}
+                for k in keys:
+                    del rows[k]
+    order = {k: i for i, k in enumerate(rows)}
+
+    def failures(c: dict[str, int]) -> int:
+        return c.get("fail", 0) + c.get("error", 0) + c.get("timeout", 0)
+
+    ranked = sorted(rows, key=lambda k: (failures(rows[k]) == 0, -failures(rows[k]), order[k]))
+    return {**{k: rows[k] for k in ranked}, **folded}
+
+
+# ---------- files (written atomically: a crash mid-write leaves the previous file whole) ----------
+
+def atomic_write(path: str | Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def to_json(results: list[SubmissionResult]) -> str:
+    """Strict JSON (no bare NaN or Infinity, which strict readers reject: they become strings),
+    every text writable as UTF-8 (a lone surrogate becomes a visible escape)."""
+    return json.dumps({"submissions": [_strict(r.to_dict()) for r in results],
+                       # the class table `grader check` prints: failures first, unanswered folded
+                       "checks_across_class": [{"exercise": ex, "check": name, **counts}
+                                               for (ex, name), counts in pass_rates(results).items()]},
+                      indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _strict(value: Any) -> Any:
+    import math
+
+    from grader.engine.results import safe_text
+
+    if isinstance(value, dict):
+        return {_strict(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, str):
+        return safe_text(value, paths=False)
+    return value
+
+
+GRADEBOOK_FIXED = ["student", "path"]
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs: text starting with = + - @ (or a
+    tab/CR) gets a leading apostrophe (OWASP's CSV-injection rule); numbers stay numbers.
+    For every cell that can carry what a student wrote (a name, a file name, an answer)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
+def relative_path(path: str, base: str | Path | None) -> str:
+    """A submission's path relative to the graded folder (what an instructor can share and
+    re-run from anywhere); unchanged when it is not under `base`."""
+    if base is None:
+        return str(path)
+    try:
+        return Path(path).resolve().relative_to(Path(base).resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def graded_folder(paths) -> Path:
+    """The folder a `grader check PATH...` run graded: the common folder of its arguments."""
+    dirs = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
+    return Path(os.path.commonpath([str(d) for d in dirs])) if dirs else Path.cwd()
+
+
+def merge_gradebook(existing_csv: str | None, results: list[SubmissionResult], base: str | Path | None = None) -> str:
+    """The gradebook after this run: rows for these submissions replace their earlier rows
+    (matched by path, relative to `base`, the graded folder), other rows are kept. One row per
+    student, one column per exercise; `manual_pending` holds the points of written answers
+    still to be scored (left out of total and max, never counted as 0)."""
+    ids = sorted({e.id for r in results for e in r.exercises})
+    rows: dict[str, dict] = {}
+    header: list[str] = []
+    if existing_csv:
+        reader = csv.DictReader(io.StringIO(existing_csv))
+        header = list(reader.fieldnames or [])
+        for row in reader:
+            rows[row.get("path", "")] = row
+    for r in results:
+        by_id = {e.id: e for e in r.exercises}
+        row = {"student": csv_cell(r.student), "path": csv_cell(relative_path(r.path, base))}
+        for i in ids:
+            row[i] = fmt_points(by_id[i].score) if i in by_id else ""
+        row["total"] = fmt_points(r.score)
+        row["max"] = fmt_points(r.max_score)
+        row["manual_pending"] = fmt_points(r.manual_pending) if r.manual_pending else ""
+        row["status"] = csv_cell(r.status)
+        rows[row["path"]] = row
+    columns = GRADEBOOK_FIXED + sorted({*ids, *(h for h in header if h.startswith("ex"))}) + ["total", "max", "manual_pending", "status"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for key in sorted(rows, key=lambda k: (rows[k].get("student", ""), k)):
+        writer.writerow(rows[key])
+    return out.getvalue()
+
+
+def write_gradebook(path: str | Path, results: list[SubmissionResult], base: str | Path | None = None) -> None:
+    path = Path(path)
+    existing = path.read_text(encoding="utf-8") if path.exists() else None
+    atomic_write(path, merge_gradebook(existing, [bound_submission(r) for r in results], base))
+
+
+MAX_FILE_STEM = 60
+
+
+def feedback_names(results: list[SubmissionResult]) -> list[str]:
+    """One file name per submission: unique (also on case-insensitive disks), at most
+    MAX_FILE_STEM characters of ASCII letters, digits, `-` and `_`, never hidden or empty.
+    A name that had to be changed to fit carries a short hash of the submission's path, so
+    `a/b` and `a_b` and `a_b-2` never meet."""
+    import hashlib
+
+    used: set[str] = set()
+    names = []
+    for r in results:
+        student = r.student if isinstance(r.student, str) else str(r.student)
+        base = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "_" for ch in student)
+        base = base.strip("_-")[:MAX_FILE_STEM] or "student"
+        if base != student:
+            digest = hashlib.sha256(str(r.path).encode("utf-8", "surrogatepass") + b"\0"
+                                    + student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            base = f"{base[:MAX_FILE_STEM - 9]}-{digest}"
+        name, n = base, 1
+        while name.lower() in used:
+            n += 1
+            name = f"{base}~{n}"  # `~` never comes out of the rule above: no clash with a student's name
+        used.add(name.lower())
+        names.append(name)
+    return names
+
+
+def write_feedback(folder: str | Path, results: list[SubmissionResult], hidden_rows: bool = False) -> list[Path]:
+    """One page per submission (grader/grading/feedback.py); hidden checks' fixture rows only if `hidden_rows`."""
+    from grader.grading.feedback import page
+
+    folder = Path(folder)
+    out = []
+    for name, r in zip(feedback_names(results), results):
+        path = folder / f"{name}.html"
+        atomic_write(path, page(bound_submission(r, hidden_rows), hidden_rows=hidden_rows))
+        out.append(path)
+    return out

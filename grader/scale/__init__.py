@@ -1,0 +1,1 @@
+"""At scale: the data generator, the three reference pipelines and the benchmarks."""

@@ -1,0 +1,293 @@
+"""Benchmark of grading itself: N generated submissions graded with every hidden check, next to
+the cost of executing the same notebooks in a kernel (nbclient), as notebook-executing graders
+do. Measured in one run so the ratio holds on a noisy machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from grader.authoring.release import SOLUTIONS
+
+# Mistakes students make, as text edits on a reference answer (applied where they match).
+MUTATIONS = [
+    (r"\bDISTINCT\b", ""),  # retries counted twice
+    (r"<=", "<"),  # window edge
+    (r"NULLIF\(([^,]+),\s*0\)", r"\1"),  # ctr without NULLIF
+    (r"\bAND\s+e\.event_ts\s*<=\s*a\.as_of_ts", ""),  # leakage
+]
+
+
+def _mutate(source: str, rng: random.Random) -> str:
+    options = [(p, r) for p, r in MUTATIONS if re.search(p, source)]
+    if not options:
+        return source
+    pattern, repl = rng.choice(options)
+    return re.sub(pattern, repl, source, count=1)
+
+
+def generate(out: Path, n: int, seed: int = 7) -> list[Path]:
+    """n student folders, each with the twelve notebooks: answers kept, mutated or left blank."""
+    rng = random.Random(seed)
+    solutions = sorted(SOLUTIONS.glob("ex*.ipynb"))
+    folders = []
+    for i in range(n):
+        folder = out / f"student{i:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in solutions:
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.outputs, cell.execution_count = [], None
+                if "solution" not in cell.get("metadata", {}).get("tags", []) or cell.cell_type != "code":
+                    continue
+                roll = rng.random()
+                if roll < 0.3:
+                    cell.source = _mutate(cell.source, rng)
+                elif roll < 0.4:
+                    first = cell.source.split("\n", 1)[0]
+                    cell.source = first + "\n" if first.startswith("%%sql") else "\n"
+            nb.metadata["student"] = folder.name
+            nbformat.write(nb, folder / path.name)
+        folders.append(folder)
+    return folders
+
+
+def _peak_rss_mb(who: int | None = None) -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF if who is None else who).ru_maxrss / 1024
+
+
+def verdicts(results) -> list[tuple]:
+    """What a grading decided, per submission and check: status, points and message (tables
+    aside: a shrunk counterexample may stop at its time budget)."""
+    return [(r.path, r.status, [(e.id, c.name, c.status, c.points, c.max_points, c.message)
+                                for e in r.exercises for c in e.checks]) for r in results]
+
+
+def differences(fast, slow, limit: int = 5) -> list[str]:
+    """Where the fast path's verdicts differ from the reference path's (empty: the same)."""
+    out = []
+    for f, s in zip(verdicts(fast), verdicts(slow)):
+        if f[1] != s[1]:
+            out.append(f"{f[0]}: status {f[1]} vs {s[1]}")
+        for a, b in zip(f[2], s[2]):
+            if a != b:
+                out.append(f"{f[0]} {a[0]} {a[1]}: {a[2:]} vs {b[2:]}")
+        if len(f[2]) != len(s[2]):
+            out.append(f"{f[0]}: {len(f[2])} checks vs {len(s[2])}")
+    return out[:limit]
+
+
+def grade_reference(folders, workers=None):
+    """The slow reference path: no answer shared between students, no query result reused;
+    every check runs its SQL on a sandbox built afresh."""
+    from grader.engine import sandbox
+    from grader.grading.grade import grade_many
+
+    saved = sandbox.CACHE_RESULTS
+    sandbox.CACHE_RESULTS = False  # inherited by the forked workers
+    try:
+        return grade_many(folders, hidden=True, workers=workers, share=False)
+    finally:
+        sandbox.CACHE_RESULTS = saved
+
+
+CHECK_TIMING_CELL = """
+import time as _bench_time
+from grader import harness as _bench_harness, sandbox as _bench_sandbox
+def _bench_forget():  # what a student who has just edited the answer meets: nothing of it reused
+    for _cache in (getattr(_bench_sandbox, "_results", dict()), _bench_harness._runs, _bench_harness._explored,
+                   _bench_harness._alone_runs):
+        _cache.clear()
+_bench_cold, _bench_warm = [], []
+for _ in range(3):
+    _bench_forget()
+    _bench_start = _bench_time.perf_counter()
+    _bench_report = check({exercise!r})
+    _bench_cold.append(_bench_time.perf_counter() - _bench_start)
+    _bench_start = _bench_time.perf_counter()
+    check({exercise!r})
+    _bench_warm.append(_bench_time.perf_counter() - _bench_start)
+print("CHECK_SECONDS", sorted(_bench_cold)[1], sorted(_bench_warm)[1], _bench_report.passed)
+"""
+
+
+def check_timings(exercise_ids=("ex06", "ex08"), log=print) -> dict:
+    """check() in a live kernel (nbclient) after running a solution notebook (which called it
+    once already), per exercise (ex06: SQL answers; ex08: a job, with crash trials): the median
+    of three calls with nothing of the answer reused (as after an edit), and of three repeats."""
+    from nbclient import NotebookClient
+
+    out = {}
+    for ex_id in exercise_ids:
+        nb = nbformat.read(SOLUTIONS / f"{ex_id}.ipynb", as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(CHECK_TIMING_CELL.format(exercise=ex_id)))
+        NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(SOLUTIONS)}}).execute()
+        text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+        line = next((ln for ln in text.splitlines() if ln.startswith("CHECK_SECONDS")), None)
+        if line is None:
+            log(f"check() timing for {ex_id}: no figure (cell output: {text[:300]!r})")
+            continue
+        _, cold, warm, passed = line.split()
+        out[ex_id] = {"edited_s": float(cold), "repeated_s": float(warm), "passed": passed == "True"}
+        log(f"check({ex_id!r}) in a live kernel: {float(cold):.3f} s after an edit, {float(warm):.3f} s repeated "
+            f"(medians of 3); all public checks passed: {passed}")
+    return out
+
+
+def run(n: int = 20, kernel_sample: int = 1, workers: int | None = None, out_json: Path | None = None, log=print,
+        reference_sample: int | None = None) -> dict:
+    """Grade n generated submissions (the fast path), then `reference_sample` of them (default:
+    all up to 50, else 30) by the slow reference path, asserting the same verdicts; report
+    the per-submission time, the rate of the first and last hundred, the peak memory of the
+    largest worker, the kernel baseline and check() in a live kernel."""
+    import resource
+
+    from grader.grading.grade import grade_many
+
+    workers = workers or min(n, os.cpu_count() or 1)
+    reference_sample = (n if n <= 50 else 30) if reference_sample is None else min(reference_sample, n)
+    with tempfile.TemporaryDirectory(prefix="week12-gradebench-") as tmp:
+        folders = generate(Path(tmp), n)
+        log(f"generated {n} submissions x {len(list(folders[0].glob('*.ipynb')))} notebooks")
+        stamps: list[float] = []
+        t0 = time.perf_counter()
+        results = grade_many(folders, hidden=True, workers=workers,
+                             progress=lambda r: stamps.append(time.perf_counter() - t0))
+        grading = time.perf_counter() - t0
+        worker_peak = _peak_rss_mb(resource.RUSAGE_CHILDREN)  # the largest worker's (all are reaped)
+        checks = sum(len(e.checks) for r in results for e in r.exercises)
+        per_sub = grading / n
+        log(f"grader: {grading:.2f} s for {n} submissions = {per_sub:.3f} s per submission "
+            f"({checks} checks, {checks / n:.0f} per submission; {workers} workers, peak memory of a worker "
+            f"{worker_peak:.0f} MB)")
+        hundreds = None
+        if n >= 200:
+            first, last = 100 / stamps[99], 100 / (stamps[-1] - stamps[-101])
+            hundreds = {"first_100_per_s": round(first, 2), "last_100_per_s": round(last, 2)}
+            log(f"rate: first hundred {first:.1f} submissions/s, last hundred {last:.1f} submissions/s")
+        reference = None
+        if reference_sample:
+            t0 = time.perf_counter()
+            slow = grade_reference(folders[:reference_sample], workers)
+            ref_s = time.perf_counter() - t0
+            diff = differences(results[:reference_sample], slow)
+            reference = {"submissions": reference_sample, "seconds_per_submission": round(ref_s / reference_sample, 4),
+                         "same_verdicts": not diff}
+            log(f"reference path (nothing shared or reused): {ref_s / reference_sample:.3f} s per submission on "
+                f"{reference_sample}; verdicts equal to the fast path's: {not diff}")
+            if diff:
+                raise AssertionError("the fast path's verdicts differ from the reference path's:\n" + "\n".join(diff))
+        kernel = None
+        if kernel_sample:
+            from nbclient import NotebookClient
+
+            t0 = time.perf_counter()
+            for folder in folders[:kernel_sample]:
+                for path in sorted(folder.glob("*.ipynb")):
+                    nb = nbformat.read(path, as_version=4)
+                    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                                   resources={"metadata": {"path": str(SOLUTIONS)}}).execute()
+            kernel = (time.perf_counter() - t0) / kernel_sample
+            log(f"executing the notebooks in a kernel (nbclient): {kernel:.2f} s per submission "
+                f"({kernel / per_sub:.0f}x the grader's time)")
+    timings = check_timings(log=log) if kernel_sample else None
+    figures = {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "submissions": n,
+        "workers": workers,
+        "checks_run": checks,
+        "checks_per_submission": round(checks / n, 1),
+        "grader_seconds_total": round(grading, 3),
+        "grader_seconds_per_submission": round(per_sub, 4),
+        "rate": hundreds,
+        "reference": reference,
+        "kernel_seconds_per_submission": round(kernel, 3) if kernel else None,
+        "check_in_kernel": timings,
+        "peak_rss_mb_largest_worker": round(worker_peak, 1),
+        "peak_rss_mb_main_process": round(_peak_rss_mb(), 1),
+    }
+    if out_json:
+        Path(out_json).write_text(json.dumps(figures, indent=2))
+    return figures
+
+
+# ---------- a batch beside hostile submissions (issue 16): honest scores and wall time ----------
+
+# Answers that cost the grader the most time without breaking anything: one that ignores
+# DuckDB's interrupt (one enormous value), one that is wrong and slow on every run (each run
+# under the shrink limit, so every failing check shrinks at full cost).
+HOSTILE_SQL = {
+    "stuck": "SELECT length(repeat('x', 1000000000)) AS n",
+    "slow": "SELECT user_id, item_id, (SELECT count(*) FROM range(400000000) r, range(1) s WHERE r.range % 7 = 3) AS clicks_7d "
+            "FROM events",
+}
+
+
+def hostile_generate(out: Path, n: int, kind: str = "stuck") -> list[Path]:
+    """n student folders whose every SQL answer is HOSTILE_SQL[kind] (structured answers kept)."""
+    solutions = sorted(SOLUTIONS.glob("ex*.ipynb"))
+    folders = []
+    for i in range(n):
+        folder = out / f"hostile{i:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in solutions:
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                cell.outputs, cell.execution_count = [], None
+                first = cell.source.split("\n", 1)[0]
+                if "solution" in cell.get("metadata", {}).get("tags", []) and first.startswith("%%sql") and "--save" in first:
+                    cell.source = f"{first}\n{HOSTILE_SQL[kind]}\n"
+            nbformat.write(nb, folder / path.name)
+        folders.append(folder)
+    return folders
+
+
+def run_hostile(n: int = 20, hostile: int = 5, kind: str = "stuck", workers: int | None = None,
+                out_json: Path | None = None, log=print) -> dict:
+    """Grade n honest submissions alone, then beside `hostile` hostile ones: wall time of each
+    batch and whether every honest student got the same score both times."""
+    from grader.grading.grade import grade_many
+
+    with tempfile.TemporaryDirectory(prefix="week12-hostilebench-") as tmp:
+        honest = generate(Path(tmp) / "honest", n)
+        bad = hostile_generate(Path(tmp) / "hostile", hostile, kind)
+        t0 = time.perf_counter()
+        alone = grade_many(honest, hidden=True, workers=workers)
+        t_alone = time.perf_counter() - t0
+        log(f"{n} honest submissions alone: {t_alone:.1f} s")
+        # hostile ones first: the worst case for the honest students queued behind them
+        mixed_paths = bad + honest
+        t0 = time.perf_counter()
+        mixed = grade_many(mixed_paths, hidden=True, workers=workers)
+        t_mixed = time.perf_counter() - t0
+        beside = {str(r.path): r for r in mixed}
+        same = [beside[str(r.path)].score == r.score and beside[str(r.path)].status == r.status for r in alone]
+        hostile_status = sorted({r.status for r in mixed[:hostile]})
+        log(f"{n} honest beside {hostile} hostile ({kind}): {t_mixed:.1f} s; honest scores unchanged: "
+            f"{sum(same)}/{n}; hostile statuses: {', '.join(hostile_status)}")
+    figures = {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+        "honest": n, "hostile": hostile, "kind": kind,
+        "workers": workers or min(n + hostile, os.cpu_count() or 1),
+        "seconds_honest_alone": round(t_alone, 2),
+        "seconds_beside_hostile": round(t_mixed, 2),
+        "honest_scores_unchanged": sum(same),
+        "hostile_statuses": hostile_status,
+    }
+    if out_json:
+        Path(out_json).write_text(json.dumps(figures, indent=2))
+    return figures
