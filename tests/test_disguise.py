@@ -11,7 +11,7 @@ from grader.course import exercises
 from grader.engine.checks import ResultCheck
 from grader.course.tables import Dataset, TABLES, sql_literal
 from grader.engine.disguise import disguise_dataset
-from grader.engine.exercise import load
+from grader.course.exercises import load
 from grader.grading.grade import grade_exercise, read_unit
 from grader.engine.notebook import SubmittedAnswer
 

@@ -12,7 +12,8 @@ from grader.scale import gradebench
 from grader.engine import sandbox
 from grader.engine.checks import Check, Verdict
 from grader.course.tables import Dataset
-from grader.grading.grade import _answer_key, _Job, _shareable, grade_many
+from grader.grading.grade import grade_many
+from grader.grading.workers import _answer_key, _Job, _shareable
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import CheckResult
 from grader.engine.sandbox import Limits, SandboxError

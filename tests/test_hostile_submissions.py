@@ -364,7 +364,7 @@ def test_reading_counts_against_the_budget(tmp_path, alone, monkeypatch):
 def test_spill_folders_of_dead_grader_processes_are_removed(monkeypatch):
     """Earlier versions left <tmp>/week12-grader-PID behind; the next run removes those whose
     process is gone, and leaves a running process's alone."""
-    from grader.engine.sandbox import remove_stale_temp_folders
+    from grader.grading.grade import remove_stale_temp_folders
 
     tmp = Path(tempfile.gettempdir())
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -5,7 +5,7 @@ without a secret. `grader check` always grades with a secret."""
 
 import pytest
 
-from grader.engine.exercise import load
+from grader.course.exercises import load
 from grader.grading.grade import grade_exercise
 from grader.engine.notebook import extract_answers
 from helpers import cells, failing, not_passed, sql_cell

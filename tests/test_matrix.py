@@ -82,7 +82,7 @@ def test_every_hidden_check_is_the_only_hidden_check_some_mistake_fails(exercise
 def test_the_same_checks_fail_when_the_hidden_fixtures_are_disguised(module, name, w):
     # aspects and controls are written over times and values, never ids, so renaming every id
     # (grader/engine/disguise.py) changes no verdict
-    from grader.engine.exercise import load
+    from grader.course.exercises import load
     from grader.grading.grade import grade_exercise
     from grader.engine.notebook import extract_answers
     from helpers import cells, failing

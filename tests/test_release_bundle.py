@@ -104,7 +104,7 @@ def test_bundle_refuses_to_overwrite_a_foreign_folder(tmp_path):
 CHILD = r"""
 import json, sys
 import grader
-from grader import exercises, lesson
+from grader.course import exercises
 from grader.grading.grade import grade_exercise
 from grader.engine.notebook import extract_answers
 assert grader.__file__.startswith(sys.argv[1]), grader.__file__

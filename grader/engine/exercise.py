@@ -1,17 +1,14 @@
 """An exercise: its answers, checks and points in one declaration; its lesson (the solution
 notebook's text and reference answers) beside it in lesson.md; its hidden checks in hidden.py,
-which the student release leaves out."""
+which the student release leaves out. Loading one (with its hidden checks, disguised) is
+grader.course.exercises.load: the engine does not know where the course keeps its exercises."""
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.engine.checks import Check
-from grader.engine.disguise import disguise_checks
 
 # The instructor's secret for disguising hidden fixtures (grader/engine/disguise.py); `grader check`
 # sets it for the run. Unset: hidden fixtures as declared (the project's own tests, check()).
@@ -46,21 +43,3 @@ class Exercise:
     def max_points(self, hidden: bool = True) -> float:
         return sum(c.points for c in self.all_checks(hidden))
 
-
-def load(module_name: str, secret: str | None = None) -> Exercise:
-    """Import grader.course.exercises.<id>; attach its hidden checks when hidden.py is present, their
-    fixtures disguised by `secret` (default: $GRADER_FIXTURE_SECRET, if set)."""
-    mod = importlib.import_module(f"grader.course.exercises.{module_name}")
-    secret = os.environ.get(SECRET_ENV) if secret is None else secret
-    # A copy: the module's declaration stays as written whatever secret a caller asks for.
-    ex: Exercise = dataclasses.replace(mod.EXERCISE, folder=Path(mod.__file__).parent)
-    try:
-        hidden = importlib.import_module(f"grader.course.exercises.{module_name}.hidden")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"grader.course.exercises.{module_name}.hidden":
-            raise
-    else:
-        for c in hidden.CHECKS:
-            c.hidden = True
-        ex.hidden = disguise_checks(hidden.CHECKS, secret)
-    return ex

@@ -7,20 +7,19 @@ threads are capped, and every statement runs under a deadline that interrupts it
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
 import re
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 import duckdb
 
 from grader.course.tables import Dataset, create_tables, setup_sql, sql_literal
+from grader.engine.statements import SandboxError, _ends_with_query, _first_line, split_statements  # noqa: F401 (re-exported)
+
 
 MAX_ROWS = 20_000  # a correct answer on any fixture is far smaller; more is a runaway grid
 MAX_STATEMENTS = 200  # the longest job script has a handful; thousands only burn the time limit
@@ -37,15 +36,6 @@ class Limits:
     threads: int = 1
 
 
-class SandboxError(Exception):
-    """Learner SQL failed. `kind` is 'error' or 'timeout'; the message is for the learner."""
-
-    def __init__(self, message: str, kind: str = "error", statement: int | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.statement = statement
-
-
 @dataclass
 class Result:
     columns: list[str]
@@ -57,30 +47,6 @@ class Result:
 # So there is none: nothing spills to disk, a query past the memory limit is an error, and no
 # file is ever written. (Fixtures are a few hundred rows; no correct answer comes near.)
 TEMP_DIRECTORY = ""
-# Folders earlier grader versions left in the temp folder (one per process, never removed).
-_OLD_TEMP_GLOB = "week12-grader-*"
-
-
-def remove_stale_temp_folders() -> int:
-    """Remove spill folders that grader processes which no longer run left behind; the count."""
-    import shutil
-
-    removed = 0
-    for folder in Path(tempfile.gettempdir()).glob(_OLD_TEMP_GLOB):
-        try:
-            pid = int(folder.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)  # still running: not ours to remove
-            continue
-        except (ValueError, IndexError):
-            continue
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue  # another user's running process
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
 
 
 # Whether a DuckDB error's own text is shown. grade.py turns it off while a hidden check runs:
@@ -246,29 +212,6 @@ def reopen(path: str, variables: dict[str, Any] | None, limits: Limits) -> duckd
     return con
 
 
-@functools.lru_cache(maxsize=256)
-def _parse(sql: str) -> tuple[tuple[str, Any], ...] | str:
-    """(statement text, statement type) pairs, or the parser's error. Cached: one answer is
-    run by many checks (and many times while shrinking)."""
-    try:
-        return tuple((s.query.strip(), s.type) for s in duckdb.extract_statements(sql))
-    except duckdb.Error as exc:
-        return _first_line(exc)
-
-
-def split_statements(sql: str) -> list[str]:
-    """Statements as DuckDB's own parser splits them; raises SandboxError on a syntax error."""
-    parsed = _parse(sql)
-    if isinstance(parsed, str):
-        raise SandboxError(f"SQL does not parse: {parsed}")
-    return [text for text, _ in parsed]
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 class _Watchdog:
     """One thread per process that fires the callbacks of expired deadlines. Starting a timer
     thread per statement cost half as much again as a small statement itself."""
@@ -391,29 +334,6 @@ def run_sql(
             except duckdb.Error as exc:
                 raise SandboxError(_db_error(exc), "error", i) from None
     return result
-
-
-# Statements that change things and return a status row, not an answer: a query answer ending
-# with one is an error ("is it a query?"), not a comparison against a one-column status table.
-_NOT_QUERIES = {
-    getattr(duckdb.StatementType, n) for n in (
-        "CREATE", "CREATE_FUNC", "DROP", "ALTER", "INSERT", "UPDATE", "DELETE", "MERGE_INTO", "COPY",
-        "COPY_DATABASE", "ATTACH", "DETACH", "EXPORT", "LOAD", "SET", "VARIABLE_SET", "TRANSACTION",
-        "VACUUM", "ANALYZE", "PREPARE", "EXECUTE", "UPDATE_EXTENSIONS", "RELATION", "LOGICAL_PLAN",
-    ) if hasattr(duckdb.StatementType, n)
-}
-
-
-def _ends_with_query(sql: str) -> None:
-    statements = _parse(sql)
-    if isinstance(statements, str):
-        return  # run_sql reports the syntax error
-    if statements and statements[-1][1] in _NOT_QUERIES:
-        kind = statements[-1][1].name.replace("_", " ")
-        raise SandboxError(
-            f"the answer's last statement is {kind}, not a query: end with the SELECT that returns the answer",
-            "error", len(statements),
-        )
 
 
 # Query results per process: several checks of one answer run the same query on the same

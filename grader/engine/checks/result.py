@@ -1,0 +1,201 @@
+"""ResultCheck: an SQL answer's rows on a fixture, judged against the oracle's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from grader.engine import compare
+from grader.engine import sandbox
+from grader.course import semantics
+from grader.engine import sqlerrors
+from grader.course.tables import columns as table_columns
+from grader.engine.notebook import SubmittedAnswer
+from grader.engine.results import Table
+from grader.engine.sandbox import Limits, SandboxError
+from grader.engine.shrink import ddmin
+from grader.engine.checks.base import Aspect, Check, Control, Expected, Fixture, INPUT_TABLES, Verdict, _sql, _statement, diff_tables
+
+
+@dataclass
+class ResultCheck(Check):
+    """Run the answer on a fixture and compare a result with the oracle's.
+
+    For a query the result is the answer's own output. For a script (`state_sql` set) the
+    script runs `runs` times and the result is what `state_sql` reads afterwards.
+
+    A check judges only its concern, so one slip costs one check:
+    - `aspect` narrows the difference to the part this check is about (a column, the key set,
+      the rows of some as-of times); the rest is other checks' business.
+    - `control` judges the answer against ITS OWN result on a control fixture (the same data
+      with this check's trap taken out, e.g. edge events moved an hour away from the edge on the
+      same side) rather than against the oracle: the check then sees only how the answer treats
+      the trap, not mistakes it makes everywhere. `control_note` says what the control changed.
+    Either way an answer must return the oracle's rows (a missing expected row always counts),
+    so doing nothing earns nothing.
+
+    On a mismatch the fixture's rows in `shrink_tables` are shrunk to the fewest on which the
+    answer still fails this check, and shown with the difference."""
+
+    fixture: Fixture = None  # type: ignore[assignment]
+    expected: Expected = None  # type: ignore[assignment]
+    columns: list[str] = field(default_factory=list)
+    key: list[str] | None = None
+    ordered: bool = False
+    state_sql: str | None = None
+    runs: int = 1
+    shrink: bool = True
+    aspect: Aspect | None = None
+    control: Control | None = None
+    control_note: str = ""
+    shrink_tables: tuple[str, ...] = ("events",)
+
+    def _result(self, sql: str, fixture: Fixture, limits: Limits, runs: int | None = None) -> sandbox.Result:
+        if self.state_sql is None:
+            return sandbox.query(fixture.dataset, sql, fixture.variables, limits)
+        runs = self.runs if runs is None else runs
+        con = sandbox.open_sandbox(fixture.dataset, fixture.variables, limits)
+        try:
+            deadline = sandbox.Deadline(limits.timeout_s)
+            for run in range(runs):
+                try:
+                    sandbox.run_sql(con, sql, deadline, want_result=False)
+                except SandboxError as exc:
+                    if runs > 1:  # a later run's error is the rerun bug: said with what it means
+                        said = sqlerrors.annotate(str(exc), _statement(sql, exc.statement), self.answer)
+                        raise SandboxError(f"run {run + 1} of {runs}: {said}", exc.kind, exc.statement) from None
+                    raise
+            state = sandbox.run_sql(con, self.state_sql, deadline)
+            assert state is not None
+            return state
+        finally:
+            con.close()
+
+    def reference(self, sql: str, fixture: Fixture, limits: Limits) -> list[tuple]:
+        """The rows the answer is judged against: the oracle's, or with a `control` the answer's
+        own result on the control fixture (the oracle's when that result lacks the columns)."""
+        if self.control is None:
+            return self.expected(fixture.dataset, fixture.variables)
+        control = self.control(fixture)
+        own = self._result(sql, control, limits)
+        rows, missing = compare.project(own.columns, own.rows, self.columns)
+        if missing:
+            return self.expected(fixture.dataset, fixture.variables)
+        # A control at another as-of time (the same data moved in time): its timestamps are
+        # moved back, so the answer's own rows there line up with its rows here.
+        here, there = fixture.variables.get("as_of_ts"), control.variables.get("as_of_ts")
+        if isinstance(here, datetime) and isinstance(there, datetime) and here != there:
+            rows = [tuple(v + (here - there) if isinstance(v, datetime) else v for v in r) for r in rows]
+        return rows
+
+    def _diff(self, sql: str, fixture: Fixture, limits: Limits) -> compare.Diff:
+        got = self._result(sql, fixture, limits)
+        oracle = self.expected(fixture.dataset, fixture.variables)
+        d = compare.diff(oracle, got.columns, got.rows, self.columns, self.key, self.ordered)
+        if d.missing_columns:
+            return d
+        if self.control is not None:
+            must = d.missing  # the oracle's rows are required whatever the control says
+            types = d.wrong_types
+            d = compare.diff(self.reference(sql, fixture, limits), got.columns, got.rows, self.columns, self.key, self.ordered)
+            d.wrong_types = types or d.wrong_types
+            seen = {tuple(map(compare._norm, r)) for r in d.missing}
+            d.missing = d.missing + [r for r in must if tuple(map(compare._norm, r)) not in seen]
+        if self.aspect is not None:
+            d = self.aspect(d, fixture)
+        if oracle and not _returned_any(oracle, d):
+            # Nothing the oracle expects came back (an empty result, the wrong rows entirely):
+            # whatever the aspect, the answer did not do the thing.
+            d.missing, d.returned_none = list(oracle), True
+        return d
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        sql = _sql(answer, self.answer)
+        d = self._diff(sql, self.fixture, limits)
+        if d.equal:
+            return Verdict("pass", self.passed)
+        if d.missing_columns:
+            return Verdict("fail", f"{d.summary()}. Expected columns: {', '.join(self.columns)}.")
+        fixture, d = self._shrunk(sql, d, limits) if self.shrink else (self.fixture, d)
+        tables = []
+        shrunk = [t for t in self.shrink_tables if fixture.dataset.rows(t)] if self.shrink else []
+        for table in ["events"] + [t for t in self.shrink_tables if t != "events"]:
+            rows = fixture.dataset.rows(table)
+            if rows and (table == "events" or table in shrunk):
+                caption = f"{table}: the fewest rows on which your answer fails this check" if table in shrunk else table
+                tables.append(Table(caption, table_columns(table), [list(r) for r in rows]))
+        tables.extend(self.input_tables(fixture, sql, skip=set(shrunk)))
+        tables.extend(diff_tables(d, expected=self.reference_label()))
+        return Verdict("fail", self.message(d), tables)
+
+    def reference_label(self) -> str:
+        """What the 'expected' side of a difference is, in the tables."""
+        return "expected" if self.control is None else f"your answer {self.control_note}".strip()
+
+    def finding(self, d: compare.Diff) -> str:
+        found = d.summary()
+        return found if self.control is None else f"compared with your own answer {self.control_note}: {found}"
+
+    def message(self, d: compare.Diff) -> str:
+        """What was found, then why it matters: the declared explanation follows the finding
+        only when the finding is a difference this check is about (not a wrong column type)."""
+        found = self.finding(d)
+        if not any(found.startswith(c) for c in self.columns):  # a column's name keeps its case
+            found = found[0].upper() + found[1:]
+        if d.returned_none or (d.wrong_types and not (d.changed or d.duplicated)):
+            return f"{found}."  # nothing this check is about can be judged: no explanation claimed
+        return f"{found}. {self.fail}"
+
+    def input_tables(self, fixture: Fixture, sql: str, limit: int = 20, skip: set[str] = frozenset()) -> list[Table]:
+        """The fixture's other non-empty inputs that the answer reads or writes (a feature_table
+        it audits, the control row a job reads, the users and items of the events shown),
+        beside the shrunk rows."""
+        out = []
+        events = fixture.dataset.rows("events")
+        ids = {"users": {e[semantics.USER_ID] for e in events}, "items": {e[semantics.ITEM_ID] for e in events}}
+        for table in (*INPUT_TABLES, "users", "items"):
+            if table in skip:
+                continue
+            rows = fixture.dataset.rows(table)
+            if table in ids:
+                rows = [r for r in rows if r[0] in ids[table]]
+            if rows and re.search(rf"\b{table}\b", sql, re.I):
+                more = f" (first {limit} of {len(rows)})" if len(rows) > limit else ""
+                out.append(Table(f"{table} before your answer ran{more}", table_columns(table), [list(r) for r in rows[:limit]]))
+        return out
+
+    def _shrunk(self, sql: str, d: compare.Diff, limits: Limits) -> tuple[Fixture, compare.Diff]:
+        """The fewest rows of `shrink_tables` on which this check still fails (ddmin over the
+        rows of all those tables at once)."""
+        items = [(t, r) for t in self.shrink_tables for r in self.fixture.dataset.rows(t)]
+        if len(items) < 2:
+            return self.fixture, d
+        quick = Limits(min(limits.timeout_s, 2.0), limits.memory, limits.threads)
+
+        def build(subset: list[tuple]) -> Fixture:
+            return self.fixture.with_tables({t: [r for tt, r in subset if tt == t] for t in self.shrink_tables})
+
+        def fails(subset: list[tuple]) -> bool:
+            try:
+                sub = self._diff(sql, build(subset), quick)
+            except SandboxError:
+                return False  # a different failure: keep the counterexample about this one
+            # the same kind of failure: rows wrong, or nothing expected returned at all
+            return not sub.equal and sub.returned_none == d.returned_none
+
+        smallest = ddmin(items, fails)
+        fixture = build(smallest)
+        try:
+            return fixture, self._diff(sql, fixture, limits)
+        except SandboxError:
+            return self.fixture, d
+
+
+def _returned_any(oracle: list[tuple], d: compare.Diff) -> bool:
+    """Whether the answer returned at least one of the oracle's rows (by key when keyed)."""
+    if d.key:
+        pos = [d.columns.index(k) for k in d.key]
+        want = {tuple(compare._norm(r[p]) for p in pos) for r in oracle}
+        return any(tuple(compare._norm(g[p]) for p in pos) in want for g in d.got)
+    return any(compare.rows_equal(o, g) for o in oracle for g in d.got)

@@ -1,0 +1,41 @@
+"""Fault injection for job scripts: run a learner's job statement by statement on a database
+FILE, crash it after any statement, reopen the file and run the job again as a scheduler would.
+
+Why a file and a real reopen: a crashed job's uncommitted work must vanish exactly as it does
+when a process dies. DuckDB rolls back an open transaction when its connection closes, and only
+committed work survives a reopen (tests/test_harness.py pins both facts down). Each job run gets
+its own connection (a cursor: own session, variables and temp tables), like its own process.
+
+Checks here are ordinary `Check`s (run/evaluate -> Verdict), so grade.py runs them unchanged:
+- CleanRunsCheck: the job run N times in a row (table, watermark, untouched finished days);
+- CrashCheck: a crash after every statement boundary of one run, then reruns until caught up;
+- BackfillCheck: backfill jobs in sequence (both orders, twice) or interleaved on two
+  connections, a failed task retried as an orchestrator retries it.
+Expected tables come from the Python oracle (semantics.feature_rows), never from reference SQL.
+"""
+
+# One module per part: workspace.py (scenarios, databases, job runs, state), clean.py (CleanRunsCheck,
+# WatermarkSourceCheck), crash.py (CrashCheck and its trials), backfill.py (BackfillCheck and its
+# schedules), lesson_tables.py (the tables lessons show). The names exercises, lessons and tests
+# use are re-exported here; mutable caches and counters are the same objects as in their module.
+
+from grader.engine.harness.workspace import (  # noqa: F401
+    AS_OF, COUNTS, COUNTS_END, COUNT_COLUMNS, Failure, MAX_RERUNS, MAX_SCHEDULES, RETRIES, Runs,
+    SHRINK_SECONDS, SHRINK_TESTS, Scenario, State, Workspace, _runs, changed_days, clean_runs,
+    empty_table, events_table, expected_after, gate, input_tables, job_runs, new_rows, not_judged,
+    read_state, run_job, short, shrink_events, table_diff, targets, written_days,
+)
+from grader.engine.harness.clean import (  # noqa: F401
+    CleanRunsCheck, WatermarkSourceCheck,
+)
+from grader.engine.harness.crash import (  # noqa: F401
+    Baseline, CRASH_MEDIUM, CrashCheck, Trial, _explored, baseline, crash, expected_days, explore,
+    trials_table,
+)
+from grader.engine.harness.backfill import (  # noqa: F401
+    Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
+    run_schedule, sequence, sequential, values_diff,
+)
+from grader.engine.harness.lesson_tables import (  # noqa: F401
+    crash_table, days_table, job_dataset, schedules_table, snippet,
+)

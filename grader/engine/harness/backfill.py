@@ -1,0 +1,333 @@
+"""BackfillCheck: backfill jobs in sequence or interleaved on two connections, with the schedules explored."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from grader.engine import compare
+from grader.engine import sandbox
+from grader.course import semantics
+from grader.engine.checks import Check, Verdict, diff_tables
+from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
+from grader.engine.notebook import SubmittedAnswer
+from grader.engine.results import Table
+from grader.engine.sandbox import Limits, SandboxError
+from grader.engine.harness.workspace import AS_OF, COUNTS, COUNTS_END, COUNT_COLUMNS, MAX_SCHEDULES, RETRIES, Scenario, State, Workspace, _statements, empty_table, events_table, expected_after, gate, input_tables, not_judged, read_state, run_job, shrink_events, table_diff, written_days
+
+
+@dataclass(frozen=True)
+class Backfill:
+    label: str
+    start: datetime
+    end: datetime
+
+    @property
+    def variables(self) -> dict:
+        return {"start_ts": self.start, "end_ts": self.end}
+
+    @property
+    def days(self) -> list[datetime]:
+        return semantics.as_of_range(self.start, self.end)
+
+    def __str__(self) -> str:
+        return f"{self.label} [{self.start:%m-%d}..{self.end:%m-%d}]"
+
+
+def interleavings(n_a: int, n_b: int, points: list[int] | None = None) -> list[str]:
+    """Deterministic schedules of two jobs' statements ("ABAB..." = whose statement runs next):
+    every interleaving when there are few; otherwise lockstep and one job inside the other at
+    statement boundaries, the shapes that put two open transactions side by side. `points`: the
+    boundaries to try first (after a statement that writes or opens/closes a transaction).
+    Never enumerates all C(n_a + n_b, n_a) schedules: two 14-statement jobs have 40 million."""
+    total = n_a + n_b
+    if math.comb(total, n_a) <= MAX_SCHEDULES:
+        return ["".join("A" if i in pos else "B" for i in range(total))
+                for pos in itertools.combinations(range(total), n_a)]
+
+    def lockstep(first: str, second: str, n1: int, n2: int) -> str:
+        return "".join(first + second for _ in range(min(n1, n2))) + first * (n1 - n2) + second * (n2 - n1)
+
+    def inside(first: str, second: str, n1: int, n2: int, i: int) -> str:
+        return first * i + second * n2 + first * (n1 - i)  # all of `second` after `first`'s i-th statement
+
+    chosen = [lockstep("A", "B", n_a, n_b), lockstep("B", "A", n_b, n_a)]
+    order = [i for i in dict.fromkeys((points or []) + list(range(1, max(n_a, n_b)))) if 0 < i < max(n_a, n_b)]
+    for i in order:  # alternate A-around-B and B-around-A, boundary by boundary
+        if len(chosen) >= 2 * MAX_SCHEDULES:
+            break
+        if i < n_a:
+            chosen.append(inside("A", "B", n_a, n_b, i))
+        if i < n_b:
+            chosen.append(inside("B", "A", n_b, n_a, i))
+    return list(dict.fromkeys(chosen))[:MAX_SCHEDULES]
+
+
+_READS = ("SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SHOW", "SUMMARIZE", "EXPLAIN")
+
+
+def boundaries(statements: list[str]) -> list[int]:
+    """Statement boundaries worth interleaving at: before or after a statement that is not a
+    plain read (a write, a transaction's BEGIN or COMMIT)."""
+    acts = [i for i, st in enumerate(statements, 1) if (st.split(None, 1) or [""])[0].upper() not in _READS]
+    return sorted({b for i in acts for b in (i - 1, i) if 0 < b < len(statements)})
+
+
+@dataclass
+class Outcome:
+    schedule: str
+    notes: list[str]
+    failed: list[str]  # tasks that failed even after retries
+    diff: compare.Diff
+    rows: list[tuple] = field(default_factory=list)
+
+
+def run_schedule(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], schedule: str,
+                 limits: Limits, sc: Scenario) -> Outcome:
+    """Run the jobs' statements in `schedule` order, each job on its own connection. A job whose
+    statement fails is rolled back and retried from its first statement once the schedule ends."""
+    COUNTS["job runs"] += len(jobs)
+    db = ws.scratch()
+    notes, failed = [], []
+    try:
+        curs = {}
+        for label, job in jobs.items():
+            curs[label] = db.cursor()
+            sandbox.set_variables(curs[label], {**sc.variables, **job.variables})
+        pos = {label: 0 for label in jobs}
+        broken: list[str] = []
+        deadline = sandbox.Deadline(limits.timeout_s)
+        for label in schedule:
+            if label in broken:
+                continue
+            i = pos[label]
+            pos[label] += 1
+            try:
+                deadline.execute(curs[label], statements[i], i + 1)
+            except SandboxError as exc:
+                if exc.kind == "timeout":
+                    raise
+                notes.append(f"{jobs[label]} statement {i + 1} failed ({exc}); retried")
+                broken.append(label)
+                curs[label].close()  # the failed task's process ends: its open transaction rolls back
+        for label in jobs:  # end of each job's session: no COMMIT is implied
+            if label not in broken:
+                curs[label].close()
+        for label in broken:
+            for attempt in range(RETRIES):
+                failure = run_job(db, statements, {**sc.variables, **jobs[label].variables}, limits)
+                if failure is None:
+                    break
+                if attempt == RETRIES - 1:
+                    failed.append(f"{jobs[label]} failed on every retry: {failure.describe()}")
+        state = read_state(db)
+    finally:
+        db.close()
+    days = sorted({d for job in jobs.values() for d in job.days})
+    return Outcome(schedule, notes, failed, table_diff(expected_after(sc, days), state), state.rows)
+
+
+def sequence(labels: str) -> str:
+    return " then ".join(labels)
+
+
+@dataclass
+class BackfillCheck(Check):
+    """Backfill jobs on one table. `orders`: sequences of job labels run one after the other
+    (e.g. ["AB", "BA"]); `interleave`: run A and B concurrently under many schedules. The final
+    table must equal one backfill over the union of the jobs' ranges."""
+
+    scenario: Scenario = None  # type: ignore[assignment]
+    jobs: list[Backfill] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
+    interleave: bool = False
+    relative: bool = False  # judge against the same script's backfill on this scenario's events, table empty
+    outside_only: bool = False  # compare only rows outside the jobs' days (they must be untouched)
+    # Robustness checks judge only a backfill that writes: one backfill of the jobs' union on
+    # `gate` (the scenario itself when None) must run and write rows, or nothing is judged.
+    gated: bool = False
+    gate: Scenario | None = None
+    shrink: bool = False  # on a mismatch with the oracle, shrink the events to a counterexample
+    values_only: bool = False  # judge the values of the days the backfill wrote, not which days
+    first: str = "backfill_matches_reference"
+
+    def union(self) -> Backfill:
+        return Backfill("U", min(j.start for j in self.jobs), max(j.end for j in self.jobs))
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        statements = _statements(answer, self.answer)
+        if self.gated:
+            problem = self._gate(statements, limits)
+            if problem:
+                return not_judged(problem, self.first)
+        outcomes = self.outcomes(statements, limits, stop_at_failure=True)
+        # outside_only judges the rows outside the jobs' days: a job that failed left them as they were
+        bad = next((o for o in outcomes if (o.failed and not self.outside_only) or not o.diff.equal), None)
+        if bad is not None:
+            return self._fail(bad, {j.label: j for j in self.jobs}, statements, limits)
+        if any(o.notes and o.notes[-1].startswith("ends as ") for o in outcomes):
+            return Verdict("pass", f"{len(outcomes)} interleavings: each ends as one of the two backfills run one "
+                                   "after the other does (that those differ from one backfill of the union is "
+                                   "overlapping_backfills_both_orders' finding, not a concurrency one).")
+        return Verdict("pass", self.passed or f"{len(outcomes)} schedule(s): every one ends with the reference table.")
+
+    def _gate(self, statements: list[str], limits: Limits) -> str | None:
+        sc = self.gate or (empty_table(self.scenario) if self.relative else self.scenario)
+        union = self.union()
+        out = backfill_alone(statements, sc, union, limits)
+        what = f"one backfill over [{union.start:%Y-%m-%d}, {union.end:%Y-%m-%d}] on {sc.name}"
+        if out.failed:
+            return f"in {what}, " + "; ".join(out.failed)
+        days = set(union.days)
+        before = State(sc.initial_rows, None, None)
+        after = State(out.rows, None, None)
+        if not [d for d in written_days(before, after) if d in days]:
+            return f"in {what} your backfill wrote no feature rows"
+        return None
+
+    def outcomes(self, statements: list[str], limits: Limits, stop_at_failure: bool = False) -> list[Outcome]:
+        """Each schedule's outcome, in order (stopping at the first failure when asked)."""
+        jobs = {j.label: j for j in self.jobs}
+        n = len(statements)
+        schedules = interleavings(n, n, boundaries(statements)) if self.interleave else self.orders
+        out_list = []
+        with Workspace(self.scenario, limits) as ws:
+            alone = self._alone(ws, statements, jobs, limits)
+            serial = self._serial(ws, statements, jobs, limits, alone) if self.interleave else None
+            for schedule in schedules:
+                COUNTS["interleavings" if self.interleave else "sequences"] += 1
+                if self.interleave:
+                    out = run_schedule(ws, statements, jobs, schedule, limits, self.scenario)
+                else:  # a sequence: each job runs whole, in its own session
+                    out = self._sequential(ws, statements, jobs, schedule, limits)
+                if self.values_only:
+                    out.diff = values_diff(self.scenario, out.rows, [d for j in self.jobs for d in j.days])
+                elif self.outside_only:
+                    days = {d for j in self.jobs for d in j.days}
+                    kept = [r for r in self.scenario.initial_rows if r[AS_OF] not in days]
+                    out.diff = compare.diff(kept, FEATURE_COLUMNS, [r for r in out.rows if r[AS_OF] not in days],
+                                            FEATURE_COLUMNS, FEATURE_KEY)
+                elif serial:  # the serial orders are wrong already: judge serializability only
+                    same = next((o for o in serial if compare.diff(o.rows, FEATURE_COLUMNS, out.rows, FEATURE_COLUMNS,
+                                                                   FEATURE_KEY).equal and (o.failed or not out.failed)), None)
+                    if same is not None:
+                        out.diff, out.failed = compare.diff(out.rows, FEATURE_COLUMNS, out.rows, FEATURE_COLUMNS), []
+                        out.notes.append(f"ends as {self.describe(same, sequential=True)} in sequence does")
+                    else:
+                        out.diff = compare.diff(serial[0].rows, FEATURE_COLUMNS, out.rows, FEATURE_COLUMNS, FEATURE_KEY)
+                elif alone is not None:
+                    out.diff = compare.diff(alone, FEATURE_COLUMNS, out.rows, FEATURE_COLUMNS, FEATURE_KEY)
+                out_list.append(out)
+                if stop_at_failure and ((out.failed and not self.outside_only) or not out.diff.equal):
+                    break
+        return out_list
+
+    def describe(self, out: Outcome, sequential: bool = False) -> str:
+        jobs = {j.label: j for j in self.jobs}
+        if self.interleave and not sequential:
+            return f"interleaved as {out.schedule} (whose statement runs next)"
+        return sequence([str(jobs[c]) for c in out.schedule])
+
+    def _serial(self, ws, statements, jobs, limits: Limits, alone) -> list[Outcome] | None:
+        """When the jobs run one after the other (both orders) already fail to end with the union's
+        table (overlapping_backfills_both_orders' business), concurrency is judged on what it adds:
+        each interleaving must end as one of the serial orders does (serializability). None when
+        the serial orders are right (then every interleaving must give the union's table)."""
+        serial = [self._sequential(ws, statements, jobs, order, limits) for order in ("AB", "BA")]
+        for o in serial:
+            if alone is not None and not o.failed:
+                o.diff = compare.diff(alone, FEATURE_COLUMNS, o.rows, FEATURE_COLUMNS, FEATURE_KEY)
+        return None if all(not o.failed and o.diff.equal for o in serial) else serial
+
+    def _alone(self, ws, statements, jobs, limits: Limits) -> list[tuple] | None:
+        """With several jobs: one backfill of their union by the same script. When that alone
+        differs from the oracle (wrong values: backfill_matches_reference's business), the
+        schedules are judged against it, so this check speaks of overlaps only."""
+        if len(jobs) < 2 and not self.relative and not any(len(o) > 1 for o in self.orders):
+            return None  # one run of one job: judged against the oracle
+        out = backfill_alone(statements, empty_table(self.scenario) if self.relative else self.scenario, self.union(), limits)
+        return None if out.failed or out.diff.equal else out.rows
+
+    def _sequential(self, ws, statements, jobs, order: str, limits: Limits, sc: Scenario | None = None) -> Outcome:
+        return sequential(ws, statements, jobs, order, limits, sc or self.scenario)
+
+    def _fail(self, out: Outcome, jobs, statements: list[str], limits: Limits) -> Verdict:
+        tables: list[Table] = []
+        wrote = written_days(State(self.scenario.initial_rows, None, None), State(out.rows, None, None))
+        if (self.shrink and wrote and not out.failed and not self.interleave and not self.outside_only
+                and not self.relative):
+            order = out.schedule
+
+            def attempt(small: Scenario) -> Outcome:
+                with Workspace(small, limits) as ws:
+                    o = sequential(ws, statements, jobs, order, limits, small)
+                if self.values_only:
+                    o.diff = values_diff(small, o.rows, [d for j in jobs.values() for d in j.days])
+                return o
+
+            def fails(small: Scenario) -> bool:
+                o = attempt(small)
+                return not o.failed and not o.diff.equal
+
+            shown = self.scenario
+            small = shrink_events(self.scenario, fails)
+            if small is not self.scenario:
+                o = attempt(small)
+                if not o.failed and not o.diff.equal:
+                    out, shown = o, small
+            tables.append(events_table(shown, "events: the fewest rows on which your backfill and the reference differ"))
+            if self.scenario.initial_rows:
+                tables.extend(input_tables(self.scenario)[1:])
+        said = [] if self.outside_only else list(out.failed)
+        if not out.diff.equal:
+            said.append(f"final table: {out.diff.summary()}")
+        message = f"{self.fail}. With {self.describe(out)}: " + "; ".join(said)
+        if out.notes:
+            message += " (" + "; ".join(out.notes) + ")"
+        return Verdict("fail", message, tables + diff_tables(out.diff))
+
+
+def values_diff(sc: Scenario, rows: list[tuple], days: list[datetime]) -> compare.Diff:
+    """The rows of the days a run wrote against the oracle for those days (all of `days` when it
+    wrote none): the key and counts, whichever days the script chose to write."""
+    written = written_days(State(sc.initial_rows, None, None), State(rows, None, None)) or sorted(days)
+    got = [r[:COUNTS_END] for r in rows if r[AS_OF] in written]
+    want = [r[:COUNTS_END] for r in semantics.feature_rows(sc.events, written)]
+    return compare.diff(want, COUNT_COLUMNS, got, COUNT_COLUMNS, FEATURE_KEY)
+
+
+def sequential(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], order: str, limits: Limits,
+               sc: Scenario) -> Outcome:
+    """Whole jobs one after the other, each in its own session; a failed job is retried."""
+    db = ws.scratch()
+    notes, failed = [], []
+    try:
+        for label in order:
+            for attempt in range(RETRIES + 1):
+                failure = run_job(db, statements, {**sc.variables, **jobs[label].variables}, limits)
+                if failure is None:
+                    break
+                if attempt == RETRIES:
+                    failed.append(f"{jobs[label]} failed on every retry: {failure.describe()}")
+        state = read_state(db)
+    finally:
+        db.close()
+    days = sorted({d for label in order for d in jobs[label].days})
+    return Outcome(order, notes, failed, table_diff(expected_after(sc, days), state), state.rows)
+
+
+_alone_runs: dict[tuple, tuple] = {}
+
+
+def backfill_alone(statements: list[str], sc: Scenario, job: Backfill, limits: Limits) -> Outcome:
+    """One backfill by the script on `sc`, cached per process (several checks read it)."""
+    key = (tuple(statements), id(sc), sc.name, job, limits)
+    if key not in _alone_runs:
+        with Workspace(sc, limits) as ws:
+            out = sequential(ws, statements, {job.label: job}, job.label, limits, sc)
+        if len(_alone_runs) > 64:
+            _alone_runs.clear()
+        _alone_runs[key] = (sc, out)
+    return _alone_runs[key][1]

@@ -1,0 +1,239 @@
+"""CleanRunsCheck (the job run N times in a row) and WatermarkSourceCheck."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.engine import compare
+from grader.course import semantics
+from grader.engine.checks import Check, Verdict, day_text, days_text, diff_tables
+from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
+from grader.engine.notebook import SubmittedAnswer
+from grader.engine.sandbox import Limits
+from grader.engine.harness.workspace import AS_OF, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
+
+
+@dataclass
+class CleanRunsCheck(Check):
+    """The job run `runs` times in a row, no faults. `aspect`:
+    - "table": the days after the watermark hold exactly the next `runs` days (fed runs), valued
+      by the oracle, or with `relative` by the same job's own rows on the scenario with an empty
+      feature_table (the
+      later exercise judges which days, not the values); shrunk counterexample on a mismatch;
+    - "values": the rows of whatever day(s) one run wrote match the oracle's counts for those days
+      (the hidden fixtures' check: the counts, not which day, not ctr);
+    - "control": the watermark on the last day it should have written, last_run_ts set;
+    - "untouched": rows of days the runs must not write are exactly as before.
+    `gate`: the scenario whose clean runs must write rows before this check judges anything."""
+
+    scenario: Scenario = None  # type: ignore[assignment]
+    runs: int = 2
+    aspect: str = "table"
+    relative: bool = False
+    gate: Scenario | None = None
+    gate_runs: int = 2
+    first: str = "next_days_match_reference"  # the check to make pass first when not judged
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        statements = _statements(answer, self.answer)
+        sc = self.scenario
+        problem = gate(statements, self.gate, limits, self.gate_runs)
+        if problem:
+            return not_judged(problem, self.first)
+        fed = self.aspect != "control"
+        r = job_runs(statements, sc, limits, self.runs, fed=fed)
+        failure = r.failure()
+        if failure:
+            return Verdict("fail", f"{self.fail} ({failure}; a job that fails is retried by the scheduler and fails "
+                                   "again: no later day gets written)")
+        what = f"{self.runs} run(s) from watermark {day_text(sc.watermark)}"
+        if self.aspect == "values":
+            return self._values(statements, r, limits)
+        if self.aspect == "table":
+            return self._table(statements, r, limits, what)
+        if self.aspect == "untouched":
+            mine = set(targets(sc, self.runs))
+            old = {rw[AS_OF] for rw in sc.initial_rows} - mine
+            got = sorted(rw for rw in r.after.rows if rw[AS_OF] in old)
+            was = sorted(rw for rw in r.before.rows if rw[AS_OF] in old)
+            d = compare.diff(was, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
+            if d.equal:
+                return Verdict("pass", self.passed)
+            hit = changed_days(State(was, None, None), State(got, None, None))
+            return Verdict("fail", f"{self.fail} (after {what}, day(s) {days_text(hit)} changed: {d.summary()})",
+                           diff_tables(d))
+        return self._control(r, what)
+
+    def _control(self, r: Runs, what: str) -> Verdict:
+        sc = self.scenario
+        last = targets(sc, self.runs)[-1]
+        problems = []
+        if r.after.watermark != last:
+            problems.append(f"last_as_of_ts is {day_text(r.after.watermark)}, expected {day_text(last)} "
+                            "(the last day the runs should have written)")
+        if r.after.last_run is None or r.after.last_run == sc.last_run:
+            problems.append("last_run_ts was not set by the run")
+        if not problems:
+            return Verdict("pass", self.passed)
+        return Verdict("fail", f"{self.fail} (after {what}: {'; '.join(problems)})")
+
+    def _expected_new(self, statements: list[str], limits: Limits) -> tuple[list[tuple], str | None]:
+        """Rows the days after the watermark must hold: the oracle's, or the job's own."""
+        sc = self.scenario
+        days = targets(sc, self.runs)
+        kept = [rw for rw in new_rows(sc, sc.initial_rows) if rw[AS_OF] not in days]
+        if not self.relative:
+            return kept + semantics.feature_rows(sc.events, days), None
+        base = empty_table(sc)
+        own = job_runs(statements, base, limits, self.runs, fed=True)
+        if own.failure():
+            return [], f"on {base.name}, {own.failure()}"
+        mine = [rw for rw in own.after.rows if rw[AS_OF] in days]
+        empty = [d for d in days if semantics.feature_rows(base.events, [d]) and d not in {rw[AS_OF] for rw in mine}]
+        if empty:
+            return [], (f"on {base.name}, {self.runs} run(s) from watermark {day_text(base.watermark)} "
+                        f"write no rows for {days_text(empty)}, so there is no day of yours to compare")
+        return kept + mine, None
+
+    def _table(self, statements: list[str], r: Runs, limits: Limits, what: str) -> Verdict:
+        sc = self.scenario
+        got = new_rows(sc, r.after.rows)
+        if self.relative:  # which days, before any comparison: every day the oracle fills must be written
+            empty = [d for d in targets(sc, self.runs)
+                     if semantics.feature_rows(sc.events, [d]) and not [rw for rw in got if rw[AS_OF] == d]]
+            if empty:
+                return Verdict("fail", f"{self.fail} (after {what}: no rows for {days_text(empty)}, a day with events "
+                                       f"in its window; days your job wrote: {days_text(written_days(r.before, r.after))})")
+        expected, problem = self._expected_new(statements, limits)
+        if problem:
+            return not_judged(problem, self.first)
+        d = compare.diff(expected, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
+        if d.equal:
+            return Verdict("pass", self.passed)
+        note = "" if not self.relative else " (compared with the rows your job writes for that day on an empty feature_table)"
+        if not got:  # nothing to shrink: the job wrote no row after the watermark
+            return Verdict("fail", f"{self.fail} (after {what} your job wrote no rows for {days_text(targets(sc, self.runs))}"
+                                   f"; {d.summary()})", diff_tables(d))
+        if self.relative:
+            wrote = days_text(written_days(r.before, r.after))
+            return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote})",
+                           diff_tables(d))
+
+        def fails(small: Scenario) -> bool:
+            rr = _execute_runs(statements, small, limits, self.runs, fed=True)
+            exp = [rw for rw in new_rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
+            exp += semantics.feature_rows(small.events, targets(small, self.runs))
+            return not rr.failure() and not compare.diff(exp, FEATURE_COLUMNS, new_rows(small, rr.after.rows),
+                                                         FEATURE_COLUMNS, FEATURE_KEY).equal
+
+        small = shrink_events(sc, fails)
+        if small is not sc:
+            rr = _execute_runs(statements, small, limits, self.runs, fed=True)
+            exp = [rw for rw in new_rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
+            exp += semantics.feature_rows(small.events, targets(small, self.runs))
+            small_d = compare.diff(exp, FEATURE_COLUMNS, new_rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
+            if not small_d.equal:
+                sc, d = small, small_d
+        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ")]
+        tables += input_tables(sc) + diff_tables(d)
+        on = f"on the {len(sc.events)} event(s) shown" if sc is not self.scenario else "on the events shown"
+        return Verdict("fail", f"{self.fail} (after {what}, {on}, the days after the watermark: {d.summary()})", tables)
+
+    def _values(self, statements: list[str], r: Runs, limits: Limits) -> Verdict:
+        sc = self.scenario
+
+        def judged(small: Scenario, rr: Runs) -> compare.Diff:
+            days = sorted({d for i, o in zip(rr.inputs, rr.outputs) for d in written_days(i, o)}) or targets(small, self.runs)
+            got = [rw[:COUNTS_END] for rw in rr.after.rows if rw[AS_OF] in days]
+            want = [rw[:COUNTS_END] for rw in semantics.feature_rows(small.events, days)]
+            return compare.diff(want, COUNT_COLUMNS, got, COUNT_COLUMNS, FEATURE_KEY)
+
+        d = judged(sc, r)
+        if d.equal:
+            return Verdict("pass", self.passed)
+        if not any(written_days(i, o) for i, o in zip(r.inputs, r.outputs)):
+            return Verdict("fail", f"{self.fail} (your job wrote no feature rows from watermark "
+                                   f"{day_text(sc.watermark)}; {d.summary()})")
+
+        def fails(small: Scenario) -> bool:
+            rr = _execute_runs(statements, small, limits, self.runs, fed=True)
+            return not rr.failure() and not judged(small, rr).equal
+
+        small = shrink_events(sc, fails)
+        if small is not sc:
+            small_d = judged(small, _execute_runs(statements, small, limits, self.runs, fed=True))
+            if not small_d.equal:
+                sc, d = small, small_d
+        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ")]
+        tables += input_tables(sc) + diff_tables(d)
+        return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
+
+
+def _offsets_text(offsets: set[int]) -> str:
+    if not offsets:
+        return "nothing"
+    return " and ".join("its watermark's own day" if k == 0 else f"watermark + {k} day(s)" for k in sorted(offsets))
+
+
+@dataclass
+class WatermarkSourceCheck(Check):
+    """The day a run writes and the watermark it leaves must come from the control row, not from
+    the data. Two scenarios show a data-derived watermark: `empty_day`, where the next day's
+    window holds no events (no row records that it was done: max(as_of_ts) sticks), and
+    `backfilled`, where feature_table already holds later days a backfill wrote
+    (max(as_of_ts) jumps ahead). Judged against the job's own behaviour on `sample`: each run
+    must write the day(s) it writes there relative to its watermark, and when its control update
+    is right on the sample it must be right here too."""
+
+    empty_day: Scenario = None  # type: ignore[assignment]
+    backfilled: Scenario = None  # type: ignore[assignment]
+    sample: Scenario = None  # type: ignore[assignment]
+    runs: int = 2
+    first: str = "next_days_match_reference"
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        statements = _statements(answer, self.answer)
+        problem = gate(statements, self.sample, limits, self.runs)
+        if problem:
+            return not_judged(problem, self.first)
+        own = job_runs(statements, self.sample, limits, self.runs, fed=True)
+        offsets = {(d - i.watermark).days for i, o in zip(own.inputs, own.outputs) for d in written_days(i, o)
+                   if i.watermark is not None}
+        natural = job_runs(statements, self.sample, limits, self.runs)
+        control_right = natural.after.watermark == targets(self.sample, self.runs)[-1] and not natural.failure()
+        for sc in (self.empty_day, self.backfilled):
+            said = self._days(statements, sc, limits, offsets)
+            if said:
+                return Verdict("fail", f"{self.fail}. On {sc.name}: {said}", input_tables(sc))
+            if control_right:
+                r = job_runs(statements, sc, limits, self.runs)
+                last = targets(sc, self.runs)[-1]
+                if r.failure():
+                    return Verdict("fail", f"{self.fail}. On {sc.name}: {r.failure()}", input_tables(sc))
+                if r.after.watermark != last:
+                    how = "stuck" if r.after.watermark is not None and r.after.watermark < last else "ahead"
+                    return Verdict("fail", (
+                        f"{self.fail}. On {sc.name}: after {self.runs} runs from watermark {day_text(sc.watermark)} "
+                        f"last_as_of_ts is {day_text(r.after.watermark)}, expected {day_text(last)} ({how})"),
+                        input_tables(sc))
+        note = "" if control_right else (" (its control update is judged by watermark_advances_to_day_written, "
+                                         "where it is wrong already)")
+        return Verdict("pass", (self.passed or "Each run wrote the day after its watermark, whatever the data held.") + note)
+
+    def _days(self, statements: list[str], sc: Scenario, limits: Limits, offsets: set[int]) -> str:
+        r = job_runs(statements, sc, limits, self.runs, fed=True)
+        if r.failure():
+            return r.failure() or ""
+        for n, (i, o) in enumerate(zip(r.inputs, r.outputs), 1):
+            if i.watermark is None:
+                continue
+            should = sorted(i.watermark + semantics.DAY * k for k in offsets)
+            wrote = written_days(i, o)
+            extra = [d for d in wrote if d not in should and d > i.watermark]  # earlier days: finished_days'
+            empty = [d for d in should if semantics.feature_rows(sc.events, [d]) and not o.day(d)]
+            if extra or empty:
+                said = f"run {n} found watermark {day_text(i.watermark)} and wrote day(s) {days_text(wrote)}"
+                if empty:
+                    said += f", not {days_text(empty)}"
+                return said + f" (on {self.sample.name} each run writes {_offsets_text(offsets)})"
+        return ""

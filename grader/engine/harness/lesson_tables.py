@@ -1,0 +1,104 @@
+"""The tables lessons show (crash_table, schedules_table, days_table) and job_dataset for fixtures."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from grader.engine import sandbox
+from grader.course import semantics
+from grader.engine.checks import day_text, days_text
+from grader.course.tables import JOB_KEY, Dataset
+from grader.engine.sandbox import Limits
+from grader.engine.harness.workspace import AS_OF, Scenario, Workspace, _same, read_state, run_job
+from grader.engine.harness.crash import crash, explore, trials_table
+from grader.engine.harness.backfill import BackfillCheck
+
+
+def snippet(name_or_sql: str) -> str:
+    """A saved jupysql snippet's SQL (as `%%sql --save NAME` stored it), or SQL given directly."""
+    try:
+        from sql.store import store
+
+        if name_or_sql in store:
+            return str(store[name_or_sql])
+    except Exception:  # outside a notebook
+        pass
+    return name_or_sql
+
+
+def crash_table(name_or_sql: str, scenario: Scenario, limits: Limits = Limits()):
+    """The crash exploration as a DataFrame: one row per crash point, what survived, and what
+    the reruns made of it. Deterministic, so it can live in a committed notebook."""
+    import pandas as pd
+
+    trials = explore(sandbox.split_statements(snippet(name_or_sql)), scenario, limits)
+    t = trials_table(trials, "")
+    df = pd.DataFrame(t.rows, columns=t.columns)
+    df["watermark ahead of data?"] = ["yes: day " + days_text(x.ahead) + " lost" if x.ahead else "no" for x in trials]
+    return df.set_index("crash after")
+
+
+def schedules_table(name_or_sql: str, checks: list[BackfillCheck], limits: Limits = Limits()):
+    """Every schedule the backfill checks try, and how the learner's backfill came out of it."""
+    import pandas as pd
+
+    statements = sandbox.split_statements(snippet(name_or_sql))
+    rows = []
+    for check in checks:
+        for out in check.outcomes(statements, limits):
+            result = "; ".join(out.failed + ([] if out.diff.equal else [out.diff.summary()])) or "the reference table"
+            result = next((n for n in out.notes if n.startswith("ends as ")), result)
+            retried = "yes" if any(n.endswith("retried") for n in out.notes) else "no"
+            rows.append([check.name, check.describe(out), retried, result])
+    return pd.DataFrame(rows, columns=["check", "schedule", "a task retried?", "final table"])
+
+
+def days_table(name_or_sql: str, scenario: Scenario, runs: int = 1, limits: Limits = Limits()):
+    """Rows per as-of day before and after `runs` clean runs of the job, and which changed."""
+    import pandas as pd
+
+    statements = sandbox.split_statements(snippet(name_or_sql))
+    with Workspace(scenario, limits) as ws:
+        db = ws.scratch()
+        try:
+            before = read_state(db)
+            failures = [run_job(db, statements, scenario.variables, limits) for _ in range(runs)]
+            after = read_state(db)
+        finally:
+            db.close()
+    rows = []
+    for day in sorted({r[AS_OF] for r in before.rows + after.rows}):
+        old, new = before.day(day), after.day(day)
+        same = _same(old, new)
+        marks = [w for w, ts in (("before", before.watermark), ("after", after.watermark)) if ts == day]
+        rows.append([day_text(day), len(old), len(new), "no" if same else ("written" if not old else "CHANGED"),
+                     " and ".join(marks)])
+    df = pd.DataFrame(rows, columns=["as_of_ts", "rows before", "rows after", "changed?", "watermark"])
+    problems = [f.describe() for f in failures if f]
+    return df if not problems else (df, problems)
+
+
+# ---------- fixtures ----------
+
+def job_dataset(events: list[tuple], watermark: datetime | None = None, feature_rows: list[tuple] = (),
+                last_run: datetime | None = None) -> Dataset:
+    """A job fixture whose dimensions are consistent with its events: every user and item has a
+    row in users / items, signed up / created a month before its first event (a learner's
+    point-in-time join to users or items keeps every event)."""
+    first_user: dict[int, datetime] = {}
+    first_item: dict[int, datetime] = {}
+    for e in events:
+        first_user[e[1]] = min(first_user.get(e[1], e[3]), e[3])
+        first_item[e[2]] = min(first_item.get(e[2], e[3]), e[3])
+    month = semantics.DAY * 30
+    regions, categories = ("North", "South", "East", "West"), ("A", "B", "C")
+    tables: dict[str, list[tuple]] = {
+        "events": list(events),
+        "users": [(u, ts - month, regions[i % 4]) for i, (u, ts) in enumerate(sorted(first_user.items()))],
+        "items": [(it, ts - month, categories[i % 3]) for i, (it, ts) in enumerate(sorted(first_item.items()))],
+        "feature_table": list(feature_rows),
+    }
+    if watermark is not None:
+        tables["feature_job_control"] = [(JOB_KEY, watermark, last_run or watermark + semantics.DAY / 4)]
+    return Dataset(tables)
