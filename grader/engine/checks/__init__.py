@@ -11,7 +11,7 @@ from grader.engine.checks.base import (  # noqa: F401
     diff_tables, missing_dimensions, with_dimensions,
 )
 from grader.engine.checks.result import (  # noqa: F401
-    ResultCheck,
+    ResultCheck, result_checks,
 )
 from grader.engine.checks.controls import (  # noqa: F401
     EDGE, at_answered, duplicates_only, edges_moved, edges_moved_around, extra_rows_only, keys_only,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from grader.engine import compare
 from grader.engine import sandbox
@@ -199,3 +200,16 @@ def _returned_any(oracle: list[tuple], d: compare.Diff) -> bool:
         want = {tuple(compare._norm(r[p]) for p in pos) for r in oracle}
         return any(tuple(compare._norm(g[p]) for p in pos) in want for g in d.got)
     return any(compare.rows_equal(o, g) for o in oracle for g in d.got)
+
+
+def result_checks(answer: str, expected: Expected, columns: list[str], **shared) -> Callable[..., ResultCheck]:
+    """Declare what an exercise's ResultChecks share (the answer, its oracle, columns, key, what
+    is shrunk) once; the function returned declares each check by what differs: its name,
+    fixture, points and messages, and `judging` (what part of the difference it judges:
+    ResultCheck.aspect / control)."""
+
+    def check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
+        return ResultCheck(name=name, answer=answer, points=points, fail=fail, passed=passed, fixture=fixture,
+                           expected=expected, columns=columns, **shared, **judging)
+
+    return check

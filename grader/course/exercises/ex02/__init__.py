@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from datetime import datetime
 
-from grader.engine.checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck
 from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, load_seed, replace_table, unkeyed_feature_table
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.judges import Unreadable, split_items
@@ -90,17 +90,13 @@ def sample() -> Dataset:
 
 
 def load_into_workbook(con) -> int:
-    """Make the notebook's feature_table (on `con`, the workbook's connection) the sample's: no primary key, the retried day twice."""
+    """Make the notebook's feature_table (on `con`, the workbook's connection) the sample's: no
+    primary key, the retried day twice."""
     return replace_table(con, "feature_table", sample_feature_rows(), primary_key=False)
 
 
-def dup_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
-    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control).
-    A failure shows the fewest feature_table rows on which the query still fails."""
-    return ResultCheck(
-        name=name, answer="ex02b", points=points, fail=fail, passed=passed, fixture=fixture,
-        expected=duplicated_keys, columns=COLUMNS, key=FEATURE_KEY, shrink_tables=("feature_table",), **judging,
-    )
+# Every ResultCheck of ex02b. A failure shows the fewest feature_table rows on which the query still fails.
+dup_check = result_checks("ex02b", duplicated_keys, COLUMNS, key=FEATURE_KEY, shrink_tables=("feature_table",))
 
 
 EXERCISE = Exercise(

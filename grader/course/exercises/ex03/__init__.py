@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from datetime import datetime
 
-from grader.engine.checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck
 from grader.course.tables import Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.judges import Unreadable, split_items, words_key
@@ -107,12 +107,7 @@ def expected(dataset: Dataset, variables: dict) -> list[tuple]:
     return out
 
 
-def features_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
-    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control)."""
-    return ResultCheck(
-        name=name, answer="ex03b", points=points, fail=fail, passed=passed,
-        fixture=fixture, expected=expected, columns=COLUMNS, key=KEY, **judging,
-    )
+features_check = result_checks("ex03b", expected, COLUMNS, key=KEY)  # every ResultCheck of ex03b
 
 
 EXERCISE = Exercise(

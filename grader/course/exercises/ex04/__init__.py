@@ -3,7 +3,7 @@ SQL that reads it from feature_job_control."""
 
 from datetime import datetime, time
 
-from grader.engine.checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck
 from grader.engine.judges import Unreadable, day_form, parse_as_of_day, parse_timestamp  # noqa: F401 (parse_timestamp: tests)
 from grader.course.tables import JOB_KEY, Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
@@ -45,11 +45,7 @@ def control(*rows: tuple) -> Dataset:
     return Dataset({"feature_job_control": list(rows)})
 
 
-def next_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "") -> ResultCheck:
-    return ResultCheck(
-        name=name, answer="ex04b", points=points, fail=fail, passed=passed, fixture=fixture,
-        expected=next_as_of, columns=COLUMNS, shrink=False,
-    )
+next_check = result_checks("ex04b", next_as_of, COLUMNS, shrink=False)  # every ResultCheck of ex04b
 
 
 EXERCISE = Exercise(

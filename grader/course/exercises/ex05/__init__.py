@@ -4,7 +4,7 @@ audit query that finds, per day, the duplicated keys and the surplus rows to rem
 from collections import Counter, defaultdict
 from datetime import date
 
-from grader.engine.checks import Fixture, ManualCheck, ResultCheck, ValueCheck
+from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck
 from grader.engine.judges import parse_as_of_day, parse_days
 from grader.course.tables import Dataset, load_seed, replace_table, unkeyed_feature_table
 from grader.engine.exercise import Answer, Exercise
@@ -62,17 +62,13 @@ def audit(dataset: Dataset, variables: dict) -> list[tuple]:
 
 
 def load_into_workbook(con) -> int:
-    """Make the notebook's feature_table (on `con`, the workbook's connection) what jobs A and B left: no primary key, both jobs' rows."""
+    """Make the notebook's feature_table (on `con`, the workbook's connection) what jobs A and B
+    left: no primary key, both jobs' rows."""
     return replace_table(con, "feature_table", sample_feature_rows(), primary_key=False)
 
 
-def audit_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
-    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control).
-    A failure shows the fewest feature_table rows on which the audit still fails."""
-    return ResultCheck(
-        name=name, answer="ex05b", points=points, fail=fail, passed=passed, fixture=fixture,
-        expected=audit, columns=COLUMNS, key=["as_of_ts"], shrink_tables=("feature_table",), **judging,
-    )
+# Every ResultCheck of ex05b. A failure shows the fewest feature_table rows on which the audit still fails.
+audit_check = result_checks("ex05b", audit, COLUMNS, key=["as_of_ts"], shrink_tables=("feature_table",))
 
 
 EXERCISE = Exercise(

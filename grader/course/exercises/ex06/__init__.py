@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from grader.engine.checks import Fixture, ResultCheck
+from grader.engine.checks import Fixture, result_checks, ResultCheck
 from grader.course.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.course import semantics
@@ -17,12 +17,7 @@ def expected(dataset, variables):
     return [r[:6] for r in semantics.feature_rows(dataset.rows("events"), AS_OF)]
 
 
-def counts_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
-    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control)."""
-    return ResultCheck(
-        name=name, answer="ex06", points=points, fail=fail, passed=passed,
-        fixture=fixture, expected=expected, columns=COLUMNS, key=KEY, **judging,
-    )
+counts_check = result_checks("ex06", expected, COLUMNS, key=KEY)  # every ResultCheck of ex06
 
 
 EXERCISE = Exercise(

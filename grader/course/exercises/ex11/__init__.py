@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from grader.engine.checks import Fixture, ResultCheck
+from grader.engine.checks import Fixture, result_checks, ResultCheck
 from grader.course.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.course import semantics
@@ -21,12 +21,7 @@ def expected(dataset, variables):
     return semantics.grid(dataset.rows("events"), variables["as_of_ts"])
 
 
-def grid_check(name: str, fixture: Fixture, points: float, fail: str, passed: str = "", **judging) -> ResultCheck:
-    """`judging`: what part of the difference the check judges (ResultCheck.aspect / control)."""
-    return ResultCheck(
-        name=name, answer="ex11", points=points, fail=fail, passed=passed,
-        fixture=fixture, expected=expected, columns=COLUMNS, key=COLUMNS, **judging,
-    )
+grid_check = result_checks("ex11", expected, COLUMNS, key=COLUMNS)  # every ResultCheck of ex11
 
 
 EXERCISE = Exercise(
