@@ -24,7 +24,7 @@ from grader.engine.statements import SandboxError, _ends_with_query, _first_line
 MAX_ROWS = 20_000  # a correct answer on any fixture is far smaller; more is a runaway grid
 MAX_STATEMENTS = 200  # the longest job script has a handful; thousands only burn the time limit
 # Called (from the timer thread) when a statement ignores the interrupt for STUCK_GRACE_S;
-# None in a notebook kernel, set by grade.py inside a child process it can kill.
+# None in a notebook kernel, set by grading (grade.py, workers.py) inside a child process it can kill.
 ON_STUCK = None
 STUCK_GRACE_S = 1.0
 
@@ -49,7 +49,7 @@ class Result:
 TEMP_DIRECTORY = ""
 
 
-# Whether a DuckDB error's own text is shown. grade.py turns it off while a hidden check runs:
+# Whether a DuckDB error's own text is shown. Grading turns it off while a hidden check runs:
 # `error(<the events table as text>)` would otherwise carry the hidden fixture's rows out.
 DB_DETAILS = True
 WITHHELD = "details withheld on hidden checks; check() in the notebook shows errors on the public data"

@@ -3,7 +3,7 @@
 The answer `ex08` is a job script: it reads its watermark from feature_job_control, computes
 the day after it (course convention: a day is its 23:59:59), writes that day idempotently and
 only then advances the control row. The checks run it on a database file: twice in a row, and
-crashed after every statement boundary then rerun until caught up (grader/engine/harness.py).
+crashed after every statement boundary then rerun until caught up (grader/engine/harness/).
 Checks about crashes and the control row judge only a job whose clean runs write rows."""
 
 from grader.engine.checks import ManualCheck
