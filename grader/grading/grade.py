@@ -15,8 +15,8 @@ a bad submission: it becomes a status. The batch design (issue 16):
 - workers die with the grader (PR_SET_PDEATHSIG, and a thread polling for the parent).
 - an answer identical to one already graded in the batch (a blank cell, the same snippet) takes
   that result: the grader collects each shareable result (never a timeout, memory or grader
-  error) and sends workers the new ones with their next submission (`_answer_key` says what
-  must match; `share=False` turns it off).
+  error) and sends workers the new ones with their next submission (workers.py's `_answer_key`
+  says what must match; `share=False` turns it off).
 
 `grade_exercise(isolate=True)` (tests, one exercise) keeps the simpler child-per-call design."""
 
@@ -319,7 +319,7 @@ def grade_many(
     was on tried once more. Texts are bounded (results.bound_submission); a hidden check's
     rows and DuckDB's own error text on hidden data are withheld unless `show_hidden_rows`.
     `share`: an answer identical to one already graded in this batch (a blank cell, the same
-    snippet) takes that result instead of running again (see _answer_key); False grades every
+    snippet) takes that result instead of running again (see workers._answer_key); False grades every
     answer afresh (the benchmark's reference path)."""
     paths = [Path(p) for p in paths]
     if not paths:
