@@ -108,6 +108,9 @@ WRONG = {
     "pair_level_counts": ({SAMPLE, "entity_level_counts"}, PAIR_LEVEL),
     "user_features_all_time": ({SAMPLE, "entity_features_no_leakage"}, pipeline(user_window="TRUE")),
     "user_features_no_upper_bound": ({SAMPLE, "entity_features_no_leakage"}, pipeline(user_window=f"event_ts > {T} - INTERVAL '7 days'")),
+    # a window a day short (a day too long adds events from before the window: no_leakage's fixture)
+    "user_window_six_days": ({SAMPLE, "window_is_seven_days"},
+        pipeline(user_window=f"event_ts <= {T} AND event_ts > {T} - INTERVAL '6 days'")),
     "retries_counted": ({SAMPLE, "retries_deduplicated"}, pipeline(source="events")),
     "float_ratio": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
     "integer_division": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c} // NULLIF({i}, 0)")),

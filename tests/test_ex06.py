@@ -36,6 +36,11 @@ MATRIX = {
         cell(counts("e.event_ts < a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL '7 days'"))),
     "window_end_by_date": wrong("ex06", {SAMPLE, "window_edges"},
         cell(counts("CAST(e.event_ts AS DATE) <= CAST(a.as_of_ts AS DATE) AND e.event_ts > a.as_of_ts - INTERVAL '7 days'"))),
+    # a window a day too short or too long: not an edge, the length
+    "six_day_window": wrong("ex06", {SAMPLE, "window_is_seven_days"},
+        cell(counts("e.event_ts <= a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL '6 days'"))),
+    "eight_day_window": wrong("ex06", {SAMPLE, "window_is_seven_days"},
+        cell(counts("e.event_ts <= a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL '8 days'"))),
     "retries_counted": wrong("ex06", {SAMPLE, "retries_deduplicated"}, cell(counts(RIGHT_WINDOW, source="events"))),
     "impressions_of_clicks_and_views_only": wrong("ex06", {SAMPLE, "all_types_in_impressions"},
         cell(counts(RIGHT_WINDOW, impressions="count(*) FILTER (WHERE event_type IN ('click', 'view'))"))),
@@ -55,7 +60,7 @@ MATRIX = {
     "one_as_of_time_only": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"},
         cell(counts(RIGHT_WINDOW).replace(AS_OF, "(SELECT TIMESTAMP '2025-12-02 23:59:59' AS as_of_ts)"))),
     # a wrong type is reported as one: every row differs, and the message says why
-    "as_of_ts_as_text": wrong("ex06", {SAMPLE, "no_leakage", "window_edges", "retries_deduplicated",
+    "as_of_ts_as_text": wrong("ex06", {SAMPLE, "no_leakage", "window_edges", "window_is_seven_days", "retries_deduplicated",
                                       "all_types_in_impressions", "grid_is_observed_pairs"},
         cell(counts(RIGHT_WINDOW).replace("a.as_of_ts,", "CAST(a.as_of_ts AS VARCHAR) AS as_of_ts,", 1))),
 }

@@ -36,6 +36,11 @@ MATRIX = {
     "no_window_end": wrong("ex11", {SAMPLE, "no_leakage"}, cell(pairs(f"event_ts > {AS_OF} - INTERVAL '7 days'"))),
     "window_end_a_day_late": wrong("ex11", {SAMPLE, "no_leakage"},
         cell(pairs(f"event_ts::DATE <= {AS_OF}::DATE + 1 AND event_ts > {AS_OF} - INTERVAL '7 days'"))),
+    # a window a day short also loses the pair whose only event is a second inside the start
+    "six_day_window": wrong("ex11", {"window_edges", "window_is_seven_days"},
+        cell(pairs(f"event_ts <= {AS_OF} AND event_ts > {AS_OF} - INTERVAL '6 days'"))),
+    "eight_day_window": wrong("ex11", {"window_is_seven_days"},
+        cell(pairs(f"event_ts <= {AS_OF} AND event_ts > {AS_OF} - INTERVAL '8 days'"))),
     "window_closed_at_start": wrong("ex11", {"window_edges"},
         cell(pairs(f"event_ts <= {AS_OF} AND event_ts >= {AS_OF} - INTERVAL '7 days'"))),
     "window_open_at_end": wrong("ex11", {"window_edges"}, cell(pairs(f"event_ts < {AS_OF} AND event_ts > {AS_OF} - INTERVAL '7 days'"))),
@@ -47,7 +52,7 @@ MATRIX = {
         cell(pairs(f"event_ts < {AS_OF}::DATE + INTERVAL '1 day' AND event_ts >= {AS_OF}::DATE - INTERVAL '6 days'"))),
     # now() instead of the variable: no pair at all for any past as-of time, so nothing is earned
     "now_instead_of_as_of": wrong("ex11", {SAMPLE, "grid_not_cartesian", "grid_has_every_active_pair", "grid_not_all_time",
-                                           "pairs_distinct", "no_leakage", "window_edges", "reads_as_of_variable"},
+                                           "pairs_distinct", "no_leakage", "window_edges", "window_is_seven_days", "reads_as_of_variable"},
         cell(pairs("event_ts <= now() AND event_ts > now() - INTERVAL '7 days'"))),
 }
 

@@ -14,7 +14,7 @@ from grader.engine.checks.result import (  # noqa: F401
     ResultCheck, result_checks,
 )
 from grader.engine.checks.controls import (  # noqa: F401
-    EDGE, at_answered, duplicates_only, edges_moved, edges_moved_around, extra_rows_only, keys_only,
+    EDGE, at_answered, duplicates_only, edges_moved, edges_moved_around, extra_rows_only, far_end_settled, keys_only,
     missing_rows_only, moved_to, no_extra_rows, only_columns, then, without_future_events,
     without_old_events, without_retries,
 )

@@ -71,6 +71,29 @@ def edges_moved_around(as_ofs: "Callable[[Fixture], list[datetime]]") -> Control
 edges_moved = edges_moved_around(lambda fixture: [_as_of(fixture)])
 
 
+def far_end_settled(remove_outside: bool = True) -> Control:
+    """Each event within a day of the window's far end (as_of_ts - 7 days) settled: moved to the
+    middle of the window when it is inside, removed when it is outside (if `remove_outside`).
+    A 7-day window gives the same result; one a day too short (6 days) or too long (8 days)
+    does not. For fixtures with no event within a second of an edge (window_edges' concern)."""
+
+    def control(fixture: Fixture) -> Fixture:
+        t = _as_of(fixture)
+        start = t - semantics.WINDOW
+
+        def settle(e: tuple) -> tuple | None:
+            ts = e[semantics.EVENT_TS]
+            if abs(ts - start) >= timedelta(days=1):
+                return e
+            if ts > start:
+                return (*e[:semantics.EVENT_TS], t - semantics.WINDOW / 2, *e[semantics.EVENT_TS + 1:])
+            return None if remove_outside else e
+
+        return _events(fixture, settle)
+
+    return control
+
+
 def moved_to(as_of: datetime) -> Control:
     """The same data moved in time so the as-of time is `as_of`: every timestamp of events,
     users and items shifted alike. An answer that reads getvariable('as_of_ts') and uses it as

@@ -20,7 +20,7 @@ from collections import Counter
 from datetime import datetime as dt
 
 from grader.engine.compare import values_equal
-from grader.engine.checks import Fixture, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries
+from grader.engine.checks import Fixture, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries
 from grader.course.tables import Dataset, load_seed
 from grader.course.exercises.ex03 import SAMPLE_AS_OF, features_check
 
@@ -93,6 +93,16 @@ THIRDS = fixture("ratios that are not exact in single precision", [
     (3, 1, 10, dt(2025, 12, 9, 11), "purchase"),
 ])
 
+# Entity events half a day inside the window's start (T - 6.5 days), beside events well inside:
+# a window a day short drops them from the user's and the item's counts. (A window a day too
+# long is caught by entity_features_no_leakage, whose fixture holds events before the window.)
+SHORT = fixture("entity events half a day inside the window's start", [
+    (1, 1, 10, dt(2025, 12, 4, 12), "click"),     # T - 6.5 days: in
+    (2, 1, 10, dt(2025, 12, 9, 9), "view"),
+    (3, 2, 10, dt(2025, 12, 4, 13), "view"),      # T - 6.5 days: in, for item 10 through user 2
+    (4, 2, 11, dt(2025, 12, 8, 9), "click"),
+])
+
 OTHER_DAY = Fixture("the sample tables at another as-of time", load_seed(), {"as_of_ts": dt(2025, 12, 6, 23, 59, 59)})
 
 
@@ -142,6 +152,11 @@ CHECKS = [
         "Each entity aggregate uses only events in T - 7 days < event_ts <= T, the same window as the "
         "grid, or a user's future clicks leak into their training rows",
         control=window_only, control_note="with the events outside the window removed"),
+    features_check("window_is_seven_days", SHORT, 1,
+        "The entity windows are 7 days long (as_of_ts - INTERVAL '7 days' < event_ts): an event "
+        "6.5 days before as_of_ts still counts for its user and its item",
+        control=far_end_settled(remove_outside=False),
+        control_note="with the events near the window's start moved to its middle"),
     features_check("retries_deduplicated", RETRIES, 1,
         "Retried events (same event_id) count once: deduplicate on event_id before any aggregate",
         control=without_retries, control_note="with the retried copies removed"),

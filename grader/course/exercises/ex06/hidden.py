@@ -65,6 +65,18 @@ EVENT_TYPES = fixture("event types other than click and view", [
     (5, 2, 10, dt(2025, 12, 2, 11), "view"),
 ])
 
+# Events half a day inside and half a day outside the 7 days (for T1; for T2 the first is half
+# a day outside), each pair also active well inside both windows: a window a day too short or
+# too long changes a count, never a row.
+LENGTH = fixture("events half a day inside and outside the 7 days", [
+    (1, 1, 10, dt(2025, 11, 26, 12), "view"),    # T1 - 6.5 days: in for T1; T2 - 7.5 days: out for T2
+    (2, 1, 10, INSIDE, "click"),
+    (3, 2, 11, dt(2025, 11, 25, 12), "click"),   # T1 - 7.5 days: out for both
+    (4, 2, 11, INSIDE, "view"),
+    (5, 3, 12, dt(2025, 11, 27, 12), "view"),    # T2 - 6.5 days: in for both
+    (6, 3, 12, INSIDE, "view"),
+])
+
 GRID = fixture("pairs active only outside the window, users and items without events", [
     (1, 1, 10, dt(2025, 12, 1, 9), "click"),
     (2, 1, 11, dt(2025, 11, 1, 9), "view"),      # an all-time pair, idle in both windows
@@ -89,6 +101,10 @@ CHECKS = [
         "as_of_ts does not", aspect=COUNTS,
         control=edges_moved_around(lambda fixture: AS_OF),
         control_note="with the events on the windows' edges moved an hour away from them, on the same side"),
+    counts_check("window_is_seven_days", LENGTH, 1,
+        "The window is 7 days long, as_of_ts - 7 days < event_ts <= as_of_ts: an event 6.5 days "
+        "before as_of_ts counts, one 7.5 days before does not (INTERVAL 7 DAY, not 6 or 8)",
+        aspect=COUNTS),
     counts_check("retries_deduplicated", RETRIES, 2,
         "Retried events are exact copies with the same event_id and count once: deduplicate on "
         "event_id before counting (SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY "

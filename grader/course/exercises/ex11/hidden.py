@@ -13,7 +13,8 @@ get the same pairs)."""
 
 from datetime import datetime as dt
 
-from grader.engine.checks import Fixture, duplicates_only, edges_moved, extra_rows_only, missing_rows_only, moved_to, with_dimensions, without_future_events, without_old_events
+from grader.course import semantics
+from grader.engine.checks import Fixture, duplicates_only, edges_moved, extra_rows_only, far_end_settled, missing_rows_only, moved_to, with_dimensions, without_future_events, without_old_events
 from grader.course.tables import Dataset
 from grader.course.exercises.ex11 import SAMPLE_AS_OF as T, grid_check
 
@@ -68,6 +69,26 @@ EDGES = fixture("events exactly on the window's edges", [
     (5, 5, 14, dt(2025, 12, 1, 9), "view"),                  # well inside
 ])
 
+LENGTH = fixture("pairs active only half a day inside or outside the 7 days", [
+    (1, 1, 10, dt(2025, 11, 26, 12), "view"),    # T - 6.5 days: in (a 6-day window drops the pair)
+    (2, 2, 11, dt(2025, 11, 25, 12), "click"),   # T - 7.5 days: out (an 8-day window adds the pair)
+    (3, 3, 12, dt(2025, 12, 1, 9), "view"),      # well inside
+    (4, 4, 13, dt(2025, 11, 12, 12), "view"),    # T - 20.5 days: out for any window with a start
+])
+
+
+def unless_unbounded(d, fixture):
+    """Extra pairs are this check's concern only for a window that has a start: an answer that
+    returns a pair idle for two whole windows has none (grid_not_all_time's concern)."""
+    as_of = fixture.variables["as_of_ts"]
+    last: dict = {}
+    for e in fixture.dataset.rows("events"):
+        pair = (e[semantics.USER_ID], e[semantics.ITEM_ID])
+        last[pair] = max(last.get(pair, e[semantics.EVENT_TS]), e[semantics.EVENT_TS])
+    idle = {p for p, ts in last.items() if ts <= as_of - 2 * semantics.WINDOW}
+    return d.only(unexpected=False) if idle & {(g[0], g[1]) for g in d.got} else d
+
+
 # Another as-of time, and not a day end: events that the sample's window would include or
 # exclude the other way round, and events later on the same day.
 T_OTHER = dt(2026, 2, 14, 12, 0, 0)
@@ -101,6 +122,11 @@ CHECKS = [
         "An event exactly at as_of_ts counts, one exactly 7 days earlier does not, one half a second "
         "after as_of_ts does not (as_of_ts - INTERVAL '7 days' < event_ts <= as_of_ts)",
         control=edges_moved, control_note="with the events on the window's edges moved an hour away from them, on the same side"),
+    grid_check("window_is_seven_days", LENGTH, 1,
+        "The window is 7 days long (as_of_ts - INTERVAL '7 days' < event_ts): a pair active 6.5 "
+        "days before as_of_ts is in the grid, one active only 7.5 days before is not",
+        control=far_end_settled(), aspect=unless_unbounded,
+        control_note="with the events near the window's start moved inside it or removed"),
     grid_check("reads_as_of_variable", VARIABLE, 2,
         "Read the as-of time with getvariable('as_of_ts') and use it as given (don't hard-code a "
         "timestamp, use now(), or round it to a day end): with as_of_ts = 2026-02-14 12:00:00 the "
