@@ -10,6 +10,7 @@ from grader.course.tables import load_seed
 from grader.engine.harness import CleanRunsCheck, Scenario, WatermarkSourceCheck, job_dataset
 from grader.course import semantics
 from grader.course.exercises.ex08 import SEED as SAMPLE
+from grader.course.exercises.job_values import VALUE_MISTAKES
 
 SEED = load_seed()
 EVENTS = SEED.rows("events")
@@ -100,16 +101,9 @@ CHECKS = [
              "INSERT OR REPLACE, or DELETE the day's partition then INSERT. A plain INSERT fails on the key; "
              "ON CONFLICT DO NOTHING keeps stale values",
     ),
-    values_check("window_edges", EDGES, 1,
-        "The window's edges are off: the course's window is as_of_ts - 7 days < event_ts <= as_of_ts, on "
-        "timestamps, not whole days (an event exactly at as_of_ts counts, one exactly 7 days earlier does not, "
-        "and one half a second after as_of_ts belongs to the next day)"),
-    values_check("retries_deduplicated", RETRIES, 1,
-        "Retried events were counted more than once: deduplicate on event_id before counting "
-        "(SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY event_id ...) = 1)"),
-    values_check("all_types_in_impressions", EVENT_TYPES, 1,
-        "impressions_7d counts events of every type, not only clicks and views (and clicks_7d / views_7d "
-        "count only their own type)"),
+    values_check("window_edges", EDGES, 1, VALUE_MISTAKES["window_edges"]),
+    values_check("retries_deduplicated", RETRIES, 1, VALUE_MISTAKES["retries_deduplicated"]),
+    values_check("all_types_in_impressions", EVENT_TYPES, 1, VALUE_MISTAKES["all_types_in_impressions"]),
     WatermarkSourceCheck(
         name="watermark_from_control_not_data", answer="ex08", points=2, empty_day=QUIET, backfilled=BACKFILLED,
         sample=SAMPLE, runs=2,

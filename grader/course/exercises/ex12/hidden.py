@@ -8,6 +8,7 @@ from grader.course.tables import load_seed
 from grader.engine.harness import Backfill, Scenario, job_dataset
 from grader.course import semantics
 from grader.course.exercises.ex12 import SEED as EMPTY, C, backfill_check
+from grader.course.exercises.job_values import VALUE_MISTAKES
 
 SEED = load_seed()
 EVENTS = SEED.rows("events")
@@ -75,14 +76,7 @@ CHECKS = [
         "INSERT OR IGNORE keep the stale values",
         scenario=STALE_SCENARIO, jobs=[C], orders=["C"], relative=True, gated=True,
     ),
-    values_check("window_edges", EDGES, 1,
-        "The window's edges are off: the course's window is as_of_ts - 7 days < event_ts <= as_of_ts, on "
-        "timestamps, not whole days (an event exactly at as_of_ts counts, one exactly 7 days earlier does not, "
-        "and one half a second after as_of_ts belongs to the next day)"),
-    values_check("retries_deduplicated", RETRIES, 1,
-        "Retried events were counted more than once: deduplicate on event_id before counting "
-        "(SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY event_id ...) = 1)"),
-    values_check("all_types_in_impressions", EVENT_TYPES, 1,
-        "impressions_7d counts events of every type, not only clicks and views (and clicks_7d / views_7d "
-        "count only their own type)"),
+    values_check("window_edges", EDGES, 1, VALUE_MISTAKES["window_edges"]),
+    values_check("retries_deduplicated", RETRIES, 1, VALUE_MISTAKES["retries_deduplicated"]),
+    values_check("all_types_in_impressions", EVENT_TYPES, 1, VALUE_MISTAKES["all_types_in_impressions"]),
 ]
