@@ -115,6 +115,14 @@ WRONG = {
     "float_ratio": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
     "integer_division": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c} // NULLIF({i}, 0)")),
     "hard_coded_as_of": ({"reads_as_of_parameter"}, pipeline().replace(T, "TIMESTAMP '2025-12-04 23:59:59'")),
+    # computes nothing: the observed grid with zero counts and NULL ratios agrees with itself on
+    # every control (edges moved, retries removed, another as-of time), so no check may pass it
+    "grid_with_zero_counts": ({SAMPLE, "point_in_time_users", "point_in_time_items", "no_join_fanout",
+                               "entity_level_counts", "entity_features_no_leakage", "window_is_seven_days",
+                               "retries_deduplicated", "ctr_is_double", "reads_as_of_parameter"},
+        f"""SELECT DISTINCT user_id, item_id, {T} AS as_of_ts, 0 AS user_clicks_7d, 0 AS user_impressions_7d,
+                   0 AS item_clicks_7d, 0 AS item_impressions_7d, NULL::DOUBLE AS user_ctr_7d, NULL::DOUBLE AS item_ctr_7d
+            FROM events WHERE event_ts <= {T} AND event_ts > {T} - INTERVAL 7 DAY"""),
 }
 
 CORRECT = {

@@ -76,6 +76,12 @@ WRONG = {
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM (SELECT DISTINCT * FROM feature_table) GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
+    # audits nothing: every day with constant zero counts agrees with itself on any control, so
+    # no control check may pass it
+    "every_day_with_zero_counts": ({SAMPLE, "only_days_with_duplicates", "duplicated_keys_counts_keys",
+                                    "extra_rows_are_surplus_copies", "key_is_user_and_item",
+                                    "duplicates_with_different_values"},
+        "SELECT DISTINCT as_of_ts, 0 AS duplicated_keys, 0 AS extra_rows FROM feature_table"),
 }
 
 CORRECT = {

@@ -63,6 +63,14 @@ MATRIX = {
     "as_of_ts_as_text": wrong("ex06", {SAMPLE, "no_leakage", "window_edges", "window_is_seven_days", "retries_deduplicated",
                                       "all_types_in_impressions", "grid_is_observed_pairs"},
         cell(counts(RIGHT_WINDOW).replace("a.as_of_ts,", "CAST(a.as_of_ts AS VARCHAR) AS as_of_ts,", 1))),
+    # counts nothing: the grid with zero counts agrees with itself when the edge events move, so
+    # window_edges (a control check) must not pass it
+    "grid_with_zero_counts": wrong("ex06", {SAMPLE, "no_leakage", "window_edges", "window_is_seven_days",
+                                           "retries_deduplicated", "all_types_in_impressions", "grid_is_observed_pairs"},
+        cell("""SELECT DISTINCT e.user_id, e.item_id, a.as_of_ts, 0 AS clicks_7d, 0 AS views_7d, 0 AS impressions_7d
+                FROM events AS e
+                JOIN (VALUES (TIMESTAMP '2025-12-02 23:59:59'), (TIMESTAMP '2025-12-03 23:59:59')) AS a(as_of_ts)
+                  ON e.event_ts <= a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL 7 DAY""")),
 }
 
 CORRECT = {

@@ -98,6 +98,7 @@ class Diff:
     got: list[tuple] = field(default_factory=list)  # the learner's rows over `columns`
     key: list[str] | None = None
     returned_none: bool = False  # none of the expected rows came back (set by the check)
+    computed_none: bool = False  # the expected keys came back, no value right but 0 or NULL (set by the check)
 
     @property
     def equal(self) -> bool:
@@ -117,7 +118,10 @@ class Diff:
         if self.missing_columns:
             return "missing column(s): " + ", ".join(self.missing_columns)
         parts = []
-        if self.returned_none:
+        if self.computed_none:
+            parts.append(f"none of the {len(self.changed) + len(self.missing)} expected row(s) came back with "
+                         "a value right other than 0 or NULL")
+        elif self.returned_none:
             parts.append(f"none of the {len(self.missing)} expected row(s) came back"
                          + (f" ({len(self.got)} other row(s) did)" if self.got else " (no rows at all)"))
         for col, (want, got) in self.wrong_types.items():
@@ -125,7 +129,7 @@ class Diff:
         if self.duplicated:
             keys = len({self._key(r) for r in self.duplicated})
             parts.append(f"{keys} key(s) returned more than once ({len(self.duplicated)} rows)")
-        if self.missing and not self.returned_none:
+        if self.missing and (self.computed_none or not self.returned_none):
             parts.append(f"{len(self.missing)} expected row(s) missing")
         if self.unexpected:
             parts.append(f"{len(self.unexpected)} row(s) that should not be there")
