@@ -94,6 +94,16 @@ MATRIX = {
             SELECT * FROM feature_table
             WHERE (user_id, item_id, as_of_ts) NOT IN (SELECT (user_id, item_id, as_of_ts) FROM feature_rows)
             UNION ALL SELECT *, {CTR} FROM feature_rows;""")),
+    # writes only a TEMP copy that shadows feature_table in its own session: the real table is
+    # never written, so every check about what was written fails (the state is read without it)
+    "writes_a_temp_shadow_copy": wrong("ex07", {SAMPLE, "rerun_is_idempotent", "stale_rows_updated_all_columns",
+                                               "key_includes_as_of_ts", "other_days_untouched", "unrelated_rows_untouched",
+                                               "zero_impressions_give_null_ctr", "ctr_not_integer_division",
+                                               "ctr_is_double_not_float", "feature_table_keeps_key_and_types"}, cell(
+        f"""CREATE OR REPLACE TEMP TABLE feature_table AS SELECT * FROM main.feature_table;
+            DELETE FROM feature_table t USING feature_rows s
+            WHERE t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts;
+            INSERT INTO feature_table SELECT *, {CTR} FROM feature_rows;""")),
 }
 
 CORRECT = {

@@ -67,6 +67,7 @@ class ResultCheck(Check):
                         said = sqlerrors.annotate(str(exc), _statement(sql, exc.statement), self.answer)
                         raise SandboxError(f"run {run + 1} of {runs}: {said}", exc.kind, exc.statement) from None
                     raise
+            _drop_temp_objects(con)
             state = sandbox.run_sql(con, self.state_sql, deadline)
             assert state is not None
             return state
@@ -198,6 +199,17 @@ class ResultCheck(Check):
             return fixture, self._diff(sql, fixture, limits)
         except SandboxError:
             return self.fixture, d
+
+
+def _drop_temp_objects(con) -> None:
+    """The state is what a later session would see: TEMP tables and views end with the script's
+    session, so they go before it is read (a script's own TEMP `feature_table` shadows the real
+    one in its session and is never read as the table it wrote)."""
+    for kind, name in con.execute(
+        "SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary "
+        "UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+    ).fetchall():
+        con.execute(f'DROP {kind} IF EXISTS temp.main."{name.replace(chr(34), chr(34) * 2)}"')
 
 
 def _computes_any(oracle: list[tuple], d: compare.Diff) -> bool:
