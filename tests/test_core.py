@@ -236,3 +236,17 @@ def test_a_check_shrinks_every_input_table_it_names():
     check = next(c for c in result.checks if c.name == "duplicated_keys_counts_keys")
     table = check.tables[0]
     assert table.caption.startswith("feature_table: the fewest rows") and len(table.rows) == 2
+
+
+def test_computing_nothing_is_told_apart_only_where_the_oracle_expects_a_value():
+    # A control check compares an answer with itself, so the expected keys with 0/NULL values
+    # would pass it; they are judged against the oracle instead, but only when the oracle
+    # expects some value other than 0 or NULL (otherwise a right answer looks the same).
+    from grader.engine import compare
+    from grader.engine.checks.result import _computes_any
+
+    cols, key = ["k", "n", "r"], ["k"]
+    zeros = [(1, 0, None), (2, 0, None)]
+    assert not _computes_any([(1, 3, 0.5), (2, 0, None)], compare.diff([(1, 3, 0.5), (2, 0, None)], cols, zeros, cols, key, False))
+    assert _computes_any([(1, 3, 0.5), (2, 0, None)], compare.diff([(1, 3, 0.5)], cols, [(1, 3, 0.0)], cols, key, False))
+    assert _computes_any(zeros, compare.diff(zeros, cols, zeros, cols, key, False))
