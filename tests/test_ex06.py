@@ -42,6 +42,9 @@ MATRIX = {
     "eight_day_window": wrong("ex06", {SAMPLE, "window_is_seven_days"},
         cell(counts("e.event_ts <= a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL '8 days'"))),
     "retries_counted": wrong("ex06", {SAMPLE, "retries_deduplicated"}, cell(counts(RIGHT_WINDOW, source="events"))),
+    # deduplicated on the event's content, not on event_id: two clicks in one second become one
+    "dedup_on_content_not_event_id": wrong("ex06", {"retries_deduplicated"},
+        cell(counts(RIGHT_WINDOW, source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)"))),
     "impressions_of_clicks_and_views_only": wrong("ex06", {SAMPLE, "all_types_in_impressions"},
         cell(counts(RIGHT_WINDOW, impressions="count(*) FILTER (WHERE event_type IN ('click', 'view'))"))),
     "all_time_pairs_zero_filled": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""

@@ -72,6 +72,10 @@ WRONG = {
     "retries_counted_twice": (
         overwrite(source="events"),
         {"backfill_matches_reference", "retries_deduplicated"}),
+    # deduplicated on the event's content, not on event_id: two clicks in one second become one
+    "dedup_on_content_not_event_id": (
+        overwrite(source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)"),
+        {"retries_deduplicated"}),
     "impressions_only_clicks_and_views": (
         overwrite(impressions=CLICKS_AND_VIEWS),
         {"backfill_matches_reference", "all_types_in_impressions"}),

@@ -55,6 +55,7 @@ RETRIES = fixture("retried events (same event_id, exact copies)", [
     (3, 2, 10, dt(2025, 12, 2, 9), "click"),
     (4, 2, 10, dt(2025, 12, 2, 10), "click"),   # a real second click, not a retry
     (4, 2, 10, dt(2025, 12, 2, 10), "click"),
+    (5, 2, 10, dt(2025, 12, 2, 10), "click"),   # a third click in the same second: its own event_id
 ])
 
 EVENT_TYPES = fixture("event types other than click and view", [

@@ -52,6 +52,7 @@ RETRIES = Scenario("retried events (same event_id, exact copies)", job_dataset([
     (3, 2, 10, dt(2025, 12, 3, 9), "click"),
     (4, 2, 10, dt(2025, 12, 3, 10), "click"),   # a real second click, not a retry
     (4, 2, 10, dt(2025, 12, 3, 10), "click"),
+    (5, 2, 10, dt(2025, 12, 3, 10), "click"),   # a third click in the same second: its own event_id
 ], DAY2))
 
 EVENT_TYPES = Scenario("event types other than click and view", job_dataset([

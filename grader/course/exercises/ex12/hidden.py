@@ -46,6 +46,7 @@ RETRIES = Scenario("retried events (same event_id, exact copies), backfill [12-0
     (3, 2, 10, dt(2025, 12, 2, 11), "click"),
     (4, 2, 10, dt(2025, 12, 2, 12), "click"),   # a real second click, not a retry
     (4, 2, 10, dt(2025, 12, 2, 12), "click"),
+    (5, 2, 10, dt(2025, 12, 2, 12), "click"),   # a third click in the same second: its own event_id
 ]))
 
 EVENT_TYPES = Scenario("event types other than click and view, backfill [12-02, 12-03]", job_dataset([
