@@ -21,6 +21,9 @@ PARTS = {
     # are declared from the engine, so they rank above it. The engine may import the course's
     # tables and oracle, never its exercises.
     "grader.course.exercises": 3,
+    # Pictures of time and of a class, drawn from results (and the course's window), used by
+    # grading's pages and reports, the kernel's check() and the lessons.
+    "grader.pictures": 3.5,
     "grader.grading": 4,  # grade, workers, reports, feedback, manual marks, platforms/
     "grader.kernel": 5,  # the notebook's first cell and check()
     "grader.authoring": 5,  # lessons, release, docs, diagram
