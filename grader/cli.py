@@ -1,6 +1,7 @@
 """`grader`: a thin command line over the package. Verbs: check, release, data, bench.
 
-Exit codes: 0 when the command ran (whatever the scores), 2 for bad usage."""
+Exit codes: 0 when the command ran (whatever the scores), 2 for bad usage, 3 when `check
+--manual` wrote every output but some score rows were refused or matched no submission."""
 
 from __future__ import annotations
 
@@ -53,11 +54,13 @@ def _check(args: argparse.Namespace) -> int:
         results = grade_many(paths, hidden=not args.public_only, limits=limits, workers=args.workers, progress=advance,
                              budget_s=args.budget, show_hidden_rows=args.feedback_hidden_rows)
     base = report.graded_folder(args.paths)  # paths in gradebooks are relative to it
+    manual_problems = []
     if args.manual:  # the instructor's scores of written answers, into every output below
         from grader.grading import manual
 
-        for problem in manual.merge_file(results, args.manual, base):
-            console.print(f"[yellow]--manual: {problem}[/yellow]")
+        manual_problems = manual.merge_file(results, args.manual, base)
+        for problem in manual_problems:
+            console.print(f"[yellow]--manual: {escape(problem)}[/yellow]")
     if not args.quiet:
         # piped output (a log file, CI) gets a wide console so check names are never cut
         report.print_summary(results, Console() if sys.stdout.isatty() else Console(width=160))
@@ -72,6 +75,11 @@ def _check(args: argparse.Namespace) -> int:
         report.write_gradebook(args.gradebook, results, base)
     if args.feedback:
         report.write_feedback(args.feedback, results, hidden_rows=args.feedback_hidden_rows)
+    if manual_problems:  # every output is written; the status says some scores were not merged
+        from grader.grading.manual import EXIT_ROWS_NOT_MERGED
+
+        console.print(f"[red]--manual: {len(manual_problems)} row(s) not merged (listed above)[/red]")
+        return EXIT_ROWS_NOT_MERGED
     return 0
 
 
@@ -121,6 +129,21 @@ def cmd_release(args: argparse.Namespace) -> int:
                                   manual_csv=Path(args.manual) if args.manual else None,
                                   download_deps=args.download_deps)
         print(f"wrote {path}: upload it as the assignment's autograder (Gradescope: Configure Autograder)")
+        from grader.grading.platforms import gradescope
+
+        for line in gradescope.points_note(args.only or None, manual=bool(args.manual)):
+            print(line)
+    elif args.what == "prairielearn":
+        from grader.authoring import prairielearn_release
+
+        try:
+            done = prairielearn_release.build(Path(args.out or "release-prairielearn"), image=args.image,
+                                              budget_s=args.budget, hide_hidden_details=args.hide_hidden_details,
+                                              only=args.only or None, course_instance=args.course_instance)
+        except ValueError as exc:
+            print(f"grader release prairielearn: {exc}", file=sys.stderr)
+            return 2
+        print("\n".join(done.summary()))
     return 0
 
 
@@ -155,10 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="prairielearn: grade ONE submission and write PrairieLearn's results.json (see --results)")
     c.add_argument("--results", metavar="FILE", help="prairielearn: where results.json goes "
                    "(default $PRAIRIELEARN_GRADE_ROOT/results/results.json, root /grade)")
+    c.add_argument("--hide-hidden-details", action="store_true",
+                   help="prairielearn: each exercise's hidden checks as one line of points, without names or messages")
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("release", help="build notebooks, render diagrams, or write the student bundle")
-    r.add_argument("what", choices=["notebooks", "diagrams", "docs", "bundle", "gradescope"])
+    r.add_argument("what", choices=["notebooks", "diagrams", "docs", "bundle", "gradescope", "prairielearn"])
     r.add_argument("out", nargs="?", help="bundle: the folder to write (default release/)")
     r.add_argument("--only", nargs="*", help="notebooks: only these exercise ids")
     r.add_argument("--no-execute", action="store_true", help="notebooks: do not execute the solutions")
@@ -169,6 +194,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--manual", metavar="ANSWERS.csv", help="gradescope: written answers' scores to merge")
     r.add_argument("--download-deps", action="store_true",
                    help="gradescope: ship every pinned dependency wheel too (a fully offline setup.sh)")
+    r.add_argument("--image", default="week12-workbook-grader:latest",
+                   help="prairielearn: the grading image's name as PrairieLearn pulls it (built from image/Dockerfile)")
+    r.add_argument("--budget", type=float, default=60.0, metavar="SECONDS",
+                   help="prairielearn: seconds one submission may take (default 60); the job timeout is 30 s more")
+    r.add_argument("--hide-hidden-details", action="store_true",
+                   help="prairielearn: students see each exercise's hidden checks as one line of points only")
+    r.add_argument("--course-instance", default="Week12",
+                   help="prairielearn: the course instance folder the assessment is written under (default Week12)")
     r.set_defaults(func=cmd_release)
 
     # More verbs register here (data, bench).

@@ -135,6 +135,7 @@ class ManualCheck(Check):
 
     key: str | None = None
     min_words: int = 5
+    rubric: str = ""  # what earns the points, for the person scoring (grader manual export)
 
     def where(self) -> str:
         return f"expected a cell assigning `{self.answer} = ...`"

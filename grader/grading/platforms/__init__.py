@@ -16,6 +16,21 @@ from grader.grading.report import fmt
 from grader.engine.results import CheckResult, SubmissionResult
 
 
+def points_by_exercise(only=None, hidden: bool = True) -> list[tuple[str, float, float]]:
+    """(exercise id, automatic points, written points) from the declarations, in course order:
+    what a platform is told each exercise is worth (written answers are ManualChecks)."""
+    from grader.course import exercises
+    from grader.engine.checks import ManualCheck
+
+    out = []
+    for ex in exercises.all_exercises():
+        if only and ex.id not in only:
+            continue
+        written = sum(c.points for c in ex.all_checks(hidden) if isinstance(c, ManualCheck))
+        out.append((ex.id, ex.max_points(hidden) - written, written))
+    return out
+
+
 def check_html(c: CheckResult, max_rows: int = 12) -> str:
     """A check's message and tables, as small HTML (every value escaped). Give it a check from
     results.bound_submission, which withholds hidden checks' rows unless the instructor opts in."""
@@ -40,10 +55,15 @@ def check_text(c: CheckResult, max_rows: int = 12) -> str:
     return "\n".join(lines)
 
 
-def grade_one(folder: Path, only=None, hidden: bool = True, timeout_s: float = 5.0) -> SubmissionResult:
+def grade_one(folder: Path, only=None, hidden: bool = True, timeout_s: float = 5.0,
+              budget_s: float | None = None, scope_to_present: bool = False) -> SubmissionResult:
     """Grade what a platform put in `folder` (one notebook, or a student's exercise notebooks,
-    possibly one folder down) as ONE submission; anything else is an `invalid` result saying
-    why. Never raises."""
+    possibly one folder down; or one uploaded notebook file itself) as ONE submission; anything
+    else is an `invalid` result saying why. Never raises.
+
+    `only` names the exercises graded; else `scope_to_present` (PrairieLearn, where a question
+    is one exercise and names its file) grades the exercises whose notebooks were handed in,
+    so a folder holding only ex06.ipynb is scored over ex06; else every exercise."""
     import os
     import secrets
 
@@ -53,10 +73,16 @@ def grade_one(folder: Path, only=None, hidden: bool = True, timeout_s: float = 5
 
     # hidden fixtures disguised per run unless the instructor fixed a secret (as `grader check` does)
     os.environ.setdefault(SECRET_ENV, secrets.token_hex(16))
+    folder = Path(folder)
     name = folder.name or "submission"
+    limits = Limits(timeout_s=timeout_s)
     try:
+        if folder.is_file() and not folder.is_symlink():  # one uploaded notebook, named as handed in
+            if folder.suffix.lower() != ".ipynb":
+                return SubmissionResult(str(folder), name, "invalid", [], reason=f"{name} is not a notebook (.ipynb)")
+            return explain_unreadable(grade_path(folder, hidden=hidden, limits=limits, only=only, budget_s=budget_s))
         if not folder.is_dir():
-            return SubmissionResult(str(folder), name, "invalid", [], reason=f"no submission folder at {folder}")
+            return SubmissionResult(str(folder), name, "invalid", [], reason=f"no submission folder or notebook at {folder}")
         units = find_submissions([folder])
         if not units:
             return SubmissionResult(str(folder), name, "invalid", [],
@@ -66,8 +92,53 @@ def grade_one(folder: Path, only=None, hidden: bool = True, timeout_s: float = 5
             return SubmissionResult(str(folder), name, "invalid", [], reason=(
                 f"found {len(units)} separate submissions ({listed}): hand in one notebook, or your exercise "
                 "notebooks (ex01.ipynb … ex12.ipynb) together"))
+        unit = Path(units[0])
+        if not only and scope_to_present:
+            only = present_exercises(unit) or None
         # An exercise notebook (even a lone ex06.ipynb) stands for its folder: find_submissions
         # returns the folder, graded on every exercise the platform asks for (`only`).
-        return grade_path(Path(units[0]), hidden=hidden, limits=Limits(timeout_s=timeout_s), only=only)
+        return explain_unreadable(grade_path(unit, hidden=hidden, limits=limits, only=only, budget_s=budget_s))
     except Exception as exc:  # the platform must always get a result that says what happened
         return SubmissionResult(str(folder), name, "invalid", [], reason=f"the grader failed: {exc!r}")
+
+
+def present_exercises(unit: Path) -> list[str]:
+    """The exercises whose notebooks a student's folder holds (`ex06.ipynb` -> ex06), in course
+    order; empty for anything else (one notebook holding every answer is graded on all)."""
+    from grader.course import exercises
+    from grader.engine.notebook import exercise_id_of, notebook_files
+
+    if not unit.is_dir():
+        exercise_id = exercise_id_of(unit)
+        return [exercise_id] if exercise_id in exercises.IDS else []
+    files, _ = notebook_files(unit)
+    found = {exercise_id_of(f) for f in files}
+    return [i for i in exercises.available() if i in found]
+
+
+def explain_unreadable(r: SubmissionResult) -> SubmissionResult:
+    """Checks left `missing` because their exercise's own notebook could not be read say which
+    file and why, instead of "no answer named ex07 found" with the cause in a footnote."""
+    from grader.engine.notebook import exercise_id_of, notebook_files, read_submission
+
+    if r.status != "graded":
+        return r
+    unit = Path(r.path)
+    files = notebook_files(unit)[0] if unit.is_dir() else [unit]
+    broken: dict[str, str] = {}
+    for f in files:
+        exercise_id = exercise_id_of(f)
+        if not exercise_id or exercise_id in broken:
+            continue
+        e = next((e for e in r.exercises if e.id == exercise_id), None)
+        if e is None or not any(c.status == "missing" for c in e.checks):
+            continue  # only read again where a check lost its answer
+        why = read_submission(f).invalid
+        if why:
+            broken[exercise_id] = f"{f.name} could not be read ({why})"
+    for e in r.exercises:
+        if e.id in broken:
+            for c in e.checks:
+                if c.status == "missing":
+                    c.message = f"{broken[e.id]}, so this answer was not graded: fix that notebook and hand it in again"
+    return r

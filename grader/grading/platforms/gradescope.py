@@ -40,7 +40,7 @@ from pathlib import Path
 
 from grader.grading.report import fmt_points
 from grader.engine.results import SubmissionResult, bound_submission
-from grader.grading.platforms import check_html, grade_one
+from grader.grading.platforms import check_html, grade_one, points_by_exercise
 
 ROOT_ENV = "GRADESCOPE_AUTOGRADER_ROOT"
 CONFIG_NAME = "week12-gradescope.json"
@@ -127,6 +127,22 @@ def _md(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_[]<>#|!" else ch for ch in str(text))
 
 
+def points_note(only=None, manual: bool = False) -> list[str]:
+    """What to type into the assignment's settings (Gradescope: Settings, Autograder points),
+    from the declarations: the automatic checks' points, plus the written answers' when their
+    scores are merged into the autograder's (release --manual); else they are yours to score."""
+    points = points_by_exercise(only)
+    auto = sum(a for _, a, _ in points)
+    written = sum(w for *_, w in points)
+    scope = f"{len(points)} exercise(s)" if only else "the workbook"
+    lines = [f"Autograder points to enter in Gradescope: {auto + written if manual else auto:g} "
+             f"({scope}: {auto:g} from automatic checks" + (f" + {written:g} of written answers, merged from --manual)" if manual else ")")]
+    if written and not manual:
+        lines.append(f"Written answers are worth {written:g} more points: score them (grader manual export) and release "
+                     f"again with --manual (then enter {auto + written:g}), or grade them in Gradescope as a separate question.")
+    return lines
+
+
 def load_config(root: Path) -> dict:
     path = root / "source" / CONFIG_NAME
     config = dict(DEFAULTS)
@@ -162,7 +178,7 @@ def run(root: Path | None = None) -> dict:
         if scores.exists() and result.status == "graded":
             from grader.grading import manual
 
-            for problem in manual.merge_file([result], scores, base=root / "submission"):
+            for problem in manual.merge_file([result], scores, base=root / "submission", report_unmatched=False):
                 print(f"manual scores: {problem}")
         data = results_json(result, config.get("hidden_visibility", "after_published"),
                             bool(config.get("hidden_rows")), time.perf_counter() - started)
