@@ -207,3 +207,34 @@ def test_the_always_visible_summary_gives_no_hidden_verdict_away():
     assert public_total in summary and f"{r.score:g} / {r.max_score:g}" not in summary
     shown = gradescope.results_json(r, hidden_visibility="visible")["output"]
     assert f"{r.score:g} / {r.max_score:g}" in shown
+
+
+def test_a_corrupt_notebook_among_twelve_is_named_in_its_own_tests(tmp_path):
+    """Before: every ex07 test said "no answer named ex07", the cause only in a footnote."""
+    from grader.grading.platforms import grade_one
+
+    student = tmp_path / "submission"
+    student.mkdir()
+    for nb in sorted((ROOT / "solutions").glob("ex*.ipynb")):
+        (student / nb.name).write_bytes(nb.read_bytes())
+    (student / "ex07.ipynb").write_bytes(b'{"cells": [')  # truncated
+    data = gradescope.results_json(grade_one(student))
+    jsonschema.validate(data, SCHEMA)
+    ex07 = [t for t in data["tests"] if "ex07" in t["tags"]]
+    assert ex07 and all("ex07.ipynb could not be read (not a notebook" in t["output"] for t in ex07)
+    assert all(t["status"] == "passed" for t in data["tests"] if "ex06" in t["tags"])  # the others unaffected
+    assert not any("ex07.ipynb could not be read" in t["output"] for t in data["tests"] if "ex06" in t["tags"])
+
+
+def test_points_to_enter_are_computed_from_the_declarations():
+    from grader.course import exercises
+    from grader.engine.checks import ManualCheck
+
+    auto = sum(ex.max_points() for ex in exercises.all_exercises())
+    written = sum(c.points for ex in exercises.all_exercises() for c in ex.all_checks() if isinstance(c, ManualCheck))
+    auto -= written
+    lines = gradescope.points_note()
+    assert f"Gradescope: {auto:g} " in lines[0] and f"{written:g} more points" in lines[1]
+    assert f"Gradescope: {auto + written:g} " in gradescope.points_note(manual=True)[0]
+    ex06 = exercises.get("ex06").max_points()
+    assert gradescope.points_note(["ex06"])[0].startswith(f"Autograder points to enter in Gradescope: {ex06:g} ")

@@ -160,3 +160,100 @@ def test_namesakes_in_two_folders_are_told_apart_by_path(tmp_path):
     manual.merge(results, scores, base=tmp_path)
     got = [next(c for c in r.exercises[0].checks if c.name == "explains_the_rerun") for r in results]
     assert got[0].status == "manual" and (got[1].status, got[1].points) == ("pass", 3)
+
+
+# ---------- what the person scoring sees, and which rows reach which student ----------
+
+def test_every_written_answer_declares_a_rubric_and_has_a_model_answer():
+    models = manual.model_answers()
+    assert all(c.rubric.strip() for _, c in WRITTEN), [c.name for _, c in WRITTEN if not c.rubric.strip()]
+    assert set(models) == {(e, c.name) for e, c in WRITTEN}, set((e, c.name) for e, c in WRITTEN) - set(models)
+
+
+def test_export_puts_model_answer_and_rubric_beside_each_answer(exported):
+    _, _, rows = exported
+    declared = {(e, c.name): c.rubric for e, c in WRITTEN}
+    models = manual.model_answers()
+    for r in rows:
+        assert r["rubric"] == declared[(r["exercise"], r["check"])]
+        model = manual._unquote(r["model_answer"])  # a leading "-" is kept from running as a formula
+        assert model == models[(r["exercise"], r["check"])] and model != r["text"]
+
+
+def one_student_folder(root: Path, name: str) -> Path:
+    """A student's folder of exercise notebooks (the failing notebook answers ex01, ex06 and ex10)."""
+    failing_notebook(root / name / "ex10.ipynb")
+    return root / name
+
+
+def scores_csv(path: Path, rows: list[dict]) -> Path:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=sorted({k for r in rows for k in r}))
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def rerun_check(js: Path) -> dict:
+    sub = json.loads(js.read_text())["submissions"][0]
+    return next(c for e in sub["exercises"] for c in e["checks"] if c["name"] == "explains_the_rerun")
+
+
+def test_a_row_keyed_by_folder_name_reaches_a_folder_graded_on_its_own(tmp_path):
+    ada = one_student_folder(tmp_path / "class", "ada")
+    answers = scores_csv(tmp_path / "a.csv", [{"folder": "ada/", "exercise": "ex10", "check": "explains_the_rerun",
+                                              "score": "2"}])
+    js = tmp_path / "r.json"
+    # graded alone, the folder's path relative to itself is ".": before, the row matched nothing
+    assert cli.main(["check", str(ada), "-q", "--workers", "1", "--manual", str(answers), "--json", str(js)]) == 0
+    assert (rerun_check(js)["status"], rerun_check(js)["points"]) == ("fail", 2)
+
+
+@pytest.mark.parametrize("row, problem", [
+    ({"student": "bob", "score": "2"}, "matches no graded submission"),
+    ({"student": "ada", "score": "9"}, "outside 0..3"),
+    ({"student": "ada", "score": "2", "check": "no_such_answer"}, "no written answer"),
+], ids=["unmatched", "out-of-range", "unknown-answer"])
+def test_rows_not_merged_are_listed_and_the_exit_status_says_so(tmp_path, capsys, row, problem):
+    ada = one_student_folder(tmp_path / "class", "ada")
+    answers = scores_csv(tmp_path / "a.csv", [{"exercise": "ex10", "check": "explains_the_rerun", **row}])
+    js = tmp_path / "r.json"
+    status = cli.main(["check", str(ada), "-q", "--workers", "1", "--manual", str(answers), "--json", str(js)])
+    assert status == manual.EXIT_ROWS_NOT_MERGED == 3
+    assert problem in capsys.readouterr().err
+    assert rerun_check(js)["status"] == "manual" and js.exists()  # every output still written
+
+
+def test_an_unscored_csv_changes_nothing_and_exits_zero(exported, tmp_path):
+    folder, out, _ = exported
+    js = tmp_path / "r.json"
+    assert cli.main(["check", str(folder), "-q", "--workers", "1", "--manual", str(out), "--json", str(js)]) == 0
+    subs = json.loads(js.read_text())["submissions"]
+    assert all(c["status"] == "manual" for s in subs for e in s["exercises"] for c in e["checks"] if c["max_points"] and c.get("points") is None)
+
+
+def test_rows_match_by_email_or_canvas_user_id_when_the_result_carries_them(tmp_path):
+    from grader.grading.grade import grade_path
+
+    a = grade_path(failing_notebook(tmp_path / "x" / "lovelace.ipynb"), only=["ex10"])
+    b = grade_path(failing_notebook(tmp_path / "y" / "smith.ipynb"), only=["ex10"])
+    a.student = "ada@uni.example"  # as Gradescope names its submitter (submission_metadata.json)
+    b.canvas_user_id = "9014"  # as a Canvas download names its uploader
+    answers = scores_csv(tmp_path / "a.csv", [
+        {"email": "ADA@uni.example", "exercise": "ex10", "check": "explains_the_rerun", "score": "3"},
+        {"id": "9014", "exercise": "ex10", "check": "explains_the_rerun", "score": "1"}])
+    assert manual.merge_file([a, b], answers, tmp_path) == []
+    got = [next(c for c in r.exercises[0].checks if c.name == "explains_the_rerun") for r in (a, b)]
+    assert [(c.status, c.points) for c in got] == [("pass", 3), ("fail", 1)]
+
+
+def test_a_name_two_submissions_share_is_refused_not_guessed(tmp_path):
+    from grader.grading.grade import grade_path
+
+    results = [grade_path(failing_notebook(tmp_path / s / "ada.ipynb"), only=["ex10"]) for s in ("a", "b")]
+    answers = scores_csv(tmp_path / "s.csv", [{"student": "ada", "exercise": "ex10", "check": "explains_the_rerun",
+                                               "score": "3"}])
+    problems = manual.merge_file(results, answers, tmp_path)
+    assert len(problems) == 1 and "names 2 submissions" in problems[0]
+    assert all(c.status == "manual" for r in results for c in r.exercises[0].checks if c.name == "explains_the_rerun")
