@@ -41,6 +41,15 @@ def _check(args: argparse.Namespace) -> int:
     if not args.budget > 0 or not args.timeout > 0:
         console.print("[red]grader check: --budget and --timeout must be positive numbers of seconds[/red]")
         return 2
+    assignments = {}
+    if args.gradebook_format == "canvas":  # a wrong assignment id is said before grading, not after
+        from grader.grading.platforms import canvas
+
+        try:
+            assignments = canvas.check_options(args.roster, args.canvas_prefix, args.canvas_total, args.canvas_assignment)
+        except (ValueError, OSError) as exc:
+            console.print(f"[red]grader check: {escape(str(exc))}[/red]")
+            return 2
     limits = Limits(timeout_s=args.timeout)
     with Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -69,8 +78,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.gradebook and args.gradebook_format == "canvas":
         from grader.grading.platforms import canvas
 
-        for line in canvas.write(args.gradebook, results, roster=args.roster, base=base, prefix=args.canvas_prefix):
-            console.print(f"[yellow]canvas: {line}[/yellow]")
+        for line in canvas.write(args.gradebook, results, roster=args.roster, base=base, prefix=args.canvas_prefix,
+                                 total=args.canvas_total, set_points=args.canvas_set_points, assignments=assignments):
+            console.print(f"[yellow]canvas: {escape(line)}[/yellow]")
     elif args.gradebook:
         report.write_gradebook(args.gradebook, results, base)
     if args.feedback:
@@ -171,6 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="canvas: the CSV Canvas imports (Student, ID, SIS User ID, SIS Login ID, Section, parts)")
     c.add_argument("--roster", metavar="CANVAS_EXPORT.csv", help="canvas: a gradebook export mapping submissions to students")
     c.add_argument("--canvas-prefix", default="Week 12", help="canvas: assignment column names start with this (default 'Week 12')")
+    c.add_argument("--canvas-total", action="store_true",
+                   help="canvas: one column holding each student's total instead of one per exercise part")
+    c.add_argument("--canvas-set-points", action="store_true",
+                   help="canvas: where the roster's Points Possible differs from the grader's, write the grader's "
+                        "(the import then changes the assignment); default: keep the roster's and say so")
+    c.add_argument("--canvas-assignment", action="append", metavar="PART=ID",
+                   help="canvas: write a part into the roster's column of that assignment id, e.g. ex06=5501, "
+                        "'ex06 written=5502', total=5600 (repeat for more)")
     c.add_argument("--feedback-hidden-rows", action="store_true",
                    help="feedback pages and --json show hidden checks' fixture rows and DuckDB's error text on "
                         "hidden data too (default: their message only)")

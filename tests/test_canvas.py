@@ -49,8 +49,10 @@ def test_layout_is_canvas_import_format(graded):
     assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert points[0] == "Points Possible" and points[1:5] == ["", "", "", ""]
     assert all(len(r) == len(header) for r in rows)  # quoting kept "Lovelace, Ada" in one cell
-    # the parts add up to the exercises' declared points
-    assert sum(float(p) for p in points[5:]) == sum(ex.max_points() for ex in exercises.all_exercises())
+    # the parts add up to the exercises' declared points, but for ex06, whose Points Possible
+    # the roster holds as 11: Canvas copies this row into the assignment, so it is kept
+    assert points[header.index("Week 12 ex06 (5501)")] == "11"
+    assert sum(float(p) for p in points[5:]) == sum(ex.max_points() for ex in exercises.all_exercises()) - 12 + 11
 
 
 def test_column_names_are_stable_and_reuse_canvas_ids(graded):
@@ -122,3 +124,82 @@ def test_written_part_is_filled_once_every_written_answer_of_it_is_scored(tmp_pa
     cells = dict(zip(header, row))
     assert cells["W12 ex10 written"] == "2"
     assert cells["W12 ex01 written"] == ""  # incremental_definition still to be scored: no partial sum
+
+
+# ---------- Points Possible, one total column, assignment ids, Canvas user ids ----------
+
+ROSTER_10 = """Student,ID,SIS User ID,SIS Login ID,Section,Exercise 6 renamed in Canvas (5501),Week 12 ex07 (5502)
+Points Possible,,,,,10,14
+"Lovelace, Ada",101,S101,ada,Sec A,,
+"Hopper, Grace",102,S102,grace,Sec A,,
+"""
+
+
+@pytest.fixture(scope="module")
+def ada_result(tmp_path_factory):
+    from grader.grading.grade import grade_path
+
+    return grade_path(failing_notebook(tmp_path_factory.mktemp("c") / "ada.ipynb"), only=["ex06", "ex07"])
+
+
+def rendered(results, roster=ROSTER_10, **options):
+    text, notes = canvas.render(results, canvas.read_roster(roster), **options)
+    rows = list(csv.reader(io.StringIO(text)))
+    return dict(zip(rows[0], rows[1])), by_student(rows), rows[0], notes
+
+
+def test_a_differing_points_possible_is_kept_and_reported(ada_result):
+    points, _, _, notes = rendered([ada_result], assignments={"ex06": "5501"})
+    assert points["Exercise 6 renamed in Canvas (5501)"] == "10"  # the roster's, not silently 12
+    assert points["Week 12 ex07 (5502)"] == "14"  # the same value: nothing to say
+    (note,) = notes
+    assert "roster says 10" in note and "maximum for ex06 is 12" in note
+
+
+def test_set_points_writes_the_graders_maximum_and_says_so(ada_result):
+    points, _, _, notes = rendered([ada_result], assignments={"ex06": "5501"}, set_points=True)
+    assert points["Exercise 6 renamed in Canvas (5501)"] == "12" and "changed from 10 to 12" in notes[0]
+
+
+def test_a_part_maps_to_an_assignment_id_whatever_its_canvas_name(ada_result):
+    _, students, header, _ = rendered([ada_result], assignments={"ex06": "5501"})
+    assert header[5:] == ["Exercise 6 renamed in Canvas (5501)", "Week 12 ex07 (5502)"]  # scope: ex06, ex07
+    ex06 = next(e for e in ada_result.exercises if e.id == "ex06")
+    assert students["Lovelace, Ada"]["Exercise 6 renamed in Canvas (5501)"] == f"{ex06.score:g}"
+    _, _, plain, _ = rendered([ada_result])  # without the id, a new "Week 12 ex06" column would be created
+    assert "Week 12 ex06" in plain
+
+
+def test_an_assignment_id_the_roster_lacks_is_refused_before_grading(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_10, encoding="utf-8")
+    sub = failing_notebook(tmp_path / "subs" / "ada.ipynb")
+    for bad in (["ex06=9999"], ["ex06=abc"], ["ex99=5501"]):
+        args = ["check", str(sub), "-q", "--gradebook", str(tmp_path / "c.csv"), "--gradebook-format", "canvas",
+                "--roster", str(roster)] + [a for pair in bad for a in ("--canvas-assignment", pair)]
+        assert cli.main(args) == 2, bad
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_one_total_column_holds_the_total_over_the_graded_exercises(ada_result):
+    points, students, header, _ = rendered([ada_result], total=True)
+    assert header[5:] == ["Week 12"] and points["Week 12"] == f"{exercises.get('ex06').max_points() + exercises.get('ex07').max_points():g}"
+    assert students["Lovelace, Ada"]["Week 12"] == f"{ada_result.score:g}"
+    assert students["Hopper, Grace"]["Week 12"] == ""  # no submission: ungraded, not 0
+
+
+def test_a_canvas_user_id_matches_its_roster_row_whatever_the_file_is_called(ada_result):
+    from dataclasses import replace
+
+    by_id = replace(ada_result, student="hopperg_102_9014_ex06")
+    by_id.canvas_user_id = "102"
+    _, students, _, notes = rendered([by_id])
+    assert students["Hopper, Grace"]["Week 12 ex07 (5502)"] != "" and students["Lovelace, Ada"]["Week 12 ex07 (5502)"] == ""
+    assert not any("no roster student" in n for n in notes)
+    stranger = replace(ada_result, student="hopperg_102_9014_ex06")  # no id carried: the names rule, which fails here
+    _, students, _, notes = rendered([stranger])
+    assert students["Hopper, Grace"]["Week 12 ex07 (5502)"] == "" and any("no roster student" in n for n in notes)
+    unknown = replace(ada_result)
+    unknown.canvas_user_id = "555"  # an id the roster lacks: the names rule still finds ada
+    _, students, _, _ = rendered([unknown])
+    assert students["Lovelace, Ada"]["Week 12 ex07 (5502)"] != ""
