@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("release", help="build notebooks, render diagrams, or write the student bundle")
     r.add_argument("what", choices=["notebooks", "diagrams", "docs", "bundle", "gradescope", "prairielearn"])
     r.add_argument("out", nargs="?", help="bundle: the folder to write (default release/)")
-    r.add_argument("--only", nargs="*", help="notebooks: only these exercise ids")
+    r.add_argument("--only", nargs="*", help="notebooks, gradescope, prairielearn: only these exercise ids")
     r.add_argument("--no-execute", action="store_true", help="notebooks: do not execute the solutions")
     r.add_argument("--hidden-visibility", default="after_published",
                    choices=["hidden", "after_due_date", "after_published", "visible"],

@@ -1,11 +1,13 @@
 """Where instructors grade: each platform's own format, one module per platform.
 
   gradescope.py    the autograder zip (`grader release gradescope OUT/`) and its run in the container
-  prairielearn.py  an external grader's results.json (`grader check --format prairielearn`)
+  prairielearn.py  an external grader's results.json (`grader check --format prairielearn`, and the
+                   entrypoint of the questions `grader release prairielearn` writes)
   canvas.py        the gradebook CSV Canvas imports (`--gradebook-format canvas --roster roster.csv`)
 
-What they share is here: the HTML of one check (message and counterexample tables) and the
-single-submission resolution a platform container needs."""
+What they share is here: the points each exercise is worth (automatic and written), the HTML
+of one check (message and counterexample tables) and the single-submission resolution a
+platform container needs."""
 
 from __future__ import annotations
 
