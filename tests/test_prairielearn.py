@@ -242,7 +242,7 @@ def test_release_refuses_a_budget_past_prairielearns_limit(tmp_path):
     assert cli.main(["release", "prairielearn", str(tmp_path / "x"), "--budget", "590"]) == 2
 
 
-def test_entrypoint_grades_in_a_grade_tree_without_the_project_on_the_path(released, tmp_path):
+def test_the_questions_entrypoint_grades_a_grade_tree_as_prairielearn_runs_it(released, tmp_path):
     """The question's own entrypoint, run as PrairieLearn would: /grade/serverFilesCourse copied
     in, the student's one upload in /grade/student, results.json created with its folder."""
     import shutil
@@ -260,3 +260,7 @@ def test_entrypoint_grades_in_a_grade_tree_without_the_project_on_the_path(relea
     data = json.loads((grade / "results" / "results.json").read_text())
     jsonschema.validate(data, SCHEMA)
     assert data["score"] == pytest.approx(ex06_fraction()) and {t["name"][:4] for t in data["tests"]} == {"ex06"}
+    assert not list((grade / "serverFilesCourse").rglob("__pycache__"))  # nothing written beside the course's files
+    probe = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], capture_output=True,
+                           text=True, cwd=grade / "serverFilesCourse" / "week12", env=env, check=True)
+    assert probe.stdout.startswith(str(grade / "serverFilesCourse" / "week12" / "grader"))  # the copy grade.sh puts first

@@ -145,6 +145,7 @@ export PRAIRIELEARN_GRADE_ROOT="$ROOT" PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECOD
 # glibc's per-thread arenas reserve address space a memory-capped container may not have.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 mkdir -p "$ROOT/results"
+cd "$HERE" || exit 1  # `python -m` puts the working folder first on the path: make it this grader's
 "$PY" -m grader.grading.platforms.prairielearn "$@"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then  # Python never got as far as writing results
