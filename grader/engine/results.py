@@ -21,6 +21,10 @@ class Table:
     caption: str
     columns: list[str]
     rows: list[list[Any]]
+    # What a picture is drawn from (grader/pictures), when the rows alone do not say it in a form
+    # a program can trust: e.g. {"kind": "days", "runs": [...]} for a day strip, {"kind":
+    # "events", "as_of": [...]} for a timeline. JSON-able; the rows say the same in words.
+    picture: dict | None = None
 
 
 @dataclass
@@ -51,7 +55,8 @@ class CheckResult:
         if self.scored_by:
             d["scored_by"] = self.scored_by
         if self.tables:
-            d["tables"] = [_jsonable(asdict(t)) for t in self.tables]
+            d["tables"] = [_jsonable({k: v for k, v in asdict(t).items() if k != "picture" or v is not None})
+                           for t in self.tables]
         return d
 
 
@@ -217,6 +222,20 @@ def _cell(value: Any) -> Any:
     return safe_text(str(value), MAX_CELL_CHARS)
 
 
+MAX_PICTURE_ITEMS = 60
+
+
+def _picture(data: Any, depth: int = 0) -> Any:
+    """A table's picture data, bounded as its cells are: short texts, short lists, shallow."""
+    if depth > 4:
+        return None
+    if isinstance(data, dict):
+        return {safe_text(k, 40): _picture(v, depth + 1) for k, v in list(data.items())[:MAX_PICTURE_ITEMS]}
+    if isinstance(data, (list, tuple)):
+        return [_picture(v, depth + 1) for v in list(data)[:MAX_PICTURE_ITEMS]]
+    return _cell(data)
+
+
 def bound_check(c: CheckResult, show_hidden_rows: bool = False) -> CheckResult:
     """The check as it may be shown: message capped and cleaned; tables bounded; a hidden
     check's tables (its fixture's rows) withheld unless the instructor opts in."""
@@ -228,7 +247,8 @@ def bound_check(c: CheckResult, show_hidden_rows: bool = False) -> CheckResult:
         tables = []
     tables = [
         Table(safe_text(t.caption, MAX_NOTE_CHARS), [_cell(x) for x in t.columns[:MAX_TABLE_COLUMNS]],
-              [[_cell(v) for v in row[:MAX_TABLE_COLUMNS]] for row in t.rows[:MAX_TABLE_ROWS]])
+              [[_cell(v) for v in row[:MAX_TABLE_COLUMNS]] for row in t.rows[:MAX_TABLE_ROWS]],
+              _picture(t.picture))
         for t in tables[:MAX_TABLES]
     ]
     return replace(c, name=safe_text(c.name, MAX_NAME_CHARS), message=safe_text(message, MAX_MESSAGE_CHARS), tables=tables)

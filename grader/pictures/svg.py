@@ -49,6 +49,7 @@ COLOURS = {
 }
 
 _XML_HEADER = re.compile(r"^.*?(?=<svg)", re.S)
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 
 
 @contextmanager
@@ -62,16 +63,18 @@ def figure(width_px: float = 640, height_px: float = 220):
             plt.close(fig)
 
 
-def figure_svg(fig, title: str, description: str = "") -> str:
+def figure_svg(fig, title: str, description: str = "", tight: bool = True) -> str:
     """The figure as one inline `<svg>` element with an accessible title and description.
 
     `title` and `description` are escaped here; text drawn inside the figure is escaped by
-    matplotlib's SVG writer.
+    matplotlib's SVG writer. `tight=False` keeps the figure's own size and margins: one drawing
+    pass instead of two (a picture laid out to fit draws in about half the time).
     """
     with matplotlib.rc_context(STYLE):
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight" if tight else None)
     svg = _XML_HEADER.sub("", buf.getvalue(), count=1)
+    svg = _METADATA.sub("", svg)  # RDF naming purl.org and creativecommons.org: nothing a reader needs
     label = f"<title>{escape(title)}</title>" + (f"<desc>{escape(description)}</desc>" if description else "")
     svg = re.sub(r"<svg\b([^>]*)>", lambda m: _open_tag(m.group(1)) + label, svg, count=1)
     return svg.strip()

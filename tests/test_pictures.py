@@ -1,0 +1,134 @@
+"""Pictures of a failed check (grader.pictures.picture_for): drawn from the check's own tables,
+never raising on odd data, escaped, offline, fast, and only where there is something to draw."""
+
+from __future__ import annotations
+
+import re
+import time
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import pytest
+
+from grader.engine.results import CheckResult, Table, bound_check
+from grader.pictures import picture_for, timeline_from_tables
+
+EVENTS = ["event_id", "user_id", "item_id", "event_ts", "event_type"]
+COUNTS = ["user_id", "item_id", "as_of_ts", "clicks_7d", "views_7d", "impressions_7d"]
+AS_OF = datetime(2025, 12, 3, 23, 59, 59)
+
+
+def failed(*tables: Table, status: str = "fail", hidden: bool = False) -> CheckResult:
+    return CheckResult("window_edges", status, 0, 2, "differs", hidden, list(tables))
+
+
+def edge_case() -> CheckResult:
+    """An answer that counts the event exactly at as_of_ts - 7 days (window closed at its start)."""
+    return failed(
+        Table("events: the fewest rows on which your answer fails this check", EVENTS,
+              [[5, 2, 11, datetime(2025, 11, 26, 23, 59, 59), "view"], [15, 2, 11, datetime(2025, 12, 1, 12), "click"]]),
+        Table("wrong values", ["", *COUNTS], [["expected", 2, 11, AS_OF, 1, 0, 1], ["got", 2, 11, AS_OF, 1, 1, 2]]),
+    )
+
+
+def assert_safe_svg(svg: str) -> None:
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    ET.fromstring(svg)  # well-formed XML: nothing a student wrote broke out of its text node
+    assert not re.search(r"<(script|img|foreignObject|a)\b", svg, re.I)
+    refs = re.findall(r"https?://[^\s\"'<>)]+", svg)
+    assert all(r.startswith("http://www.w3.org/") for r in refs), refs  # XML namespaces only: nothing fetched
+
+
+def test_failed_check_with_events_and_as_of_time_gets_a_timeline():
+    svg = picture_for(edge_case())
+    assert_safe_svg(svg)
+    assert "course: 1 click, 0 views, 1 impression" in svg  # the course's counts from the events shown
+    assert "yours: 1 click, 1 view, 2 impressions" in svg  # the answer's row, as the table says
+    assert "2025-11-26 23:59:59" in svg  # the window's open left edge, named
+
+
+def test_timeline_is_the_same_bytes_every_time():
+    assert picture_for(edge_case()) == picture_for(edge_case())
+
+
+def test_timeline_fits_the_notebook_pane():
+    svg = picture_for(edge_case())
+    width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg).group(1)) * 96 / 72
+    assert width <= 900 and "max-width:100%" in svg
+
+
+def test_passed_checks_and_tables_without_events_get_no_picture():
+    assert picture_for(CheckResult("x", "pass", 2, 2, "ok", False, edge_case().tables)) is None
+    assert picture_for(failed(Table("wrong values", ["", "a"], [["expected", 1], ["got", 2]]))) is None
+    assert picture_for(failed()) is None
+    # events but no as-of time anywhere: no window to draw, so no timeline
+    assert picture_for(failed(edge_case().tables[0])) is None
+
+
+def test_hidden_check_rows_withheld_means_no_picture():
+    hidden = edge_case()
+    hidden.hidden = True
+    assert picture_for(bound_check(hidden)) is None
+    assert picture_for(bound_check(hidden, show_hidden_rows=True)) is not None
+
+
+def test_bounded_tables_with_timestamps_as_text_still_draw():
+    """JSON and bound_check turn timestamps into text: the picture reads them back."""
+    svg = picture_for(bound_check(edge_case()))
+    assert svg and "yours: 1 click, 1 view, 2 impressions" in svg
+
+
+def test_control_checks_never_claim_the_answer_agreed_with_the_course():
+    c = edge_case()
+    c.tables[1] = Table("wrong values", ["", *COUNTS], [["your answer with the edges moved", 2, 11, AS_OF, 1, 0, 1],
+                                                          ["got", 2, 11, AS_OF, 1, 1, 2]])
+    c.tables.append(Table("events", EVENTS, []))
+    other = Table("events", EVENTS, [[1, 3, 30, datetime(2025, 12, 2), "view"]])
+    svg = timeline_from_tables([Table(c.tables[0].caption, EVENTS, c.tables[0].rows + other.rows), c.tables[1]])
+    assert "same as the course" not in svg  # pair (3, 30) is not in the difference: unknown, not "same"
+
+
+HOSTILE_CELLS = [None, "", "<script>alert(1)</script>", "$\\frac{1}{0}$", "\x00\x1b[31m", "\ud800", float("nan"),
+                 float("inf"), -(10**40), 10**40, True, b"bytes", ["a"], {"k": 1}, object(), "9999-12-31 23:59:59",
+                 "0001-01-01 00:00:00", datetime(9999, 12, 31, 23, 59, 59), datetime(1, 1, 1), "x" * 10_000]
+
+
+@pytest.mark.parametrize("i", range(len(HOSTILE_CELLS)))
+def test_hostile_values_never_raise_and_stay_escaped(i):
+    v = HOSTILE_CELLS[i]
+    rows = [[v, v, v, v, v], [1, v, 11, datetime(2025, 12, 1, 10), v], [v, 2, v, AS_OF, "click"],
+            [3, 2, 11, v, "view"], ["short"], "not a row", None]
+    diff = [["got", v, 11, v, v, v, v], ["expected", 2, v, AS_OF, v, 1, v], [v] * 7, ["got", 2, 11, AS_OF, 1, 1, 2]]
+    well_formed = [Table("events", EVENTS, rows[:4]), Table("wrong values", ["", *COUNTS], diff)]
+    checks = [failed(*well_formed), bound_check(failed(*well_formed)),  # values as the grader and JSON give them
+              # and tables a grader never makes: the picture still must not raise
+              failed(Table("events", EVENTS, rows), Table("wrong values", ["", *COUNTS], diff)),
+              failed(Table("events", [v] * 5, rows), Table(v, COUNTS, v)),
+              failed(Table("events", EVENTS, v), Table("returned but not expected", COUNTS, [[v] * 6]))]
+    for check in checks:
+        # the drawer itself, not only picture_for's last line of defence, copes with every value
+        svg = timeline_from_tables(check.tables)
+        if svg is not None:
+            assert_safe_svg(svg)
+
+
+def test_odd_objects_instead_of_tables_give_no_picture():
+    class Odd:
+        status = "fail"
+        tables = [None, 3, "x", Table("events", EVENTS, [[1, 1, 1, AS_OF, "view"]])]
+
+    assert picture_for(Odd()) is None or picture_for(Odd()).startswith("<svg")
+    assert picture_for(None) is None
+
+
+def test_a_picture_takes_under_150_ms():
+    check = edge_case()
+    picture_for(check)  # the first call imports matplotlib's fonts; a check report is not the first
+    best = min(_timed(check) for _ in range(3))
+    assert best < 0.150, f"{best * 1000:.0f} ms"
+
+
+def _timed(check) -> float:
+    t = time.perf_counter()
+    picture_for(check)
+    return time.perf_counter() - t
