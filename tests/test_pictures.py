@@ -132,3 +132,40 @@ def _timed(check) -> float:
     t = time.perf_counter()
     picture_for(check)
     return time.perf_counter() - t
+
+
+# ---------- where pictures are shown ----------
+
+from helpers import grade, sql_cell  # noqa: E402
+
+CLOSED_AT_START = sql_cell("ex06", """
+SELECT e.user_id, e.item_id, a.as_of_ts,
+       count(*) FILTER (WHERE event_type = 'click') AS clicks_7d,
+       count(*) FILTER (WHERE event_type = 'view') AS views_7d, count(*) AS impressions_7d
+FROM (SELECT DISTINCT * FROM events) e
+JOIN (VALUES (TIMESTAMP '2025-12-02 23:59:59'), (TIMESTAMP '2025-12-03 23:59:59')) a(as_of_ts)
+  ON e.event_ts <= a.as_of_ts AND e.event_ts >= a.as_of_ts - INTERVAL 7 DAY
+GROUP BY ALL""")
+
+
+def test_check_html_shows_the_timeline_under_the_table_and_text_is_unchanged():
+    from grader.grading import report
+
+    result = grade("ex06", CLOSED_AT_START, hidden=False)
+    html = report.exercise_html(result)
+    assert html.count("<svg") == 1 and html.index("<table", html.index("wrong") if "wrong" in html else 0) < html.index("<svg")
+    assert "<svg" not in report.exercise_text(result)
+
+
+def test_feedback_page_draws_hidden_checks_only_when_their_rows_are_shown():
+    from grader.engine.results import SubmissionResult
+    from grader.grading.feedback import page
+
+    result = grade("ex06", CLOSED_AT_START, hidden=True)
+    hidden_failing = [c for c in result.checks if c.hidden and c.status == "fail" and c.tables]
+    assert hidden_failing  # window_edges fails on a hidden fixture
+    sub = SubmissionResult("alice.ipynb", "alice", "graded", [result])
+    public_only = page(sub).count("<svg")
+    with_hidden = page(sub, hidden_rows=True).count("<svg")
+    assert public_only == sum(1 for c in result.checks if not c.hidden and picture_for(c))
+    assert with_hidden > public_only

@@ -10,6 +10,8 @@ from an LMS, an e-mail attachment or a laptop offline. Everything that comes fro
 
 Hidden checks' fixture rows are the hidden data itself: by default a student sees a hidden
 check's message only (`hidden_rows=False`); an instructor may opt in (`--feedback-hidden-rows`).
+A check's picture (a timeline or day strip under its tables) is drawn from those same tables,
+so a hidden check's rows withheld means no picture either.
 That rule, and the bounds on every text, are results.bound_submission's: one mechanism for the
 page, the JSON and the platforms.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from html import escape
 
-from grader.grading.report import fmt, fmt_points, points_text
+from grader.grading.report import fmt, fmt_points, picture_html, points_text
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, Table, bound_submission
 
 # Failing first: what the student can act on. Then what waits for a person, then what passed.
@@ -103,7 +105,7 @@ def _check(c: CheckResult) -> str:
         f'<div class="check {escape(c.status)}"><div class="head">'
         f'<span class="status {escape(c.status)}">{ICON.get(c.status, "")} {escape(LABEL.get(c.status, c.status))}</span>'
         f'<code>{escape(c.name)}</code>{tags}<span class="pts">{escape(points_text(c))}</span></div>'
-        f'<p class="msg">{escape(c.message)}</p>{"".join(_table(t) for t in c.tables)}</div>'
+        f'<p class="msg">{escape(c.message)}</p>{"".join(_table(t) for t in c.tables)}{picture_html(c)}</div>'
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, Table, bound_submission
+from grader.pictures import picture_for
 
 ICON = {"pass": "✔", "fail": "✘", "error": "⚠", "missing": "…", "manual": "✎", "timeout": "⏱"}
 COLOR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#bc4c00", "missing": "#6e7781", "manual": "#0969da", "timeout": "#bc4c00"}
@@ -63,11 +64,19 @@ def check_html(c: CheckResult) -> str:
     color = COLOR.get(c.status, "#000")
     pts = points_text(c)
     tables = "".join(_table_html(t) for t in c.tables)
+    picture = picture_html(c)
     return (
         f'<tr><td style="color:{color};font-weight:bold;white-space:nowrap">{ICON.get(c.status, "")} {c.status}</td>'
         f'<td style="white-space:nowrap"><code>{html.escape(c.name)}</code></td><td style="white-space:nowrap">{pts}</td>'
-        f'<td style="text-align:left">{html.escape(c.message)}{tables}</td></tr>'
+        f'<td style="text-align:left">{html.escape(c.message)}{tables}{picture}</td></tr>'
     )
+
+
+def picture_html(c: CheckResult) -> str:
+    """The check's picture (a timeline or a day strip, grader/pictures) under its tables, which
+    stay for copying and for screen readers; '' when there is nothing to draw."""
+    svg = picture_for(c)
+    return f'<div class="picture" style="margin:6px 0 8px 24px;max-width:900px">{svg}</div>' if svg else ""
 
 
 def exercise_html(r: ExerciseResult, footer: str = "") -> str:
