@@ -122,6 +122,7 @@ def test_odd_objects_instead_of_tables_give_no_picture():
 
 
 def test_a_picture_takes_under_150_ms():
+    """CPU time of this process (wall time on a shared two-core machine measures the neighbours)."""
     check = edge_case()
     picture_for(check)  # the first call imports matplotlib's fonts; a check report is not the first
     best = min(_timed(check) for _ in range(3))
@@ -129,9 +130,9 @@ def test_a_picture_takes_under_150_ms():
 
 
 def _timed(check) -> float:
-    t = time.perf_counter()
+    t = time.process_time()
     picture_for(check)
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 # ---------- where pictures are shown ----------
@@ -169,3 +170,51 @@ def test_feedback_page_draws_hidden_checks_only_when_their_rows_are_shown():
     with_hidden = page(sub, hidden_rows=True).count("<svg")
     assert public_only == sum(1 for c in result.checks if not c.hidden and picture_for(c))
     assert with_hidden > public_only
+
+
+# ---------- day strips (jobs) ----------
+
+from grader.pictures import daystrip  # noqa: E402
+
+CONTROL_FIRST = sql_cell("ex08", """BEGIN;
+CREATE OR REPLACE TEMP TABLE run AS SELECT last_as_of_ts + INTERVAL 1 DAY AS as_of_ts
+  FROM feature_job_control WHERE job_key = 'user_item_features_daily';
+UPDATE feature_job_control SET last_as_of_ts = (SELECT as_of_ts FROM run), last_run_ts = now()
+  WHERE job_key = 'user_item_features_daily';
+COMMIT;
+INSERT INTO feature_table
+SELECT e.user_id, e.item_id, r.as_of_ts, count(*) FILTER (WHERE event_type = 'click'),
+       count(*) FILTER (WHERE event_type = 'view'), count(*),
+       count(*) FILTER (WHERE event_type = 'click')::DOUBLE / count(*)
+FROM (SELECT DISTINCT * FROM events) e, run r
+WHERE e.event_ts <= r.as_of_ts AND e.event_ts > r.as_of_ts - INTERVAL 7 DAY GROUP BY ALL;""")
+
+
+def test_a_job_that_moves_the_watermark_before_writing_gets_a_day_strip_showing_the_lost_day():
+    result = grade("ex08", CONTROL_FIRST, hidden=False)
+    check = next(c for c in result.checks if c.name == "control_updated_after_write")
+    assert check.status == "fail"
+    strip = next(t for t in check.tables if t.picture)
+    assert any("LOST" in row[1] for row in strip.rows)  # the table beside the picture says it in words
+    svg = picture_for(check)
+    assert_safe_svg(svg)
+    assert "12-03 lost" in svg and "crash after statement" in svg
+    assert '"kind": "days"' in __import__("json").dumps(check.to_dict())  # the data is in --json too
+
+
+HOSTILE_STRIPS = [
+    {"kind": "days"}, {"kind": "days", "rows": "x"}, {"kind": "days", "rows": [None, 3, {"cells": None}]},
+    {"kind": "days", "rows": [{"label": "<script>x</script>\x00", "cells": {"2025-12-03": "wrote", "<b>": "wrote",
+                                                                          "2025-12-04": "<img>", None: None},
+                               "watermark": "9999-12-31", "from": "0001-01-01", "crash": "$\\x$" * 100}]},
+    {"kind": "days", "days": ["0001-01-01", "9999-12-31"], "rows": [{"label": 1, "cells": {"0001-01-01": "missing"}}]},
+    {"kind": "days", "rows": [{"label": "r", "cells": {f"2025-{m:02d}-01": "wrote" for m in range(1, 13)}}] * 40},
+]
+
+
+@pytest.mark.parametrize("i", range(len(HOSTILE_STRIPS)))
+def test_hostile_day_strip_data_never_raises_and_stays_escaped(i):
+    svg = daystrip.draw(HOSTILE_STRIPS[i])
+    if svg is not None:
+        assert_safe_svg(svg)
+        assert "<script>" not in svg

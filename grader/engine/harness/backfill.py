@@ -15,6 +15,7 @@ from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits, SandboxError
+from grader.engine.harness.strips import backfill_strip
 from grader.engine.harness.workspace import AS_OF, COUNTS, COUNTS_END, COUNT_COLUMNS, MAX_SCHEDULES, RETRIES, Scenario, State, Workspace, _statements, empty_table, events_table, expected_after, gate, input_tables, not_judged, read_state, run_job, shrink_events, table_diff, written_days
 
 
@@ -286,7 +287,8 @@ class BackfillCheck(Check):
         message = f"{self.fail}. With {self.describe(out)}: " + "; ".join(said)
         if out.notes:
             message += " (" + "; ".join(out.notes) + ")"
-        return Verdict("fail", message, tables + diff_tables(out.diff))
+        strip = [] if self.outside_only else [backfill_strip(self.jobs, out, self.describe(out))]
+        return Verdict("fail", message, tables + strip + diff_tables(out.diff))
 
 
 def values_diff(sc: Scenario, rows: list[tuple], days: list[datetime]) -> compare.Diff:

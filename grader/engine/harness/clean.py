@@ -10,6 +10,7 @@ from grader.engine.checks import Check, Verdict, day_text, days_text, diff_table
 from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
+from grader.engine.harness.strips import runs_strip
 from grader.engine.harness.workspace import AS_OF, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
 
 
@@ -204,7 +205,9 @@ class WatermarkSourceCheck(Check):
         for sc in (self.empty_day, self.backfilled):
             said = self._days(statements, sc, limits, offsets)
             if said:
-                return Verdict("fail", f"{self.fail}. On {sc.name}: {said}", input_tables(sc))
+                strip = runs_strip(job_runs(statements, sc, limits, self.runs, fed=True),
+                                   f"the days each run wrote on {sc.name} (day strip)")
+                return Verdict("fail", f"{self.fail}. On {sc.name}: {said}", input_tables(sc) + [strip])
             if control_right:
                 r = job_runs(statements, sc, limits, self.runs)
                 last = targets(sc, self.runs)[-1]
@@ -215,7 +218,7 @@ class WatermarkSourceCheck(Check):
                     return Verdict("fail", (
                         f"{self.fail}. On {sc.name}: after {self.runs} runs from watermark {day_text(sc.watermark)} "
                         f"last_as_of_ts is {day_text(r.after.watermark)}, expected {day_text(last)} ({how})"),
-                        input_tables(sc))
+                        input_tables(sc) + [runs_strip(r, f"the days each run wrote on {sc.name} (day strip)")])
         note = "" if control_right else (" (its control update is judged by watermark_advances_to_day_written, "
                                          "where it is wrong already)")
         return Verdict("pass", (self.passed or "Each run wrote the day after its watermark, whatever the data held.") + note)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from grader.engine import compare
@@ -12,6 +12,7 @@ from grader.engine.checks import Check, Verdict, day_text, days_text, diff_table
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
+from grader.engine.harness.strips import crash_strip
 from grader.engine.harness.workspace import AS_OF, COUNTS, MAX_RERUNS, Scenario, State, Workspace, _base, _same, _statements, clean_runs, expected_after, gate, not_judged, read_state, run_job, short, table_diff, targets
 
 
@@ -25,6 +26,8 @@ class Trial:
     reruns: int = 0
     problem: str = ""  # what went wrong after the reruns, "" when the job recovered
     diff: compare.Diff | None = None
+    lost: list[datetime] = field(default_factory=list)  # days never written after the reruns (gaps)
+    duplicated: list[datetime] = field(default_factory=list)  # days with duplicated keys after the reruns
 
     @property
     def outcome(self) -> str:
@@ -140,6 +143,8 @@ def _rerun(db, statements, sc, limits, trial: Trial, base: Baseline) -> str:
     trial.diff = d
     written = {r[AS_OF] for r in st.rows}
     gaps = [t for t in expected_days(base.expected) if t not in written]
+    trial.lost = gaps
+    trial.duplicated = sorted({r[AS_OF] for r in d.duplicated if len(r) > AS_OF})
     if gaps:
         return f"gap: day {days_text(gaps)} is never written ({d.summary()})"
     if d.duplicated:
@@ -182,6 +187,7 @@ class CrashCheck(Check):
             return not_judged(problem, self.first)
         trials = explore(statements, self.scenario, limits)
         table = trials_table(trials, "crash points and what the reruns made of them")
+        strip = crash_strip(trials, self.scenario.watermark, targets(self.scenario, 2))
         if self.aspect == "control_after_write":
             bad = next((t for t in trials if t.ahead), None)
             if bad is None:
@@ -190,7 +196,7 @@ class CrashCheck(Check):
             return Verdict("fail", (
                 f"{self.fail}: a crash after statement {bad.crash_after} (`{short(bad.statement)}`) leaves "
                 f"last_as_of_ts at {day_text(bad.watermark)} while day {lost} has no rows; the next run starts "
-                f"the day after the watermark, so day {lost} is never written"), [table])
+                f"the day after the watermark, so day {lost} is never written"), [table, strip])
         judged = [t for t in trials if not (self.skip_ahead and t.ahead)]
         bad = next((t for t in judged if t.problem), None)
         if bad is None:
@@ -198,6 +204,6 @@ class CrashCheck(Check):
             note = (f" ({left} crash point(s) left the watermark ahead of the data: control_updated_after_write "
                     "judges those)") if left else ""
             return Verdict("pass", (self.passed or f"recovered from all {len(judged)} crash points.") + note)
-        tables = [table] + (diff_tables(bad.diff) if bad.diff else [])
+        tables = [table, strip] + (diff_tables(bad.diff) if bad.diff else [])
         return Verdict("fail", f"{self.fail}: crash after statement {bad.crash_after} (`{short(bad.statement)}`), "
                        f"then reruns -> {bad.problem}", tables)

@@ -1,0 +1,103 @@
+"""Day strips as data: which as-of days each run, crash trial or backfill wrote, where the
+watermark stood, which day was lost or duplicated. Each is a Table (its rows say it in words,
+for copying and screen readers) whose `picture` holds the same as structured data that
+grader/pictures/daystrip.py draws: {"kind": "days", "days": [...], "rows": [{"label", "cells":
+{ISO day: state}, "watermark", "from", "crash", "note"}]}. States: done, planned, wrote, missing
+(lost), duplicated, wrong, changed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from grader.course.semantics import next_as_of
+from grader.engine import compare
+from grader.engine.results import Table
+from grader.engine.harness.workspace import AS_OF, Runs, short, written_days
+
+MAX_ROWS = 12
+COLUMNS = ["row", "days", "watermark"]
+
+
+def iso(value) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, date) else None
+
+
+def _words(cells: dict) -> str:
+    said = {"wrote": "", "done": " (done before)", "planned": " (in range)", "missing": " LOST", "duplicated": " ×2",
+            "wrong": " wrong", "changed": " CHANGED"}
+    return ", ".join(f"{d[5:]}{said.get(s, '')}" for d, s in sorted(cells.items())) or "none"
+
+
+def strip_table(caption: str, rows: list[dict], days: list) -> Table:
+    """The rows as a Table with its picture; days and watermarks as ISO dates."""
+    rows = rows[:MAX_ROWS]
+    text_rows = [[r["label"] + (f" ({r['crash']})" if r.get("crash") else ""), _words(r["cells"]),
+                  (r.get("watermark") or "") + (f" (from {r['from']})" if r.get("from") and r.get("from") != r.get("watermark") else "")
+                  + (f"; {r['note']}" if r.get("note") else "")]
+                 for r in rows]
+    data = {"kind": "days", "days": sorted({d for d in map(iso, days) if d}), "rows": rows}
+    return Table(caption, COLUMNS, text_rows, data)
+
+
+def diff_states(d: compare.Diff) -> dict[str, str]:
+    """Per as-of day, what a difference says of it: duplicated, missing (lost) or wrong."""
+    out: dict[str, str] = {}
+    pos = d.columns.index("as_of_ts") if "as_of_ts" in d.columns else AS_OF
+    for rows, state in ((d.unexpected, "wrong"), ([e for e, _ in d.changed], "wrong"), (d.missing, "missing"),
+                        (d.duplicated, "duplicated")):
+        for r in rows:
+            day = iso(r[pos]) if len(r) > pos else None
+            if day:
+                out[day] = state
+    return out
+
+
+def crash_strip(trials: list, watermark: datetime, targets: list[datetime]) -> Table:
+    """One row before the run, then one per crash point: the days whose rows survived the crash,
+    the days the watermark passed without their rows (lost), where the watermark stood, and
+    what the reruns made of it."""
+    rows = [{"label": "before the run", "cells": {iso(watermark): "done"}, "watermark": iso(watermark)}]
+    for t in trials[: MAX_ROWS - 1]:
+        cells = {iso(d): "wrote" for d in t.days}
+        cells.update({iso(d): "missing" for d in list(t.ahead) + list(getattr(t, "lost", []))})
+        cells.update({iso(d): "duplicated" for d in getattr(t, "duplicated", [])})
+        rows.append({"label": f"crash after statement {t.crash_after}", "crash": short(t.statement, 40),
+                     "cells": cells, "watermark": iso(t.watermark), "from": iso(watermark), "note": short(t.outcome, 46)})
+    return strip_table("the days after each crash point (day strip)", rows, [watermark, *targets])
+
+
+def runs_strip(r: Runs, caption: str) -> Table:
+    """One row before the runs (the days already there), then one per run: the days it wrote
+    (a finished day rewritten is CHANGED), the day after the watermark it found (in range when
+    it holds no rows: a quiet day), where it left the watermark."""
+    first = r.inputs[0]
+    rows = [{"label": "before the runs", "cells": {iso(d): "done" for d in {x[AS_OF] for x in first.rows}},
+             "watermark": iso(first.watermark)}]
+    for n, (i, o) in enumerate(zip(r.inputs, r.outputs), 1):
+        cells: dict[str, str] = {}
+        if i.watermark is not None:
+            cells[iso(next_as_of(i.watermark))] = "planned"
+        for d in written_days(i, o):
+            cells[iso(d)] = "changed" if i.watermark is not None and d <= i.watermark and i.day(d) else "wrote"
+        stuck = "watermark did not move" if o.watermark == i.watermark else ""
+        rows.append({"label": f"run {n}", "cells": cells, "watermark": iso(o.watermark), "from": iso(i.watermark),
+                     "note": stuck})
+    days = [d for row in rows for d in row["cells"]] + [row["watermark"] for row in rows if row["watermark"]]
+    return strip_table(caption, rows, days)
+
+
+def backfill_strip(jobs: list, out, schedule_words: str) -> Table:
+    """One row per backfill (the range it was given), then the table the schedule left: each
+    day written, lost, duplicated or wrong (the difference with what was expected)."""
+    rows = [{"label": f"backfill {job}", "cells": {iso(d): "planned" for d in job.days}} for job in jobs]
+    days = {iso(d) for job in jobs for d in job.days}
+    final = {iso(r[AS_OF]): "wrote" for r in out.rows if iso(r[AS_OF]) in days}
+    final.update(diff_states(out.diff))
+    rows.append({"label": "table at the end", "cells": final, "note": short(schedule_words, 46)})
+    return strip_table(f"the days each backfill covers, and the table after {short(schedule_words, 80)} (day strip)",
+                       rows, sorted(days))
+
+
+__all__ = ["backfill_strip", "crash_strip", "diff_states", "iso", "runs_strip", "strip_table"]
