@@ -218,3 +218,25 @@ def test_hostile_day_strip_data_never_raises_and_stays_escaped(i):
     if svg is not None:
         assert_safe_svg(svg)
         assert "<script>" not in svg
+
+
+# ---------- the lessons' pictures ----------
+
+def test_the_lessons_plain_insert_strip_draws_the_insert_the_lesson_shows():
+    from pathlib import Path
+
+    from grader.course.exercises.ex12 import PLAIN_INSERT_BACKFILL
+
+    lesson = (Path(__file__).resolve().parents[1] / "grader/course/exercises/ex12/lesson.md").read_text()
+    assert PLAIN_INSERT_BACKFILL.strip() in lesson
+
+
+def test_plain_insert_schedules_strip_shows_the_second_jobs_days_lost():
+    from grader.course.exercises import ex12
+    from grader.engine.harness import BackfillCheck, schedules_strip_table
+
+    table = schedules_strip_table(ex12.PLAIN_INSERT_BACKFILL, [c for c in ex12.EXERCISE.checks if isinstance(c, BackfillCheck)])
+    words = {row[0]: row[1] for row in table.rows}
+    assert "12-06 LOST" in words["A [12-01..12-05] → B [12-03..12-07]"]
+    svg = daystrip.draw(table.picture)
+    assert_safe_svg(svg) and "lost" in svg

@@ -231,4 +231,21 @@ def check(exercise_id: str):
     return check_in_kernel(exercise_id)
 
 
-__all__ = ["check", "con", "reset"]
+def timeline(as_of="2025-12-02 23:59:59", user_id=None, item_id=None):
+    """The events (of `user_id` / `item_id`: one id or a list) on a time axis, one lane per
+    (user, item) pair, the course's 7-day window `(as_of - 7 days, as_of]` shaded; `as_of` is
+    one as-of time or a list. Filled marks are events the course counts, hollow ones it does not."""
+    from grader.kernel.pictures import timeline as draw
+
+    return draw(con, as_of, user_id, item_id)
+
+
+def schedule_strips(backfill: str = "ex12b"):
+    """Exercise 12's sequences of backfills run with `backfill` (a saved snippet or SQL), as a
+    day strip: each backfill's range, then the days each sequence left (lost, duplicated)."""
+    from grader.kernel.pictures import schedule_strips as draw
+
+    return draw(backfill)
+
+
+__all__ = ["check", "con", "reset", "schedule_strips", "timeline"]

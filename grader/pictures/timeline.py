@@ -32,6 +32,7 @@ REACH = timedelta(days=10)  # events further than this outside a window are draw
 MARKER = {"click": "^", "view": "o", "impression": "s", "other": "D"}
 NAME = {"clicks_7d": ("click", "clicks"), "views_7d": ("view", "views"), "impressions_7d": ("impression", "impressions")}
 FMT = "%Y-%m-%d %H:%M:%S"
+NEAR = 0.045  # of the axis' width: a mark and its "#id" label
 
 
 @dataclass
@@ -71,7 +72,7 @@ def course_counted(events: list[Event], as_of: datetime) -> set[int]:
 
 def counts_text(counts: Counts | None, columns: list[str]) -> str:
     if counts is None:
-        return "no row"
+        return "no row (no event in the window)"
     if not columns:
         return "a row"
     parts = []
@@ -119,12 +120,16 @@ def _window_edges(ax, as_of: datetime, start: datetime, top: float) -> None:
 
 def _draw_lane(ax, y: int, lane: Lane, counted: set[int], index: dict[int, int], lo: datetime, hi: datetime) -> None:
     copies: dict[object, int] = {}
-    stack: dict[datetime, int] = {}
+    placed: list[tuple[float, int]] = []  # (position as a share of the axis, level) of marks drawn
+    span = (hi - lo).total_seconds() or 1.0
     for e in sorted(lane.events, key=lambda e: e.ts):
         n = copies.get(e.event_id, 0)
         copies[e.event_id] = n + 1
-        level = stack.get(e.ts, 0)
-        stack[e.ts] = level + 1
+        share = min(max((e.ts - lo).total_seconds() / span, 0.0), 1.0)
+        # marks (and their labels) closer than NEAR share a column: stacked up and down the lane
+        taken = {lvl for pos, lvl in placed if abs(pos - share) < NEAR}
+        level = next(i for i in range(len(placed) + 1) if i not in taken)
+        placed.append((share, level))
         x, note = e.ts, ""
         if e.ts < lo:
             x, note = lo, f"← {e.ts:%Y-%m-%d}"
@@ -132,7 +137,7 @@ def _draw_lane(ax, y: int, lane: Lane, counted: set[int], index: dict[int, int],
             x, note = hi, f"{e.ts:%Y-%m-%d} →"
         filled = index[id(e)] in counted
         colour = COLOURS.get(e.kind, COLOURS["other"])
-        yy = y - 0.24 * level
+        yy = y + (0.26 * ((level + 1) // 2) * (1 if level % 2 else -1))
         ax.plot([x], [yy], marker=MARKER[e.kind], ms=9, mfc=colour if filled else "white", mec=colour, mew=1.8,
                 ls="none", zorder=4)
         label = f"#{text(e.event_id, 10)}" + (" retry" if n else "") + (f" {note}" if note else "")
@@ -210,7 +215,7 @@ def draw(events: list[Event], as_of_times: list[datetime], rows: Rows | None = N
     lo, hi = rng
     index = {id(e): i for i, e in enumerate(events)}
     columns = (rows.value_columns if rows else []) or list(COUNT_COLUMNS)
-    panel_h = 64 + 30 * len(lanes)
+    panel_h = 64 + 36 * len(lanes)
     height = 40 + panel_h * len(times) + 40
     with figure(WIDTH, height) as fig:
         axes = fig.subplots(len(times), 1, sharex=True, squeeze=False)[:, 0]
@@ -229,9 +234,9 @@ def draw(events: list[Event], as_of_times: list[datetime], rows: Rows | None = N
                 mine = yours_text(lane, as_of, rows, course, columns) if rows else None
                 differs = mine is not None and mine not in ("same as the course", counts_text(course, columns))
                 trans = ax.get_yaxis_transform()
-                ax.text(1.01, y + 0.13, said, transform=trans, fontsize=7.5, va="center", ha="left", color="#1f4e6b")
+                ax.text(1.035, y + 0.13, said, transform=trans, fontsize=7.5, va="center", ha="left", color="#1f4e6b")
                 if mine is not None:
-                    ax.text(1.01, y - 0.2, f"yours: {mine}", transform=trans, fontsize=7.5, va="center", ha="left",
+                    ax.text(1.035, y - 0.2, f"yours: {mine}", transform=trans, fontsize=7.5, va="center", ha="left",
                             color=COLOURS["wrong"] if differs else "#57606a", fontweight="bold" if differs else "normal")
                 described.append(f"user {text(lane.user)} item {text(lane.item)} as of {as_of:{FMT}}: {said}"
                                  + (f", yours: {mine}" if mine else ""))

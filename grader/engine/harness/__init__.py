@@ -37,5 +37,5 @@ from grader.engine.harness.backfill import (  # noqa: F401
     run_schedule, sequence, sequential, values_diff,
 )
 from grader.engine.harness.lesson_tables import (  # noqa: F401
-    crash_table, days_table, job_dataset, schedules_table, snippet,
+    crash_table, days_table, job_dataset, schedules_strip_table, schedules_table, snippet,
 )

@@ -10,7 +10,8 @@ from grader.course import semantics
 from grader.engine.checks import day_text, days_text
 from grader.course.tables import JOB_KEY, Dataset
 from grader.engine.sandbox import Limits
-from grader.engine.harness.workspace import AS_OF, Scenario, Workspace, _same, read_state, run_job
+from grader.engine.harness.strips import schedules_strip
+from grader.engine.harness.workspace import AS_OF, Scenario, Workspace, _same, expected_after, read_state, run_job
 from grader.engine.harness.crash import crash, explore, trials_table
 from grader.engine.harness.backfill import BackfillCheck
 
@@ -52,6 +53,25 @@ def schedules_table(name_or_sql: str, checks: list[BackfillCheck], limits: Limit
             retried = "yes" if any(n.endswith("retried") for n in out.notes) else "no"
             rows.append([check.name, check.describe(out), retried, result])
     return pd.DataFrame(rows, columns=["check", "schedule", "a task retried?", "final table"])
+
+
+def schedules_strip_table(name_or_sql: str, checks: list[BackfillCheck], limits: Limits = Limits()):
+    """The sequences the backfill checks try (A then B, B then A, A twice...) as a day strip's
+    table: each backfill's range, then the days each schedule left (lost, duplicated, wrong)."""
+    statements = sandbox.split_statements(snippet(name_or_sql))
+    jobs, outcomes, seen = [], [], set()
+    for check in checks:
+        if check.interleave or len(check.jobs) < 2 and not any(len(o) > 1 for o in check.orders):
+            continue  # one backfill alone, or interleavings: the schedules table lists those
+        jobs += [j for j in check.jobs if j not in jobs]
+        by_label = {j.label: j for j in check.jobs}
+        for out in check.outcomes(statements, limits):
+            label = check.describe(out)
+            if label not in seen:
+                seen.add(label)
+                days = sorted({d for lbl in out.schedule for d in by_label[lbl].days})
+                outcomes.append((label.replace(" then ", " → "), out.rows, expected_after(check.scenario, days)))
+    return schedules_strip(jobs, outcomes) if outcomes else None
 
 
 def days_table(name_or_sql: str, scenario: Scenario, runs: int = 1, limits: Limits = Limits()):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from grader.course.semantics import next_as_of
+from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
 from grader.engine import compare
 from grader.engine.results import Table
 from grader.engine.harness.workspace import AS_OF, Runs, short, written_days
@@ -90,14 +91,34 @@ def runs_strip(r: Runs, caption: str) -> Table:
 
 def backfill_strip(jobs: list, out, schedule_words: str) -> Table:
     """One row per backfill (the range it was given), then the table the schedule left: each
-    day written, lost, duplicated or wrong (the difference with what was expected)."""
-    rows = [{"label": f"backfill {job}", "cells": {iso(d): "planned" for d in job.days}} for job in jobs]
-    days = {iso(d) for job in jobs for d in job.days}
-    final = {iso(r[AS_OF]): "wrote" for r in out.rows if iso(r[AS_OF]) in days}
-    final.update(diff_states(out.diff))
-    rows.append({"label": "table at the end", "cells": final, "note": short(schedule_words, 46)})
+    day written, lost, duplicated or wrong (the difference the check found)."""
+    rows = _ranges(jobs)
+    days = {d for r in rows for d in r["cells"]}
+    rows.append({"label": "table at the end", "cells": _final(out.rows, out.diff, days), "note": short(schedule_words, 46)})
     return strip_table(f"the days each backfill covers, and the table after {short(schedule_words, 80)} (day strip)",
                        rows, sorted(days))
 
 
-__all__ = ["backfill_strip", "crash_strip", "diff_states", "iso", "runs_strip", "strip_table"]
+def schedules_strip(jobs: list, outcomes: list[tuple[str, list[tuple], list[tuple]]]) -> Table:
+    """The backfills' ranges, then one row per schedule (label, the rows it left, the rows
+    expected: one backfill of the days its jobs cover): each day written, lost, duplicated or
+    wrong."""
+    rows = _ranges(jobs)
+    days = {d for r in rows for d in r["cells"]}
+    for label, got, expected in outcomes[: MAX_ROWS - len(rows)]:
+        d = compare.diff(expected, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
+        rows.append({"label": short(label, 40), "cells": _final(got, d, days)})
+    return strip_table("the days each schedule left in feature_table (day strip)", rows, sorted(days))
+
+
+def _ranges(jobs: list) -> list[dict]:
+    return [{"label": f"backfill {job}", "cells": {iso(d): "planned" for d in job.days}} for job in jobs]
+
+
+def _final(rows: list[tuple], d: compare.Diff, days: set) -> dict[str, str]:
+    final = {iso(r[AS_OF]): "wrote" for r in rows if iso(r[AS_OF]) in days}
+    final.update({day: state for day, state in diff_states(d).items() if day in days})
+    return final
+
+
+__all__ = ["backfill_strip", "crash_strip", "schedules_strip", "diff_states", "iso", "runs_strip", "strip_table"]

@@ -23,6 +23,17 @@ FIX_OPTIONS = {
 }
 
 # The job of part (c): it advances the control row first, outside any transaction.
+# The lesson's plain INSERT backfill (not idempotent): the second of two overlapping jobs fails on the key.
+PLAIN_INSERT_BACKFILL = """
+INSERT INTO feature_table
+SELECT ev.user_id, ev.item_id, day.as_of_ts,
+       count(*) FILTER (WHERE ev.event_type = 'click'), count(*) FILTER (WHERE ev.event_type = 'view'),
+       count(*), count(*) FILTER (WHERE ev.event_type = 'click')::DOUBLE / NULLIF(count(*), 0)
+FROM (SELECT DISTINCT * FROM events) AS ev
+JOIN generate_series(getvariable('start_ts'), getvariable('end_ts'), INTERVAL 1 DAY) AS day(as_of_ts)
+  ON ev.event_ts <= day.as_of_ts AND ev.event_ts > day.as_of_ts - INTERVAL 7 DAY
+GROUP BY ALL
+"""
 CONTROL_FIRST_JOB = """
 UPDATE feature_job_control
 SET last_as_of_ts = last_as_of_ts + INTERVAL 1 DAY, last_run_ts = now()
