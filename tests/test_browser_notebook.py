@@ -3,7 +3,8 @@ a right answer, check() again. Headless Debian Chromium driven by Playwright (te
 skipped where /usr/bin/chromium is absent (`.ci/run` installs it, so CI always runs this).
 
 Run it alone:  .venv/bin/python -m pytest -q tests/test_browser_notebook.py
-Screenshots of every step are kept in build/screenshots/notebook-ex06/ (gitignored).
+Screenshots of every step are kept in build/screenshots/notebook-ex06/ (gitignored), among them
+3c-wrong-answer-timeline.png: the timeline check() draws under a wrong answer's counterexample.
 """
 
 from __future__ import annotations
@@ -167,6 +168,12 @@ def student_path(page, shots) -> None:
     checker.scroll_into_view_if_needed()
     page.screenshot(path=shots("3-wrong-answer-checked"), full_page=False)
     feedback.screenshot(path=shots("3b-wrong-answer-feedback"))
+    # the counterexample's timeline, under its table: inline SVG, the window shaded, the retry stacked
+    picture = feedback.locator("svg[role=img]").first
+    assert "7-day window" in picture.locator("title").text_content()
+    assert "retry" in picture.text_content() and "yours:" in picture.text_content()
+    picture.scroll_into_view_if_needed()
+    picture.screenshot(path=shots("3c-wrong-answer-timeline"))
 
     # 3. the right answer, check again
     replace_source(page, answer, RIGHT)
