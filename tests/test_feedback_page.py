@@ -146,3 +146,27 @@ def test_browser_shows_the_summary_and_a_counterexample(result, tmp_path):
         got = failing.locator("tr.got").first
         assert got.is_visible()  # the counterexample row is on screen, not folded away
         p.screenshot(path=str(screenshot_path("feedback", "ada")), full_page=True)
+
+
+def test_browser_shows_a_timeline_and_a_day_strip_under_their_tables(result, tmp_path):
+    """What a student sees of the pictures on the page: kept as build/screenshots/feedback/
+    timeline.png (a wrong ex06's counterexample) and daystrip.png (a job that moves its
+    watermark before writing: the crash that loses a day)."""
+    from browser import chromium_page, screenshot_path
+    from dataclasses import replace
+
+    from helpers import grade
+    from test_pictures import CONTROL_FIRST
+
+    job = grade("ex08", CONTROL_FIRST, hidden=False)
+    html_path = tmp_path / "ada.html"
+    html_path.write_text(page(replace(result, exercises=list(result.exercises) + [job])), encoding="utf-8")
+    with chromium_page(1100, 1400) as p:
+        p.goto(html_path.as_uri())
+        timeline = p.locator("#ex06 .check.fail .picture svg").first
+        assert timeline.is_visible() and 900 >= timeline.bounding_box()["width"] > 500  # legible, inside the page
+        p.locator("#ex06 .check.fail").first.screenshot(path=str(screenshot_path("feedback", "timeline")))
+        strip = p.locator(".check.fail:has-text('control_updated_after_write') .picture svg").first
+        assert strip.is_visible() and "lost" in strip.text_content()
+        p.locator(".check.fail:has-text('control_updated_after_write')").first.screenshot(
+            path=str(screenshot_path("feedback", "daystrip")))

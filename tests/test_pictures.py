@@ -194,8 +194,9 @@ def test_a_job_that_moves_the_watermark_before_writing_gets_a_day_strip_showing_
     result = grade("ex08", CONTROL_FIRST, hidden=False)
     check = next(c for c in result.checks if c.name == "control_updated_after_write")
     assert check.status == "fail"
-    strip = next(t for t in check.tables if t.picture)
-    assert any("LOST" in row[1] for row in strip.rows)  # the table beside the picture says it in words
+    strip = next(t for t in check.tables if t.picture)  # the crash points table, its day strip as data
+    assert any(r.get("cells", {}).get("2025-12-03") == "missing" for r in strip.picture["rows"])
+    assert any("never written" in str(row[-1]) for row in strip.rows)  # the table says it in words
     svg = picture_for(check)
     assert_safe_svg(svg)
     assert "12-03 lost" in svg and "crash after statement" in svg

@@ -65,10 +65,12 @@ def check_html(c: CheckResult) -> str:
     pts = points_text(c)
     tables = "".join(_table_html(t) for t in c.tables)
     picture = picture_html(c)
+    if picture:  # a row of its own under the check's, as wide as the whole table: legible, not squeezed
+        picture = f'<tr class="picture-row"><td></td><td colspan="3" style="text-align:left">{picture}</td></tr>'
     return (
         f'<tr><td style="color:{color};font-weight:bold;white-space:nowrap">{ICON.get(c.status, "")} {c.status}</td>'
         f'<td style="white-space:nowrap"><code>{html.escape(c.name)}</code></td><td style="white-space:nowrap">{pts}</td>'
-        f'<td style="text-align:left">{html.escape(c.message)}{tables}{picture}</td></tr>'
+        f'<td style="text-align:left">{html.escape(c.message)}{tables}</td></tr>{picture}'
     )
 
 
@@ -76,7 +78,7 @@ def picture_html(c: CheckResult) -> str:
     """The check's picture (a timeline or a day strip, grader/pictures) under its tables, which
     stay for copying and for screen readers; '' when there is nothing to draw."""
     svg = picture_for(c)
-    return f'<div class="picture" style="margin:6px 0 8px 24px;max-width:900px">{svg}</div>' if svg else ""
+    return f'<div class="picture" style="margin:4px 0 8px 0;max-width:900px">{svg}</div>' if svg else ""
 
 
 def exercise_html(r: ExerciseResult, footer: str = "") -> str:

@@ -192,8 +192,8 @@ def _legend(fig, kinds: set[str], skipped: int, answer: bool) -> None:
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=7.5,
                bbox_to_anchor=(0.5, 0.035 if answer else 0.0), handletextpad=0.3, columnspacing=1.2)
     if answer:
-        fig.text(0.5, 0.004, "course: what the course's definition counts on these events.  yours: the row your "
-                 "answer returned (its counts; which events it counted is not shown by them).",
+        fig.text(0.5, 0.004, "course: what the course's definition counts on these events.   yours: the row your answer "
+                 "returned for the pair (its counts: the picture cannot tell which events it counted).",
                  fontsize=7, color="#57606a", ha="center", va="bottom")
 
 

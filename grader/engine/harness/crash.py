@@ -187,7 +187,7 @@ class CrashCheck(Check):
             return not_judged(problem, self.first)
         trials = explore(statements, self.scenario, limits)
         table = trials_table(trials, "crash points and what the reruns made of them")
-        strip = crash_strip(trials, self.scenario.watermark, targets(self.scenario, 2))
+        table.picture = crash_strip(trials, self.scenario.watermark, targets(self.scenario, 2))  # its day strip
         if self.aspect == "control_after_write":
             bad = next((t for t in trials if t.ahead), None)
             if bad is None:
@@ -196,7 +196,7 @@ class CrashCheck(Check):
             return Verdict("fail", (
                 f"{self.fail}: a crash after statement {bad.crash_after} (`{short(bad.statement)}`) leaves "
                 f"last_as_of_ts at {day_text(bad.watermark)} while day {lost} has no rows; the next run starts "
-                f"the day after the watermark, so day {lost} is never written"), [table, strip])
+                f"the day after the watermark, so day {lost} is never written"), [table])
         judged = [t for t in trials if not (self.skip_ahead and t.ahead)]
         bad = next((t for t in judged if t.problem), None)
         if bad is None:
@@ -204,6 +204,6 @@ class CrashCheck(Check):
             note = (f" ({left} crash point(s) left the watermark ahead of the data: control_updated_after_write "
                     "judges those)") if left else ""
             return Verdict("pass", (self.passed or f"recovered from all {len(judged)} crash points.") + note)
-        tables = [table, strip] + (diff_tables(bad.diff) if bad.diff else [])
+        tables = [table] + (diff_tables(bad.diff) if bad.diff else [])
         return Verdict("fail", f"{self.fail}: crash after statement {bad.crash_after} (`{short(bad.statement)}`), "
                        f"then reruns -> {bad.problem}", tables)

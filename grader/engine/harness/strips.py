@@ -55,10 +55,11 @@ def diff_states(d: compare.Diff) -> dict[str, str]:
     return out
 
 
-def crash_strip(trials: list, watermark: datetime, targets: list[datetime]) -> Table:
-    """One row before the run, then one per crash point: the days whose rows survived the crash,
-    the days the watermark passed without their rows (lost), where the watermark stood, and
-    what the reruns made of it."""
+def crash_strip(trials: list, watermark: datetime, targets: list[datetime]) -> dict:
+    """The picture of a crash exploration (the crash points table says it in words): one row
+    before the run, then one per crash point: the days whose rows survived the crash, the days
+    the watermark passed without their rows (lost), where the watermark stood, and what the
+    reruns made of it."""
     rows = [{"label": "before the run", "cells": {iso(watermark): "done"}, "watermark": iso(watermark)}]
     for t in trials[: MAX_ROWS - 1]:
         cells = {iso(d): "wrote" for d in t.days}
@@ -66,7 +67,7 @@ def crash_strip(trials: list, watermark: datetime, targets: list[datetime]) -> T
         cells.update({iso(d): "duplicated" for d in getattr(t, "duplicated", [])})
         rows.append({"label": f"crash after statement {t.crash_after}", "crash": short(t.statement, 40),
                      "cells": cells, "watermark": iso(t.watermark), "from": iso(watermark), "note": short(t.outcome, 46)})
-    return strip_table("the days after each crash point (day strip)", rows, [watermark, *targets])
+    return strip_table("", rows, [watermark, *targets]).picture
 
 
 def runs_strip(r: Runs, caption: str) -> Table:
