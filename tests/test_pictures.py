@@ -241,3 +241,13 @@ def test_plain_insert_schedules_strip_shows_the_second_jobs_days_lost():
     assert "12-06 LOST" in words["A [12-01..12-05] → B [12-03..12-07]"]
     svg = daystrip.draw(table.picture)
     assert_safe_svg(svg) and "lost" in svg
+
+
+def test_a_grid_answer_reading_as_of_from_a_variable_gets_its_window():
+    """Exercise 11's answers read getvariable('as_of_ts'): the events table names that time."""
+    result = grade("ex11", sql_cell("ex11", "SELECT DISTINCT user_id, item_id FROM events "
+                                            "WHERE event_ts > getvariable('as_of_ts') - INTERVAL 7 DAY"), hidden=False)
+    check = next(c for c in result.checks if c.status == "fail")
+    svg = picture_for(check)
+    assert_safe_svg(svg)
+    assert "yours: returned the pair" in svg and "course: no row" in svg

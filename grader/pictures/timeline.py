@@ -73,8 +73,8 @@ def course_counted(events: list[Event], as_of: datetime) -> set[int]:
 def counts_text(counts: Counts | None, columns: list[str]) -> str:
     if counts is None:
         return "no row (no event in the window)"
-    if not columns:
-        return "a row"
+    if not columns:  # a grid of pairs: a row or none
+        return "in the grid"
     parts = []
     for c in columns:
         v = counts.values.get(c)
@@ -97,7 +97,7 @@ def yours_text(lane: Lane, as_of: datetime | None, rows: Rows, course: Counts | 
     for when in (as_of, None):  # rows without an as_of_ts column (a grid at one as-of time)
         k = (key(lane.user), key(lane.item), when)
         if k in rows.yours:
-            return counts_text(rows.yours[k], columns)
+            return counts_text(rows.yours[k], columns) if columns else "returned the pair"
         if k in rows.yours_missing:
             return "no row"
     if rows.any_diff and rows.against_course:
@@ -192,8 +192,8 @@ def _legend(fig, kinds: set[str], skipped: int, answer: bool) -> None:
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=7.5,
                bbox_to_anchor=(0.5, 0.035 if answer else 0.0), handletextpad=0.3, columnspacing=1.2)
     if answer:
-        fig.text(0.5, 0.004, "course: what the course's definition counts on these events.   yours: the row your answer "
-                 "returned for the pair (its counts: the picture cannot tell which events it counted).",
+        fig.text(0.5, 0.004, "course: what the course's definition gives on these events.   yours: what your answer "
+                 "returned for the pair (the picture cannot tell which events it counted).",
                  fontsize=7, color="#57606a", ha="center", va="bottom")
 
 
@@ -214,7 +214,8 @@ def draw(events: list[Event], as_of_times: list[datetime], rows: Rows | None = N
         return None
     lo, hi = rng
     index = {id(e): i for i, e in enumerate(events)}
-    columns = (rows.value_columns if rows else []) or list(COUNT_COLUMNS)
+    # the answer's columns: counts, or none at all (a grid of pairs, Exercise 11)
+    columns = rows.value_columns if rows is not None and rows.any_diff else list(COUNT_COLUMNS)
     panel_h = 64 + 36 * len(lanes)
     height = 40 + panel_h * len(times) + 40
     with figure(WIDTH, height) as fig:

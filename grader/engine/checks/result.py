@@ -131,7 +131,10 @@ class ResultCheck(Check):
             rows = fixture.dataset.rows(table)
             if rows and (table == "events" or table in shrunk):
                 caption = f"{table}: the fewest rows on which your answer fails this check" if table in shrunk else table
-                tables.append(Table(caption, table_columns(table), [list(r) for r in rows]))
+                # the as-of time the answer read with getvariable(): the timeline's window (grader/pictures)
+                as_of = fixture.variables.get("as_of_ts") if table == "events" else None
+                picture = {"kind": "events", "as_of": [as_of.isoformat(sep=" ")]} if isinstance(as_of, datetime) else None
+                tables.append(Table(caption, table_columns(table), [list(r) for r in rows], picture))
         tables.extend(self.input_tables(fixture, sql, skip=set(shrunk)))
         tables.extend(diff_tables(d, expected=self.reference_label()))
         return Verdict("fail", self.message(d), tables)
