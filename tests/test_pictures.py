@@ -251,3 +251,12 @@ def test_a_grid_answer_reading_as_of_from_a_variable_gets_its_window():
     svg = picture_for(check)
     assert_safe_svg(svg)
     assert "yours: returned the pair" in svg and "course: no row" in svg
+
+
+def test_schedule_strips_before_the_backfill_is_written_says_what_to_do():
+    from grader.engine.placeholder import UNANSWERED
+    from grader.kernel.pictures import schedule_strips
+
+    assert "run your `%%sql --save ex12b` cell first" in repr(schedule_strips("ex12b"))
+    assert "placeholder" in repr(schedule_strips(f"-- {UNANSWERED}\nSELECT 1"))
+    assert schedule_strips("ex12b").svg is None

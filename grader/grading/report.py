@@ -66,7 +66,7 @@ def check_html(c: CheckResult) -> str:
     tables = "".join(_table_html(t) for t in c.tables)
     picture = picture_html(c)
     if picture:  # a row of its own under the check's, as wide as the whole table: legible, not squeezed
-        picture = f'<tr class="picture-row"><td></td><td colspan="3" style="text-align:left">{picture}</td></tr>'
+        picture = f'<tr class="picture-row" style="background:transparent"><td></td><td colspan="3" style="text-align:left">{picture}</td></tr>'
     return (
         f'<tr><td style="color:{color};font-weight:bold;white-space:nowrap">{ICON.get(c.status, "")} {c.status}</td>'
         f'<td style="white-space:nowrap"><code>{html.escape(c.name)}</code></td><td style="white-space:nowrap">{pts}</td>'

@@ -62,14 +62,27 @@ def timeline(con, as_of="2025-12-02 23:59:59", user_id=None, item_id=None) -> Pi
 def schedule_strips(name_or_sql: str = "ex12b") -> Picture:
     """Exercise 12's sequences of backfills (A then B, B then A, A twice) run with a backfill
     script (a saved snippet's name, or SQL), as a day strip: the days each one left."""
-    from grader.course.exercises import ex12
-    from grader.engine.harness import BackfillCheck, schedules_strip_table
+    import re
 
-    table = schedules_strip_table(name_or_sql, [c for c in ex12.EXERCISE.checks if isinstance(c, BackfillCheck)])
+    from grader.course.exercises import ex12
+    from grader.engine.harness import BackfillCheck, schedules_strip_table, snippet
+    from grader.engine.placeholder import UNANSWERED
+    from grader.engine.sandbox import SandboxError
+
+    sql = snippet(name_or_sql)
+    if re.fullmatch(r"\s*ex\d+\w*\s*", sql):  # a snippet's name that is not saved yet
+        return Picture(None, f"No saved `{sql.strip()}` snippet yet: run your `%%sql --save {sql.strip()}` cell first.")
+    if UNANSWERED in sql:
+        return Picture(None, f"`{name_or_sql}` still holds the placeholder: write your backfill script first.")
+    try:
+        table = schedules_strip_table(sql, [c for c in ex12.EXERCISE.checks if isinstance(c, BackfillCheck)])
+    except SandboxError as exc:
+        return Picture(None, f"The backfill could not be run: {exc}")
     if table is None:
         return Picture(None, "no sequence of backfills to draw")
     svg = daystrip.draw(table.picture, title="The days each schedule of backfills left")
-    return Picture(svg, "schedules: " + "; ".join(f"{r[0]}: {r[1]}" for r in table.rows))
+    left = [f"{r[0]}: {r[1]}" for r in table.rows if not str(r[0]).startswith("backfill ")]
+    return Picture(svg, "days each schedule left: " + "; ".join(left))
 
 
 __all__ = ["Picture", "schedule_strips", "timeline"]
