@@ -112,9 +112,9 @@ def _window_edges(ax, as_of: datetime, start: datetime, top: float) -> None:
     ax.axvline(as_of, color="#1f4e6b", lw=2.0, zorder=1)
     ax.plot([start], [top], marker="o", ms=7, mfc="white", mec="#3d7ea6", mew=1.6, clip_on=False, zorder=5)
     ax.plot([as_of], [top], marker="o", ms=7, mfc="#1f4e6b", mec="#1f4e6b", clip_on=False, zorder=5)
-    ax.annotate("as_of − 7 days: not counted", (start, top), xytext=(6, 2), textcoords="offset points",
+    ax.annotate("as_of − 7 d (not counted)", (start, top), xytext=(6, 2), textcoords="offset points",
                 fontsize=7.5, color="#3d7ea6", va="bottom", ha="left", annotation_clip=False)
-    ax.annotate("as_of_ts: counted", (as_of, top), xytext=(-6, 2), textcoords="offset points",
+    ax.annotate("as_of_ts (counted)", (as_of, top), xytext=(-6, 2), textcoords="offset points",
                 fontsize=7.5, color="#1f4e6b", va="bottom", ha="right", annotation_clip=False)
 
 
@@ -216,10 +216,15 @@ def draw(events: list[Event], as_of_times: list[datetime], rows: Rows | None = N
     index = {id(e): i for i, e in enumerate(events)}
     # the answer's columns: counts, or none at all (a grid of pairs, Exercise 11)
     columns = rows.value_columns if rows is not None and rows.any_diff else list(COUNT_COLUMNS)
-    panel_h = 64 + 36 * len(lanes)
-    height = 40 + panel_h * len(times) + 40
+    # Laid out in pixels: each panel is its title (40), its lanes (34 each), its day labels (26).
+    lanes_h, title_h, ticks_h, bottom_h = 34 * len(lanes) + 16, 40, 26, 62
+    panel_h = title_h + lanes_h + ticks_h
+    height = panel_h * len(times) + bottom_h
     with figure(WIDTH, height) as fig:
-        axes = fig.subplots(len(times), 1, sharex=True, squeeze=False)[:, 0]
+        axes = []
+        for i in range(len(times)):
+            y0 = height - (i + 1) * panel_h + ticks_h  # the bottom of this panel's lanes, from the figure's bottom
+            axes.append(fig.add_axes((0.16, y0 / height, 0.53, lanes_h / height), sharex=axes[0] if axes else None))
         described = []
         for ax, as_of in zip(axes, times):
             counted = course_counted(events, as_of)
@@ -235,9 +240,9 @@ def draw(events: list[Event], as_of_times: list[datetime], rows: Rows | None = N
                 mine = yours_text(lane, as_of, rows, course, columns) if rows else None
                 differs = mine is not None and mine not in ("same as the course", counts_text(course, columns))
                 trans = ax.get_yaxis_transform()
-                ax.text(1.035, y + 0.13, said, transform=trans, fontsize=7.5, va="center", ha="left", color="#1f4e6b")
+                ax.text(1.06, y + 0.13, said, transform=trans, fontsize=7.5, va="center", ha="left", color="#1f4e6b")
                 if mine is not None:
-                    ax.text(1.035, y - 0.2, f"yours: {mine}", transform=trans, fontsize=7.5, va="center", ha="left",
+                    ax.text(1.06, y - 0.2, f"yours: {mine}", transform=trans, fontsize=7.5, va="center", ha="left",
                             color=COLOURS["wrong"] if differs else "#57606a", fontweight="bold" if differs else "normal")
                 described.append(f"user {text(lane.user)} item {text(lane.item)} as of {as_of:{FMT}}: {said}"
                                  + (f", yours: {mine}" if mine else ""))
@@ -248,8 +253,8 @@ def draw(events: list[Event], as_of_times: list[datetime], rows: Rows | None = N
             ax.set_title(f"as_of_ts = {as_of:{FMT}}   window ({start:{FMT}}, {as_of:{FMT}}]", fontsize=8.5,
                          loc="left", pad=16)
             ax.grid(axis="x", color="#eaeef2", lw=0.8, zorder=0)
-        _days_axis(axes[-1], lo, hi)
+        for ax in axes:
+            _days_axis(ax, lo, hi)
         _legend(fig, {e.kind for e in shown}, skipped + sum(len(l.events) for l in lanes_of(events)[MAX_LANES:]), rows is not None)
-        fig.subplots_adjust(left=0.16, right=0.71, top=1 - 34 / height, bottom=70 / height, hspace=0.9)
         more = f" ({hidden_lanes} more pair(s) in the table)" if hidden_lanes else ""
         return figure_svg(fig, title + more, "; ".join(described)[:1500], tight=False)
