@@ -19,27 +19,58 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from grader.grading import report
-    from grader.grading.grade import find_submissions, grade_many
-    from grader.engine.sandbox import Limits
 
     console = Console(stderr=True)
     if args.format == "prairielearn":  # one submission in, PrairieLearn's results.json out
         from grader.grading.platforms import prairielearn
 
         return prairielearn.cmd(args)
+    if not args.budget > 0 or not args.timeout > 0:
+        console.print("[red]grader check: --budget and --timeout must be positive numbers of seconds[/red]")
+        return 2
     try:
-        paths = find_submissions(args.paths, log=lambda msg: console.print(f"[yellow]grader check: {escape(msg)}[/yellow]"))
+        only = _exercise_ids(args.exercises)
+    except ValueError as exc:
+        console.print(f"[red]grader check: {escape(str(exc))}[/red]")
+        return 2
+    import tempfile
+
+    # zips are extracted here for the run and removed after it
+    with tempfile.TemporaryDirectory(prefix="week12-intake-") as workdir:
+        return _check_units(args, console, only, Path(workdir))
+
+
+def _exercise_ids(text: str | None) -> list[str] | None:
+    """`--exercises ex06,ex07` -> ["ex06", "ex07"]; ValueError naming an unknown id."""
+    from grader.course import exercises
+
+    if not text:
+        return None
+    ids = [i.strip().lower() for i in text.replace(" ", ",").split(",") if i.strip()]
+    unknown = [i for i in ids if i not in exercises.IDS]
+    if unknown or not ids:
+        raise ValueError(f"--exercises: unknown exercise {', '.join(unknown) or text!r} (known: {', '.join(exercises.IDS)})")
+    return list(dict.fromkeys(ids))
+
+
+def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from grader.delivery import intake
+    from grader.engine.sandbox import Limits
+    from grader.grading import report
+    from grader.grading.grade import grade_many
+
+    try:
+        delivery = intake.gather(args.paths, workdir, only=only,
+                                 log=lambda msg: console.print(f"[yellow]grader check: {escape(msg)}[/yellow]"))
     except FileNotFoundError as exc:
         console.print(f"[red]grader check: {escape(str(exc))}[/red]")
         return 2
+    paths = delivery.units
     if not paths:
         console.print("[red]grader check: no .ipynb files found[/red]")
-        return 2
-    if not args.budget > 0 or not args.timeout > 0:
-        console.print("[red]grader check: --budget and --timeout must be positive numbers of seconds[/red]")
         return 2
     assignments = {}
     if args.gradebook_format == "canvas":  # a wrong assignment id is said before grading, not after
@@ -71,10 +102,14 @@ def _check(args: argparse.Namespace) -> int:
         for problem in manual_problems:
             console.print(f"[yellow]--manual: {escape(problem)}[/yellow]")
     if not args.quiet:
+        from rich.console import Console
+
         # piped output (a log file, CI) gets a wide console so check names are never cut
         report.print_summary(results, Console() if sys.stdout.isatty() else Console(width=160))
+    for line in report.notes_summary(delivery.notes):  # what the intake skipped, ignored, grouped
+        console.print(f"[yellow]grader check: {escape(line)}[/yellow]")
     if args.json:
-        report.atomic_write(args.json, report.to_json(results))
+        report.atomic_write(args.json, report.to_json(results, notes=[n.to_dict() for n in delivery.notes]))
     if args.gradebook and args.gradebook_format == "canvas":
         from grader.grading.platforms import canvas
 
@@ -162,7 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("check", help="grade notebooks (files or folders) against public and hidden checks")
-    c.add_argument("paths", nargs="+", help=".ipynb files or folders holding them")
+    c.add_argument("paths", nargs="+", help=".ipynb files, .zip files (a Canvas or Gradescope download) or folders holding them")
+    c.add_argument("--exercises", metavar="ex06,ex07", help="grade these exercises only: totals, maxima and every "
+                   "gradebook column are over them (default: a lone exercise notebook its own exercise, else all)")
     c.add_argument("--json", metavar="FILE", help="write every result as JSON")
     c.add_argument("--gradebook", metavar="FILE.csv", help="write/update the CSV gradebook (rows replaced, never duplicated)")
     c.add_argument("--feedback", metavar="DIR", help="write one HTML feedback page per student")

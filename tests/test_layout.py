@@ -24,6 +24,9 @@ PARTS = {
     # Pictures of time and of a class, drawn from results (and the course's window), used by
     # grading's pages and reports, the kernel's check() and the lessons.
     "grader.pictures": 3.5,
+    # How a class's work arrives (zips, LMS downloads, scratch copies) -> units grading reads:
+    # before grading in the data flow, so grading imports it, never the reverse.
+    "grader.delivery": 3.6,
     "grader.grading": 4,  # grade, workers, reports, feedback, manual marks, platforms/
     "grader.kernel": 5,  # the notebook's first cell and check()
     "grader.authoring": 5,  # lessons, release, docs, diagram

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from grader.engine.snippets import SnippetError, SnippetStore
 from grader.engine.structured import NotALiteral, assignments, read_assignment
 
@@ -284,18 +283,19 @@ def _bad_text(text: str) -> bool:
         return True
 
 
-def read_student(paths: list[Path], student: str) -> Submission:
-    """One student's work spread over several exercise notebooks (a folder per student).
+def read_student(paths: list[Path] | dict[str, Path], student: str) -> Submission:
+    """One student's work spread over several exercise notebooks (a folder per student), as
+    paths named `exNN...` or as {exercise id: path} (a Canvas upload's name is not `exNN`).
 
     Each notebook is read on its own (its snippets expand within it, as in its own kernel);
     the answers are then pooled, so an exercise may use an answer from an earlier notebook
     (Exercise 10 re-runs the Exercise 8 job). Unreadable files are noted, not fatal. The
     student is the folder: a notebook's metadata.student only labels it."""
-    folder = str(paths[0].parent) if paths else student
-    merged = Submission(folder, student)
+    named = sorted(paths.items()) if isinstance(paths, dict) else [(p.stem[:4].lower(), p) for p in sorted(paths)]
+    merged = Submission(str(named[0][1].parent) if named else student, student)
     readable = 0
     labels: list[str] = []
-    for path in sorted(paths):
+    for exercise_id, path in named:
         sub = read_submission(path)
         if sub.invalid:
             merged.notes.append(f"{_show(path.name)}: {sub.invalid}")
@@ -303,7 +303,6 @@ def read_student(paths: list[Path], student: str) -> Submission:
         readable += 1
         if sub.label and sub.label not in labels:
             labels.append(sub.label)
-        exercise_id = path.stem[:4].lower()
         merged.by_exercise[exercise_id] = sub.answers
         for name, answer in sub.answers.items():
             # elsewhere, an answer comes from its own exercise's notebook when that has it

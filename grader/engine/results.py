@@ -104,6 +104,12 @@ class SubmissionResult:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     label: str | None = None  # metadata.student: shown beside the student, never an identity
+    # who the student is, as the delivery named them (grader/delivery): the Canvas user id of a
+    # Canvas download's file name, Canvas's LATE mark, a Gradescope e-mail or id, the files graded
+    canvas_user_id: str | None = None
+    late: bool = False
+    login: str | None = None
+    sources: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -134,6 +140,8 @@ class SubmissionResult:
             d["reason"] = self.reason
         if self.notes:
             d["notes"] = self.notes
+        d.update({k: v for k, v in (("canvas_user_id", self.canvas_user_id), ("late", self.late),
+                                    ("login", self.login), ("sources", self.sources)) if v})
         return d
 
 
@@ -267,4 +275,6 @@ def bound_submission(r: SubmissionResult, show_hidden_rows: bool = False) -> Sub
         r, path=safe_text(r.path, paths=False), student=safe_text(r.student, 4 * MAX_NAME_CHARS, paths=False),
         label=safe_text(r.label, MAX_NAME_CHARS) if r.label else None,
         reason=safe_text(r.reason, MAX_MESSAGE_CHARS) if r.reason else None, notes=notes, exercises=exercises,
+        login=safe_text(r.login, MAX_NAME_CHARS, paths=False) if r.login else None,
+        sources=[safe_text(s, paths=False) for s in r.sources[:MAX_NOTES]],
     )

@@ -32,7 +32,9 @@ from typing import Callable, Iterable
 
 from grader.course import exercises
 from grader.engine.exercise import Exercise
-from grader.engine.notebook import Submission, exercise_id_of, is_exercise_notebook, notebook_files, read_student, read_submission
+from grader.delivery import intake
+from grader.delivery.units import Unit
+from grader.engine.notebook import Submission, read_student, read_submission
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, bound_submission
 from grader.engine.sandbox import Limits
 # The batch's worker processes (workers.py); a module reference, as workers.py calls back into this
@@ -167,39 +169,35 @@ def grade_path(path, hidden: bool = True, limits: Limits = Limits(), only=None, 
     """Grade one submission: a notebook file, or a student's folder of exercise notebooks, as
     grade_many does (in a worker process, under the submission budget). A lone exercise
     notebook (`ex06.ipynb` named on its own) is graded on its exercise only."""
-    return grade_many([Path(path)], hidden, limits, workers=1, only=only, budget_s=budget_s,
+    return grade_many([path if isinstance(path, Unit) else Path(path)], hidden, limits, workers=1, only=only, budget_s=budget_s,
                       show_hidden_rows=show_hidden_rows)[0]
 
 
-def exercises_for(path: Path, only=None) -> list[str]:
-    """The exercises a submission is graded on: `only`, else its own exercise for a lone
-    exercise notebook, else every exercise."""
+def exercises_for(unit, only=None) -> list[str]:
+    """The exercises a submission is graded on: `only` (a platform's question, a test), else
+    what the intake set (a lone exercise notebook: its exercise; `--exercises`: those), else
+    every exercise."""
     if only:
         return list(only)
-    exercise_id = exercise_id_of(path)
-    if exercise_id in exercises.IDS and not path.is_dir():
-        return [exercise_id]
-    return list(exercises.available())
+    if not isinstance(unit, Unit):
+        unit = intake.unit_of(Path(unit))
+    return list(unit.exercises or exercises.available())
 
 
-def read_unit(path: Path) -> Submission:
-    """A submission as find_submissions names it: a student's folder or one notebook file."""
-    if path.is_dir() and not path.is_symlink():
-        files, skipped = notebook_files(path)
-        sub = read_student([f for f in files if is_exercise_notebook(f)], _show_name(path.name))
-        sub.notes[:0] = skipped
-        if not files:
-            sub.invalid = "no exercise notebook in this folder could be read" + (": " + "; ".join(skipped) if skipped else "")
-        return sub
-    sub = read_submission(path)
-    sub.student = _show_name(path.stem)
-    exercise_id = exercise_id_of(path)
-    if exercise_id:
-        files, _ = notebook_files(path.parent)
-        twins = [f.name for f in files if f != path and exercise_id_of(f) == exercise_id]
-        if twins:
-            sub.notes.insert(0, f"graded as a submission of its own: its folder also holds {', '.join(map(_show_name, twins[:3]))}"
-                                f"{', …' if len(twins) > 3 else ''} for {exercise_id}, so the folder is not one student's work")
+def read_unit(unit) -> Submission:
+    """A submission as the intake names it (a Unit), or a path: a student's folder or one notebook."""
+    if not isinstance(unit, Unit):
+        unit = intake.unit_of(Path(unit))
+    student = _show_name(unit.identity.student)
+    if unit.files:
+        sub = read_student(unit.files, student)
+    elif unit.path.is_dir() and not unit.path.is_symlink():
+        sub = Submission(str(unit.path), student, invalid="no exercise notebook in this folder could be read"
+                         + (": " + "; ".join(unit.notes) if unit.notes else ""))
+    else:
+        sub = read_submission(unit.path)
+        sub.student = student
+    sub.notes[:0] = unit.notes
     return sub
 
 
@@ -209,71 +207,20 @@ def _show_name(name: str) -> str:
     return safe_text(name, paths=False)
 
 
-def find_submissions(paths: Iterable[str | Path], log: Callable[[str], None] | None = None) -> list[Path]:
-    """The submissions under `paths`, each once, sorted.
+def find_submissions(paths: Iterable[str | Path], log: Callable[[str], None] | None = None,
+                     workdir: Path | None = None, only=None) -> list[Unit]:
+    """The submissions under `paths` (folders, notebooks, .zip files), each once, sorted by
+    path: one unit per student, as grader/delivery/intake.py decides (a class folder, a
+    Canvas download, a Gradescope export, a student's folder with scratch copies beside).
+    Zips are extracted below `workdir`; without one, into a temp folder removed when this
+    process ends (`grader check` removes its own after the run). `log` is told what the
+    instructor should know at once (splits, refusals, links)."""
+    if workdir is None:
+        import atexit
 
-    A folder holding exercise notebooks (`ex06.ipynb`, `ex06-ada.ipynb`) is one student's
-    submission when they are notebooks of distinct exercises (the workbook is twelve
-    notebooks). When two of them are the same exercise (a class folder holding `ex06-ada`
-    and `ex06-bob`), the folder is not one student's: each of its notebooks is a submission
-    by itself, graded on its exercise, and `log` is told. Any other notebook is a submission
-    by itself, named by its file. Links inside folders are never followed; paths are made
-    absolute without resolving links."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if not p.exists():
-            raise FileNotFoundError(f"no such file or folder: {p}")
-        p = Path(os.path.abspath(p))
-        if p.is_symlink():  # `grader check submissions/*` would otherwise follow a student's link
-            if log:
-                log(f"{_show_name(str(p))} is a link: not followed (name the file or folder it points to)")
-            continue
-        if not p.is_dir():
-            found.append(p)  # a file named on the command line is graded as given
-            continue
-        for folder, files, skipped in _walk(p, log=log):
-            ex_files = [f for f in files if is_exercise_notebook(f)]
-            found.extend(f for f in files if not is_exercise_notebook(f))
-            if not ex_files:
-                if skipped:  # only links, pipes or devices: reported as an unreadable submission
-                    found.append(folder)
-                continue
-            by_id: dict[str, list[Path]] = {}
-            for f in ex_files:
-                by_id.setdefault(exercise_id_of(f), []).append(f)
-            repeated = {i: fs for i, fs in by_id.items() if len(fs) > 1}
-            if not repeated:
-                found.append(folder)
-                continue
-            found.extend(ex_files)
-            if log:
-                i, fs = sorted(repeated.items())[0]
-                log(f"{_show_name(str(folder))} holds {len(fs)} notebooks for {i} ({', '.join(_show_name(f.name) for f in fs[:4])}"
-                    f"{', …' if len(fs) > 4 else ''}): it is not one student's folder, so each of its "
-                    f"{len(ex_files)} exercise notebooks is graded as a submission of its own")
-    return sorted(dict.fromkeys(found))
-
-
-def _walk(root: Path, max_depth: int = 8, log: Callable[[str], None] | None = None):
-    """(folder, its .ipynb regular files) for root and the folders below it, links never
-    followed, `.ipynb_checkpoints` and hidden folders skipped."""
-    stack = [(root, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        files, skipped = notebook_files(folder)
-        yield folder, files, skipped
-        if depth >= max_depth:
-            continue
-        try:
-            entries = list(os.scandir(folder))
-            subdirs = sorted(e.path for e in entries if e.is_dir(follow_symlinks=False)
-                             and not e.name.startswith(".") and e.name != "__pycache__")
-            links = sorted(e.name for e in entries if e.is_symlink() and e.is_dir())
-        except OSError:
-            continue
-        if links and log:
-            log(f"{_show_name(str(folder))}: not followed, links to folders: {', '.join(map(_show_name, links[:5]))}")
-        stack.extend((Path(d), depth + 1) for d in reversed(subdirs))
+        workdir = Path(tempfile.mkdtemp(prefix="week12-intake-"))
+        atexit.register(shutil.rmtree, workdir, True)
+    return intake.gather(paths, workdir, only=only, log=log).units
 
 
 # Folders earlier grader versions left in the temp folder (one per process, never removed).
@@ -321,19 +268,33 @@ def grade_many(
     `share`: an answer identical to one already graded in this batch (a blank cell, the same
     snippet) takes that result instead of running again (see workers._answer_key); False grades every
     answer afresh (the benchmark's reference path)."""
-    paths = [Path(p) for p in paths]
-    if not paths:
+    units = [p if isinstance(p, Unit) else intake.unit_of(Path(p)) for p in paths]
+    if not units:
         return []
     budget_s = _workers.DEFAULT_BUDGET_S if budget_s is None else budget_s
-    workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-    jobs = [_workers._Job(i, p, exercises_for(p, only), hidden, limits, show_hidden_rows, share) for i, p in enumerate(paths)]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(units)))
+    jobs = [_workers._Job(i, Path(u.key), exercises_for(u, only), hidden, limits, show_hidden_rows, share, unit=u)
+            for i, u in enumerate(units)]
     remove_stale_temp_folders()
     if not _can_fork():  # no fork (Windows): in this process, one at a time, without a budget
-        return [_grade_here(job, progress) for job in jobs]
+        return [_with_identity(_grade_here(job, progress), job.unit) for job in jobs]
     for ex_id in dict.fromkeys(i for j in jobs for i in j.exercise_ids):
         for check in exercises.get(ex_id).all_checks(hidden):  # built once, inherited by every worker
             check.prepare(limits)
-    return _workers._grade_in_workers(jobs, workers, budget_s, progress)
+    results = _workers._grade_in_workers(jobs, workers, budget_s, progress)
+    return [_with_identity(r, u) for r, u in zip(results, units)]
+
+
+def _with_identity(result: SubmissionResult, unit: Unit) -> SubmissionResult:
+    """The result, carrying who the delivery says the student is (Canvas user id, LATE, files)."""
+    from dataclasses import replace
+
+    from grader.engine.results import safe_text
+
+    who = unit.identity
+    return replace(result, canvas_user_id=who.canvas_user_id, late=who.late,
+                   login=safe_text(who.login, 200, paths=False) if who.login else None,
+                   sources=[safe_text(s, paths=False) for s in who.sources[:40]])
 
 
 def _grade_here(job: _workers._Job, progress) -> SubmissionResult:
@@ -341,7 +302,7 @@ def _grade_here(job: _workers._Job, progress) -> SubmissionResult:
 
     started = time.monotonic()
     try:
-        sub = read_unit(job.path)
+        sub = read_unit(job.unit or job.path)
         if sub.invalid:
             result = SubmissionResult(str(job.path), sub.student, "invalid", [], reason=sub.invalid, notes=sub.notes,
                                       label=sub.label)

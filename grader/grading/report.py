@@ -213,14 +213,41 @@ def atomic_write(path: str | Path, text: str) -> None:
         raise
 
 
-def to_json(results: list[SubmissionResult]) -> str:
+def to_json(results: list[SubmissionResult], notes: list[dict] | None = None) -> str:
     """Strict JSON (no bare NaN or Infinity, which strict readers reject: they become strings),
-    every text writable as UTF-8 (a lone surrogate becomes a visible escape)."""
-    return json.dumps({"submissions": [_strict(r.to_dict()) for r in results],
-                       # the class table `grader check` prints: failures first, unanswered folded
-                       "checks_across_class": [{"exercise": ex, "check": name, **counts}
-                                               for (ex, name), counts in pass_rates(results).items()]},
-                      indent=2, ensure_ascii=False, allow_nan=False)
+    every text writable as UTF-8 (a lone surrogate becomes a visible escape). `notes`: what the
+    intake did with the delivery ({"kind", "message"}: debris skipped, copies ignored, files
+    grouped, zips or members refused, identities unmatched)."""
+    out = {"submissions": [_strict(r.to_dict()) for r in results],
+           # the class table `grader check` prints: failures first, unanswered folded
+           "checks_across_class": [{"exercise": ex, "check": name, **counts}
+                                   for (ex, name), counts in pass_rates(results).items()]}
+    if notes is not None:
+        out["notes"] = _strict(notes[:MAX_JSON_NOTES]) + (
+            [{"kind": "more", "message": f"… and {len(notes) - MAX_JSON_NOTES:,} more notes"}]
+            if len(notes) > MAX_JSON_NOTES else [])
+    return json.dumps(out, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+MAX_JSON_NOTES = 2_000
+NOTE_HEADINGS = {"debris": "skipped (not a student's work)", "copy": "ignored (scratch copies, older uploads)",
+                 "grouped": "grouped into one student's submission", "split": "class folders split by student",
+                 "refused": "refused", "link": "links not followed", "scope": "scope", "unmatched": "unmatched"}
+
+
+def notes_summary(notes, shown: int = 2) -> list[str]:
+    """A few lines for the terminal: per kind of note, how many and the first ones."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for n in notes:
+        by_kind[n.kind].append(n.message)
+    lines = []
+    for kind, messages in by_kind.items():
+        if kind in ("split", "link", "refused"):  # said as they happened
+            continue
+        head = f"{len(messages)} {NOTE_HEADINGS.get(kind, kind)}: " if len(messages) > 1 else ""
+        rest = f" (… {len(messages) - shown} more in --json notes)" if len(messages) > shown else ""
+        lines.append(head + "; ".join(m[:160] for m in messages[:shown]) + rest)
+    return lines
 
 
 def _strict(value: Any) -> Any:

@@ -31,6 +31,7 @@ class _Job:
     limits: Limits
     show_hidden_rows: bool
     share: bool = True  # answers already graded in this batch are not graded again (see _answer_key)
+    unit: object = None  # the intake's Unit (grader/delivery/units.py): what to read and who it is
 
 
 def _flat_checks(job: _Job) -> list[tuple[Exercise, object]]:
@@ -91,7 +92,7 @@ def _worker_main(conn, parent: int) -> None:
         known.update(shared)
         _fresh_sandbox(sandbox)  # nothing of one student's sandbox is left for the next
         try:
-            sub = grade.read_unit(job.path)
+            sub = grade.read_unit(job.unit or job.path)
         except Exception as exc:  # a grader bug: this submission is reported, the batch goes on
             traceback.print_exc()
             sub = Submission(str(job.path), job.path.name, invalid=f"the grader failed to read it: {exc!r}"[:500])
@@ -237,8 +238,8 @@ class _Run:
                                               f"{message} (not run again: see {ex.id} {check.name})", nxt.hidden)
 
     def finish(self, status: str | None = None, reason: str | None = None) -> SubmissionResult:
-        student, label, invalid, notes = self.read or (grade._show_name(self.job.path.stem if not self.job.path.is_dir()
-                                                                    else self.job.path.name), None, None, [])
+        student, label, invalid, notes = self.read or (grade._show_name(
+            self.job.unit.identity.student if self.job.unit else self.job.path.stem), None, None, [])
         seconds = time.monotonic() - self.started
         if (invalid and status is None) or status == "invalid":
             return SubmissionResult(str(self.job.path), student, "invalid", [], reason=reason or invalid,

@@ -1,0 +1,47 @@
+"""Scratch copies of a notebook: they never name a student and never split a folder.
+
+- JupyterLab's File > Duplicate writes `ex06-Copy1.ipynb` (then `-Copy2`, ...);
+- a browser saving a file twice writes `ex06 (1).ipynb`;
+- File > New > Notebook writes `Untitled.ipynb`, `Untitled1.ipynb`, ...
+
+A copy is ignored when the notebook it copies is there; where only the copy was handed in, it
+is graded (students/choose says so)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_JUPYTER_COPY = re.compile(r"^(?P<base>.+?)-Copy\d+$")
+_BROWSER_COPY = re.compile(r"^(?P<base>.+?) \(\d+\)$")
+_UNTITLED = re.compile(r"^untitled\d*$", re.I)
+
+
+@dataclass(frozen=True)
+class NotebookName:
+    stem: str  # the file's stem, as named
+    base: str | None  # the stem of the notebook this one copies (itself when no copy); None: Untitled
+    kind: str | None  # None (the notebook itself), "copy" or "untitled"
+    what: str  # how to name it to a person: "a JupyterLab copy of ex06.ipynb"
+
+    @property
+    def is_copy(self) -> bool:
+        return self.kind is not None
+
+
+def classify(stem: str) -> NotebookName:
+    """What a notebook's name says it is (copies of copies are followed to the original)."""
+    base, kinds = stem, []
+    while True:
+        for pattern, kind in ((_JUPYTER_COPY, "a JupyterLab copy"), (_BROWSER_COPY, "a browser's second download")):
+            m = pattern.match(base)
+            if m:
+                base, kinds = m.group("base"), kinds + [kind]
+                break
+        else:
+            break
+    if _UNTITLED.match(base):
+        return NotebookName(stem, None, "untitled", "an Untitled notebook (JupyterLab's File > New)")
+    if kinds:
+        return NotebookName(stem, base, "copy", f"{kinds[0]} of {base}.ipynb")
+    return NotebookName(stem, stem, None, f"{stem}.ipynb")

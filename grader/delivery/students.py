@@ -1,0 +1,82 @@
+"""Which of one student's notebooks are graded.
+
+Per exercise, the notebook itself wins over its scratch copies, and a newer Canvas upload over
+an older one; the others are listed as ignored. Where only a copy of an exercise's notebook was
+handed in, the copy is graded and the note says so. A student with no exercise notebook is
+graded on one whole-workbook notebook (`ada.ipynb`), chosen the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.delivery.copies import NotebookName, classify
+from grader.engine.notebook import exercise_id_of
+
+
+@dataclass
+class Candidate:
+    path: Path  # on disk
+    shown: str  # as the instructor named it
+    name: NotebookName  # what its own name says (Canvas's prefix and `-N` already off)
+    newness: tuple = ()  # larger is newer: (Canvas upload id, Canvas's -N)
+
+    @property
+    def exercise(self) -> str | None:
+        return exercise_id_of(Path(self.name.base + ".ipynb")) if self.name.base else None
+
+    @property
+    def label(self) -> str:
+        return self.shown.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+
+
+def candidate(path: Path, shown: str, own_name: str | None = None, newness: tuple = ()) -> Candidate:
+    return Candidate(path, shown, classify(Path(own_name or path.name).stem), newness)
+
+
+@dataclass
+class Choice:
+    files: dict[str, Candidate] = field(default_factory=dict)  # exercise id -> its notebook
+    lone: Candidate | None = None  # the whole-workbook notebook, when there is no exercise notebook
+    notes: list[str] = field(default_factory=list)  # for the student
+    ignored: list[str] = field(default_factory=list)  # for the instructor: the files not graded, and why
+
+    @property
+    def chosen(self) -> list[Candidate]:
+        return [self.lone] if self.lone else list(self.files.values())
+
+
+def _best(cands: list[Candidate]) -> Candidate:
+    def rank(c: Candidate):  # the notebook itself, then the newest, then the first by name
+        return (c.name.kind == "untitled", c.name.is_copy, tuple(-n for n in c.newness), c.shown)
+
+    return min(cands, key=rank)
+
+
+def choose(cands: list[Candidate]) -> Choice:
+    out = Choice()
+    by_exercise: dict[str, list[Candidate]] = {}
+    for c in cands:
+        if c.exercise:
+            by_exercise.setdefault(c.exercise, []).append(c)
+    if by_exercise:
+        for ex_id in sorted(by_exercise):
+            out.files[ex_id] = _best(by_exercise[ex_id])
+        rest = [c for c in cands if not c.exercise]
+    else:
+        out.lone = _best(cands) if cands else None
+        rest = [c for c in cands if c is not out.lone]
+    for graded in out.chosen:
+        if graded.name.is_copy:
+            out.notes.append(f"{graded.label} is graded: it is {graded.name.what}, and the notebook itself "
+                             "was not handed in")
+    for c in rest + [c for fs in by_exercise.values() for c in fs if c is not out.files[c.exercise]]:
+        instead = out.files.get(c.exercise) if c.exercise else out.lone
+        why = (c.name.what if c.name.is_copy else "an older upload" if c.newness and instead and instead.newness
+               else "another notebook for the same exercise")
+        if not c.exercise and by_exercise:
+            why = c.name.what if c.name.is_copy else "not an exercise notebook (exNN.ipynb)"
+        text = f"{c.label} ignored: {why}" + (f"; {instead.label} is graded" if instead else "")
+        out.notes.append(text)
+        out.ignored.append(f"{c.shown} ignored: {why}" + (f"; {instead.label} is graded" if instead else ""))
+    return out

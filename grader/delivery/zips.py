@@ -1,0 +1,164 @@
+"""A .zip handed in (a class's LMS download, a student's own zip) read as untrusted input.
+
+Only the standard library's zipfile. Limits: the member count, the total and each member's
+uncompressed size, each member's compression ratio (a notebook compresses 5 to 20 times, a
+zip bomb thousands of times); a member with an absolute path, a `..` step, or that is a link
+(its Unix mode in `external_attr`), or encrypted, is refused and listed. Members are written
+only below a fresh folder, each created anew (never over a file, never through a link), and
+counted as they are written, whatever the archive declares. A bad member costs only itself:
+its siblings are extracted. Only what the grader reads is extracted (notebooks, zips,
+Gradescope's metadata); debris is skipped and listed."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from grader.delivery import debris
+from grader.engine.notebook import MAX_NOTEBOOK_BYTES
+
+WANTED = (".ipynb", ".zip", ".yml")
+
+
+class ZipRefused(ValueError):
+    """The whole archive is refused; the message names it and says why."""
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_members: int = 5_000
+    max_total_bytes: int = 512 * 1024**2  # what one archive may expand to
+    max_member_bytes: int = MAX_NOTEBOOK_BYTES  # the grader reads no larger notebook
+    max_ratio: float = 200.0  # uncompressed / compressed, for members over RATIO_FLOOR
+    max_depth: int = 3  # zips inside zips: a student's zip inside an LMS download is depth 2
+
+
+RATIO_FLOOR = 1024 * 1024  # small members may compress very well (a blank notebook) and harm nobody
+
+
+@dataclass
+class Extracted:
+    root: Path
+    refused: list[str] = field(default_factory=list)  # "member: why", for the notes
+    skipped: list[str] = field(default_factory=list)  # debris: "member: what it is"
+    other: int = 0  # members the grader does not read (pictures, PDFs): not extracted
+
+
+def _member_parts(name: str) -> tuple[str, ...] | None:
+    """The path parts of a member name, or None when it points outside the archive."""
+    name = name.replace("\\", "/")
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return None
+    parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
+    return None if ".." in parts or not parts else parts
+
+
+def _why_refused(info: zipfile.ZipInfo, parts, limits: ZipLimits) -> str | None:
+    if parts is None:
+        return "its path leads outside the archive (an absolute path or `..`): not extracted"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "a symbolic link: not followed, not extracted"
+    if info.flag_bits & 0x1:
+        return "encrypted: cannot be read"
+    if info.file_size > limits.max_member_bytes:
+        return f"expands to {info.file_size / 1e6:.0f} MB (a notebook may be {limits.max_member_bytes / 1e6:.0f} MB)"
+    if info.file_size > RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        return (f"a zip bomb: it expands {info.file_size / max(info.compress_size, 1):,.0f} times "
+                f"(at most {limits.max_ratio:g})")
+    return None
+
+
+def _open_archive(path: Path, shown: str, limits: ZipLimits):
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ZipRefused(f"{shown}: cannot be opened ({exc.strerror})") from None
+    fh = os.fdopen(fd, "rb")
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ZipRefused(f"{shown}: not a regular file")
+        return fh, zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        fh.close()
+        raise ZipRefused(f"{shown}: not a readable zip ({str(exc)[:120]})") from None
+
+
+def extract(archive: Path, into: Path, shown: str, limits: ZipLimits = ZipLimits()) -> Extracted:
+    """Extract what the grader reads from `archive` into `into` (a folder this call creates;
+    it must not exist). Raises ZipRefused when the whole archive must be refused."""
+    fh, zf = _open_archive(archive, shown, limits)
+    with fh, zf:
+        members = zf.infolist()
+        if len(members) > limits.max_members:
+            raise ZipRefused(f"{shown}: {len(members):,} members (at most {limits.max_members:,}): not opened")
+        declared = sum(i.file_size for i in members if not i.is_dir())
+        if declared > limits.max_total_bytes:
+            raise ZipRefused(f"{shown}: expands to {declared / 1e6:,.0f} MB (at most "
+                             f"{limits.max_total_bytes / 1e6:,.0f} MB): a zip bomb? Not opened")
+        into.mkdir(mode=0o700)
+        out = Extracted(into)
+        written = 0
+        for info in members:
+            if info.is_dir():
+                continue
+            parts = _member_parts(info.filename)
+            why = debris.in_path(parts) if parts else None
+            if why:
+                out.skipped.append(f"{shown}!{info.filename}: {why}")
+                continue
+            why = _why_refused(info, parts, limits)
+            if why is None and not parts[-1].lower().endswith(WANTED):
+                out.other += 1
+                continue
+            if why is None:
+                try:
+                    written += _write(zf, info, into, parts, limits.max_member_bytes, limits.max_total_bytes - written)
+                    continue
+                except _Refused as exc:
+                    why = str(exc)
+            out.refused.append(f"{shown}!{info.filename}: {why}")
+    return out
+
+
+class _Refused(Exception):
+    pass
+
+
+def _write(zf: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path, parts: tuple[str, ...], limit: int,
+           left: int) -> int:
+    """Write one member below root, counting bytes as they come; the bytes written."""
+    target = root.joinpath(*parts)
+    if os.path.commonpath([root, target]) != str(root):  # _member_parts already refused this
+        raise _Refused("its path leads outside the archive: not extracted")
+    try:
+        for i in range(1, len(parts)):  # every folder on the way is a real folder made here
+            folder = root.joinpath(*parts[:i])
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                raise _Refused("its folder is also a file in the archive: not extracted")
+            folder.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        raise _Refused("the archive holds this name twice: the first one is kept") from None
+    except OSError as exc:
+        raise _Refused(f"cannot be written ({exc.strerror})") from None
+    total = 0
+    try:
+        with os.fdopen(fd, "wb") as dst, zf.open(info) as src:
+            while chunk := src.read(1 << 20):
+                total += len(chunk)
+                if total > limit or total > left:
+                    raise _Refused(f"expands past {min(limit, left) / 1e6:.0f} MB, more than it declares: not extracted")
+                dst.write(chunk)
+    except _Refused:
+        target.unlink(missing_ok=True)
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        target.unlink(missing_ok=True)
+        raise _Refused(f"damaged in the archive ({str(exc)[:120]}): not extracted") from None
+    return total
