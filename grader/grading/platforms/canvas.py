@@ -130,7 +130,8 @@ def match(results: list[SubmissionResult], roster: list[dict]) -> tuple[dict[int
         if user_id in by_id:  # a Canvas download names its uploader by user id: the roster's ID
             matched[j] = by_id[user_id]
             continue
-        candidates = index.get(_norm(r.student), set())
+        # a Gradescope export's e-mail or id where the name does not match
+        candidates = index.get(_norm(r.student), set()) or index.get(_norm(getattr(r, "login", None) or ""), set())
         if len(candidates) == 1:
             matched[j] = next(iter(candidates))
         else:
@@ -247,6 +248,10 @@ def render(results: list[SubmissionResult], roster: Roster | list[dict] | None =
     if roster is not None:
         matched, unmatched = match(results, roster.students)
         got = {ri: j for j, ri in matched.items()}
+        for ri in sorted({ri for ri in matched.values() if list(matched.values()).count(ri) > 1}):
+            twice = [relative_path(results[j].path, base) for j, r in matched.items() if r == ri]
+            notes.append(f"roster student {roster.students[ri]['Student']!r} has {len(twice)} submissions "
+                         f"({', '.join(twice[:4])}): the row holds {relative_path(results[got[ri]].path, base)}'s")
         for ri, s in enumerate(roster.students):
             cells = _cells(results[got[ri]], columns) if ri in got else {}
             w.writerow([csv_cell(s[k]) for k in FIXED] + [cells.get(k, "") for k in keys])

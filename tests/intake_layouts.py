@@ -1,0 +1,109 @@
+"""How a class's work arrives, built at test time from the reference answers: each layout is a
+map of file paths to what they hold, `("solutions", "ex06")` (the reference answer's notebook),
+`("notebooks", "ex06")` (the blank student notebook), a Gradescope metadata text, or a map of
+its own (a zip inside: a student's own zip). A path ending `.zip/` at the top makes the whole
+layout that zip. Used by tests/test_intake.py."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOL, BLANK = "solutions", "notebooks"
+
+
+def source(kind: str, ex: str) -> bytes:
+    return (ROOT / kind / f"{ex}.ipynb").read_bytes()
+
+
+def _bytes(value) -> bytes:
+    if isinstance(value, tuple):
+        return source(*value)
+    if isinstance(value, dict):
+        return zip_bytes(value)
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+def zip_bytes(files: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, value in files.items():
+            zf.writestr(name, _bytes(value))
+    return buf.getvalue()
+
+
+def build(root: Path, files: dict) -> Path:
+    """Write a layout under root: files, or one zip (a single key ending `.zip` holding a map)."""
+    for name, value in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_bytes(value))
+    return root / next(iter(files)) if len(files) == 1 and next(iter(files)).endswith(".zip") else root
+
+
+GRADESCOPE_METADATA = """\
+submission_1001:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '101'
+    :email: ada@example.edu
+  :created_at: 2026-12-01 10:00:00.000000000 -08:00
+  :score: 0.0
+submission_1002:
+  :submitters:
+  - :name: Bob Smith
+    :sid: '102'
+    :email: bob@example.edu
+  :created_at: 2026-12-01 11:00:00.000000000 -08:00
+"""
+
+# layout -> (files, {student: (canvas user id, late, {exercise: (kind, ex)})})
+LAYOUTS = {
+    "jupyterlab_copies_and_checkpoints": ({
+        "class/ada/ex06.ipynb": (SOL, "ex06"),
+        "class/ada/ex06-Copy1.ipynb": (BLANK, "ex06"),  # a scratch copy: ignored
+        "class/ada/ex09.ipynb": (SOL, "ex09"),
+        "class/ada/.ipynb_checkpoints/ex09-checkpoint.ipynb": (BLANK, "ex09"),
+        "class/bob/ex06.ipynb": (BLANK, "ex06"),
+        "class/bob/Untitled.ipynb": (SOL, "ex06"),  # names nobody: ignored
+        "class/bob/ex09 (1).ipynb": (SOL, "ex09"),  # only a copy of ex09: graded
+    }, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+        "bob": (None, False, {"ex06": (BLANK, "ex06"), "ex09": (SOL, "ex09")})}),
+    "macos_finder_zip": ({"class.zip": {
+        "class/ada/ex06.ipynb": (SOL, "ex06"),
+        "class/ada/ex09.ipynb": (BLANK, "ex09"),
+        "__MACOSX/class/ada/._ex06.ipynb": b"\x00\x05\x16\x07AppleDouble",
+        "class/.DS_Store": b"\x00\x00\x00\x01Bud1",
+        "class/bob/ex06.ipynb": (BLANK, "ex06"),
+    }}, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (BLANK, "ex09")}),
+         "bob": (None, False, {"ex06": (BLANK, "ex06")})}),
+    "canvas_download": ({"submissions.zip": {
+        "lovelaceada_101_9001_ex06.ipynb": (SOL, "ex06"),  # one student's per-file uploads: grouped
+        "lovelaceada_101_9002_ex09.ipynb": (SOL, "ex09"),
+        "smithbob_LATE_102_9010_ex06.ipynb": (BLANK, "ex06"),  # older upload
+        "smithbob_LATE_102_9014_ex06-1.ipynb": (SOL, "ex06"),  # Canvas's -1: the newer one
+        "hoppergrace_103_9020_work.zip": {  # a student's own zip, made on a Mac
+            "work/ex06.ipynb": (BLANK, "ex06"),
+            "work/ex09.ipynb": (SOL, "ex09"),
+            "__MACOSX/work/._ex06.ipynb": b"\x00\x05\x16\x07",
+        },
+    }}, {"lovelaceada": ("101", False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+         "smithbob": ("102", True, {"ex06": (SOL, "ex06")}),
+         "hoppergrace": ("103", False, {"ex06": (BLANK, "ex06"), "ex09": (SOL, "ex09")})}),
+    "gradescope_export": ({"export.zip": {
+        "assignment_77_export/submission_metadata.yml": GRADESCOPE_METADATA,
+        "assignment_77_export/submission_1001/ex06.ipynb": (SOL, "ex06"),
+        "assignment_77_export/submission_1001/ex09.ipynb": (SOL, "ex09"),
+        "assignment_77_export/submission_1002/deep/down/ex06.ipynb": (BLANK, "ex06"),
+    }}, {"Ada Lovelace": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+         "Bob Smith": (None, False, {"ex06": (BLANK, "ex06")})}),
+    "per_exercise_hand_ins": ({
+        "class/ex06-ada.ipynb": (SOL, "ex06"),
+        "class/ex06-bob.ipynb": (BLANK, "ex06"),  # two students' ex06: a class folder
+        "class/ex09-ada.ipynb": (SOL, "ex09"),
+        "class/ex09-ada-Copy1.ipynb": (BLANK, "ex09"),
+    }, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+        "bob": (None, False, {"ex06": (BLANK, "ex06")})}),
+}

@@ -1,0 +1,191 @@
+"""The intake, as a specification: each way a class's work arrives (tests/intake_layouts.py)
+becomes the same students, with the same notebooks graded and the same scores, as those
+notebooks in clean folders; identities (Canvas user id, LATE, Gradescope login) carry through
+to the results and the Canvas gradebook."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from grader import cli
+from grader.delivery import intake
+from grader.delivery.canvas_names import parse
+from grader.delivery.copies import classify
+from grader.engine.sandbox import Limits
+from grader.grading.grade import grade_many
+from grader.grading.platforms import canvas
+from intake_layouts import BLANK, LAYOUTS, SOL, build, source
+
+SCOPE = ["ex06", "ex09"]  # one SQL exercise, one structured: quick, and both kinds of answer
+LIMITS = Limits(timeout_s=2.0)
+
+
+def gather(tmp_path, name, only=SCOPE):
+    files, _ = LAYOUTS[name]
+    given = build(tmp_path / "given", files)
+    work = tmp_path / "work"
+    work.mkdir()
+    return given, intake.gather([given], work, only=only)
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_each_layout_becomes_its_students_with_the_right_notebooks(tmp_path, name):
+    _, st = gather(tmp_path, name)
+    _, expected = LAYOUTS[name]
+    got = {u.identity.student: (u.identity.canvas_user_id, u.identity.late,
+                                {ex: p.read_bytes() for ex, p in u.files.items()}) for u in st.units}
+    want = {s: (cid, late, {ex: source(*src) for ex, src in files.items()}) for s, (cid, late, files) in expected.items()}
+    assert sorted(got) == sorted(want)
+    for student in want:
+        assert got[student][:2] == want[student][:2], student
+        assert got[student][2].keys() == want[student][2].keys(), student
+        assert all(got[student][2][ex] == want[student][2][ex] for ex in want[student][2]), student
+
+
+@pytest.fixture(scope="module")
+def clean_scores(tmp_path_factory):
+    """Per exercise, the score of the reference answer's and the blank notebook's in clean folders."""
+    root = tmp_path_factory.mktemp("clean")
+    for kind in (SOL, BLANK):
+        for ex in SCOPE:
+            (root / kind).mkdir(exist_ok=True)
+            (root / kind / f"{ex}.ipynb").write_bytes(source(kind, ex))
+    results = grade_many([root / SOL, root / BLANK], hidden=False, limits=LIMITS, workers=2, only=SCOPE)
+    return {kind: {e.id: e.score for e in r.exercises} for kind, r in zip((SOL, BLANK), results)}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_each_layout_scores_as_the_same_notebooks_in_clean_folders(tmp_path, name, clean_scores):
+    _, st = gather(tmp_path, name)
+    results = grade_many(st.units, hidden=False, limits=LIMITS, workers=2)
+    _, expected = LAYOUTS[name]
+    got = {r.student: {e.id: e.score for e in r.exercises if e.id in expected[r.student][2]} for r in results}
+    want = {s: {ex: clean_scores[src[0]][ex] for ex, src in files.items()} for s, (_, _, files) in expected.items()}
+    assert got == want
+    assert all(r.status == "graded" for r in results)
+
+
+def test_scratch_copies_debris_and_groupings_are_listed_never_graded(tmp_path):
+    _, st = gather(tmp_path, "jupyterlab_copies_and_checkpoints")
+    kinds = {n.kind: [m.message for m in st.notes if m.kind == n.kind] for n in st.notes}
+    assert any("ex06-Copy1.ipynb ignored" in m and "JupyterLab copy" in m for m in kinds["copy"])
+    assert any("Untitled.ipynb ignored" in m for m in kinds["copy"])
+    assert any(".ipynb_checkpoints" in m for m in kinds["debris"])
+    bob = next(u for u in st.units if u.identity.student == "bob")
+    assert any("ex09 (1).ipynb is graded" in n and "not handed in" in n for n in bob.notes)
+    _, st = gather(tmp_path / "mac", "macos_finder_zip")
+    assert any("__MACOSX/class/ada/._ex06.ipynb: macOS Finder" in n.message for n in st.notes if n.kind == "debris")
+    assert any(".DS_Store" in n.message for n in st.notes if n.kind == "debris")
+
+
+def test_a_canvas_download_keeps_user_id_late_and_sources_in_the_results(tmp_path):
+    given, st = gather(tmp_path, "canvas_download")
+    results = {r.student: r for r in grade_many(st.units, hidden=False, limits=LIMITS, workers=2)}
+    bob, ada = results["smithbob"], results["lovelaceada"]
+    assert (bob.canvas_user_id, bob.late) == ("102", True)
+    assert bob.path.endswith("submissions.zip!smithbob_102")
+    assert bob.sources == [f"{given}!smithbob_LATE_102_9014_ex06-1.ipynb"]
+    assert any("smithbob_LATE_102_9010_ex06.ipynb ignored: an older upload" in n for n in bob.notes)
+    assert any("2 Canvas uploads of user 101" in n for n in ada.notes)
+    d = ada.to_dict()
+    assert d["canvas_user_id"] == "101" and "late" not in d and len(d["sources"]) == 2
+    hopper = results["hoppergrace"]
+    assert hopper.sources[0].endswith("hoppergrace_103_9020_work.zip!work/ex06.ipynb")
+
+
+ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section
+Points Possible,,,,
+"Lovelace, Ada",101,s101,ada@example.edu,A
+"Smith, Bob",102,s102,bob@example.edu,A
+"Hopper, Grace",103,s103,grace@example.edu,A
+"Curie, Marie",104,s104,marie@example.edu,A
+"""
+
+
+def test_canvas_roster_rows_are_filled_by_the_canvas_user_id_and_only_the_scope_has_columns(tmp_path):
+    _, st = gather(tmp_path, "canvas_download")
+    results = grade_many(st.units, hidden=False, limits=LIMITS, workers=2)
+    roster, header = canvas.read_roster(ROSTER)
+    text, notes = canvas.render(results, roster, header)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == canvas.FIXED + ["Week 12 ex06", "Week 12 ex09", "Week 12 ex09 written"]
+    by_id = {row[1]: row for row in rows[2:]}
+    assert set(by_id) == {"101", "102", "103", "104"} and len(rows) == 6  # no unmatched rows
+    assert by_id["101"][5] != "" and by_id["102"][5] != "" and by_id["103"][5] != ""
+    assert by_id["104"][5:] == ["", "", ""]  # no submission: empty, never 0
+    assert not [n for n in notes if "no roster student" in n]
+
+
+def test_per_exercise_hand_ins_match_the_roster_by_login_and_the_rest_are_listed(tmp_path):
+    _, st = gather(tmp_path, "per_exercise_hand_ins")
+    results = grade_many(st.units, hidden=False, limits=LIMITS, workers=2)
+    roster, _ = canvas.read_roster(ROSTER)
+    matched, unmatched = canvas.match(results, roster)
+    names = {results[j].student: roster[i]["ID"] for j, i in matched.items()}
+    assert names == {"ada": "101", "bob": "102"} and unmatched == []
+    ada = next(r for r in results if r.student == "ada")
+    assert [e.id for e in ada.exercises] == ["ex06", "ex09"]
+    stranger = [r for r in results if r.student == "bob"]
+    stranger[0].student = "zed"
+    _, notes = canvas.render(results, roster)
+    assert any("no roster student" in n and "'zed'" in n for n in notes)
+
+
+def test_exercises_option_scopes_totals_gradebook_and_json(tmp_path):
+    """`ada.ipynb` holding one exercise, graded with --exercises ex06: 1 column, not 12."""
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "ada.ipynb").write_bytes(source(SOL, "ex06"))
+    out, book = tmp_path / "r.json", tmp_path / "book.csv"
+    code = cli.main(["check", str(tmp_path / "class"), "--exercises", "ex06", "--public-only", "-q",
+                     "--json", str(out), "--gradebook", str(book), "--workers", "1"])
+    assert code == 0
+    (sub,) = json.loads(out.read_text())["submissions"]
+    assert [e["id"] for e in sub["exercises"]] == ["ex06"] and sub["score"] == sub["max_score"] > 0
+    header = book.read_text().splitlines()[0].split(",")
+    assert [h for h in header if h.startswith("ex")] == ["ex06"]
+    assert cli.main(["check", str(tmp_path / "class"), "--exercises", "ex66", "-q"]) == 2
+
+
+def test_a_zip_given_to_grader_check_is_graded_and_its_notes_are_in_the_json(tmp_path):
+    given = build(tmp_path / "given", LAYOUTS["macos_finder_zip"][0])
+    out, book = tmp_path / "r.json", tmp_path / "book.csv"
+    assert cli.main(["check", str(given), "--exercises", "ex06", "--public-only", "-q", "--json", str(out),
+                     "--gradebook", str(book), "--workers", "2"]) == 0
+    data = json.loads(out.read_text())
+    assert sorted(s["student"] for s in data["submissions"]) == ["ada", "bob"]
+    assert {n["kind"] for n in data["notes"]} >= {"debris"}
+    paths = sorted(row["path"] for row in csv.DictReader(io.StringIO(book.read_text())))
+    assert paths == ["class.zip!class/ada", "class.zip!class/bob"]  # relative to what was named
+
+
+NAMES = {  # file name -> (student, user id, late, the notebook's own name)
+    "lovelaceada_101_9001_ex06.ipynb": ("lovelaceada", "101", False, "ex06.ipynb"),
+    "smithbob_LATE_102_9014_ex11.ipynb": ("smithbob", "102", True, "ex11.ipynb"),
+    "smithbob_102_9015_ex06-2.ipynb": ("smithbob", "102", False, "ex06.ipynb"),
+    "smithbob_102_9016_my_work.v2-1.zip": ("smithbob", "102", False, "my_work.v2-1.zip"),
+    "doe_jane_12_3_x.ipynb": None,
+    "ex06-ada.ipynb": None,
+}
+
+
+@pytest.mark.parametrize("filename", sorted(NAMES))
+def test_canvas_download_names_are_read_as_canvas_writes_them(filename):
+    cn = parse(filename)
+    assert (cn and (cn.student, cn.user_id, cn.late, cn.original)) == NAMES[filename] or (cn is None is NAMES[filename])
+
+
+COPIES = {  # stem -> (the notebook it copies, kind)
+    "ex06": ("ex06", None), "ex06-Copy1": ("ex06", "copy"), "ex06-Copy2-Copy1": ("ex06", "copy"),
+    "ex06 (1)": ("ex06", "copy"), "ada (2)": ("ada", "copy"), "Untitled": (None, "untitled"),
+    "Untitled3": (None, "untitled"), "Untitled1-Copy1": (None, "untitled"), "ex06-ada": ("ex06-ada", None),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(COPIES))
+def test_scratch_copy_names(stem):
+    name = classify(stem)
+    assert (name.base, name.kind) == COPIES[stem]
