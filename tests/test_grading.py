@@ -36,7 +36,7 @@ def test_student_notebooks_score_zero_on_every_auto_graded_check():
 
 
 def test_a_folder_of_exercise_notebooks_is_one_student():
-    assert find_submissions([ROOT / "solutions"]) == [(ROOT / "solutions").resolve()]
+    assert [u.path for u in find_submissions([ROOT / "solutions"])] == [(ROOT / "solutions").resolve()]
 
 
 def test_a_lone_exercise_notebook_is_graded_on_its_own_exercise():
@@ -71,7 +71,7 @@ def test_a_class_folder_holds_one_submission_per_student_folder(tmp_path):
         for nb in ("ex06.ipynb", "ex11.ipynb"):
             shutil.copy(ROOT / source / nb, tmp_path / "class" / student / nb)
     found = find_submissions([tmp_path / "class"])
-    assert [p.name for p in found] == ["ada", "bob"]
+    assert [u.identity.student for u in found] == ["ada", "bob"]
     ada, bob = (grade_path(p, only=["ex06", "ex11"]) for p in found)
     assert ada.student == "ada" and ada.score == ada.max_score
     assert bob.student == "bob" and bob.score == 0

@@ -83,18 +83,18 @@ def test_scratch_copies_debris_and_groupings_are_listed_never_graded(tmp_path):
 
 
 def test_a_canvas_download_keeps_user_id_late_and_sources_in_the_results(tmp_path):
-    given, st = gather(tmp_path, "canvas_download")
+    _, st = gather(tmp_path, "canvas_download")
     results = {r.student: r for r in grade_many(st.units, hidden=False, limits=LIMITS, workers=2)}
     bob, ada = results["smithbob"], results["lovelaceada"]
     assert (bob.canvas_user_id, bob.late) == ("102", True)
     assert bob.path.endswith("submissions.zip!smithbob_102")
-    assert bob.sources == [f"{given}!smithbob_LATE_102_9014_ex06-1.ipynb"]
+    assert bob.sources == ["smithbob_LATE_102_9014_ex06-1.ipynb"]  # within the download, no machine path
     assert any("smithbob_LATE_102_9010_ex06.ipynb ignored: an older upload" in n for n in bob.notes)
     assert any("2 Canvas uploads of user 101" in n for n in ada.notes)
     d = ada.to_dict()
     assert d["canvas_user_id"] == "101" and "late" not in d and len(d["sources"]) == 2
     hopper = results["hoppergrace"]
-    assert hopper.sources[0].endswith("hoppergrace_103_9020_work.zip!work/ex06.ipynb")
+    assert hopper.sources == ["hoppergrace_103_9020_work.zip!work/ex06.ipynb", "hoppergrace_103_9020_work.zip!work/ex09.ipynb"]
 
 
 ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section
@@ -189,3 +189,12 @@ COPIES = {  # stem -> (the notebook it copies, kind)
 def test_scratch_copy_names(stem):
     name = classify(stem)
     assert (name.base, name.kind) == COPIES[stem]
+
+
+def test_the_feedback_page_says_which_copy_was_ignored_and_which_copy_was_graded(tmp_path):
+    from grader.grading.feedback import page
+
+    _, st = gather(tmp_path, "jupyterlab_copies_and_checkpoints")
+    results = {r.student: r for r in grade_many(st.units, hidden=False, limits=LIMITS, workers=2)}
+    assert "ex06-Copy1.ipynb ignored: a JupyterLab copy of ex06.ipynb; ex06.ipynb is graded" in page(results["ada"])
+    assert "ex09 (1).ipynb is graded" in page(results["bob"]) and "Untitled.ipynb ignored" in page(results["bob"])

@@ -10,5 +10,6 @@ was skipped as debris, which scratch copies were ignored, why files were grouped
 Modules, one job each: zips (untrusted archives, extracted under limits), debris (files no
 student wrote), copies (JupyterLab and browser duplicates, Untitled notebooks), canvas_names
 (Canvas's download file names), gradescope_export (submission_metadata.yml), units (the
-unit and the identity), students (which of one student's notebooks are graded), intake (the
+unit and the identity), students (which of one student's notebooks are graded), walk (folders
+and zips read in place), layouts (what a folder holds decides what it is), intake (the
 declared steps from command-line paths to units)."""

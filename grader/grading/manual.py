@@ -73,7 +73,7 @@ def export_rows(paths: Iterable[str | Path], base: str | Path | None = None) -> 
     models = model_answers()
     rows = []
     for unit in units:
-        sub = read_unit(Path(unit))
+        sub = read_unit(unit)
         if sub.invalid:
             continue
         for ex_id, check in written_checks():

@@ -90,48 +90,50 @@ def grade_one(folder: Path, only=None, hidden: bool = True, timeout_s: float = 5
             return SubmissionResult(str(folder), name, "invalid", [],
                                     reason="no notebook (.ipynb) was found in the submission")
         if len(units) > 1:
-            listed = ", ".join(str(Path(u).relative_to(folder.resolve())) for u in units[:6])
+            listed = ", ".join(os.path.relpath(u.path, folder) for u in units[:6])
             return SubmissionResult(str(folder), name, "invalid", [], reason=(
                 f"found {len(units)} separate submissions ({listed}): hand in one notebook, or your exercise "
                 "notebooks (ex01.ipynb … ex12.ipynb) together"))
-        unit = Path(units[0])
+        unit = units[0]
         if not only and scope_to_present:
             only = present_exercises(unit) or None
         # An exercise notebook (even a lone ex06.ipynb) stands for its folder: find_submissions
         # returns the folder, graded on every exercise the platform asks for (`only`).
-        return explain_unreadable(grade_path(unit, hidden=hidden, limits=limits, only=only, budget_s=budget_s))
+        return explain_unreadable(grade_path(unit, hidden=hidden, limits=limits, only=only, budget_s=budget_s), unit)
     except Exception as exc:  # the platform must always get a result that says what happened
         return SubmissionResult(str(folder), name, "invalid", [], reason=f"the grader failed: {exc!r}")
 
 
-def present_exercises(unit: Path) -> list[str]:
-    """The exercises whose notebooks a student's folder holds (`ex06.ipynb` -> ex06), in course
-    order; empty for anything else (one notebook holding every answer is graded on all)."""
+def present_exercises(unit) -> list[str]:
+    """The exercises whose notebooks a submission (an intake Unit, or a path) holds
+    (`ex06.ipynb` -> ex06), in course order; empty for anything else (one notebook holding every
+    answer is graded on all)."""
     from grader.course import exercises
-    from grader.engine.notebook import exercise_id_of, notebook_files
+    from grader.delivery.intake import unit_of
+    from grader.delivery.units import Unit
 
-    if not unit.is_dir():
-        exercise_id = exercise_id_of(unit)
-        return [exercise_id] if exercise_id in exercises.IDS else []
-    files, _ = notebook_files(unit)
-    found = {exercise_id_of(f) for f in files}
-    return [i for i in exercises.available() if i in found]
+    if not isinstance(unit, Unit):
+        unit = unit_of(Path(unit))
+    if unit.files:
+        return [i for i in exercises.available() if i in unit.files]
+    return list(unit.exercises or [])
 
 
-def explain_unreadable(r: SubmissionResult) -> SubmissionResult:
+def explain_unreadable(r: SubmissionResult, unit=None) -> SubmissionResult:
     """Checks left `missing` because their exercise's own notebook could not be read say which
-    file and why, instead of "no answer named ex07 found" with the cause in a footnote."""
-    from grader.engine.notebook import exercise_id_of, notebook_files, read_submission
+    file and why, instead of "no answer named ex07 found" with the cause in a footnote. `unit`:
+    the intake's Unit graded (else the one at the result's path)."""
+    from grader.course import exercises
+    from grader.delivery.intake import unit_of
+    from grader.engine.notebook import exercise_id_of, read_submission
 
     if r.status != "graded":
         return r
-    unit = Path(r.path)
-    files = notebook_files(unit)[0] if unit.is_dir() else [unit]
+    unit = unit or unit_of(Path(r.path))
+    own = exercise_id_of(unit.path)
+    files = dict(unit.files) if unit.files else ({own: unit.path} if own in exercises.IDS else {})
     broken: dict[str, str] = {}
-    for f in files:
-        exercise_id = exercise_id_of(f)
-        if not exercise_id or exercise_id in broken:
-            continue
+    for exercise_id, f in files.items():
         e = next((e for e in r.exercises if e.id == exercise_id), None)
         if e is None or not any(c.status == "missing" for c in e.checks):
             continue  # only read again where a check lost its answer
