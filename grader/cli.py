@@ -108,16 +108,18 @@ def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
         report.print_summary(results, Console() if sys.stdout.isatty() else Console(width=160))
     for line in report.notes_summary(delivery.notes):  # what the intake skipped, ignored, grouped
         console.print(f"[yellow]grader check: {escape(line)}[/yellow]")
-    if args.json:
-        report.atomic_write(args.json, report.to_json(results, notes=[n.to_dict() for n in delivery.notes]))
     if args.gradebook and args.gradebook_format == "canvas":
         from grader.grading.platforms import canvas
 
         for line in canvas.write(args.gradebook, results, roster=args.roster, base=base, prefix=args.canvas_prefix,
                                  total=args.canvas_total, set_points=args.canvas_set_points, assignments=assignments):
             console.print(f"[yellow]canvas: {escape(line)}[/yellow]")
+            if line.startswith("no roster student"):  # identities the roster does not know, in --json notes too
+                delivery.note("unmatched", line)
     elif args.gradebook:
         report.write_gradebook(args.gradebook, results, base)
+    if args.json:
+        report.atomic_write(args.json, report.to_json(results, notes=[n.to_dict() for n in delivery.notes]))
     if args.feedback:
         report.write_feedback(args.feedback, results, hidden_rows=args.feedback_hidden_rows)
     if manual_problems:  # every output is written; the status says some scores were not merged

@@ -198,3 +198,28 @@ def test_the_feedback_page_says_which_copy_was_ignored_and_which_copy_was_graded
     results = {r.student: r for r in grade_many(st.units, hidden=False, limits=LIMITS, workers=2)}
     assert "ex06-Copy1.ipynb ignored: a JupyterLab copy of ex06.ipynb; ex06.ipynb is graded" in page(results["ada"])
     assert "ex09 (1).ipynb is graded" in page(results["bob"]) and "Untitled.ipynb ignored" in page(results["bob"])
+
+
+def test_identities_the_roster_does_not_know_are_in_the_json_notes(tmp_path):
+    given = build(tmp_path / "given", {**LAYOUTS["per_exercise_hand_ins"][0], "class/ex06-zed.ipynb": (BLANK, "ex06")})
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    out = tmp_path / "r.json"
+    assert cli.main(["check", str(given / "class"), "--public-only", "-q", "--json", str(out), "--workers", "2",
+                     "--gradebook", str(tmp_path / "canvas.csv"), "--gradebook-format", "canvas",
+                     "--roster", str(tmp_path / "roster.csv")]) == 0
+    notes = json.loads(out.read_text())["notes"]
+    unmatched = [n["message"] for n in notes if n["kind"] == "unmatched"]
+    assert len(unmatched) == 1 and "'zed'" in unmatched[0]
+    assert any(n["kind"] == "split" for n in notes)
+    rows = {r["Student"]: r for r in csv.DictReader(io.StringIO((tmp_path / "canvas.csv").read_text()))}
+    assert rows["Lovelace, Ada"]["Week 12 ex06"] != "" and rows["Smith, Bob"]["Week 12 ex06"] != ""
+
+
+def test_the_intake_is_a_declared_list_of_steps_a_test_can_swap(tmp_path):
+    """Without infer_scope, a Canvas download's students are graded on every exercise."""
+    given = build(tmp_path / "given", LAYOUTS["canvas_download"][0])
+    (tmp_path / "work").mkdir()
+    with_inference = intake.gather([given], tmp_path / "work")
+    without = intake.gather([given], steps=[s for s in intake.STEPS if s is not intake.infer_scope])
+    assert {tuple(u.exercises) for u in with_inference.units} == {("ex06", "ex09")}
+    assert {u.exercises for u in without.units} == {None}

@@ -101,10 +101,11 @@ def order(st: Intake) -> None:
 STEPS: list[Callable[[Intake], None]] = [open_paths, find_units, infer_scope, apply_scope, order]
 
 
-def gather(paths: Iterable[str | Path], workdir: Path, only: list[str] | None = None,
+def gather(paths: Iterable[str | Path], workdir: Path | None = None, only: list[str] | None = None,
            log: Callable[[str], None] | None = None, steps=None, limits: zips.ZipLimits | None = None) -> Intake:
-    """Run the steps on `paths`; zips are extracted below `workdir` (the caller removes it)."""
-    st = Intake([str(p) for p in paths], Path(workdir), list(only) if only else None, limits or zips.ZipLimits(), log)
+    """Run the steps on `paths`; zips are extracted below `workdir` (the caller removes it;
+    without one, a temp folder removed when the process ends)."""
+    st = Intake([str(p) for p in paths], Path(workdir) if workdir else None, list(only) if only else None, limits or zips.ZipLimits(), log)
     for step in steps or STEPS:
         step(st)
     return st
@@ -114,7 +115,7 @@ def unit_of(path: Path) -> Unit:
     """One submission at a path, as callers that name one submission mean it: a notebook, or a
     student's folder (the notebooks directly in it; copies set aside). Opens no zip."""
     where = Where(Path(os.path.abspath(path)), os.path.abspath(path), str(path))
-    st = Intake([], Path(os.devnull))
+    st = Intake([], None)
     if not where.real.is_dir() or where.real.is_symlink():
         lone_file(st, where)
         return st.units[0]

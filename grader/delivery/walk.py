@@ -13,6 +13,7 @@ from typing import Callable
 from grader.delivery import canvas_names, debris, gradescope_export, zips
 from grader.delivery.students import Candidate, candidate, choose
 from grader.delivery.units import Identity, Note, Unit
+from grader.engine.results import safe_text
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Where:
 @dataclass
 class Intake:
     paths: list[str]
-    workdir: Path
+    workdir: Path | None  # where zips are extracted; None: a temp folder made at the first zip, removed at exit
     only: list[str] | None = None  # --exercises
     limits: zips.ZipLimits = zips.ZipLimits()
     log: Callable[[str], None] | None = None
@@ -43,6 +44,7 @@ class Intake:
     unreadable: dict[str, list[str]] = field(default_factory=dict)  # folder key -> its notebooks not read
 
     def note(self, kind: str, message: str, tell: bool = False) -> None:
+        message = safe_text(message, paths=False)  # a file name that is not UTF-8 is shown escaped
         self.notes.append(Note(kind, message))
         if tell and self.log:
             self.log(message)
@@ -56,6 +58,13 @@ def open_zip(st: Intake, where: Where, depth: int) -> Where | None:
         return None
     st.zip_count += 1
     stem = re.sub(r"[^\w.-]", "_", where.real.stem)[:80] or "zip"
+    if st.workdir is None:
+        import atexit
+        import shutil
+        import tempfile
+
+        st.workdir = Path(tempfile.mkdtemp(prefix="week12-intake-"))
+        atexit.register(shutil.rmtree, st.workdir, True)
     holder = st.workdir / f"{st.zip_count:05d}"
     holder.mkdir(mode=0o700)
     try:

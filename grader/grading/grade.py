@@ -215,11 +215,6 @@ def find_submissions(paths: Iterable[str | Path], log: Callable[[str], None] | N
     Zips are extracted below `workdir`; without one, into a temp folder removed when this
     process ends (`grader check` removes its own after the run). `log` is told what the
     instructor should know at once (splits, refusals, links)."""
-    if workdir is None:
-        import atexit
-
-        workdir = Path(tempfile.mkdtemp(prefix="week12-intake-"))
-        atexit.register(shutil.rmtree, workdir, True)
     return intake.gather(paths, workdir, only=only, log=log).units
 
 
