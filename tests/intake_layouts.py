@@ -59,7 +59,8 @@ submission_1002:
   :created_at: 2026-12-01 11:00:00.000000000 -08:00
 """
 
-# layout -> (files, {student: (canvas user id, late, {exercise: (kind, ex)})})
+# layout -> (files, {student: (canvas user id, late, {exercise: (kind, ex)})}); a student whose
+# submission is one whole-workbook notebook lists the exercises it answers, each the same file
 LAYOUTS = {
     "jupyterlab_copies_and_checkpoints": ({
         "class/ada/ex06.ipynb": (SOL, "ex06"),
@@ -107,3 +108,11 @@ LAYOUTS = {
     }, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
         "bob": (None, False, {"ex06": (BLANK, "ex06")})}),
 }
+
+LAYOUTS["students_own_zips_in_a_class_folder"] = ({
+    "class/ada.zip": {"ex06.ipynb": (SOL, "ex06"), "ex06 (1).ipynb": (BLANK, "ex06"), "ex09.ipynb": (SOL, "ex09")},
+    "class/bob.zip": {"bob/ex06.ipynb": (BLANK, "ex06"), "bob/.DS_Store": b"\0"},
+    "class/carol.ipynb": (SOL, "ex06"),  # a whole-workbook notebook beside them
+}, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+    "bob": (None, False, {"ex06": (BLANK, "ex06")}),
+    "carol": (None, False, {"ex06": (SOL, "ex06")})})  # her one notebook answers ex06

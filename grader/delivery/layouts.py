@@ -19,15 +19,14 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
         return _gradescope(st, where, folders, zip_depth)
     canvas: dict[str, tuple[canvas_names.CanvasName, list[Candidate]]] = {}
     plain: list[Where] = []
+    zipped: list[Where] = []
     for w in notebooks + archives:
         cn = canvas_names.parse(w.real.name)
         if cn is None and w in notebooks:
             plain.append(w)
             continue
         if cn is None:  # a zip: a folder of its own (a student's `ada.zip`, a class's zip in a zip)
-            inside = open_zip(st, w, zip_depth + 1)
-            if inside:
-                folders.append(inside)
+            zipped.append(w)
             continue
         bag = canvas.setdefault(cn.key, (cn, []))[1]
         if w in notebooks:
@@ -40,6 +39,10 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
         made = [_canvas_unit(st, where, cn, bag) for cn, bag in canvas.values()]
         st.deliveries.append(("Canvas", [u for u in made if u]))
     _hand_laid(st, where, plain)
+    for w in zipped:
+        inside = open_zip(st, w, zip_depth + 1)
+        if inside:
+            folders.append(inside)
     if depth >= MAX_FOLDER_DEPTH:
         if folders:
             st.note("refused", f"{where.shown}: folders more than {MAX_FOLDER_DEPTH} deep are not read", tell=True)
@@ -78,7 +81,8 @@ def _gradescope(st: Intake, where: Where, folders: list[Where], zip_depth: int) 
 _NAME_PART = re.compile(r"^ex\d\d[\s_.-]*", re.I)
 
 
-def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
+def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> Unit | None:
+    """Units of a folder laid out by hand; the unit when the folder is one student's."""
     cands = [candidate(w.real, w.shown) for w in notebooks]
     unreadable = st.unreadable.get(where.key, [])
     if not cands:
@@ -95,7 +99,7 @@ def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
         unit = student_unit(st, where, Identity(where.real.name), cands)
         if unit:
             unit.notes[:0] = unreadable
-        return
+        return unit
     by_base: dict[str | None, list[Candidate]] = {}
     for c in cands:
         by_base.setdefault(c.name.base, []).append(c)

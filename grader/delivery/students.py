@@ -47,8 +47,9 @@ class Choice:
 
 
 def _best(cands: list[Candidate]) -> Candidate:
-    def rank(c: Candidate):  # the notebook itself, then the newest, then the first by name
-        return (c.name.kind == "untitled", c.name.is_copy, tuple(-n for n in c.newness), c.shown)
+    def rank(c: Candidate):  # the notebook itself, then the newest, the least deep, the first by name
+        return (c.name.kind == "untitled", c.name.is_copy, tuple(-n for n in c.newness),
+                c.shown.count("/") + c.shown.count("!"), c.shown)
 
     return min(cands, key=rank)
 

@@ -155,11 +155,11 @@ def student_unit(st: Intake, where: Where, identity: Identity, cands: list[Candi
     if why:
         notes.insert(0, why)
         st.note("grouped", f"{where.shown}: {why}")
+    key, shown = where.key.rstrip("!"), where.shown.rstrip("!")  # a student's own zip: `class/ada.zip`
     if choice.lone:
-        unit = Unit(choice.lone.path, where.key, where.shown, identity, notes=notes)
+        unit = Unit(choice.lone.path, key, shown, identity, notes=notes)
     else:
-        unit = Unit(where.real, where.key, where.shown, identity, {i: c.path for i, c in choice.files.items()},
-                    exercises, notes)
+        unit = Unit(where.real, key, shown, identity, {i: c.path for i, c in choice.files.items()}, exercises, notes)
     st.units.append(unit)
     return unit
 
