@@ -236,38 +236,10 @@ def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list
 EXERCISE_FILE = re.compile(r"ex\d\d", re.I)
 
 
-def is_exercise_notebook(path: Path) -> bool:
-    """`ex06.ipynb` (or `ex06-ada.ipynb`...): one of the twelve notebooks, not a whole submission."""
-    return bool(EXERCISE_FILE.match(path.stem))
-
-
 def exercise_id_of(path: Path) -> str | None:
     """`ex06` for `ex06.ipynb` / `ex06-ada.ipynb`, else None."""
     m = EXERCISE_FILE.match(path.stem)
     return m.group(0).lower() if m else None
-
-
-def notebook_files(folder: Path) -> tuple[list[Path], list[str]]:
-    """The `.ipynb` files directly in `folder` that may be read (regular files, not links),
-    sorted, and a note for each one skipped. Never follows a link, never opens a file."""
-    files, skipped = [], []
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        return [], [f"{_show(folder.name)}: cannot list folder: {exc.strerror}"]
-    for entry in entries:
-        if not entry.name.endswith(".ipynb"):
-            continue
-        try:
-            if entry.is_symlink():
-                skipped.append(f"{_show(entry.name)}: a symbolic link, not read (hand in the notebook itself)")
-            elif entry.is_file(follow_symlinks=False):
-                files.append(Path(entry.path))
-            elif not entry.is_dir(follow_symlinks=False):
-                skipped.append(f"{_show(entry.name)}: not a regular file, not read")
-        except OSError:
-            skipped.append(f"{_show(entry.name)}: cannot be inspected, not read")
-    return files, skipped
 
 
 def _show(name: str) -> str:
