@@ -46,28 +46,40 @@ def _nested(depth: int) -> bytes:
     return data
 
 
-# attack -> (what the zip holds besides the honest notebook, limits, what the refusal says, whole zip refused)
+def _padded_zip(size: int) -> bytes:
+    """A zip holding an ex06 notebook padded to `size` bytes (JSON allows trailing spaces)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        data = source(SOL, "ex06")
+        zf.writestr("ex06.ipynb", data + b" " * max(0, size - len(data)))
+    return buf.getvalue()
+
+
+# attack -> (what the zip holds besides the honest notebook, limits, what the refusal says, students graded)
 ATTACKS = {
-    "dot_dot_member": (lambda zf: _member(zf, "../../escaped.ipynb", b"{}"), ZipLimits(), "outside the archive", False),
-    "absolute_member": (lambda zf: _member(zf, "/tmp/escaped.ipynb", b"{}"), ZipLimits(), "outside the archive", False),
+    "dot_dot_member": (lambda zf: _member(zf, "../../escaped.ipynb", b"{}"), ZipLimits(), "outside the archive", ["ada"]),
+    "absolute_member": (lambda zf: _member(zf, "/tmp/escaped.ipynb", b"{}"), ZipLimits(), "outside the archive", ["ada"]),
     "symlink_member": (lambda zf: _member(zf, "class/bob/ex06.ipynb", b"/etc/passwd", stat.S_IFLNK | 0o777),
-                       ZipLimits(), "symbolic link", False),
+                       ZipLimits(), "symbolic link", ["ada"]),
     "bomb_member": (lambda zf: _member(zf, "class/eve/ex06.ipynb", b"\0" * (8 * 1024 * 1024)), ZipLimits(),
-                    "zip bomb", False),
+                    "zip bomb", ["ada"]),
     "oversized_member": (lambda zf: _member(zf, "class/eve/ex06.ipynb", b" " * (3 * 1024 * 1024)),
-                         ZipLimits(max_member_bytes=2 * 1024 * 1024, max_ratio=1e9), "expands to", False),
+                         ZipLimits(max_member_bytes=2 * 1024 * 1024, max_ratio=1e9), "expands to", ["ada"]),
     "bomb_in_total": (lambda zf: [_member(zf, f"class/eve{i}/ex06.ipynb", b" " * 400_000) for i in range(5)],
-                      ZipLimits(max_total_bytes=1_000_000), "zip bomb?", True),
+                      ZipLimits(max_total_bytes=1_000_000), "zip bomb?", []),
     "too_many_members": (lambda zf: [_member(zf, f"junk/{i}.txt", b"x") for i in range(30)],
-                         ZipLimits(max_members=20), "members (at most 20)", True),
+                         ZipLimits(max_members=20), "members (at most 20)", []),
     "zips_nested_too_deep": (lambda zf: _member(zf, "class/eve.zip", _nested(4)), ZipLimits(max_depth=3),
-                             "inside zips", False),
+                             "inside zips", ["ada"]),
+    "zips_inside_share_the_run_budget": (
+        lambda zf: [_member(zf, f"class/eve{i}.zip", _padded_zip(400_000)) for i in range(3)],
+        ZipLimits(max_run_bytes=1_000_000), "left to this run", ["ada", "eve0", "eve1"]),
 }
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_each_zip_attack_is_refused_naming_the_file_and_the_honest_work_survives(tmp_path, attack):
-    hostile, limits, says, whole = ATTACKS[attack]
+    hostile, limits, says, graded = ATTACKS[attack]
     archive = _zip(tmp_path / "class.zip", hostile)
     work = tmp_path / "work"
     work.mkdir()
@@ -76,8 +88,7 @@ def test_each_zip_attack_is_refused_naming_the_file_and_the_honest_work_survives
     assert refused and any("class.zip" in m and says in m for m in refused), refused
     assert not list(tmp_path.rglob("escaped.ipynb"))  # nothing written outside the work folder
     assert not [p for p in work.rglob("*") if p.is_symlink()]
-    students = [u.identity.student for u in st.units]
-    assert students == ([] if whole else ["ada"])
+    assert [u.identity.student for u in st.units] == graded
 
 
 def test_a_damaged_zip_is_refused_by_name_and_the_batch_grades_the_rest(tmp_path):

@@ -132,7 +132,7 @@ def _class_folder(st: Intake, where: Where, cands: list[Candidate], per_exercise
     for who, group in sorted(groups.items()):
         names = sorted({c.path.name for c in group if not c.name.is_copy}) or [group[0].path.name]
         key = where.child(names[0]) if len(names) == 1 else where.child(who, where.real)
-        why = (f"graded as a submission of its own: {where.shown} also holds other students' notebooks "
+        why = (f"graded as a submission of its own: its folder also holds other students' notebooks "
                f"for {i}, so the folder is not one student's work")
         if len(names) > 1:
             why = f"{', '.join(names)} are {who}'s (the class folder names a student in each file name)"

@@ -41,6 +41,7 @@ class Intake:
     notes: list[Note] = field(default_factory=list)
     deliveries: list[tuple[str, list[Unit]]] = field(default_factory=list)  # (platform, its units)
     zip_count: int = 0
+    extracted: int = 0  # bytes written from zips so far (ZipLimits.max_run_bytes)
     unreadable: dict[str, list[str]] = field(default_factory=dict)  # folder key -> its notebooks not read
 
     def note(self, kind: str, message: str, tell: bool = False) -> None:
@@ -68,10 +69,11 @@ def open_zip(st: Intake, where: Where, depth: int) -> Where | None:
     holder = st.workdir / f"{st.zip_count:05d}"
     holder.mkdir(mode=0o700)
     try:
-        out = zips.extract(where.real, holder / stem, where.shown, st.limits)
+        out = zips.extract(where.real, holder / stem, where.shown, st.limits, st.limits.max_run_bytes - st.extracted)
     except zips.ZipRefused as exc:
         st.note("refused", str(exc), tell=True)
         return None
+    st.extracted += out.written
     for line in out.skipped:
         st.note("debris", line)
     for line in out.refused:

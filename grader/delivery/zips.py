@@ -31,11 +31,12 @@ class ZipRefused(ValueError):
 
 @dataclass(frozen=True)
 class ZipLimits:
-    max_members: int = 5_000
-    max_total_bytes: int = 512 * 1024**2  # what one archive may expand to
+    max_members: int = 20_000  # a class of 300 uploading 12 notebooks and a picture each stays well under
+    max_total_bytes: int = 2 * 1024**3  # what one archive's notebooks and zips may expand to
     max_member_bytes: int = MAX_NOTEBOOK_BYTES  # the grader reads no larger notebook
     max_ratio: float = 200.0  # uncompressed / compressed, for members over RATIO_FLOOR
     max_depth: int = 3  # zips inside zips: a student's zip inside an LMS download is depth 2
+    max_run_bytes: int = 4 * 1024**3  # every zip of one run, zips inside zips included
 
 
 RATIO_FLOOR = 1024 * 1024  # small members may compress very well (a blank notebook) and harm nobody
@@ -47,6 +48,7 @@ class Extracted:
     refused: list[str] = field(default_factory=list)  # "member: why", for the notes
     skipped: list[str] = field(default_factory=list)  # debris: "member: what it is"
     other: int = 0  # members the grader does not read (pictures, PDFs): not extracted
+    written: int = 0  # bytes extracted
 
 
 def _member_parts(name: str) -> tuple[str, ...] | None:
@@ -89,21 +91,23 @@ def _open_archive(path: Path, shown: str, limits: ZipLimits):
         raise ZipRefused(f"{shown}: not a readable zip ({str(exc)[:120]})") from None
 
 
-def extract(archive: Path, into: Path, shown: str, limits: ZipLimits = ZipLimits()) -> Extracted:
+def extract(archive: Path, into: Path, shown: str, limits: ZipLimits = ZipLimits(),
+            budget: int | None = None) -> Extracted:
     """Extract what the grader reads from `archive` into `into` (a folder this call creates;
-    it must not exist). Raises ZipRefused when the whole archive must be refused."""
+    it must not exist). `budget`: bytes the run may still write (zips inside zips share the
+    run's budget). Raises ZipRefused when the whole archive must be refused."""
+    cap = limits.max_total_bytes if budget is None else min(budget, limits.max_total_bytes)
     fh, zf = _open_archive(archive, shown, limits)
     with fh, zf:
         members = zf.infolist()
         if len(members) > limits.max_members:
             raise ZipRefused(f"{shown}: {len(members):,} members (at most {limits.max_members:,}): not opened")
-        declared = sum(i.file_size for i in members if not i.is_dir())
-        if declared > limits.max_total_bytes:
-            raise ZipRefused(f"{shown}: expands to {declared / 1e6:,.0f} MB (at most "
-                             f"{limits.max_total_bytes / 1e6:,.0f} MB): a zip bomb? Not opened")
+        declared = sum(i.file_size for i in members if not i.is_dir() and i.filename.lower().endswith(WANTED))
+        if declared > cap:
+            raise ZipRefused(f"{shown}: expands to {declared / 1e6:,.1f} MB (at most "
+                             f"{cap / 1e6:,.1f} MB left to this run): a zip bomb? Not opened")
         into.mkdir(mode=0o700)
         out = Extracted(into)
-        written = 0
         for info in members:
             if info.is_dir():
                 continue
@@ -118,7 +122,7 @@ def extract(archive: Path, into: Path, shown: str, limits: ZipLimits = ZipLimits
                 continue
             if why is None:
                 try:
-                    written += _write(zf, info, into, parts, limits.max_member_bytes, limits.max_total_bytes - written)
+                    out.written += _write(zf, info, into, parts, limits.max_member_bytes, cap - out.written)
                     continue
                 except _Refused as exc:
                     why = str(exc)
