@@ -227,3 +227,24 @@ def test_the_intake_is_a_declared_list_of_steps_a_test_can_swap(tmp_path):
     without = intake.gather([given], steps=[s for s in intake.STEPS if s is not intake.infer_scope])
     assert {tuple(u.exercises) for u in with_inference.units} == {("ex06", "ex09")}
     assert {u.exercises for u in without.units} == {None}
+
+
+def test_a_gradescope_export_whose_metadata_cannot_be_read_is_named_by_its_folders(tmp_path):
+    files = dict(LAYOUTS["gradescope_export"][0]["export.zip"])
+    files["assignment_77_export/submission_metadata.yml"] = "submission_1001: [unclosed\n"
+    given = build(tmp_path / "given", {"export.zip": files})
+    st = intake.gather([given])
+    assert sorted(u.identity.student for u in st.units) == ["submission_1001", "submission_1002"]
+    assert any("submission_metadata.yml cannot be read" in n.message for n in st.notes if n.kind == "refused")
+
+
+def test_a_gradescope_group_submission_is_graded_once_and_names_every_member(tmp_path):
+    files = dict(LAYOUTS["gradescope_export"][0]["export.zip"])
+    files["assignment_77_export/submission_metadata.yml"] = (
+        "submission_1001:\n  :submitters:\n  - :name: Ada Lovelace\n    :email: ada@example.edu\n"
+        "  - :name: Grace Hopper\n    :email: grace@example.edu\n")
+    given = build(tmp_path / "given", {"export.zip": files})
+    st = intake.gather([given])
+    ada = next(u for u in st.units if u.identity.student == "Ada Lovelace")
+    assert ada.identity.login == "ada@example.edu"
+    assert any("Grace Hopper" in n and "graded once" in n for n in ada.notes)

@@ -14,6 +14,7 @@ from grader.delivery.walk import (MAX_FOLDER_DEPTH, Intake, Where, all_notebooks
 
 
 def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
+    """The units of a folder and the folders below it (zips opened where they lie)."""
     notebooks, archives, folders, metadata = entries(st, where)
     if metadata:
         return _gradescope(st, where, folders, zip_depth)
@@ -72,7 +73,7 @@ def _gradescope(st: Intake, where: Where, folders: list[Where], zip_depth: int) 
         identity = Identity(first.name, login=first.email or first.sid)
         why = (f"a group submission of {', '.join(p.name for p in people)}: graded once, listed under {first.name}"
                if len(people) > 1 else None)
-        unit = student_unit(st, Where(f.real, f.key, f.shown), identity, all_notebooks(st, f, zip_depth), why)
+        unit = student_unit(st, f, identity, all_notebooks(st, f, zip_depth), why)
         if unit:
             made.append(unit)
     st.deliveries.append(("Gradescope", made))
@@ -81,8 +82,8 @@ def _gradescope(st: Intake, where: Where, folders: list[Where], zip_depth: int) 
 _NAME_PART = re.compile(r"^ex\d\d[\s_.-]*", re.I)
 
 
-def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> Unit | None:
-    """Units of a folder laid out by hand; the unit when the folder is one student's."""
+def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
+    """Units of a folder laid out by hand, from the notebooks directly in it."""
     cands = [candidate(w.real, w.shown) for w in notebooks]
     unreadable = st.unreadable.get(where.key, [])
     if not cands:
@@ -99,7 +100,7 @@ def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> Unit | None:
         unit = student_unit(st, where, Identity(where.real.name), cands)
         if unit:
             unit.notes[:0] = unreadable
-        return unit
+        return
     by_base: dict[str | None, list[Candidate]] = {}
     for c in cands:
         by_base.setdefault(c.name.base, []).append(c)

@@ -25,8 +25,13 @@ class Where:
     shown: str
 
     def child(self, name: str, real: Path | None = None) -> "Where":
-        sep = "" if self.key.endswith("!") else "/"
-        return Where(real or self.real / name, self.key + sep + name, self.shown + ("" if self.shown.endswith("!") else "/") + name)
+        """A file or folder inside (after `!`, inside a zip); `real`: where it is on disk, when
+        the child is a group of files rather than a file (`class/ada`)."""
+
+        def join(base: str) -> str:
+            return base + ("" if base.endswith("!") else "/") + name
+
+        return Where(real or self.real / name, join(self.key), join(self.shown))
 
 
 @dataclass
@@ -91,18 +96,17 @@ def lone_file(st: Intake, where: Where) -> None:
                          exercises=[c.exercise] if c.exercise else None))
 
 
-
 def entries(st: Intake, where: Where):
     """(notebooks, zips, folders, has Gradescope metadata) directly in a folder, debris skipped;
     notebooks that cannot be read (links, pipes) are noted in st.unreadable[folder]."""
     notebooks, archives, folders, metadata = [], [], [], False
     unreadable = st.unreadable.setdefault(where.key, [])
     try:
-        entries = sorted(os.scandir(where.real), key=lambda e: e.name)
+        listing = sorted(os.scandir(where.real), key=lambda e: e.name)
     except OSError as exc:
         st.note("refused", f"{where.shown}: cannot list folder ({exc.strerror})", tell=True)
         return notebooks, archives, folders, metadata
-    for e in entries:
+    for e in listing:
         is_dir = e.is_dir(follow_symlinks=False)
         why = debris.reason(e.name, is_dir)
         if why:
@@ -144,7 +148,7 @@ def all_notebooks(st: Intake, where: Where, zip_depth: int, newness: tuple = (),
 
 
 def student_unit(st: Intake, where: Where, identity: Identity, cands: list[Candidate], why: str | None = None,
-                  exercises: list[str] | None = None) -> Unit | None:
+                 exercises: list[str] | None = None) -> Unit | None:
     """One student's unit from their notebooks (copies and other notebooks set aside)."""
     if not cands:
         st.note("refused", f"{where.shown}: no notebook found for {identity.student}", tell=True)
