@@ -248,3 +248,18 @@ def test_a_gradescope_group_submission_is_graded_once_and_names_every_member(tmp
     ada = next(u for u in st.units if u.identity.student == "Ada Lovelace")
     assert ada.identity.login == "ada@example.edu"
     assert any("Grace Hopper" in n and "graded once" in n for n in ada.notes)
+
+
+LONE = {  # a notebook named on the command line -> (student, exercises it is graded on; None: all)
+    "ex06.ipynb": ("ex06", ["ex06"]), "ex06-ada.ipynb": ("ex06-ada", ["ex06"]), "ex06-Copy1.ipynb": ("ex06-Copy1", ["ex06"]),
+    "ada.ipynb": ("ada", None), "ex13.ipynb": ("ex13", None),
+    "lovelaceada_LATE_101_9001_ex06-1.ipynb": ("lovelaceada", ["ex06"]),
+}
+
+
+@pytest.mark.parametrize("filename", sorted(LONE))
+def test_a_notebook_named_on_the_command_line_is_graded_as_given(tmp_path, filename):
+    (tmp_path / filename).write_bytes(source(SOL, "ex06"))
+    unit = intake.unit_of(tmp_path / filename)
+    assert (unit.identity.student, unit.exercises) == LONE[filename]
+    assert unit.path == tmp_path / filename and not unit.files

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.course.exercises import IDS
 from grader.delivery.copies import NotebookName, classify
 from grader.engine.notebook import exercise_id_of
 
@@ -23,7 +24,9 @@ class Candidate:
 
     @property
     def exercise(self) -> str | None:
-        return exercise_id_of(Path(self.name.base + ".ipynb")) if self.name.base else None
+        """The exercise its name says it holds (`ex06`), or None (`ada.ipynb`, `ex13.ipynb`)."""
+        found = exercise_id_of(Path(self.name.base + ".ipynb")) if self.name.base else None
+        return found if found in IDS else None
 
     @property
     def label(self) -> str:
