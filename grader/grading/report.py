@@ -142,6 +142,8 @@ def print_summary(results: list[SubmissionResult], console=None) -> None:
         by_id = {e.id: e for e in r.exercises}
         cells = [f"{fmt_points(by_id[i].score)}/{fmt_points(by_id[i].max_score)}" if i in by_id else "-" for i in ids]
         status = Text(r.status) if r.status == "graded" else Text.assemble((r.status, "red"), f": {r.reason or ''}")
+        if r.late:  # Canvas marked the upload LATE
+            status.append(" (late)", "yellow")
         # names and reasons are shown as written, never read as rich markup (`[/oops]`)
         pending = f" +{fmt_points(r.manual_pending)} to score" if r.manual_pending else ""  # written answers
         t.add_row(Text(r.student), *cells, f"{fmt_points(r.score)}/{fmt_points(r.max_score)}{pending}", status)
