@@ -28,7 +28,10 @@ def _field(entry: dict, key: str):
 
 def read(path: Path) -> dict[str, list[Submitter]]:
     """Submission folder name -> its submitters. Raises ValueError saying what is wrong."""
-    import yaml
+    try:
+        import yaml
+    except ImportError:  # the Gradescope autograder's image installs only what grading needs
+        raise ValueError(f"{METADATA} cannot be read here (PyYAML is not installed)") from None
 
     try:
         data = yaml.safe_load(read_file_safely(path, limit=5 * 1024 * 1024).decode("utf-8"))
