@@ -113,8 +113,7 @@ Points Possible,,,,
 def test_canvas_roster_rows_are_filled_by_the_canvas_user_id_and_only_the_scope_has_columns(tmp_path):
     _, st = gather(tmp_path, "canvas_download")
     results = grade_many(st.units, hidden=False, limits=LIMITS, workers=2)
-    roster, header = canvas.read_roster(ROSTER)
-    text, notes = canvas.render(results, roster, header)
+    text, notes = canvas.render(results, canvas.read_roster(ROSTER))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == canvas.FIXED + ["Week 12 ex06", "Week 12 ex09", "Week 12 ex09 written"]
     by_id = {row[1]: row for row in rows[2:]}
@@ -127,9 +126,9 @@ def test_canvas_roster_rows_are_filled_by_the_canvas_user_id_and_only_the_scope_
 def test_per_exercise_hand_ins_match_the_roster_by_login_and_the_rest_are_listed(tmp_path):
     _, st = gather(tmp_path, "per_exercise_hand_ins")
     results = grade_many(st.units, hidden=False, limits=LIMITS, workers=2)
-    roster, _ = canvas.read_roster(ROSTER)
-    matched, unmatched = canvas.match(results, roster)
-    names = {results[j].student: roster[i]["ID"] for j, i in matched.items()}
+    roster = canvas.read_roster(ROSTER)
+    matched, unmatched = canvas.match(results, roster.students)
+    names = {results[j].student: roster.students[i]["ID"] for j, i in matched.items()}
     assert names == {"ada": "101", "bob": "102"} and unmatched == []
     ada = next(r for r in results if r.student == "ada")
     assert [e.id for e in ada.exercises] == ["ex06", "ex09"]
