@@ -161,8 +161,8 @@ def _released(path: Path) -> bool:
         return False
     if path.name == "lesson.md":  # the solution notebook's text and reference answers
         return False
-    if parts[:2] == ("course", "exercises") and path.name == "hidden.py":  # hidden fixtures and checks
-        return False
+    if parts[:2] == ("course", "exercises") and path.name in ("hidden.py", "lesson_map.py"):
+        return False  # hidden fixtures and checks; where lesson.md (not shipped) teaches each check
     return True
 
 
@@ -196,7 +196,7 @@ def bundle_leaks(out: Path) -> list[str]:
     leaks = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         rel = path.relative_to(out).as_posix()
-        if path.name in ("hidden.py", "lesson.md") or rel.startswith("solutions/"):
+        if path.name in ("hidden.py", "lesson.md", "lesson_map.py") or rel.startswith("solutions/"):
             leaks.append(f"{rel}: must not be released")
             continue
         try:

@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, Table, bound_submission
 from grader.pictures import picture_for
@@ -124,21 +124,31 @@ def exercise_text(r: ExerciseResult, footer: str = "") -> str:
     return "\n".join(lines)
 
 
-def print_summary(results: list[SubmissionResult], console=None) -> None:
-    """Per-student table, then per-check pass rates across the class."""
+FOLD_STUDENTS = 40  # past this many submissions the per-student table folds: the report and the JSON hold every row
+TOP_MISTAKES = 5
+
+
+def print_summary(results: list[SubmissionResult], console=None, report_path: str | None = None,
+                  json_path: str | None = None) -> None:
+    """Per-student table (the first FOLD_STUDENTS rows in a large class, with a pointer to the
+    rest), then the five most common mistakes, one line each: how many students, the checks,
+    what went wrong (grader/grading/class_data.py groups them)."""
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    from grader.grading import class_data
+
     console = console or Console()
     ids = sorted({e.id for r in results for e in r.exercises})
+    shown = results if len(results) <= FOLD_STUDENTS else results[:FOLD_STUDENTS]
     t = RichTable(title="Submissions", show_lines=False)
     t.add_column("student", no_wrap=True)
     for i in ids:
         t.add_column(i, justify="right")
     t.add_column("total", justify="right", style="bold")
     t.add_column("status")
-    for r in results:
+    for r in shown:
         by_id = {e.id: e for e in r.exercises}
         cells = [f"{fmt_points(by_id[i].score)}/{fmt_points(by_id[i].max_score)}" if i in by_id else "-" for i in ids]
         status = Text(r.status) if r.status == "graded" else Text.assemble((r.status, "red"), f": {r.reason or ''}")
@@ -148,54 +158,28 @@ def print_summary(results: list[SubmissionResult], console=None) -> None:
         pending = f" +{fmt_points(r.manual_pending)} to score" if r.manual_pending else ""  # written answers
         t.add_row(Text(r.student), *cells, f"{fmt_points(r.score)}/{fmt_points(r.max_score)}{pending}", status)
     console.print(t)
-    rates = pass_rates(results)
-    if rates:
-        rt = RichTable(title="Checks across the class")
-        rt.add_column("exercise")
-        rt.add_column("check", no_wrap=True)
-        for col in ("pass", "fail", "error", "missing", "timeout", "pass rate"):
-            rt.add_column(col, justify="right")
-        for (ex, name), counts in rates.items():  # failures first; unanswered checks folded per exercise
-            if "checks" in counts:
-                rt.add_row(ex, f"[grey50]{name}[/grey50]", "", "", "", str(counts["missing"]), "", "[grey50]—[/grey50]")
-                continue
-            n = sum(counts.values())
-            rate = counts.get("pass", 0) / n if n else 0
-            style = "green" if rate >= 0.8 else "red" if rate < 0.5 else "yellow"
-            rt.add_row(ex, name, *(str(counts.get(s, 0)) for s in ("pass", "fail", "error", "missing", "timeout")), f"[{style}]{rate:.0%}[/{style}]")
-        console.print(rt)
-
-
-def pass_rates(results: Iterable[SubmissionResult], fold_missing: bool = True) -> dict[tuple[str, str], dict[str, int]]:
-    """Per check across the class, status -> count: the checks with failures (fail, error,
-    timeout) first, most failures first, so the common mistake tops the table; then the others
-    in exercise order. With `fold_missing`, an exercise's checks that no submission answered
-    fold into one line, (exercise, "N checks, none answered") -> {"missing": n, "checks": N}."""
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in results:
-        for e in r.exercises:
-            for c in e.checks:
-                if c.status != "manual" and c.max_points > 0:  # free text is the instructor's to read
-                    counts[(e.id, c.name)][c.status] += 1
-    rows = {k: dict(v) for k, v in counts.items()}
-    folded: dict[tuple[str, str], dict[str, int]] = {}
-    if fold_missing:
-        unanswered: dict[str, list] = defaultdict(list)
-        for k, c in rows.items():
-            if set(c) == {"missing"}:
-                unanswered[k[0]].append(k)
-        for ex, keys in unanswered.items():
-            if len(keys) > 1:
-                folded[(ex, f"{len(keys)} checks, none answered")] = {"missing": max(rows[k]["missing"] for k in keys), "checks": len(keys)}
-                for k in keys:
-                    del rows[k]
-    order = {k: i for i, k in enumerate(rows)}
-
-    def failures(c: dict[str, int]) -> int:
-        return c.get("fail", 0) + c.get("error", 0) + c.get("timeout", 0)
-
-    ranked = sorted(rows, key=lambda k: (failures(rows[k]) == 0, -failures(rows[k]), order[k]))
-    return {**{k: rows[k] for k in ranked}, **folded}
+    if len(shown) < len(results):
+        where = " and ".join(f"{what} {p}" for what, p in (("the class report", report_path), ("the JSON", json_path)) if p)
+        console.print(Text(f"… {len(results) - len(shown):,} more submissions: every row is in "
+                           + (where or "the class report (--report FILE.html) and the JSON (--json FILE)")))
+    subs = [r.to_dict() for r in results]
+    groups = class_data.mistake_groups(subs)
+    pending = sum(r.pending for r in class_data.check_rates(subs))
+    if groups:
+        mt = RichTable(title=f"Most common mistakes (top {min(TOP_MISTAKES, len(groups))} of {len(groups):,} groups)")
+        mt.add_column("students", justify="right")
+        mt.add_column("check", no_wrap=True)
+        mt.add_column("what went wrong")
+        for g in groups[:TOP_MISTAKES]:
+            more = f" +{len(g.checks) - 1}" if len(g.checks) > 1 else ""
+            mt.add_row(str(g.size), Text(class_data.check_id(g.exercise, g.example["name"]) + more),
+                       Text(class_data.one_line(g.example.get("message", ""))))
+        console.print(mt)
+    else:
+        console.print(Text("No mistakes: no check failed for anyone."))
+    if pending:
+        console.print(Text(f"{pending:,} written answers wait for your score (not counted as failures; "
+                           "grader manual export)."))
 
 
 # ---------- files (written atomically: a crash mid-write leaves the previous file whole) ----------
@@ -215,20 +199,33 @@ def atomic_write(path: str | Path, text: str) -> None:
         raise
 
 
-def to_json(results: list[SubmissionResult], notes: list[dict] | None = None) -> str:
+def to_json(results: list[SubmissionResult], grading: dict | None = None, notes: list[dict] | None = None) -> str:
     """Strict JSON (no bare NaN or Infinity, which strict readers reject: they become strings),
-    every text writable as UTF-8 (a lone surrogate becomes a visible escape). `notes`: what the
-    intake did with the delivery ({"kind", "message"}: debris skipped, copies ignored, files
-    grouped, zips or members refused, identities unmatched)."""
-    out = {"submissions": [_strict(r.to_dict()) for r in results],
-           # the class table `grader check` prints: failures first, unanswered folded
-           "checks_across_class": [{"exercise": ex, "check": name, **counts}
-                                   for (ex, name), counts in pass_rates(results).items()]}
+    every text writable as UTF-8 (a lone surrogate becomes a visible escape). Beside each
+    check's display `name`, its stable `id` (`ex06.window_edges`); each submission's grading
+    `seconds`; `checks_across_class` (grader/grading/class_data.py); `grading`, what the run
+    says of itself (seconds, workers...), when given. `notes`: what the intake did with the
+    delivery ({"kind", "message"}: debris skipped, copies ignored, files grouped, zips or
+    members refused, identities unmatched)."""
+    from grader.grading import class_data
+
+    subs = [_strict(_with_ids(r)) for r in results]
+    doc: dict[str, Any] = {"submissions": subs, "checks_across_class": class_data.checks_across_class(subs)}
+    if grading:
+        doc["grading"] = _strict(grading)
     if notes is not None:
-        out["notes"] = _strict(notes[:MAX_JSON_NOTES]) + (
+        doc["notes"] = _strict(notes[:MAX_JSON_NOTES]) + (
             [{"kind": "more", "message": f"… and {len(notes) - MAX_JSON_NOTES:,} more notes"}]
             if len(notes) > MAX_JSON_NOTES else [])
-    return json.dumps(out, indent=2, ensure_ascii=False, allow_nan=False)
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _with_ids(r: SubmissionResult) -> dict:
+    d = r.to_dict()
+    d["seconds"] = round(r.seconds, 3)
+    for e in d["exercises"]:
+        e["checks"] = [{"id": f"{e['id']}.{c['name']}", **c} for c in e["checks"]]
+    return d
 
 
 MAX_JSON_NOTES = 2_000
