@@ -1,4 +1,4 @@
-"""`grader`: a thin command line over the package. Verbs: check, release, data, bench.
+"""`grader`: a thin command line over the package. Verbs: check, report, release, data, bench.
 
 Exit codes: 0 when the command ran (whatever the scores), 2 for bad usage, 3 when `check
 --manual` wrote every output but some score rows were refused or matched no submission."""
@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import sys
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -91,8 +95,13 @@ def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
         def advance(r) -> None:
             progress.update(task, advance=1, description=escape(r.student[:60]))  # a name is not markup
 
+        started = time.monotonic()
         results = grade_many(paths, hidden=not args.public_only, limits=limits, workers=args.workers, progress=advance,
                              budget_s=args.budget, show_hidden_rows=args.feedback_hidden_rows)
+    grading = {"seconds": round(time.monotonic() - started, 3), "submissions": len(results),
+               "finished_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+               "workers": args.workers or os.cpu_count(), "budget_s": args.budget, "timeout_s": args.timeout,
+               "hidden_checks": not args.public_only}
     base = report.graded_folder(args.paths)  # paths in gradebooks are relative to it
     manual_problems = []
     if args.manual:  # the instructor's scores of written answers, into every output below
@@ -105,9 +114,18 @@ def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
         from rich.console import Console
 
         # piped output (a log file, CI) gets a wide console so check names are never cut
-        report.print_summary(results, Console() if sys.stdout.isatty() else Console(width=160))
+        report.print_summary(results, Console() if sys.stdout.isatty() else Console(width=160),
+                             report_path=args.report, json_path=args.json)
     for line in report.notes_summary(delivery.notes):  # what the intake skipped, ignored, grouped
         console.print(f"[yellow]grader check: {escape(line)}[/yellow]")
+    if args.json or args.report:
+        document = report.to_json(results, grading, notes=[n.to_dict() for n in delivery.notes])
+        if args.json:
+            report.atomic_write(args.json, document)
+        if args.report:  # built from the JSON document, as `grader report` builds it from the saved file
+            from grader.grading import class_report
+
+            report.atomic_write(args.report, class_report.page(json.loads(document)))
     if args.gradebook and args.gradebook_format == "canvas":
         from grader.grading.platforms import canvas
 
@@ -153,6 +171,24 @@ def _fixture_secret(secret: str | None):
         else:
             os.environ[SECRET_ENV] = before
         exercises.get.cache_clear()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """`grader report results.json --out class.html`: the class report from a saved `--json`, no grading."""
+    from grader.grading import class_report, report
+
+    try:
+        doc = json.loads(Path(args.results).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"grader report: cannot read {args.results}: {exc}", file=sys.stderr)
+        return 2
+    if not isinstance(doc, dict) or not isinstance(doc.get("submissions"), list):
+        print(f"grader report: {args.results} is not a `grader check --json` file (no \"submissions\" list)", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    report.atomic_write(args.out, class_report.page(doc))
+    print(f"wrote {args.out} ({len(doc['submissions']):,} submissions, {time.monotonic() - started:.1f} s)")
+    return 0
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -205,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", metavar="FILE", help="write every result as JSON")
     c.add_argument("--gradebook", metavar="FILE.csv", help="write/update the CSV gradebook (rows replaced, never duplicated)")
     c.add_argument("--feedback", metavar="DIR", help="write one HTML feedback page per student")
+    c.add_argument("--report", metavar="FILE.html", help="write the class report: scores, common mistakes, "
+                   "pass rates, what could not be graded (one self-contained HTML file)")
     c.add_argument("--public-only", action="store_true", help="run only the public checks (what students see)")
     c.add_argument("--fixture-secret", metavar="TEXT", default=None,
                    help="disguise hidden fixtures with this secret (default: $GRADER_FIXTURE_SECRET, else new each run)")
@@ -238,6 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--hide-hidden-details", action="store_true",
                    help="prairielearn: each exercise's hidden checks as one line of points, without names or messages")
     c.set_defaults(func=cmd_check)
+
+    rp = sub.add_parser("report", help="write the class report (HTML) from a saved `grader check --json` file")
+    rp.add_argument("results", help="the JSON `grader check --json` wrote")
+    rp.add_argument("--out", default="class.html", metavar="FILE.html", help="where the report goes (default class.html)")
+    rp.set_defaults(func=cmd_report)
 
     r = sub.add_parser("release", help="build notebooks, render diagrams, or write the student bundle")
     r.add_argument("what", choices=["notebooks", "diagrams", "docs", "bundle", "gradescope", "prairielearn"])

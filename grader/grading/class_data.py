@@ -8,6 +8,7 @@ the same data, and a report can be re-made from a saved JSON without grading aga
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -150,13 +151,15 @@ def mistake_groups(subs: Iterable[dict]) -> list[MistakeGroup]:
     return sorted(groups.values(), key=lambda g: (-g.size, -g.points_lost, g.exercise, g.checks))
 
 
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)\.\s")
+
+
 def one_line(text: str, limit: int = 110) -> str:
-    """A message's first sentence or line, cut to `limit` characters."""
+    """A message's first sentence, on one line, cut to `limit` characters."""
     line = " ".join(str(text).split())
-    for stop in (". ", ": "):
-        if stop in line[:limit]:
-            line = line[: line.index(stop) + 1]
-            break
+    end = _SENTENCE_END.search(line)
+    if end and end.start() > 20:
+        line = line[: end.start() + 1]
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
