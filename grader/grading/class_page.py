@@ -27,6 +27,7 @@ h3 { font-size: 1.02rem; margin: 0 0 .3rem; }
          padding: .7rem 1rem; margin: .7rem 0; }
 .group .size { font-size: 1.35rem; font-weight: 700; color: #D55E00; margin-right: .4rem; }
 .group .lost { float: right; color: #57606a; font-size: .9rem; }
+.fails { font-size: .85rem; color: #57606a; overflow-wrap: anywhere; }
 .msg { margin: .25rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .who { margin: .35rem 0; overflow-wrap: anywhere; }
 .who .name { display: inline-block; background: #eef1f4; border-radius: .8rem; padding: 0 .5rem; margin: .1rem .15rem; font-size: .88rem; }

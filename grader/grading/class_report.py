@@ -40,6 +40,8 @@ class ClassView:
     rates: list[CheckRate] = field(init=False)
     groups: list[MistakeGroup] = field(init=False)
     shown: dict[str, str] = field(init=False)  # student key -> name to show
+    titles: dict[str, str] = field(init=False)  # exercise id -> title
+    hidden: dict[str, bool] = field(init=False)  # check id -> a hidden check
 
     def __post_init__(self) -> None:
         self.subs = list(self.doc.get("submissions", []))
@@ -47,6 +49,8 @@ class ClassView:
         self.rates = class_data.check_rates(self.subs)
         self.groups = class_data.mistake_groups(self.subs)
         self.shown = class_data.display_names(self.subs)
+        self.titles = {ex["id"]: ex.get("title", "") for s in self.subs for ex in s.get("exercises", [])}
+        self.hidden = {r.id: r.hidden for r in self.rates}
 
     def percent(self, s: dict) -> float:
         return 100 * float(s.get("score") or 0) / float(s["max_score"]) if s.get("max_score") else 0.0
@@ -56,7 +60,7 @@ def picture_for_check(check: dict) -> str | None:
     """The representative counterexample's picture (grader/pictures.picture_for), from its JSON form."""
     from grader.pictures import picture_for
 
-    tables = [Table(t.get("caption", ""), list(t.get("columns", [])), [list(r) for r in t.get("rows", [])])
+    tables = [Table(t.get("caption", ""), list(t.get("columns", [])), [list(r) for r in t.get("rows", [])], t.get("picture"))
               for t in check.get("tables", [])]
     result = CheckResult(check["name"], check.get("status", "fail"), float(check.get("points") or 0),
                          float(check.get("max_points") or 0), check.get("message", ""), bool(check.get("hidden")), tables)
@@ -84,7 +88,7 @@ def header(v: ClassView) -> str:
             f'<p class="sub">{len(v.subs):,} submissions, graded{when} in {e(seconds_text(grading.get("seconds")))}.</p>'
             '<div class="cards">' + "".join(f'<div class="card {cls}"><b>{val}</b><span>{e(label)}</span></div>'
                                             for val, label, cls in cards) + "</div>"
-            '<nav><a href="#mistakes">Common mistakes</a><a href="#scores">Scores</a><a href="#checks">Checks</a>'
+            '<nav><a href="#scores">Scores</a><a href="#mistakes">Common mistakes</a><a href="#checks">Checks</a>'
             '<a href="#written">Written answers</a><a href="#attention">Not graded &amp; notes</a>'
             '<a href="#students">Every student</a><a href="#timing">Grading time</a></nav>')
 
@@ -128,22 +132,42 @@ def mistakes(v: ClassView) -> str:
 
 def _group(v: ClassView, g: MistakeGroup, pictured: bool) -> str:
     c = g.example
-    checks = ", ".join(f"<code>{e(i)}</code>" for i in g.ids)
+    checks = " · ".join(f"<code>{e(i)}</code>" for i in g.ids)
     table = "".join(ce_table(t) for t in c.get("tables", [])[:4])
     picture = v.picture(c) if pictured and c.get("tables") else None
-    lesson = paragraph_for(class_data.check_id(g.exercise, c["name"]))
-    taught = (f'<div class="lesson"><span class="where">Taught in {e(g.exercise)}'
-              f'{", § " + e(lesson.heading) if lesson.heading else ", introduction"}</span>'
-              f"{markdown_html(lesson.text)}</div>") if lesson else ""
     first = v.shown[g.students[0]]
-    return (f'<section class="group"><span class="lost">−{g.points_lost:g} points each</span>'
-            f'<h3><span class="size">{g.size:,}</span> student{"s" if g.size != 1 else ""} · {e(g.exercise)} · {checks}</h3>'
+    title = v.titles.get(g.exercise, "")
+    return (f'<section class="group"><span class="lost">−{g.points_lost:g} point{"s" if g.points_lost != 1 else ""} each</span>'
+            f'<h3><span class="size">{g.size:,}</span> student{"s" if g.size != 1 else ""} · {e(g.exercise)}'
+            f'{" — " + e(title) if title else ""}</h3><div class="fails">fail: {checks}</div>'
             f'<p class="msg">{e(c.get("message", ""))}</p>'
             f"{names([v.shown[k] for k in g.students])}"
             + (f'<details{" open" if pictured else ""}><summary>Representative counterexample ({e(first)}, '
                f'<code>{e(c["name"])}</code>)</summary>{picture and f"<div class=picture>{picture}</div>" or ""}{table}</details>'
                if table else "")
-            + f"{taught}</section>")
+            + f"{_taught(v, g)}</section>")
+
+
+def _taught(v: ClassView, g: MistakeGroup) -> str:
+    """The lesson paragraphs of the group's checks, the hidden checks' first (each hidden check
+    isolates one mistake; a public check on the sample shows several at once); one shown, the rest folded."""
+    names_ = sorted(g.checks, key=lambda n: not v.hidden.get(class_data.check_id(g.exercise, n), False))
+    found = []
+    for n in names_:
+        lesson = paragraph_for(class_data.check_id(g.exercise, n))
+        if lesson and lesson not in found:
+            found.append(lesson)
+
+    def one(lesson) -> str:
+        where = f"§ {e(lesson.heading)}" if lesson.heading else "introduction"
+        return (f'<div class="lesson"><span class="where">Taught in {e(lesson.exercise)}, {where}</span>'
+                f"{markdown_html(lesson.text)}</div>")
+
+    if not found:
+        return ""
+    more = (f"<details><summary>{len(found) - 1} more lesson paragraph{'s' if len(found) > 2 else ''} for these checks"
+            f"</summary>{''.join(one(x) for x in found[1:])}</details>") if len(found) > 1 else ""
+    return one(found[0]) + more
 
 
 def checks(v: ClassView) -> str:
@@ -255,7 +279,7 @@ def timing(v: ClassView) -> str:
     return f'<h2 id="timing">Grading time</h2><div class="panel">{"<br>".join(facts)}</div>'
 
 
-SECTIONS: list[Callable[[ClassView], str]] = [header, mistakes, scores, checks, written, attention, students, timing]
+SECTIONS: list[Callable[[ClassView], str]] = [header, scores, mistakes, checks, written, attention, students, timing]
 
 
 def page(doc: dict, picture: Callable[[dict], str | None] = picture_for_check,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+_ITEM = re.compile(r"^(?:[-*]|\d+\.)\s+")
 EXERCISES = Path(__file__).resolve().parents[1] / "course" / "exercises"
 
 
@@ -49,6 +50,9 @@ def sections(lesson: str) -> dict[str, list[str]]:
             out.setdefault(heading, [])
         elif line.startswith("# ") or not line.strip() or line.strip() == "+++":
             flush()
+        elif _ITEM.match(line):  # a list item is a paragraph of its own, without its marker
+            flush()
+            para.append(_ITEM.sub("", line))
         else:
             para.append(line)
     flush()

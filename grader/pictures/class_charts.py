@@ -14,7 +14,7 @@ BAR_STATUSES = (("pass", COLOURS["ok"]), ("fail", COLOURS["wrong"]), ("error", C
                 ("timeout", COLOURS["other"]), ("missing", "#DDDDDD"))
 
 
-def score_histogram(percents: list[float], width_px: float = 560, height_px: float = 220) -> str:
+def score_histogram(percents: list[float], width_px: float = 560, height_px: float = 314) -> str:
     """How many students scored what, in 5-point bins of the percentage of points graded so far."""
     bins = [0] * 20
     for p in percents:
@@ -64,7 +64,7 @@ def exercise_spread(scores: dict[str, list[float]], width_px: float = 560, heigh
                           "Per exercise, how many students got each score; the bar is the median.")
 
 
-def pass_rate_bars(rows: list[tuple[str, dict[str, int]]], width_px: float = 760) -> str:
+def pass_rate_bars(rows: list[tuple[str, dict[str, int]]], width_px: float = 1040) -> str:
     """One stacked bar per check (label, status -> students): passed, failed, error, timed out,
     not answered. Written answers waiting for a score are not drawn here (they are not verdicts)."""
     height_px = 60 + 18 * len(rows)

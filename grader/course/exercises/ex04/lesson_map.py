@@ -7,7 +7,7 @@ SECTIONS = {
     "why_next_as_of": ("What the watermark promises", "`last_run_ts` says"),
     "reads_control_on_sample": ("Your answer, part 2: the query a job runs", ""),
     "filters_job_key": ("Your answer, part 2: the query a job runs", ""),
-    "month_boundary": ("What the watermark promises", "The representation of a day"),
-    "year_boundary": ("What the watermark promises", "The representation of a day"),
+    'month_boundary': ('What the watermark promises', 'The representation of a day'),
+    'year_boundary': ('What the watermark promises', 'The representation of a day'),
     "reads_watermark_not_run_time": ("What the watermark promises", "`last_run_ts` says"),
 }

@@ -4,13 +4,13 @@ The class report quotes that paragraph beside a mistake (grader/grading/lesson_l
 
 SECTIONS = {
     "matches_reference_on_sample": ("", "every key of `feature_rows` ends up"),
-    "rerun_is_idempotent": ("Why the key must be the whole key", ""),
+    'rerun_is_idempotent': ('', 'running the script twice'),
     "stale_rows_updated_all_columns": ("", "every key of `feature_rows` ends up"),
     "key_includes_as_of_ts": ("Why the key must be the whole key", ""),
-    "other_days_untouched": ("", "every key of `feature_rows` ends up"),
-    "unrelated_rows_untouched": ("", "every key of `feature_rows` ends up"),
+    'other_days_untouched': ('', 'every other row of `feature_table` stays'),
+    'unrelated_rows_untouched': ('', 'every other row of `feature_table` stays'),
     "zero_impressions_give_null_ctr": ("Three ways to get ctr wrong", "`NULLIF(impressions_7d, 0)`"),
     "ctr_not_integer_division": ("Three ways to get ctr wrong", ""),
-    "ctr_is_double_not_float": ("Three ways to get ctr wrong", "`NULLIF(impressions_7d, 0)`"),
-    "feature_table_keeps_key_and_types": ("", "every key of `feature_rows` ends up"),
+    'ctr_is_double_not_float': ('Three ways to get ctr wrong', 'a FLOAT detour'),
+    'feature_table_keeps_key_and_types': ('', 'keeps its primary key'),
 }

@@ -5,13 +5,13 @@ The class report quotes that paragraph beside a mistake (grader/grading/lesson_l
 SECTIONS = {
     'next_days_match_reference': ('Your answer', ''),
     'watermark_advances_to_day_written': ('Your answer', ''),
-    'crash_rerun_recovers': ('The order of writes, explained', 'If the control row moves first'),
+    'crash_rerun_recovers': ('The order of writes, explained', 'If the feature write comes first'),
     'control_updated_after_write': ('The order of writes, explained', 'If the control row moves first'),
     'why_control_after_success': ("First, the course's question: why update control only after success?", ''),
     'finished_days_left_alone': ('Check yourself', 'a day already written'),
-    'write_is_idempotent': ('The order of writes, explained', 'If the control row moves first'),
+    'write_is_idempotent': ('The order of writes, explained', 'If the feature write comes first'),
     'window_edges': ('', 'The data.'),
     'retries_deduplicated': ('', 'The data.'),
     'all_types_in_impressions': ('', 'The data.'),
-    'watermark_from_control_not_data': ('Check yourself', 'a day already written'),
+    'watermark_from_control_not_data': ('Check yourself', 'a quiet day'),
 }

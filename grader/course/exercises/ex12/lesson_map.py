@@ -10,7 +10,7 @@ SECTIONS = {
     "concurrent_backfills_converge": ("(b) Overlapping backfills", "When two backfills run at the same time"),
     "lost_day_named": ("(c) A control-first job, crashed", "After the crash the watermark"),
     "fix_is_control_after_write": ("(c) A control-first job, crashed", "After the crash the watermark"),
-    "leaves_other_days_alone": ("(b) Overlapping backfills", "**partition overwrite**"),
+    'leaves_other_days_alone': ('(b) Overlapping backfills', '**partition overwrite**'),
     "overwrites_stale_rows": ("(b) Overlapping backfills", "An idempotent write makes the order irrelevant"),
     "window_edges": ("", "The data."),
     "retries_deduplicated": ("Check yourself", ""),
