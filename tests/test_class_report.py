@@ -91,12 +91,12 @@ def test_hostile_names_and_values_are_escaped_everywhere():
                sub("</table><script>x</script>", RIGHT, status="invalid", reason=HOSTILE)]
     results[0].notes = [HOSTILE]
     d = doc(results)
-    d["notes"] = [HOSTILE, {"path": HOSTILE, "reason": "debris"}]
+    d["notes"] = [HOSTILE, {"kind": "debris", "message": HOSTILE}, {"kind": HOSTILE, "message": "x"}]
     html = class_report.page(d, picture=lambda c: None)
     parser = Elements()
     parser.feed(html)
     assert "img" not in parser.tags and "script" not in parser.tags
-    assert html.count("&lt;img src=x onerror=alert(1)&gt;") >= 6  # name, cell, caption, reason, notes
+    assert html.count("&lt;img src=x onerror=alert(1)&gt;") >= 7  # name, cell, caption, reason, notes
 
 
 def test_checks_nobody_failed_are_folded():

@@ -27,6 +27,9 @@ GROUP_PAGE = 25
 STUDENT_PAGE = 100
 CHART_CHECKS = 30  # checks with failures drawn as bars; every one is in the table below the chart
 LOWEST = 10
+NOTE_KINDS = {"debris": "skipped (not a student's work)", "copy": "ignored (scratch copies, older uploads)",
+              "grouped": "grouped into one student's submission", "split": "class folders split by student",
+              "refused": "refused", "link": "links not followed", "scope": "about the scope", "unmatched": "unmatched"}
 
 
 @dataclass
@@ -229,22 +232,23 @@ def attention(v: ClassView) -> str:
         out.append('<div class="panel">' + data_table(["student", "status", "reason", "path"], rows) + "</div>")
     else:
         out.append('<p class="panel">Every submission was read and graded.</p>')
-    if notes:
-        items = "".join(f"<li>{e(_note(n))}</li>" for n in notes)
-        out.append(f'<details class="panel" open><summary>{len(notes):,} notes on what was handed in '
-                   f"(files skipped or ignored, and why)</summary><ul>{items}</ul></details>")
+    if notes:  # the intake's notes, {"kind", "message"}: grouped by kind, each folded past a few
+        by_kind: dict[str, list[str]] = {}
+        for n in notes:
+            kind, message = (n.get("kind", ""), n.get("message", "")) if isinstance(n, dict) else ("", n)
+            by_kind.setdefault(str(kind), []).append(str(message))
+        parts = []
+        for kind, messages in by_kind.items():
+            items = "".join(f"<li>{e(m)}</li>" for m in messages)
+            parts.append(f"<details{' open' if len(messages) <= 5 else ''}><summary>{len(messages):,} "
+                         f"{e(NOTE_KINDS.get(kind, kind or 'notes'))}</summary><ul>{items}</ul></details>")
+        out.append(f'<div class="panel"><b>What was handed in but not graded as such</b>{"".join(parts)}</div>')
     if noted:
         rows = "".join(f"<tr><td>{e(v.shown[class_data.student_key(s)])}</td><td>{'<br>'.join(e(n) for n in s['notes'])}</td></tr>"
                        for s in noted)
         out.append(f'<details class="panel"><summary>Notes on {len(noted):,} submissions</summary>'
                    + data_table(["student", "notes"], rows) + "</details>")
     return "".join(out)
-
-
-def _note(n) -> str:
-    if isinstance(n, dict):  # {"path": ..., "reason": ...} or similar: shown as key: value pairs
-        return "; ".join(f"{k}: {val}" for k, val in n.items())
-    return str(n)
 
 
 def students(v: ClassView) -> str:

@@ -30,8 +30,9 @@ def score_histogram(percents: list[float], width_px: float = 560, height_px: flo
         if percents:
             median = sorted(percents)[len(percents) // 2]
             ax.axvline(median, color=COLOURS["accent"], linewidth=1.5, linestyle="--")
-            ax.annotate(f"median {median:.0f}%", (median, max(bins)), xytext=(4, -2), textcoords="offset points",
-                        va="top", color="#333333")
+            left = median > 70  # the label goes where the bars are not
+            ax.annotate(f"median {median:.0f}%", (median, max(bins)), xytext=(-4 if left else 4, -2),
+                        textcoords="offset points", va="top", ha="right" if left else "left", color="#333333")
         fig.tight_layout()
         return figure_svg(fig, "Score distribution",
                           f"{len(percents)} students; students per 5-point band of their score.")

@@ -50,6 +50,9 @@ MISTAKES = [
     ("ex11", ("grid_not_all_time",), "Pairs active only long ago are in your grid: filter the window first.", []),
     ("ex09", ("full_grid_size_gb",), "a_gb is 1,000 times the answer: GB is 10^9 bytes, not 10^6.", []),
 ]
+# SQL errors: one per column a student misspells, so the same check fails with different messages
+ERRORS = ["Binder Error: Referenced column \"{}\" not found in FROM clause!".format(c)
+          for c in ("event_time", "as_of", "impressions", "evnt_ts", "user", "ts")]
 HOSTILE = ["<img src=x onerror=alert(1)>", "[bold]rich[/bold]", "=HYPERLINK(\"x\")", "Zoë O'Brien & co"]
 
 
@@ -60,6 +63,12 @@ def student(i: int, rng: random.Random) -> SubmissionResult:
     if roll < 0.01:
         return SubmissionResult(path, name, "invalid", [], reason="not JSON: Expecting value: line 1 column 1 (char 0)")
     mistakes = [m for m in MISTAKES if rng.random() < 0.25]
+    if mistakes and mistakes[0][0] == "ex06" and mistakes[0][3] and rng.random() < 0.4:  # same checks, other wrong values
+        ex_id, checks, msg, (events, wrong) = mistakes[0]
+        got = [*wrong.rows[1][:-2], wrong.rows[1][-2] + 1, wrong.rows[1][-1] + 1]
+        mistakes[0] = (ex_id, checks, msg, [events, Table(wrong.caption, wrong.columns, [wrong.rows[0], got])])
+    if rng.random() < 0.15:
+        mistakes.append(("ex11", ("matches_reference_on_sample",), "ex11: " + rng.choice(ERRORS), []))
     weak = rng.random() < 0.1  # some students leave whole exercises out
     out = []
     for ex in exercises.all_exercises():
@@ -73,7 +82,8 @@ def student(i: int, rng: random.Random) -> SubmissionResult:
                 checks.append(CheckResult(c.name, "manual", 0.0, c.points, "to be scored by your instructor", c.hidden))
             elif c.name in bad:
                 msg, tables = bad[c.name]
-                checks.append(CheckResult(c.name, "fail", 0.0, c.points, msg, c.hidden, [] if c.hidden else list(tables)))
+                status = "error" if "Error:" in msg else "fail"
+                checks.append(CheckResult(c.name, status, 0.0, c.points, msg, c.hidden, [] if c.hidden else list(tables)))
             else:
                 checks.append(CheckResult(c.name, "pass", c.points, c.points, "passed", c.hidden))
         out.append(ExerciseResult(ex.id, ex.title, checks))
@@ -91,8 +101,8 @@ def generate(n: int, seed: int = 12) -> dict:
     grading = {"seconds": round(sum(r.seconds for r in results) / 2, 1), "submissions": n, "workers": 2,
                "finished_at": "2026-12-06 06:00 UTC", "budget_s": 60.0, "timeout_s": 5.0, "hidden_checks": True}
     doc = json.loads(to_json(results, grading))
-    doc["notes"] = ["skipped __MACOSX/._student0001.ipynb (macOS metadata, not a notebook)",
-                    "ignored student0002/ex06-Copy1.ipynb (a scratch copy; ex06.ipynb graded)"]
+    doc["notes"] = [{"kind": "debris", "message": "__MACOSX/._student0001.ipynb: macOS metadata, not a notebook"},
+                    {"kind": "copy", "message": "student0002/ex06-Copy1.ipynb: a JupyterLab copy of ex06.ipynb; ex06.ipynb graded"}]
     return doc
 
 
