@@ -159,3 +159,15 @@ def test_grader_report_rebuilds_the_page_from_a_saved_json(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("[1, 2]")
     assert cli.main(["report", str(tmp_path / "bad.json"), "--out", str(out)]) == 2
     assert cli.main(["report", str(tmp_path / "absent.json")]) == 2
+
+
+def test_grader_check_writes_the_report_from_the_json_it_writes(tmp_path):
+    import shutil
+
+    shutil.copy(cli.Path(__file__).resolve().parent.parent / "solutions" / "ex06.ipynb", tmp_path / "ada.ipynb")
+    out, saved = tmp_path / "class.html", tmp_path / "results.json"
+    assert cli.main(["check", str(tmp_path / "ada.ipynb"), "--public-only", "--workers", "1", "-q",
+                     "--json", str(saved), "--report", str(out)]) == 0
+    d = json.loads(saved.read_text())
+    assert d["grading"]["seconds"] > 0 and d["grading"]["submissions"] == 1 and d["grading"]["hidden_checks"] is False
+    assert out.read_text() == class_report.page(d)  # the same page `grader report results.json` makes

@@ -47,7 +47,7 @@ def test_a_generated_class_of_100_reads_offline_with_charts_and_groups(tmp_path)
         assert page.locator("svg[role=img] title", has_text="Pass rate per check").count() == 1
         groups = page.locator("section.group")
         assert groups.count() >= 7
-        sizes = [int(t.replace(",", "")) for t in page.locator("section.group .size").all_inner_texts()]
+        sizes = [int(t.replace(",", "")) for t in page.locator("section.group .size").all_text_contents()]
         assert sizes == sorted(sizes, reverse=True)
         first = groups.first
         assert first.locator(".lesson").count() == 1  # the lesson paragraph it maps to

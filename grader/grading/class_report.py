@@ -135,7 +135,10 @@ def mistakes(v: ClassView) -> str:
 
 def _group(v: ClassView, g: MistakeGroup, pictured: bool) -> str:
     c = g.example
-    checks = " · ".join(f"<code>{e(i)}</code>" for i in g.ids)
+    checks = " · ".join(f"<code>{e(i)}</code>" for i in g.ids[:4])
+    if len(g.ids) > 4:  # an answer that cannot run fails every check of its exercise alike
+        checks += (f" <details><summary>and {len(g.ids) - 4} more checks</summary>"
+                   + " · ".join(f"<code>{e(i)}</code>" for i in g.ids[4:]) + "</details>")
     table = "".join(ce_table(t) for t in c.get("tables", [])[:4])
     picture = v.picture(c) if pictured and c.get("tables") else None
     first = v.shown[g.students[0]]

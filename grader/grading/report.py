@@ -169,12 +169,14 @@ def print_summary(results: list[SubmissionResult], console=None, report_path: st
         mt = RichTable(title=f"Most common mistakes (top {min(TOP_MISTAKES, len(groups))} of {len(groups):,} groups)")
         mt.add_column("students", justify="right")
         mt.add_column("check", no_wrap=True)
-        mt.add_column("what went wrong")
+        mt.add_column("what went wrong", no_wrap=True, overflow="ellipsis")  # one line each
         for g in groups[:TOP_MISTAKES]:
             more = f" +{len(g.checks) - 1}" if len(g.checks) > 1 else ""
             mt.add_row(str(g.size), Text(class_data.check_id(g.exercise, g.example["name"]) + more),
                        Text(class_data.one_line(g.example.get("message", ""))))
         console.print(mt)
+        if report_path and len(groups) > TOP_MISTAKES:
+            console.print(Text(f"All {len(groups):,} groups, with their students, counterexamples and lessons: {report_path}"))
     else:
         console.print(Text("No mistakes: no check failed for anyone."))
     if pending:
