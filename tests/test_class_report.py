@@ -76,6 +76,15 @@ def test_pending_written_answers_are_never_failures():
     assert "backfill_definition" not in checks  # neither a failure nor a 0% pass rate
 
 
+def test_a_written_answer_scored_below_full_marks_is_not_a_mistake_group():
+    scored = sub("ada", RIGHT, written="fail")
+    scored.exercises[1].checks[0].scored_by = "instructor"
+    d = doc([scored])
+    assert class_data.mistake_groups(d["submissions"]) == []
+    row = next(r for r in d["checks_across_class"] if r["id"] == "ex01.backfill_definition")
+    assert row["written"] is True and row["fail"] == 1
+
+
 class Elements(HTMLParser):
     def __init__(self):
         super().__init__()

@@ -88,7 +88,7 @@ def check_rates(subs: Iterable[dict]) -> list[CheckRate]:
                     r.written = True
                 if status in FAILED:
                     r.failed_by.append(student_key(s))
-    ordered = sorted(rates.values(), key=lambda r: (r.exercise, 0))  # stable: declaration order within an exercise
+    ordered = sorted(rates.values(), key=lambda r: r.exercise)  # stable: declaration order within an exercise
     for i, r in enumerate(ordered):
         r.order = i
     return ordered
@@ -137,7 +137,8 @@ def mistake_groups(subs: Iterable[dict]) -> list[MistakeGroup]:
         if s.get("status") != "graded":
             continue
         for e in s.get("exercises", []):
-            failed = [c for c in e.get("checks", []) if c.get("status") in FAILED]
+            # a written answer you scored below full marks is your verdict, shown with the written answers
+            failed = [c for c in e.get("checks", []) if c.get("status") in FAILED and c.get("scored_by") != "instructor"]
             if not failed:
                 continue
             key = json.dumps([e["id"], [(c["name"], c["status"], _evidence(c)) for c in failed]],
@@ -169,7 +170,7 @@ def checks_across_class(subs: list[dict]) -> list[dict]:
     """The rows of `checks_across_class` in `--json`: each check's stable `id`, counts per status,
     the students who failed it (`failed_by`, by student name) and, for written answers, how many
     wait for a score (`manual`: never counted as failures, and left out of `pass_rate`)."""
-    names = {student_key(s): str(s.get("student")) for s in subs}
+    names = display_names(subs)  # two students of one name are told apart by their paths
     rows = []
     for r in ranked(check_rates(subs)):
         row: dict[str, Any] = {"id": r.id, "exercise": r.exercise, "check": r.name,

@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Callable
 
-from grader.engine.results import CheckResult, Table
+from grader.engine.results import HIDDEN_ROWS_WITHHELD, CheckResult, Table
 from grader.grading import class_data
 from grader.grading.class_data import CheckRate, MistakeGroup
 from grader.grading.class_page import CSS, ce_table, data_table, e, names, paged, seconds_text
@@ -146,12 +146,22 @@ def _group(v: ClassView, g: MistakeGroup, pictured: bool) -> str:
     return (f'<section class="group"><span class="lost">−{g.points_lost:g} point{"s" if g.points_lost != 1 else ""} each</span>'
             f'<h3><span class="size">{g.size:,}</span> student{"s" if g.size != 1 else ""} · {e(g.exercise)}'
             f'{" — " + e(title) if title else ""}</h3><div class="fails">fail: {checks}</div>'
-            f'<p class="msg">{e(c.get("message", ""))}</p>'
+            f'<p class="msg">{e(_message(c))}</p>'
             f"{names([v.shown[k] for k in g.students])}"
             + (f'<details{" open" if pictured else ""}><summary>Representative counterexample ({e(first)}, '
                f'<code>{e(c["name"])}</code>)</summary>{picture and f"<div class=picture>{picture}</div>" or ""}{table}</details>'
                if table else "")
             + f"{_taught(v, g)}</section>")
+
+
+def _message(c: dict) -> str:
+    """The check's message for the teaching team: the note to students that a hidden check's rows
+    are withheld is said once per group, with how to see them."""
+    message = str(c.get("message", ""))
+    if HIDDEN_ROWS_WITHHELD in message:
+        message = message.replace(HIDDEN_ROWS_WITHHELD, "").rstrip() + (
+            " [hidden check: its rows are withheld; grade with --feedback-hidden-rows to see them here]")
+    return message
 
 
 def _taught(v: ClassView, g: MistakeGroup) -> str:
