@@ -106,6 +106,11 @@ def data_table(header: Sequence[str], body: str, numeric: Sequence[int] = ()) ->
     return f'<table class="data"><thead><tr>{ths}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def points(x: Any) -> str:
+    """`12`, `7.5`: points as a person writes them (the JSON may say 12.0); anything else as it is."""
+    return f"{x:g}" if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
+
+
 def seconds_text(s: float | None) -> str:
     if s is None:
         return "not recorded"

@@ -17,7 +17,7 @@ from typing import Callable
 from grader.engine.results import HIDDEN_ROWS_WITHHELD, CheckResult, Table
 from grader.grading import class_data
 from grader.grading.class_data import CheckRate, MistakeGroup
-from grader.grading.class_page import CSS, ce_table, data_table, e, names, paged, seconds_text
+from grader.grading.class_page import CSS, ce_table, data_table, e, names, paged, points, seconds_text
 from grader.grading.lesson_links import markdown_html, paragraph_for
 from grader.pictures import class_charts
 
@@ -88,7 +88,8 @@ def header(v: ClassView) -> str:
     ]
     when = f" on {e(grading['finished_at'])}" if grading.get("finished_at") else ""
     return ("<h1>Week 12 — the class at a glance</h1>"
-            f'<p class="sub">{len(v.subs):,} submissions, graded{when} in {e(seconds_text(grading.get("seconds")))}.</p>'
+            f'<p class="sub">{len(v.subs):,} submissions, graded{when}'
+            + (f' in {e(seconds_text(grading["seconds"]))}' if grading.get("seconds") is not None else "") + ".</p>"
             '<div class="cards">' + "".join(f'<div class="card {cls}"><b>{val}</b><span>{e(label)}</span></div>'
                                             for val, label, cls in cards) + "</div>"
             '<nav><a href="#scores">Scores</a><a href="#mistakes">Common mistakes</a><a href="#checks">Checks</a>'
@@ -106,7 +107,7 @@ def scores(v: ClassView) -> str:
                 spread.setdefault(ex["id"], []).append(100 * float(ex.get("score") or 0) / float(ex["max_score"]))
     lowest = sorted(v.graded, key=v.percent)[:LOWEST]
     rows = "".join(f"<tr><td>{e(v.shown[class_data.student_key(s)])}</td><td class=\"num\">{v.percent(s):.0f}%</td>"
-                   f"<td class=\"num\">{e(s.get('score'))} / {e(s.get('max_score'))}</td>"
+                   f"<td class=\"num\">{e(points(s.get('score')))} / {e(points(s.get('max_score')))}</td>"
                    f"<td>{e(', '.join(ex['id'] for ex in s.get('exercises', []) if _weak(ex)))}</td></tr>" for s in lowest)
     return ('<h2 id="scores">Scores</h2><div class="charts">'
             f'<div class="panel">{class_charts.score_histogram([v.percent(s) for s in v.graded])}</div>'
@@ -274,7 +275,8 @@ def students(v: ClassView) -> str:
         pending = f" +{s['manual_pending']:g} to score" if s.get("manual_pending") else ""
         cls = "" if s.get("status") == "graded" else ' class="bad"'
         return (f"<tr{cls}><td>{e(v.shown[class_data.student_key(s)])}</td>{cells}"
-                f'<td class="num">{e(s.get("score"))}/{e(s.get("max_score"))}{e(pending)}</td><td>{e(s.get("status"))}</td></tr>')
+                f'<td class="num">{e(points(s.get("score")))}/{e(points(s.get("max_score")))}{e(pending)}</td>'
+                f'<td>{e(s.get("status"))}</td></tr>')
 
     header_row = ["student", *ids, "total", "status"]
     wrap = lambda body: data_table(header_row, body, numeric=tuple(range(1, len(ids) + 2)))  # noqa: E731
