@@ -180,3 +180,10 @@ def test_grader_check_writes_the_report_from_the_json_it_writes(tmp_path):
     d = json.loads(saved.read_text())
     assert d["grading"]["seconds"] > 0 and d["grading"]["submissions"] == 1 and d["grading"]["hidden_checks"] is False
     assert out.read_text() == class_report.page(d)  # the same page `grader report results.json` makes
+
+
+def test_past_the_full_groups_each_group_is_one_line():
+    results = [sub(f"s{i}", RETRIES, wrong_values(10 + i)) for i in range(class_report.FULL_GROUPS + 3)]
+    html = class_report.page(doc(results), picture=lambda c: None)
+    assert html.count('<section class="group">') == class_report.FULL_GROUPS
+    assert "3 more groups, one line each" in html and html.count("<tr><td class=\"num\">1</td><td>ex06</td>") == 3

@@ -24,6 +24,7 @@ from grader.pictures import class_charts
 OPEN_GROUPS = 12  # mistake groups shown open; the rest paged
 PICTURED_GROUPS = 6  # groups whose representative counterexample is drawn
 GROUP_PAGE = 25
+FULL_GROUPS = 200  # groups drawn in full (students, counterexample, lesson); past it, one line each
 STUDENT_PAGE = 100
 CHART_CHECKS = 30  # checks with failures drawn as bars; every one is in the table below the chart
 LOWEST = 10
@@ -124,14 +125,25 @@ def mistakes(v: ClassView) -> str:
     if not v.groups:
         return '<h2 id="mistakes">Common mistakes</h2><p class="panel">No check failed for anyone.</p>'
     top = v.groups[:OPEN_GROUPS]
-    rest = v.groups[OPEN_GROUPS:]
+    rest = v.groups[OPEN_GROUPS:FULL_GROUPS]
+    tail = v.groups[FULL_GROUPS:]
     out = ['<h2 id="mistakes">Common mistakes</h2><p class="muted">Students grouped by what they got wrong in an '
            "exercise: the same failing checks with the same wrong values. Largest groups first; each with one "
            "representative counterexample and where the lesson teaches it.</p>"]
     out.extend(_group(v, g, i < PICTURED_GROUPS) for i, g in enumerate(top))
     if rest:
         out.append(paged(rest, lambda g: _group(v, g, False), GROUP_PAGE, "smaller groups"))
+    if tail:  # a class whose every answer is wrong its own way: one line per group keeps the page light
+        out.append(f'<p class="muted">{len(tail):,} more groups, one line each (their counterexamples are in the JSON):</p>'
+                   + paged(tail, lambda g: _group_line(v, g), 100, "groups",
+                           lambda body: data_table(["students", "exercise", "failing checks", "who", "message"], body, (0,))))
     return "".join(out)
+
+
+def _group_line(v: ClassView, g: MistakeGroup) -> str:
+    return (f'<tr><td class="num">{g.size:,}</td><td>{e(g.exercise)}</td><td>{e(", ".join(g.checks))}</td>'
+            f'<td>{e(", ".join(v.shown[k] for k in g.students[:20]))}{" …" if g.size > 20 else ""}</td>'
+            f"<td>{e(class_data.one_line(_message(g.example)))}</td></tr>")
 
 
 def _group(v: ClassView, g: MistakeGroup, pictured: bool) -> str:
