@@ -178,9 +178,10 @@ def _message(c: dict) -> str:
 
 
 def _taught(v: ClassView, g: MistakeGroup) -> str:
-    """The lesson paragraphs of the group's checks, the hidden checks' first (each hidden check
-    isolates one mistake; a public check on the sample shows several at once); one shown, the rest folded."""
-    names_ = sorted(g.checks, key=lambda n: not v.hidden.get(class_data.check_id(g.exercise, n), False))
+    """The lesson paragraphs of the group's checks, the most specific first: hidden checks before
+    public ones (each hidden check isolates one mistake), later-declared before earlier (an
+    exercise declares its broad check on the sample first); one shown, the rest folded."""
+    names_ = sorted(reversed(g.checks), key=lambda n: not v.hidden.get(class_data.check_id(g.exercise, n), False))
     found = []
     for n in names_:
         lesson = paragraph_for(class_data.check_id(g.exercise, n))
