@@ -19,7 +19,7 @@ from grader.grading import class_data
 from grader.grading.class_data import CheckRate, MistakeGroup
 from grader.grading.class_page import CSS, ce_table, data_table, e, names, paged, points, seconds_text
 from grader.grading.lesson_links import markdown_html, paragraph_for
-from grader.pictures import class_charts
+from grader.pictures import class_charts, picture_for
 
 OPEN_GROUPS = 12  # mistake groups shown open; the rest paged
 PICTURED_GROUPS = 6  # groups whose representative counterexample is drawn
@@ -62,8 +62,6 @@ class ClassView:
 
 def picture_for_check(check: dict) -> str | None:
     """The representative counterexample's picture (grader/pictures.picture_for), from its JSON form."""
-    from grader.pictures import picture_for
-
     tables = [Table(t.get("caption", ""), list(t.get("columns", [])), [list(r) for r in t.get("rows", [])], t.get("picture"))
               for t in check.get("tables", [])]
     result = CheckResult(check["name"], check.get("status", "fail"), float(check.get("points") or 0),
