@@ -118,14 +118,6 @@ def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
                              report_path=args.report, json_path=args.json)
     for line in report.notes_summary(delivery.notes):  # what the intake skipped, ignored, grouped
         console.print(f"[yellow]grader check: {escape(line)}[/yellow]")
-    if args.json or args.report:
-        document = report.to_json(results, grading, notes=[n.to_dict() for n in delivery.notes])
-        if args.json:
-            report.atomic_write(args.json, document)
-        if args.report:  # built from the JSON document, as `grader report` builds it from the saved file
-            from grader.grading import class_report
-
-            report.atomic_write(args.report, class_report.page(json.loads(document)))
     if args.gradebook and args.gradebook_format == "canvas":
         from grader.grading.platforms import canvas
 
@@ -136,8 +128,14 @@ def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
                 delivery.note("unmatched", line)
     elif args.gradebook:
         report.write_gradebook(args.gradebook, results, base)
-    if args.json:
-        report.atomic_write(args.json, report.to_json(results, notes=[n.to_dict() for n in delivery.notes]))
+    if args.json or args.report:  # after the gradebook: its unmatched identities are notes too
+        document = report.to_json(results, grading, notes=[n.to_dict() for n in delivery.notes])
+        if args.json:
+            report.atomic_write(args.json, document)
+        if args.report:  # built from the JSON document, as `grader report` builds it from the saved file
+            from grader.grading import class_report
+
+            report.atomic_write(args.report, class_report.page(json.loads(document)))
     if args.feedback:
         report.write_feedback(args.feedback, results, hidden_rows=args.feedback_hidden_rows)
     if manual_problems:  # every output is written; the status says some scores were not merged

@@ -19,6 +19,7 @@ from grader.grading import class_data
 from grader.grading.class_data import CheckRate, MistakeGroup
 from grader.grading.class_page import CSS, ce_table, data_table, e, names, paged, points, seconds_text
 from grader.grading.lesson_links import markdown_html, paragraph_for
+from grader.grading.report import NOTE_HEADINGS
 from grader.pictures import class_charts, picture_for
 
 OPEN_GROUPS = 12  # mistake groups shown open; the rest paged
@@ -28,9 +29,6 @@ FULL_GROUPS = 200  # groups drawn in full (students, counterexample, lesson); pa
 STUDENT_PAGE = 100
 CHART_CHECKS = 30  # checks with failures drawn as bars; every one is in the table below the chart
 LOWEST = 10
-NOTE_KINDS = {"debris": "skipped (not a student's work)", "copy": "ignored (scratch copies, older uploads)",
-              "grouped": "grouped into one student's submission", "split": "class folders split by student",
-              "refused": "refused", "link": "links not followed", "scope": "about the scope", "unmatched": "unmatched"}
 
 
 @dataclass
@@ -266,7 +264,7 @@ def attention(v: ClassView) -> str:
         for kind, messages in by_kind.items():
             items = "".join(f"<li>{e(m)}</li>" for m in messages)
             parts.append(f"<details{' open' if len(messages) <= 5 else ''}><summary>{len(messages):,} "
-                         f"{e(NOTE_KINDS.get(kind, kind or 'notes'))}</summary><ul>{items}</ul></details>")
+                         f"{e(NOTE_HEADINGS.get(kind, kind or 'notes'))}</summary><ul>{items}</ul></details>")
         out.append(f'<div class="panel"><b>What was handed in but not graded as such</b>{"".join(parts)}</div>')
     if noted:
         rows = "".join(f"<tr><td>{e(v.shown[class_data.student_key(s)])}</td><td>{'<br>'.join(e(n) for n in s['notes'])}</td></tr>"
