@@ -257,3 +257,14 @@ def test_a_name_two_submissions_share_is_refused_not_guessed(tmp_path):
     problems = manual.merge_file(results, answers, tmp_path)
     assert len(problems) == 1 and "names 2 submissions" in problems[0]
     assert all(c.status == "manual" for r in results for c in r.exercises[0].checks if c.name == "explains_the_rerun")
+
+
+def test_rubrics_stay_out_of_what_students_get():
+    # A rubric says the answer ("about 1/12 of a year"): it lives in hidden.py, which the release
+    # bundle leaves out, never in the exercise's public declaration.
+    from grader.authoring import release
+
+    grader_dir = Path(manual.__file__).resolve().parents[1]
+    public = "".join(p.read_text(encoding="utf-8") for p in grader_dir.rglob("*.py") if release._released(p))
+    for _, c in WRITTEN:
+        assert c.rubric and c.rubric not in public, c.name

@@ -31,6 +31,11 @@ def load(module_name: str, secret: str | None = None) -> Exercise:
         for c in hidden.CHECKS:
             c.hidden = True
         ex.hidden = disguise_checks(hidden.CHECKS, secret)
+        # Rubrics say the answer, so they live beside the hidden checks (never in the student
+        # bundle) and reach the written-answer checks only where hidden.py is present.
+        for c in ex.checks:
+            if c.name in getattr(hidden, "RUBRICS", {}):
+                c.rubric = hidden.RUBRICS[c.name]
     return ex
 
 

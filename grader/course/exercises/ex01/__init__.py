@@ -119,9 +119,7 @@ EXERCISE = Exercise(
             fail="A situation an incremental run handles is on your backfill list",
             passed="No situation an incremental run handles is on your backfill list.",
         ),
-        ManualCheck(name="backfill_definition", answer="ex01", points=1, key="backfill_definition", fail="",
-                    rubric="1: recomputes a range of past as-of days and overwrites them (first load, repair, a changed definition or late data). 0: only 'runs on old data', or the same as incremental."),
-        ManualCheck(name="incremental_definition", answer="ex01", points=1, key="incremental_definition", fail="",
-                    rubric="1: computes only the next as-of day after the watermark (the control table) and then advances it. 0: no mention of the watermark or of computing only new days."),
+        ManualCheck(name="backfill_definition", answer="ex01", points=1, key="backfill_definition", fail=""),
+        ManualCheck(name="incremental_definition", answer="ex01", points=1, key="incremental_definition", fail=""),
     ],
 )

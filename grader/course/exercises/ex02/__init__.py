@@ -113,8 +113,7 @@ EXERCISE = Exercise(
             fail="That is not the write key of feature_table",
             passed="(user_id, item_id, as_of_ts): one row per pair per as-of day.",
         ),
-        ManualCheck(name="why_not_both_insert", answer="ex02", points=1, key="why_not_both_insert", fail="",
-                    rubric="1: the overlapping days get each (user_id, item_id, as_of_ts) twice, so reads double-count or pick a copy; MERGE or a partition overwrite on the key fixes it. 0: 'it is slow' or no duplicate named."),
+        ManualCheck(name="why_not_both_insert", answer="ex02", points=1, key="why_not_both_insert", fail=""),
         dup_check(
             "finds_duplicated_keys_on_sample", Fixture("sample: a retried day INSERTed twice", sample()), 2,
             "On the sample feature_table your query does not return exactly the duplicated keys with their row counts",

@@ -87,3 +87,10 @@ CHECKS = [
     dup_check("one_row_per_key", ONE_DUPLICATE, 1,
         "Each duplicated key comes back once (with its count n), not once per copy", aspect=duplicates_only),
 ]
+
+
+# What earns a written answer's points, for the person scoring (`grader manual export`).
+# Kept here, out of the student bundle: a rubric says the answer.
+RUBRICS = {
+    "why_not_both_insert": "1: the overlapping days get each (user_id, item_id, as_of_ts) twice, so reads double-count or pick a copy; MERGE or a partition overwrite on the key fixes it. 0: 'it is slow' or no duplicate named.",
+}

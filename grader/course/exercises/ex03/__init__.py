@@ -129,8 +129,7 @@ EXERCISE = Exercise(
             fail="derived comes after the join, and write comes last",
             passed="Join, then derived features, then the write.",
         ),
-        ManualCheck(name="why_entity_first", answer="ex03", points=2, key="why", fail="",
-                    rubric="1: the join needs one row per user and per item (joining events first multiplies rows and inflates counts). +1: each entity's window is scanned once, not once per pair, or derived ratios need both sides' totals. 0: restates the order without a reason."),
+        ManualCheck(name="why_entity_first", answer="ex03", points=2, key="why", fail=""),
         features_check(
             "matches_reference_on_sample",
             Fixture("sample at 2025-12-04 23:59:59", load_seed(), {"as_of_ts": SAMPLE_AS_OF}),

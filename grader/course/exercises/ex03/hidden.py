@@ -168,3 +168,10 @@ CHECKS = [
         "the query: with another as-of time the result must move with it",
         control=moved_to(SAMPLE_AS_OF), control_note="on the same tables moved to as_of_ts = 2025-12-04 23:59:59"),
 ]
+
+
+# What earns a written answer's points, for the person scoring (`grader manual export`).
+# Kept here, out of the student bundle: a rubric says the answer.
+RUBRICS = {
+    "why_entity_first": "1: the join needs one row per user and per item (joining events first multiplies rows and inflates counts). +1: each entity's window is scanned once, not once per pair, or derived ratios need both sides' totals. 0: restates the order without a reason.",
+}

@@ -62,8 +62,7 @@ EXERCISE = Exercise(
             judge=judge_next, fail="Not the next as-of timestamp",
             passed="2025-12-03 23:59:59: the day after the watermark, in the course's 23:59:59 convention.",
         ),
-        ManualCheck(name="why_next_as_of", answer="ex04", points=1, key="why", fail="",
-                    rubric="1: the next run computes the day after the watermark (last_as_of_ts + 1 day), in the 23:59:59 convention. 0: uses the run time or today's date."),
+        ManualCheck(name="why_next_as_of", answer="ex04", points=1, key="why", fail=""),
         next_check(
             "reads_control_on_sample", Fixture("sample control table", control(*load_seed().rows("feature_job_control"))), 2,
             "On the sample control table your query does not return the one next as-of timestamp (as a TIMESTAMP)",

@@ -39,3 +39,10 @@ CHECKS = [
         "The next as-of day follows last_as_of_ts (which day was computed), not last_run_ts (when the job "
         "ran), and not today's date; nor may it be written into the query"),
 ]
+
+
+# What earns a written answer's points, for the person scoring (`grader manual export`).
+# Kept here, out of the student bundle: a rubric says the answer.
+RUBRICS = {
+    "why_next_as_of": "1: the next run computes the day after the watermark (last_as_of_ts + 1 day), in the 23:59:59 convention. 0: uses the run time or today's date.",
+}

@@ -85,8 +85,7 @@ EXERCISE = Exercise(
             fail="Not the days both jobs write",
             passed="2025-12-03, 12-04 and 12-05: both ranges include their end days.",
         ),
-        ManualCheck(name="what_goes_wrong", answer="ex05", points=2, key="what_goes_wrong", fail="",
-                    rubric="1: the shared days (12-03..12-05) hold two rows per key, so training and lookups double-count or read an arbitrary copy. +1: the fix, MERGE on the key or overwriting each day's partition. 0: no duplicate named."),
+        ManualCheck(name="what_goes_wrong", answer="ex05", points=2, key="what_goes_wrong", fail=""),
         audit_check(
             "audit_on_sample", Fixture("sample: jobs A and B both INSERTed", unkeyed_feature_table(sample_feature_rows())), 2,
             "On the sample feature_table your audit does not return the right days and counts",

@@ -91,3 +91,10 @@ CHECKS = [
         "values): a duplicate is about the key, not the whole row, so do not DISTINCT whole rows first",
         control=identical_copies, control_note="with every key's copies made identical"),
 ]
+
+
+# What earns a written answer's points, for the person scoring (`grader manual export`).
+# Kept here, out of the student bundle: a rubric says the answer.
+RUBRICS = {
+    "what_goes_wrong": "1: the shared days (12-03..12-05) hold two rows per key, so training and lookups double-count or read an arbitrary copy. +1: the fix, MERGE on the key or overwriting each day's partition. 0: no duplicate named.",
+}

@@ -50,7 +50,6 @@ EXERCISE = Exercise(
             fail="Control updated before write",
         ),
         # The course's question, asked in the notebook before the text explains it.
-        ManualCheck(name="why_control_after_success", answer="ex08b", points=1, min_words=15, fail="",
-                    rubric="1: a control row moved before a failed write claims a day with no rows, so the next run skips it (a silent gap); written after, a crash only reruns the day. 0: 'order matters' without the gap."),
+        ManualCheck(name="why_control_after_success", answer="ex08b", points=1, min_words=15, fail=""),
     ],
 )

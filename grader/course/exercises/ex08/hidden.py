@@ -115,3 +115,10 @@ CHECKS = [
                "backfilled later days alike.",
     ),
 ]
+
+
+# What earns a written answer's points, for the person scoring (`grader manual export`).
+# Kept here, out of the student bundle: a rubric says the answer.
+RUBRICS = {
+    "why_control_after_success": "1: a control row moved before a failed write claims a day with no rows, so the next run skips it (a silent gap); written after, a crash only reruns the day. 0: 'order matters' without the gap.",
+}

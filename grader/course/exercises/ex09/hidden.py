@@ -106,3 +106,10 @@ CHECKS = [
         fail="(c) the share of the table a one-month read scans when the table is partitioned by month",
     ),
 ]
+
+
+# What earns a written answer's points, for the person scoring (`grader manual export`).
+# Kept here, out of the student bundle: a rubric says the answer.
+RUBRICS = {
+    "partitioning_explained": "1: a filter on one month reads only that month's partition (pruning), about 1/12 of a year. 0: 'partitions are faster' without pruning.",
+}

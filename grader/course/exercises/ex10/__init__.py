@@ -66,8 +66,7 @@ EXERCISE = Exercise(
             fail="Name the days the next run leaves alone", passed="12-01 and 12-02 are finished: the run leaves them alone.",
         ),
         ManualCheck(name="explains_the_rerun", answer="ex10", key="how", points=3, min_words=15,
-                    fail="Describe in three bullets how the next run behaves",
-                    rubric="1 each: reads the watermark (12-02) and computes only 12-03; writes 12-03 idempotently (MERGE or partition overwrite), replacing a partial write; moves the watermark only after the write, leaving 12-01 and 12-02 alone."),
+                    fail="Describe in three bullets how the next run behaves"),
         job_check(
             "next_run_writes_day_3", "table", 2,
             "Your ex08 job, run once in this scenario, should write day 2025-12-03 (the day after the watermark) "

@@ -12,3 +12,10 @@ CHECKS = [
              "written exactly once, with no gap and no job stuck on its own leftovers",
     ),
 ]
+
+
+# What earns a written answer's points, for the person scoring (`grader manual export`).
+# Kept here, out of the student bundle: a rubric says the answer.
+RUBRICS = {
+    "explains_the_rerun": "1 each: reads the watermark (12-02) and computes only 12-03; writes 12-03 idempotently (MERGE or partition overwrite), replacing a partial write; moves the watermark only after the write, leaving 12-01 and 12-02 alone.",
+}

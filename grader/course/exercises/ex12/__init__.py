@@ -121,8 +121,7 @@ EXERCISE = Exercise(
     ],
     checks=[
         ManualCheck(name="explains_overlap_duplicates", answer="ex12a", points=3, min_words=20,
-                    fail="Explain (b) in a few sentences",
-                    rubric="1: both INSERT the shared days (12-03..12-05), so each key gets a second row. 1: what it breaks (double counts, join fan-out, or a primary-key failure leaving days unwritten). 1: the fix, partition overwrite or MERGE on (user_id, item_id, as_of_ts), so either order and a rerun end the same."),
+                    fail="Explain (b) in a few sentences"),
         backfill_check(
             "backfill_matches_reference", 2,
             "One backfill over [2025-12-01, 2025-12-07] should write every as-of day of the range (both ends "

@@ -81,3 +81,10 @@ CHECKS = [
     values_check("retries_deduplicated", RETRIES, 1, VALUE_MISTAKES["retries_deduplicated"]),
     values_check("all_types_in_impressions", EVENT_TYPES, 1, VALUE_MISTAKES["all_types_in_impressions"]),
 ]
+
+
+# What earns a written answer's points, for the person scoring (`grader manual export`).
+# Kept here, out of the student bundle: a rubric says the answer.
+RUBRICS = {
+    "explains_overlap_duplicates": "1: both INSERT the shared days (12-03..12-05), so each key gets a second row. 1: what it breaks (double counts, join fan-out, or a primary-key failure leaving days unwritten). 1: the fix, partition overwrite or MERGE on (user_id, item_id, as_of_ts), so either order and a rerun end the same.",
+}
