@@ -98,20 +98,20 @@ WRONG = {
     "window_on_whole_days": (
         # CAST(event_ts AS DATE) BETWEEN ...: right on the sample, wrong at both edges
         f"{merge(rows(window=DAY_CAST))};\n{ADVANCE};",
-        {"window_edges"}, set()),
+        {"next_days_match_reference", "window_edges"}, set()),
     "window_lower_edge_included": (
         f"{merge(rows(window=RIGHT_WINDOW.replace('> n.as_of_ts - ', '>= n.as_of_ts - ')))};\n{ADVANCE};",
         {"next_days_match_reference", "window_edges"}, set()),
     "window_upper_edge_excluded": (
         f"{merge(rows(window=RIGHT_WINDOW.replace('<= n.as_of_ts', '< n.as_of_ts')))};\n{ADVANCE};",
-        {"window_edges"}, set()),
+        {"next_days_match_reference", "window_edges"}, set()),
     "retries_counted_twice": (
         f"{merge(rows(source='events'))};\n{ADVANCE};",
         {"next_days_match_reference", "retries_deduplicated"}, set()),
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
     "dedup_on_content_not_event_id": (
         f"{merge(rows(source='(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)'))};\n{ADVANCE};",
-        {"retries_deduplicated"}, set()),
+        {"next_days_match_reference", "retries_deduplicated"}, set()),
     "impressions_only_clicks_and_views": (
         f"{merge(rows(impressions=CLICKS_AND_VIEWS))};\n{ADVANCE};",
         {"next_days_match_reference", "all_types_in_impressions"}, set()),
