@@ -428,3 +428,15 @@ def test_a_placeholder_never_run_is_not_answered_yet_rather_than_run_it_first(ip
     report = check(ip)
     text = repr(report)
     assert "not answered yet" in text and "run your answer cell first" not in text
+
+
+def test_passing_public_checks_names_what_the_hidden_checks_also_try(ip):
+    run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="answer")
+    report = check(ip)
+    text = repr(report)
+    assert report.passed and "All public checks passed" not in text
+    footer = text.splitlines()[-1]
+    assert footer.startswith("Public checks passed; not yet the verdict")
+    # from ex06's declared hidden checks, not a hand-written list
+    assert all(c.name.replace("_", " ") in footer for c in exercises.get("ex06").hidden)
+    assert "window edges" in footer and "retries deduplicated" in footer

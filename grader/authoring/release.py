@@ -4,6 +4,7 @@ the student bundle. Students never get a reference answer or a hidden check."""
 from __future__ import annotations
 
 import re
+import json
 import shutil
 from pathlib import Path
 
@@ -254,6 +255,10 @@ def bundle(out: Path) -> Path:
             dest = out / "grader" / src.relative_to(ROOT / "grader")
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest)
+    # hidden checks' names only (README publishes them): check() says what grading also tries
+    names = {e.id: exercises.hidden_check_names(e) for e in exercises.all_exercises()}
+    hidden_names = out / "grader" / exercises.HIDDEN_NAMES.relative_to(ROOT / "grader")
+    hidden_names.write_text(json.dumps(names, indent=1) + "\n", encoding="utf-8")
     (out / "pyproject.toml").write_text(_bundle_pyproject(), encoding="utf-8")
     (out / "Makefile").write_text(BUNDLE_MAKEFILE, encoding="utf-8")
     (out / "mk").mkdir(exist_ok=True)
