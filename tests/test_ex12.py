@@ -48,7 +48,7 @@ WRONG = {
     "plain_insert": (
         # not idempotent: shows in every schedule that writes a day twice, and on stale rows
         f"INSERT INTO feature_table {rows()};",
-        {"overlapping_backfills_both_orders", "rerun_backfill_is_idempotent", "overwrites_stale_rows"}),
+        {"backfill_matches_reference", "overlapping_backfills_both_orders", "overwrites_stale_rows", "rerun_backfill_is_idempotent"}),
     "delete_without_upper_bound": (
         overwrite(delete_where=f"as_of_ts >= {START}"),  # wipes later days
         {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
@@ -65,7 +65,7 @@ WRONG = {
     # the DELETE stops a day short: the end day's old rows stay beside the new ones
     "delete_a_day_short": (
         overwrite(delete_where=f"as_of_ts >= {START} AND as_of_ts < {END}"),
-        {"overlapping_backfills_both_orders", "rerun_backfill_is_idempotent"}),
+        {"backfill_matches_reference", "overlapping_backfills_both_orders", "rerun_backfill_is_idempotent"}),
     "window_without_upper_bound": (
         overwrite(window="e.event_ts > d.as_of_ts - INTERVAL 7 DAY"),
         {"backfill_matches_reference", "window_edges"}),
@@ -88,7 +88,7 @@ WRONG = {
         {"backfill_matches_reference"}),
     "on_conflict_do_nothing": (
         f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;",
-        {"overwrites_stale_rows"}),
+        {"backfill_matches_reference", "overwrites_stale_rows"}),
     "shared_staging_table": (
         # a shared, real staging table: fine alone, wrong when two backfills run at once
         f"""CREATE OR REPLACE TABLE staging AS {rows()};

@@ -9,7 +9,7 @@ from datetime import datetime as dt
 from grader.course.tables import load_seed
 from grader.engine.harness import CleanRunsCheck, Scenario, WatermarkSourceCheck, job_dataset
 from grader.course import semantics
-from grader.course.exercises.ex08 import SEED as SAMPLE
+from grader.course.exercises.ex08 import CLEAN as SAMPLE
 from grader.course.exercises.job_values import VALUE_MISTAKES
 
 SEED = load_seed()
