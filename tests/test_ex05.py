@@ -63,7 +63,7 @@ WRONG = {
         SELECT as_of_ts, count(DISTINCT (user_id, item_id)) AS duplicated_keys,
                count(*) - count(DISTINCT (user_id, item_id)) AS extra_rows
         FROM feature_table GROUP BY as_of_ts HAVING count(*) > count(DISTINCT (user_id, item_id))"""),
-    "extra_rows_as_duplicated_keys": ({"extra_rows_are_surplus_copies"}, """
+    "extra_rows_as_duplicated_keys": ({SAMPLE, "extra_rows_are_surplus_copies"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, count(*) FILTER (WHERE n > 1) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),

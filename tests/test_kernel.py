@@ -440,3 +440,24 @@ def test_passing_public_checks_names_what_the_hidden_checks_also_try(ip):
     # from ex06's declared hidden checks, not a hand-written list
     assert all(c.name.replace("_", " ") in footer for c in exercises.get("ex06").hidden)
     assert "window edges" in footer and "retries deduplicated" in footer
+
+
+def test_jupysql_refuses_begin_as_a_word_but_runs_begin_with_its_semicolon(ip, capsys):
+    # jupysql 0.11.1 compares the cell's first whitespace-separated word with "begin": the lessons
+    # say exactly this, so a student who wrote `BEGIN;` is not told it cannot run
+    row = "(101, 201, TIMESTAMP '2025-12-03 23:59:59', 1, 1, 2, 0.5)"
+    ok, _ = shown(capsys, ip, f"%%sql\nBEGIN;\nINSERT INTO feature_table VALUES {row};\nROLLBACK;")
+    assert ok
+    assert ip.run_cell("con.execute('SELECT count(*) FROM feature_table').fetchone()[0]").result == 0
+    ok, out = shown(capsys, ip, "%%sql\nBEGIN\n;SELECT 1;")
+    assert not ok and "START TRANSACTION" in out
+
+
+def test_sqlglot_fallback_warnings_are_not_shown_on_duckdb_statements(ip, caplog):
+    # saving a snippet when others exist, jupysql parses it with sqlglot to find the snippets it
+    # uses; SET VARIABLE is a DuckDB statement sqlglot cannot parse: it logs a warning (in a
+    # kernel, a red stderr box on a course-provided cell that is right)
+    run(ip, "%%sql --save some_snippet --no-execute\nSELECT 1 AS x")
+    r = run(ip, "%%sql --save job_demo --no-execute\nSET VARIABLE as_of_ts = TIMESTAMP '2025-12-02 23:59:59'")
+    assert r.success
+    assert not [rec for rec in caplog.records if "Falling back to parsing" in rec.getMessage()]

@@ -122,7 +122,7 @@ def sql_error_lines(value: BaseException, tb=None, cell: str = "") -> list[str]:
     lines: list[str] = []
     if "does not support transactions" in message:
         return [
-            "jupysql refuses a cell whose first word is BEGIN. Write START TRANSACTION; ... COMMIT; instead",
+            "jupysql refuses a cell that starts with the word BEGIN. Write START TRANSACTION; ... COMMIT; instead",
             "(DuckDB treats the two the same, and so does the grader).",
         ]
     where = ""
@@ -187,6 +187,7 @@ def _connect_jupysql() -> None:
     from grader.kernel.check import track_cells
 
     track_cells(ip)
+    _quiet_sqlglot()
     with capture_output():
         ip.run_line_magic("load_ext", "sql")
     for setting in (
@@ -206,6 +207,15 @@ def _connect_jupysql() -> None:
     pd.set_option("display.max_colwidth", None)
     print(f"Course tables loaded (in-memory DuckDB, %%sql connected; rows): {_table_counts()}. "
           "reset() restores them.")
+
+
+def _quiet_sqlglot() -> None:
+    """jupysql parses each statement with sqlglot, which logs "... contains unsupported syntax.
+    Falling back to parsing as a 'Command'" for DuckDB statements it does not know (SET VARIABLE,
+    USE, MERGE ...): a red stderr box on cells that are right. DuckDB runs them; only errors count."""
+    import logging
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 def _short_sql_errors(ip) -> None:
