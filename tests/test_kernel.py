@@ -461,3 +461,25 @@ def test_sqlglot_fallback_warnings_are_not_shown_on_duckdb_statements(ip, caplog
     r = run(ip, "%%sql --save job_demo --no-execute\nSET VARIABLE as_of_ts = TIMESTAMP '2025-12-02 23:59:59'")
     assert r.success
     assert not [rec for rec in caplog.records if "Falling back to parsing" in rec.getMessage()]
+
+
+def test_schedules_before_the_answer_ran_or_with_the_placeholder_says_so_without_a_traceback(ip):
+    from grader.course.exercises.ex12 import schedules
+
+    r = run(ip, "from grader.course.exercises.ex12 import schedules\nschedules('ex12b')")
+    assert r.success and "run your answer cell" in repr(r.result)
+    run(ip, "%%sql --save ex12b --no-execute\n-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo")
+    shown_ = schedules("ex12b")
+    assert "not answered yet" in repr(shown_) and "reference table" not in repr(shown_)
+
+
+def test_schedules_say_a_write_errors_meaning_once():
+    # a plain INSERT fails four schedules with the same explanation: said in full once
+    from grader.course.exercises.ex12 import schedules
+
+    days = "SELECT unnest(generate_series(getvariable('start_ts'), getvariable('end_ts'), INTERVAL 1 DAY)) AS as_of_ts"
+    df = schedules(f"INSERT INTO feature_table SELECT e.user_id, e.item_id, d.as_of_ts, 0, 0, 1, 0.0 "
+                   f"FROM events e, ({days}) d GROUP BY ALL;")
+    text = " ".join(df["final table"])
+    assert text.count("(what this means here: A plain INSERT") == 1
+    assert text.count("(what this means here: as above)") >= 2
