@@ -206,3 +206,20 @@ def test_template_scores_zero():
                    sql_cell("ex03b", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))
     assert {c.status for c in result.checks} == {"missing"}
     assert result.score == 0
+
+
+def test_the_notebook_does_not_show_the_order_next_to_answer_before_reading_on():
+    # the explanation that names the order is folded (<details>) until the student opens it
+    from pathlib import Path
+
+    from grader.authoring import lesson
+
+    cells = lesson.read(Path("grader/course/exercises/ex03/lesson.md")).student_cells()
+    naming = [c.source for c in cells if c.kind == "markdown" and "The order is user features" in c.source]
+    assert naming and all("<details>" in s and s.index("<details>") < s.index("The order is") for s in naming)
+
+
+def test_derived_after_join_reason_holds_for_per_entity_ratios():
+    result = submit('["user_features", "item_features", "derived", "join", "write"]')
+    message = next(c.message for c in result.checks if c.name == "derived_after_join_write_last")
+    assert "user_ctr_7d could be computed earlier" in message and "only meet" not in message

@@ -74,8 +74,10 @@ def judge_derived_then_write(value) -> tuple[bool, str]:
         return False, "write comes last: a row is written once every column of it is final (and written by key)"
     if steps.index("derived") < steps.index("join"):
         return False, (
-            "derived before join: a derived feature combines columns that only meet in the joined row "
-            "(and a ratio of aggregated counts needs the counts first)"
+            "derived before join: the derived step computes every derived column of the row the pipeline "
+            "writes, and some combine user and item columns that first meet in the joined row (a cross "
+            "feature such as user_ctr_7d - item_ctr_7d); a per-entity ratio like user_ctr_7d could be "
+            "computed earlier, but it is a ratio of the entity's final counts, so the step comes after them"
         )
     return True, ""
 
