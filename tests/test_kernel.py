@@ -483,3 +483,10 @@ def test_schedules_say_a_write_errors_meaning_once():
     text = " ".join(df["final table"])
     assert text.count("(what this means here: A plain INSERT") == 1
     assert text.count("(what this means here: as above)") >= 2
+
+
+def test_a_sql_error_says_which_line_of_the_cell_duckdbs_line_is(ip, capsys):
+    # DuckDB counts LINE within the failing statement; the cell's line numbers are what a student sees
+    ok, out = shown(capsys, ip, "%%sql\nSELECT 1;\n-- a comment\nSELECT 2;\n\nSELECT user_id,\n  no_such_column\nFROM events")
+    assert not ok and "LINE 2:" in out
+    assert "it is line 7 of the cell" in out
