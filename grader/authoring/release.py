@@ -20,6 +20,15 @@ NOTEBOOKS = ROOT / "notebooks"
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+def language_info() -> dict:
+    """What the kernel reports as language_info (ipykernel, this Python): JupyterLab writes it into
+    a notebook's metadata when the kernel starts, and marks a notebook holding less as changed
+    (closing an untouched notebook then asks to save; tests/test_browser_untouched.py)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
 def _cell(c: Cell):
     meta = {"tags": c.tags} if c.tags else {}
     if c.kind == "markdown":
@@ -30,7 +39,7 @@ def _cell(c: Cell):
 def _notebook(cells: list[Cell], exercise_id: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = KERNEL
-    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["language_info"] = language_info()
     nb.metadata["exercise"] = exercise_id
     nb.cells = [nbformat.v4.new_code_cell(FIRST_CELL, metadata={"tags": ["setup"]})] + [_cell(c) for c in cells]
     for i, cell in enumerate(nb.cells):
