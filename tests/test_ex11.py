@@ -94,7 +94,7 @@ def test_cartesian_counterexample_shows_the_fewest_events():
     result = grade("ex11", *MATRIX["cartesian_users_x_items"].cells)
     check = next(c for c in result.checks if c.name == "grid_not_cartesian")
     assert check.tables[0].caption.startswith("events")
-    assert any(t.caption == "returned but not expected" for t in check.tables)
+    assert any(t.caption.startswith("returned but not expected") for t in check.tables)
 
 
 def test_unanswered_placeholder_is_missing_not_failed():

@@ -113,7 +113,7 @@ EXERCISE = Exercise(
         ),
         ManualCheck(
             name="partitioning_explained", answer="ex09", points=1, key="c_why", min_words=8,
-            rubric="1: a filter on one month reads only that month's partition (pruning), about 1/12 of a year. 0: 'partitions are faster' without pruning.",
+            rubric="1: a filter on one month reads only that month's partition (pruning). 0: 'partitions are faster' without pruning.",
             fail="Explain in a sentence or two why partitioning by month reduces the scan",
         ),
     ],
