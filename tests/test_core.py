@@ -250,3 +250,16 @@ def test_computing_nothing_is_told_apart_only_where_the_oracle_expects_a_value()
     assert not _computes_any([(1, 3, 0.5), (2, 0, None)], compare.diff([(1, 3, 0.5), (2, 0, None)], cols, zeros, cols, key, False))
     assert _computes_any([(1, 3, 0.5), (2, 0, None)], compare.diff([(1, 3, 0.5)], cols, [(1, 3, 0.0)], cols, key, False))
     assert _computes_any(zeros, compare.diff(zeros, cols, zeros, cols, key, False))
+
+
+def test_a_cut_difference_table_says_how_many_more_rows_there_are():
+    # "20 expected row(s) missing" showed 12 rows and no word of the other 8
+    from grader.engine import compare
+    from grader.engine.checks.base import diff_tables
+
+    expected = [(i, i) for i in range(20)]
+    d = compare.diff(expected, ["a", "b"], [], ["a", "b"], ["a"])
+    (table,) = diff_tables(d)
+    assert len(table.rows) == 12 and table.caption == "expected but missing (12 of 20 shown: 8 more)"
+    small = compare.diff(expected[:3], ["a", "b"], [], ["a", "b"], ["a"])
+    assert diff_tables(small)[0].caption == "expected but missing"

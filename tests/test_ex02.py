@@ -67,11 +67,11 @@ WRONG = {
         """SELECT user_id, item_id, as_of_ts, count(*) AS n FROM (SELECT DISTINCT * FROM feature_table)
            GROUP BY user_id, item_id, as_of_ts HAVING count(*) > 1"""),
     "groups_by_every_column": (
-        {"duplicates_with_different_values"},
+        {SAMPLE, "duplicates_with_different_values"},
         """SELECT user_id, item_id, as_of_ts, count(*) AS n FROM feature_table
            GROUP BY user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, ctr_7d HAVING count(*) > 1"""),
     "counts_a_nullable_column": (
-        {"n_counts_every_copy"},
+        {SAMPLE, "n_counts_every_copy"},
         """SELECT user_id, item_id, as_of_ts, count(ctr_7d) AS n FROM feature_table
            GROUP BY user_id, item_id, as_of_ts HAVING count(*) > 1"""),
     "counts_extra_copies": (

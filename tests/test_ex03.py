@@ -101,9 +101,9 @@ SAMPLE = "matches_reference_on_sample"
 
 WRONG = {
     "no_signup_filter": ({"point_in_time_users"}, pipeline(signup="TRUE")),
-    "signup_strictly_before": ({"point_in_time_users"}, pipeline(signup=f"u.signup_ts < {T}")),
+    "signup_strictly_before": ({SAMPLE, "point_in_time_users", "reads_as_of_on_sample"}, pipeline(signup=f"u.signup_ts < {T}")),
     "no_created_filter": ({"point_in_time_items"}, pipeline(created="TRUE")),
-    "created_strictly_before": ({"point_in_time_items"}, pipeline(created=f"i.created_ts < {T}")),
+    "created_strictly_before": ({SAMPLE, "point_in_time_items", "reads_as_of_on_sample"}, pipeline(created=f"i.created_ts < {T}")),
     "aggregates_after_joining_events": ({SAMPLE, "no_join_fanout"}, FANOUT),
     "pair_level_counts": ({SAMPLE, "entity_level_counts"}, PAIR_LEVEL),
     "user_features_all_time": ({SAMPLE, "entity_features_no_leakage"}, pipeline(user_window="TRUE")),
@@ -114,10 +114,10 @@ WRONG = {
     "retries_counted": ({SAMPLE, "retries_deduplicated"}, pipeline(source="events")),
     "float_ratio": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
     "integer_division": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c} // NULLIF({i}, 0)")),
-    "hard_coded_as_of": ({"reads_as_of_parameter"}, pipeline().replace(T, "TIMESTAMP '2025-12-04 23:59:59'")),
+    "hard_coded_as_of": ({"reads_as_of_on_sample", "reads_as_of_parameter"}, pipeline().replace(T, "TIMESTAMP '2025-12-04 23:59:59'")),
     # computes nothing: the observed grid with zero counts and NULL ratios agrees with itself on
     # every control (edges moved, retries removed, another as-of time), so no check may pass it
-    "grid_with_zero_counts": ({SAMPLE, "point_in_time_users", "point_in_time_items", "no_join_fanout",
+    "grid_with_zero_counts": ({SAMPLE, "reads_as_of_on_sample", "point_in_time_users", "point_in_time_items", "no_join_fanout",
                                "entity_level_counts", "entity_features_no_leakage", "window_is_seven_days",
                                "retries_deduplicated", "ctr_is_double", "reads_as_of_parameter"},
         f"""SELECT DISTINCT user_id, item_id, {T} AS as_of_ts, 0 AS user_clicks_7d, 0 AS user_impressions_7d,
@@ -206,3 +206,20 @@ def test_template_scores_zero():
                    sql_cell("ex03b", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))
     assert {c.status for c in result.checks} == {"missing"}
     assert result.score == 0
+
+
+def test_the_notebook_does_not_show_the_order_next_to_answer_before_reading_on():
+    # the explanation that names the order is folded (<details>) until the student opens it
+    from pathlib import Path
+
+    from grader.authoring import lesson
+
+    cells = lesson.read(Path("grader/course/exercises/ex03/lesson.md")).student_cells()
+    naming = [c.source for c in cells if c.kind == "markdown" and "The order is user features" in c.source]
+    assert naming and all("<details>" in s and s.index("<details>") < s.index("The order is") for s in naming)
+
+
+def test_derived_after_join_reason_holds_for_per_entity_ratios():
+    result = submit('["user_features", "item_features", "derived", "join", "write"]')
+    message = next(c.message for c in result.checks if c.name == "derived_after_join_write_last")
+    assert "user_ctr_7d could be computed earlier" in message and "only meet" not in message

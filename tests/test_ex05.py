@@ -58,7 +58,12 @@ WRONG = {
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, sum(n) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
-    "extra_rows_as_duplicated_keys": ({"extra_rows_are_surplus_copies"}, """
+    # the lesson's "days where rows and distinct keys differ", read as a count of distinct keys
+    "duplicated_keys_as_distinct_keys": ({SAMPLE, "duplicated_keys_counts_keys", "key_is_user_and_item"}, """
+        SELECT as_of_ts, count(DISTINCT (user_id, item_id)) AS duplicated_keys,
+               count(*) - count(DISTINCT (user_id, item_id)) AS extra_rows
+        FROM feature_table GROUP BY as_of_ts HAVING count(*) > count(DISTINCT (user_id, item_id))"""),
+    "extra_rows_as_duplicated_keys": ({SAMPLE, "extra_rows_are_surplus_copies"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, count(*) FILTER (WHERE n > 1) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),

@@ -67,21 +67,21 @@ MATRIX = {
     # deleting everything removes other days' rows and the same day's unrelated rows: both
     "delete_everything_then_insert": wrong("ex07", {SAMPLE, "other_days_untouched", "unrelated_rows_untouched"},
         cell(f"DELETE FROM feature_table; {INSERT}")),
-    "delete_from_first_day_on": wrong("ex07", {"other_days_untouched", "unrelated_rows_untouched"}, cell(
+    "delete_from_first_day_on": wrong("ex07", {SAMPLE, "other_days_untouched", "unrelated_rows_untouched"}, cell(
         f"DELETE FROM feature_table WHERE as_of_ts >= (SELECT min(as_of_ts) FROM feature_rows); {INSERT}")),
     # a staging table created without IF NOT EXISTS: the first run works, a rerun fails
-    "staging_table_created_every_run": wrong("ex07", {"rerun_is_idempotent"}, cell(
+    "staging_table_created_every_run": wrong("ex07", {SAMPLE, "rerun_is_idempotent"}, cell(
         f"""CREATE TABLE staged AS SELECT *, {CTR} AS ctr_7d FROM feature_rows;
             INSERT OR REPLACE INTO feature_table SELECT * FROM staged;""")),
     # keeping only the day being written (a "latest snapshot") throws away the history
     "keeps_only_the_day_written": wrong("ex07", {SAMPLE, "other_days_untouched"}, cell(
         f"""DELETE FROM feature_table WHERE as_of_ts <> (SELECT max(as_of_ts) FROM feature_rows);
             INSERT OR REPLACE INTO feature_table SELECT *, {CTR} FROM feature_rows;""")),
-    "partition_overwrite_of_the_day": wrong("ex07", {"unrelated_rows_untouched"}, cell(
+    "partition_overwrite_of_the_day": wrong("ex07", {SAMPLE, "unrelated_rows_untouched"}, cell(
         f"DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows); {INSERT}")),
-    "ctr_without_nullif": wrong("ex07", {"zero_impressions_give_null_ctr"}, cell(upsert(ctr="clicks_7d / impressions_7d"))),
-    "ctr_coalesced_to_zero": wrong("ex07", {"zero_impressions_give_null_ctr"}, cell(upsert(ctr=f"coalesce({CTR}, 0)"))),
-    "ctr_zero_by_case": wrong("ex07", {"zero_impressions_give_null_ctr"},
+    "ctr_without_nullif": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(ctr="clicks_7d / impressions_7d"))),
+    "ctr_coalesced_to_zero": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(ctr=f"coalesce({CTR}, 0)"))),
+    "ctr_zero_by_case": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"},
         cell(upsert(ctr="CASE WHEN impressions_7d = 0 THEN 0 ELSE clicks_7d / impressions_7d END"))),
     # issue 11: integer ctr failed every ex07 check; now the ctr check (and the sample) only
     "ctr_integer_division": wrong("ex07", {SAMPLE, "ctr_not_integer_division"}, cell(upsert(ctr="clicks_7d // NULLIF(impressions_7d, 0)"))),

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import exercises
-from helpers import failing, full_marks, grade
+from helpers import failing, full_marks, grade, wrong
 
 WHY = "Training filters on one month, so the engine reads only that month's partition and skips the other eleven."
 
@@ -63,7 +63,8 @@ def test_correct_answer_gets_full_marks(name):
 def test_wrong_value_fails_its_check_and_names_the_slip(name):
     source, check_name, words = WRONG[name]
     result = grade("ex09", source)
-    assert failing(result) == {check_name} | ({"answer_is_three_numbers"} if name == "c_percent" else set()), \
+    decade = {"sizes_in_the_right_decade"} if check_name != "one_month_scan_fraction" else set()
+    assert failing(result) == {check_name} | decade | ({"answer_is_three_numbers"} if name == "c_percent" else set()), \
         [(c.name, c.status, c.message) for c in result.checks]
     assert words in check(result, check_name).message
 
@@ -105,7 +106,7 @@ def test_well_formed_trivial_numbers_earn_nothing():
 
 def test_expected_values_live_only_in_hidden_code():
     public = Path(exercises.get("ex09").folder, "__init__.py").read_text()
-    for value in ("2.19", "109.5", "365", "1 / 12", "1/12"):
+    for value in ("2.19", "109.5", "1 / 12", "1/12", "10e6", "5e6"):
         assert value not in public
 
 
@@ -119,3 +120,25 @@ def test_short_explanation_is_flagged_for_the_instructor():
     c = check(result, "partitioning_explained")
     # worth a point now: a machine does not take it unread; the note tells the student why
     assert c.status == "manual" and "only 1 word" in c.message and c.max_points == 1
+
+
+# For tests/test_matrix.py and tests/test_public_signal.py: the slips of (a) and (b), each failing
+# its hidden value check and the public order-of-magnitude check (the values stay hidden).
+MATRIX = {name: wrong("ex09", {check_name, "sizes_in_the_right_decade"}, source)
+          for name, (source, check_name, _) in WRONG.items() if check_name != "one_month_scan_fraction"}
+
+
+def test_per_day_instead_of_per_year_is_named_in_public_without_the_value():
+    result = grade("ex09", WRONG["b_one_day"][0], hidden=False)
+    message = check(result, "sizes_in_the_right_decade").message
+    assert "per day instead of per year" in message and "109" not in message
+
+
+def test_bytes_instead_of_gb_is_named_in_public():
+    result = grade("ex09", WRONG["a_in_bytes"][0], hidden=False)
+    assert "bytes, not GB" in check(result, "sizes_in_the_right_decade").message
+
+
+def test_the_right_decade_passes_in_public_whatever_the_exact_value():
+    result = grade("ex09", answer(a="3e8", b="500"), hidden=False)
+    assert check(result, "sizes_in_the_right_decade").status == "pass"

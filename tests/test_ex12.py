@@ -48,7 +48,7 @@ WRONG = {
     "plain_insert": (
         # not idempotent: shows in every schedule that writes a day twice, and on stale rows
         f"INSERT INTO feature_table {rows()};",
-        {"overlapping_backfills_both_orders", "rerun_backfill_is_idempotent", "overwrites_stale_rows"}),
+        {"backfill_matches_reference", "overlapping_backfills_both_orders", "overwrites_stale_rows", "rerun_backfill_is_idempotent"}),
     "delete_without_upper_bound": (
         overwrite(delete_where=f"as_of_ts >= {START}"),  # wipes later days
         {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
@@ -62,6 +62,10 @@ WRONG = {
         # and its DELETE (both ends) clears the other job's end day: B then A loses 12-05
         overwrite(days=f"SELECT unnest(range({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts"),
         {"backfill_matches_reference", "overlapping_backfills_both_orders"}),
+    # the DELETE stops a day short: the end day's old rows stay beside the new ones
+    "delete_a_day_short": (
+        overwrite(delete_where=f"as_of_ts >= {START} AND as_of_ts < {END}"),
+        {"backfill_matches_reference", "overlapping_backfills_both_orders", "rerun_backfill_is_idempotent"}),
     "window_without_upper_bound": (
         overwrite(window="e.event_ts > d.as_of_ts - INTERVAL 7 DAY"),
         {"backfill_matches_reference", "window_edges"}),
@@ -75,7 +79,7 @@ WRONG = {
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
     "dedup_on_content_not_event_id": (
         overwrite(source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)"),
-        {"retries_deduplicated"}),
+        {"backfill_matches_reference", "retries_deduplicated"}),
     "impressions_only_clicks_and_views": (
         overwrite(impressions=CLICKS_AND_VIEWS),
         {"backfill_matches_reference", "all_types_in_impressions"}),
@@ -84,7 +88,7 @@ WRONG = {
         {"backfill_matches_reference"}),
     "on_conflict_do_nothing": (
         f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;",
-        {"overwrites_stale_rows"}),
+        {"backfill_matches_reference", "overwrites_stale_rows"}),
     "shared_staging_table": (
         # a shared, real staging table: fine alone, wrong when two backfills run at once
         f"""CREATE OR REPLACE TABLE staging AS {rows()};

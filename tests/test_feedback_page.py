@@ -170,3 +170,16 @@ def test_browser_shows_a_timeline_and_a_day_strip_under_their_tables(result, tmp
         assert strip.is_visible() and "lost" in strip.text_content()
         p.locator(".check.fail:has-text('control_updated_after_write')").first.screenshot(
             path=str(screenshot_path("feedback", "daystrip")))
+
+
+def test_counterexample_tables_scroll_inside_the_message_and_keep_timestamps_on_one_line():
+    # ex03b's table was 1,310 px wide in a 968 px pane and cut the message; timestamps wrapped
+    from datetime import datetime
+
+    from grader.engine.results import CheckResult, Table
+    from grader.grading.report import check_html
+
+    wide = Table("wrong values", [f"column_{i}" for i in range(12)], [[datetime(2025, 12, 2, 23, 59, 59)] + [1] * 11])
+    page = check_html(CheckResult("x", "fail", 0, 1, "message", False, [wide]))
+    assert 'width:0;min-width:100%;overflow-x:auto' in page
+    assert '<td style="white-space:nowrap">2025-12-02 23:59:59</td>' in page

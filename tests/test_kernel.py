@@ -428,3 +428,65 @@ def test_a_placeholder_never_run_is_not_answered_yet_rather_than_run_it_first(ip
     report = check(ip)
     text = repr(report)
     assert "not answered yet" in text and "run your answer cell first" not in text
+
+
+def test_passing_public_checks_names_what_the_hidden_checks_also_try(ip):
+    run(ip, f"%%sql --save ex06 --no-execute\n{RIGHT_EX06}", cell_id="answer")
+    report = check(ip)
+    text = repr(report)
+    assert report.passed and "All public checks passed" not in text
+    footer = text.splitlines()[-1]
+    assert footer.startswith("Public checks passed; not yet the verdict")
+    # from ex06's declared hidden checks, not a hand-written list
+    assert all(c.name.replace("_", " ") in footer for c in exercises.get("ex06").hidden)
+    assert "window edges" in footer and "retries deduplicated" in footer
+
+
+def test_jupysql_refuses_begin_as_a_word_but_runs_begin_with_its_semicolon(ip, capsys):
+    # jupysql 0.11.1 compares the cell's first whitespace-separated word with "begin": the lessons
+    # say exactly this, so a student who wrote `BEGIN;` is not told it cannot run
+    row = "(101, 201, TIMESTAMP '2025-12-03 23:59:59', 1, 1, 2, 0.5)"
+    ok, _ = shown(capsys, ip, f"%%sql\nBEGIN;\nINSERT INTO feature_table VALUES {row};\nROLLBACK;")
+    assert ok
+    assert ip.run_cell("con.execute('SELECT count(*) FROM feature_table').fetchone()[0]").result == 0
+    ok, out = shown(capsys, ip, "%%sql\nBEGIN\n;SELECT 1;")
+    assert not ok and "START TRANSACTION" in out
+
+
+def test_sqlglot_fallback_warnings_are_not_shown_on_duckdb_statements(ip, caplog):
+    # saving a snippet when others exist, jupysql parses it with sqlglot to find the snippets it
+    # uses; SET VARIABLE is a DuckDB statement sqlglot cannot parse: it logs a warning (in a
+    # kernel, a red stderr box on a course-provided cell that is right)
+    run(ip, "%%sql --save some_snippet --no-execute\nSELECT 1 AS x")
+    r = run(ip, "%%sql --save job_demo --no-execute\nSET VARIABLE as_of_ts = TIMESTAMP '2025-12-02 23:59:59'")
+    assert r.success
+    assert not [rec for rec in caplog.records if "Falling back to parsing" in rec.getMessage()]
+
+
+def test_schedules_before_the_answer_ran_or_with_the_placeholder_says_so_without_a_traceback(ip):
+    from grader.course.exercises.ex12 import schedules
+
+    r = run(ip, "from grader.course.exercises.ex12 import schedules\nschedules('ex12b')")
+    assert r.success and "run your answer cell" in repr(r.result)
+    run(ip, "%%sql --save ex12b --no-execute\n-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo")
+    shown_ = schedules("ex12b")
+    assert "not answered yet" in repr(shown_) and "reference table" not in repr(shown_)
+
+
+def test_schedules_say_a_write_errors_meaning_once():
+    # a plain INSERT fails four schedules with the same explanation: said in full once
+    from grader.course.exercises.ex12 import schedules
+
+    days = "SELECT unnest(generate_series(getvariable('start_ts'), getvariable('end_ts'), INTERVAL 1 DAY)) AS as_of_ts"
+    df = schedules(f"INSERT INTO feature_table SELECT e.user_id, e.item_id, d.as_of_ts, 0, 0, 1, 0.0 "
+                   f"FROM events e, ({days}) d GROUP BY ALL;")
+    text = " ".join(df["final table"])
+    assert text.count("(what this means here: A plain INSERT") == 1
+    assert text.count("(what this means here: as above)") >= 2
+
+
+def test_a_sql_error_says_which_line_of_the_cell_duckdbs_line_is(ip, capsys):
+    # DuckDB counts LINE within the failing statement; the cell's line numbers are what a student sees
+    ok, out = shown(capsys, ip, "%%sql\nSELECT 1;\n-- a comment\nSELECT 2;\n\nSELECT user_id,\n  no_such_column\nFROM events")
+    assert not ok and "LINE 2:" in out
+    assert "it is line 7 of the cell" in out

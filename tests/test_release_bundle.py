@@ -140,3 +140,10 @@ def test_cli_writes_the_bundle(tmp_path):
 
     assert cli.main(["release", "bundle", str(tmp_path / "rel")]) == 0
     assert (tmp_path / "rel" / "grader" / "course" / "exercises" / "ex06" / "__init__.py").exists()
+
+
+def test_bundle_names_each_exercises_hidden_checks_for_check(bundle):
+    # names only (README's exercise table publishes them): check() says what grading also tries
+    names = json.loads((bundle / "grader/course/exercises/hidden_checks.json").read_text())
+    for ex in exercises.all_exercises():
+        assert names[ex.id] == [c.name for c in ex.hidden], ex.id

@@ -4,6 +4,7 @@ the student bundle. Students never get a reference answer or a hidden check."""
 from __future__ import annotations
 
 import re
+import json
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,15 @@ NOTEBOOKS = ROOT / "notebooks"
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+def language_info() -> dict:
+    """What the kernel reports as language_info (ipykernel, this Python): JupyterLab writes it into
+    a notebook's metadata when the kernel starts, and marks a notebook holding less as changed
+    (closing an untouched notebook then asks to save; tests/test_browser_untouched.py)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
 def _cell(c: Cell):
     meta = {"tags": c.tags} if c.tags else {}
     if c.kind == "markdown":
@@ -29,7 +39,7 @@ def _cell(c: Cell):
 def _notebook(cells: list[Cell], exercise_id: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = KERNEL
-    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["language_info"] = language_info()
     nb.metadata["exercise"] = exercise_id
     nb.cells = [nbformat.v4.new_code_cell(FIRST_CELL, metadata={"tags": ["setup"]})] + [_cell(c) for c in cells]
     for i, cell in enumerate(nb.cells):
@@ -254,6 +264,10 @@ def bundle(out: Path) -> Path:
             dest = out / "grader" / src.relative_to(ROOT / "grader")
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest)
+    # hidden checks' names only (README publishes them): check() says what grading also tries
+    names = {e.id: exercises.hidden_check_names(e) for e in exercises.all_exercises()}
+    hidden_names = out / "grader" / exercises.HIDDEN_NAMES.relative_to(ROOT / "grader")
+    hidden_names.write_text(json.dumps(names, indent=1) + "\n", encoding="utf-8")
     (out / "pyproject.toml").write_text(_bundle_pyproject(), encoding="utf-8")
     (out / "Makefile").write_text(BUNDLE_MAKEFILE, encoding="utf-8")
     (out / "mk").mkdir(exist_ok=True)

@@ -54,7 +54,7 @@ def number_form(what: str, value: Any, unit: str = "") -> str:
     unit_note = f" in {unit}" if unit else ""
     if isinstance(value, str):
         return (f"{what} should be a number{unit_note}, written without quotes or units (arithmetic is fine, "
-                f"e.g. 5e6 * 365 * 60 / 1e9); got the text {value!r}")
+                f"e.g. 3 * 4e6 / 1e9); got the text {value!r}")
     return f"{what} should be a number{unit_note}; got {value!r}"
 
 

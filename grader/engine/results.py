@@ -167,8 +167,10 @@ MAX_CELL_CHARS = 200
 MAX_NOTES = 40
 MAX_NOTE_CHARS = 300
 MAX_NAME_CHARS = 120
-HIDDEN_ROWS_WITHHELD = ("(the rows of a hidden check's data are not shown; `check()` in the notebook "
-                        "shows counterexamples on the public data)")
+# True of every hidden check: where the public data shows the same mistake (tests/test_public_signal.py:
+# for at least 95% of the known mistakes), check() fails there too and shows that counterexample.
+HIDDEN_ROWS_WITHHELD = ("(the rows of a hidden check's data are not shown; where a public check fails too, "
+                        "`check()` in the notebook shows its counterexample on the public data)")
 
 
 def safe_text(text: Any, limit: int | None = None, paths: bool = True) -> str:

@@ -7,7 +7,7 @@ access, lambdas, comprehensions, f-strings) is refused with a message.
 Reading is bounded: a cell Python itself cannot parse (too deep, too long) and an expression
 deeper than _MAX_DEPTH or larger than _MAX_NODES become a message, never an exception, so one
 odd cell costs its answer, not the notebook. A cell that is not valid Python is reported with
-its line and what to write instead (`8.3%` -> 0.083).
+its line and what to write instead (`12.5%` -> 0.125).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def literal_value(source: str) -> Any:
 
 _TOO_BIG = (
     "the answer is too large or too deeply nested to read; write the value itself "
-    "(a number, or a short arithmetic expression such as 5e6 * 365 * 60 / 1e9)"
+    "(a number, or a short arithmetic expression such as 3 * 4e6 / 1e9)"
 )
 
 
@@ -160,7 +160,7 @@ def _refusal(node: ast.AST) -> str:
         func = node.func.id if isinstance(node.func, ast.Name) else ""
         called = f" (`{func}(...)`)" if func else ""
         return (f"a function call{called} at line {line}: the grader never runs Python, so write the value "
-                "itself: a number or arithmetic (5e6 * 365 * 60 / 1e9), 'text', [a, list] or {\"key\": value}")
+                "itself: a number or arithmetic (3 * 4e6 / 1e9), 'text', [a, list] or {\"key\": value}")
     hint = {
         "Attribute": "attribute access",
         "Lambda": "a lambda",
@@ -272,7 +272,7 @@ def syntax_hint(line: str, msg: str) -> str:
     if "forgot a comma" in msg:
         return "Separate a list's items and a dict's entries with commas, and put text in quotes."
     return ("Write the answer as a Python literal: numbers, 'text in quotes', [lists], {\"key\": value} "
-            "dicts, and arithmetic such as 5e6 * 365 * 60 / 1e9.")
+            "dicts, and arithmetic such as 3 * 4e6 / 1e9.")
 
 
 def read_assignment(node: ast.expr) -> Any:

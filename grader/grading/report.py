@@ -9,13 +9,16 @@ import io
 import json
 import os
 import tempfile
+import re
 from collections import defaultdict
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, Table, bound_submission
 from grader.pictures import picture_for
 
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 ICON = {"pass": "✔", "fail": "✘", "error": "⚠", "missing": "…", "manual": "✎", "timeout": "⏱"}
 COLOR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#bc4c00", "missing": "#6e7781", "manual": "#0969da", "timeout": "#bc4c00"}
 RICH_STYLE = {"pass": "green", "fail": "red", "error": "dark_orange", "missing": "grey50", "manual": "blue", "timeout": "dark_orange"}
@@ -49,14 +52,22 @@ def pending_text(r) -> str:
 
 # ---------- HTML ----------
 
+def _cell_html(v: Any) -> str:
+    # a timestamp on one line: wrapped, 2025-12-02 23:59:59 took three
+    nowrap = ' style="white-space:nowrap"' if isinstance(v, (datetime, date)) or _TIMESTAMP.match(str(v)) else ""
+    return f"<td{nowrap}>{html.escape(fmt(v))}</td>"
+
+
 def _table_html(t: Table) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in t.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(fmt(v))}</td>" for v in row) + "</tr>" for row in t.rows
-    )
+    head = "".join(f'<th style="white-space:nowrap">{html.escape(str(c))}</th>' for c in t.columns)
+    body = "".join("<tr>" + "".join(_cell_html(v) for v in row) + "</tr>" for row in t.rows)
+    # width:0 + min-width:100%: the table never widens the message column past the pane; a wide
+    # table scrolls sideways inside it instead of pushing the message out of view
     return (
         f'<div style="margin:4px 0 8px 24px"><div style="font-size:90%;color:#57606a">{html.escape(t.caption)}</div>'
-        f'<table style="font-size:85%;border-collapse:collapse"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+        f'<div style="width:0;min-width:100%;overflow-x:auto">'
+        f'<table style="font-size:85%;border-collapse:collapse"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f"</div></div>"
     )
 
 

@@ -96,6 +96,43 @@ def _failed_statement(tb) -> tuple[str, int, int]:
     return "", 0, 0
 
 
+def _statement_offset(cell: str, number: int) -> int | None:
+    """How many cell lines come before the first line DuckDB counts of statement `number` (the
+    `%%sql` line is the cell's line 1, as JupyterLab numbers it); None when unknown."""
+    if not cell or not number:
+        return None
+    try:
+        import sqlparse
+
+        head, _, body = cell.partition("\n")
+        if not head.lstrip().startswith("%%sql"):
+            return None
+        pos, parts = 0, [p for p in sqlparse.split(body) if sqlparse.format(p, strip_comments=True).strip()]
+        for i, part in enumerate(parts, 1):
+            start = body.find(part, pos)
+            if start < 0:
+                return None
+            if i == number:
+                # jupysql strips comments first: DuckDB's line 1 is the statement's first line of code
+                first = sqlparse.format(part, strip_comments=True).strip().splitlines()[0].strip()
+                lead = next((j for j, ln in enumerate(part.splitlines()) if first and first in ln), 0)
+                return 1 + body[:start].count("\n") + lead
+            pos = start + len(part)
+    except Exception:
+        return None
+    return None
+
+
+def _cell_line(line: str, offset: int | None) -> str:
+    """DuckDB's "LINE n:" counts within the failing statement: which line of the cell that is."""
+    import re
+
+    m = re.match(r"^LINE (\d+):", line)
+    if offset is None or not m:
+        return ""
+    return f"(DuckDB's LINE {m.group(1)} counts within the statement: it is line {int(m.group(1)) + offset} of the cell)"
+
+
 def _exercise_of_cell(source: str) -> str | None:
     """The exercise a cell belongs to: its `--save exNN`, else the notebook's file name."""
     import re
@@ -122,7 +159,7 @@ def sql_error_lines(value: BaseException, tb=None, cell: str = "") -> list[str]:
     lines: list[str] = []
     if "does not support transactions" in message:
         return [
-            "jupysql refuses a cell whose first word is BEGIN. Write START TRANSACTION; ... COMMIT; instead",
+            "jupysql refuses a cell that starts with the word BEGIN. Write START TRANSACTION; ... COMMIT; instead",
             "(DuckDB treats the two the same, and so does the grader).",
         ]
     where = ""
@@ -134,7 +171,12 @@ def sql_error_lines(value: BaseException, tb=None, cell: str = "") -> list[str]:
     body = message.splitlines()
     if len(body) > MAX_ERROR_LINES:
         body = body[:MAX_ERROR_LINES] + ["..."]
-    lines.extend("  " + line if line.strip() else "" for line in body)
+    offset = _statement_offset(cell, number)
+    for line in body:
+        said = _cell_line(line, offset)
+        if said:  # above DuckDB's own line, so its ^^^ pointer stays aligned
+            lines.append("  " + said)
+        lines.append("  " + line if line.strip() else "")
     hint = explain(message, statement or cell, _exercise_of_cell(cell))
     if hint:
         lines.append("")
@@ -187,6 +229,7 @@ def _connect_jupysql() -> None:
     from grader.kernel.check import track_cells
 
     track_cells(ip)
+    _quiet_sqlglot()
     with capture_output():
         ip.run_line_magic("load_ext", "sql")
     for setting in (
@@ -206,6 +249,15 @@ def _connect_jupysql() -> None:
     pd.set_option("display.max_colwidth", None)
     print(f"Course tables loaded (in-memory DuckDB, %%sql connected; rows): {_table_counts()}. "
           "reset() restores them.")
+
+
+def _quiet_sqlglot() -> None:
+    """jupysql parses each statement with sqlglot, which logs "... contains unsupported syntax.
+    Falling back to parsing as a 'Command'" for DuckDB statements it does not know (SET VARIABLE,
+    USE, MERGE ...): a red stderr box on cells that are right. DuckDB runs them; only errors count."""
+    import logging
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 def _short_sql_errors(ip) -> None:

@@ -156,7 +156,7 @@ def result_rows(tables: list) -> Rows:
         rows = getattr(t, "rows", []) or []
         if "user_id" not in columns or "item_id" not in columns or "before" in caption:
             continue
-        role = ("pairs" if caption == "wrong values" else "yours" if caption.startswith("returned")
+        role = ("pairs" if caption.startswith("wrong values") else "yours" if caption.startswith("returned")
                 else "missing" if "missing" in caption else None)
         if role is None:
             continue

@@ -157,26 +157,33 @@ def _shown(row: tuple, other: tuple | None = None) -> list:
             for v, o in zip(row, other)]
 
 
+def _shown_of(rows: list, limit: int, unit: str = "") -> str:
+    """' (12 of 20 shown: 8 more)' when a table is cut, so a count in the message matches."""
+    return f" ({limit} of {len(rows)}{unit} shown: {len(rows) - limit} more)" if len(rows) > limit else ""
+
+
 def diff_tables(d: compare.Diff, limit: int = 12, expected: str = "expected") -> list[Table]:
     """The difference as tables: duplicated keys, missing rows, extra rows, and wrong values as
     expected/got pairs (differing numbers printed to every digit). `expected` names the
-    reference side (the course's definition, or the answer's own result on a control)."""
+    reference side (the course's definition, or the answer's own result on a control). A table
+    cut at `limit` rows says how many more there are."""
     cols = d.columns
     out = []
     if d.duplicated:
-        out.append(Table("returned more than once (one row per key expected)", cols, [list(r) for r in d.duplicated[:limit]]))
+        out.append(Table("returned more than once (one row per key expected)" + _shown_of(d.duplicated, limit), cols,
+                         [list(r) for r in d.duplicated[:limit]]))
     if d.missing:
-        out.append(Table(f"{expected} but missing" if expected == "expected" else f"in {expected}, missing here", cols,
-                         [list(r) for r in d.missing[:limit]]))
+        caption = "expected but missing" if expected == "expected" else f"in {expected}, missing here"
+        out.append(Table(caption + _shown_of(d.missing, limit), cols, [list(r) for r in d.missing[:limit]]))
     if d.unexpected:
-        out.append(Table("returned but not expected" if expected == "expected" else f"returned here, not in {expected}",
-                         cols, [list(r) for r in d.unexpected[:limit]]))
+        caption = "returned but not expected" if expected == "expected" else f"returned here, not in {expected}"
+        out.append(Table(caption + _shown_of(d.unexpected, limit), cols, [list(r) for r in d.unexpected[:limit]]))
     if d.changed:
         rows = []
         for e, g in d.changed[:limit]:
             rows.append([expected, *_shown(e, g)])
             rows.append(["got", *_shown(g, e)])
-        out.append(Table("wrong values", ["", *cols], rows))
+        out.append(Table("wrong values" + _shown_of(d.changed, limit, " rows"), ["", *cols], rows))
     return out
 
 

@@ -31,6 +31,9 @@ class CleanRunsCheck(Check):
     runs: int = 2
     aspect: str = "table"
     relative: bool = False
+    # "table" also judges the days up to the watermark: they must stay as they were (a public check
+    # shows a job that rewrites finished days; the hidden "untouched" check names it)
+    whole_table: bool = False
     gate: Scenario | None = None
     gate_runs: int = 2
     first: str = "next_days_match_reference"  # the check to make pass first when not judged
@@ -82,7 +85,7 @@ class CleanRunsCheck(Check):
         """Rows the days after the watermark must hold: the oracle's, or the job's own."""
         sc = self.scenario
         days = targets(sc, self.runs)
-        kept = [rw for rw in new_rows(sc, sc.initial_rows) if rw[AS_OF] not in days]
+        kept = [rw for rw in self._rows(sc, sc.initial_rows) if rw[AS_OF] not in days]
         if not self.relative:
             return kept + semantics.feature_rows(sc.events, days), None
         base = empty_table(sc)
@@ -96,9 +99,12 @@ class CleanRunsCheck(Check):
                         f"write no rows for {days_text(empty)}, so there is no day of yours to compare")
         return kept + mine, None
 
+    def _rows(self, sc: Scenario, rows: list[tuple]) -> list[tuple]:
+        return list(rows) if self.whole_table else new_rows(sc, rows)
+
     def _table(self, statements: list[str], r: Runs, limits: Limits, what: str) -> Verdict:
         sc = self.scenario
-        got = new_rows(sc, r.after.rows)
+        got = self._rows(sc, r.after.rows)
         if self.relative:  # which days, before any comparison: every day the oracle fills must be written
             empty = [d for d in targets(sc, self.runs)
                      if semantics.feature_rows(sc.events, [d]) and not [rw for rw in got if rw[AS_OF] == d]]
@@ -122,23 +128,24 @@ class CleanRunsCheck(Check):
 
         def fails(small: Scenario) -> bool:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
-            exp = [rw for rw in new_rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
+            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
             exp += semantics.feature_rows(small.events, targets(small, self.runs))
-            return not rr.failure() and not compare.diff(exp, FEATURE_COLUMNS, new_rows(small, rr.after.rows),
+            return not rr.failure() and not compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows),
                                                          FEATURE_COLUMNS, FEATURE_KEY).equal
 
         small = shrink_events(sc, fails)
         if small is not sc:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
-            exp = [rw for rw in new_rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
+            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
             exp += semantics.feature_rows(small.events, targets(small, self.runs))
-            small_d = compare.diff(exp, FEATURE_COLUMNS, new_rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
+            small_d = compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
             if not small_d.equal:
                 sc, d = small, small_d
         tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ")]
         tables += input_tables(sc) + diff_tables(d)
         on = f"on the {len(sc.events)} event(s) shown" if sc is not self.scenario else "on the events shown"
-        return Verdict("fail", f"{self.fail} (after {what}, {on}, the days after the watermark: {d.summary()})", tables)
+        days = "feature_table" if self.whole_table else "the days after the watermark"
+        return Verdict("fail", f"{self.fail} (after {what}, {on}, {days}: {d.summary()})", tables)
 
     def _values(self, statements: list[str], r: Runs, limits: Limits) -> Verdict:
         sc = self.scenario

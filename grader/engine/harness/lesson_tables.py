@@ -28,11 +28,42 @@ def snippet(name_or_sql: str) -> str:
     return name_or_sql
 
 
+class NotYet:
+    """What a lesson table shows instead of a traceback when there is nothing to run yet."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f'<div style="color:#9a6700">{html.escape(self.message)}</div>'
+
+
+def not_yet(name_or_sql: str) -> NotYet | None:
+    """A snippet name not saved yet (its answer cell not run), or the untouched placeholder."""
+    from grader.engine.placeholder import UNANSWERED
+
+    sql = snippet(name_or_sql)
+    if sql == name_or_sql and name_or_sql.isidentifier():
+        return NotYet(f"No snippet {name_or_sql} saved yet: run your answer cell (`%%sql --save {name_or_sql}`) "
+                      "first, then this cell again.")
+    if UNANSWERED in sql:
+        return NotYet(f"{name_or_sql} is not answered yet (the cell still holds the placeholder): write your "
+                      "answer, run its cell, then this cell again.")
+    return None
+
+
 def crash_table(name_or_sql: str, scenario: Scenario, limits: Limits = Limits()):
     """The crash exploration as a DataFrame: one row per crash point, what survived, and what
     the reruns made of it. Deterministic, so it can live in a committed notebook."""
     import pandas as pd
 
+    if not_yet(name_or_sql):
+        return not_yet(name_or_sql)
     trials = explore(sandbox.split_statements(snippet(name_or_sql)), scenario, limits)
     t = trials_table(trials, "")
     df = pd.DataFrame(t.rows, columns=t.columns)
@@ -44,11 +75,14 @@ def schedules_table(name_or_sql: str, checks: list[BackfillCheck], limits: Limit
     """Every schedule the backfill checks try, and how the learner's backfill came out of it."""
     import pandas as pd
 
+    if not_yet(name_or_sql):
+        return not_yet(name_or_sql)
     statements = sandbox.split_statements(snippet(name_or_sql))
-    rows = []
+    rows, said = [], set()
     for check in checks:
         for out in check.outcomes(statements, limits):
             result = "; ".join(out.failed + ([] if out.diff.equal else [out.diff.summary()])) or "the reference table"
+            result = _once(result, said)
             result = next((n for n in out.notes if n.startswith("ends as ")), result)
             retried = "yes" if any(n.endswith("retried") for n in out.notes) else "no"
             rows.append([check.name, check.describe(out), retried, result])
@@ -74,10 +108,34 @@ def schedules_strip_table(name_or_sql: str, checks: list[BackfillCheck], limits:
     return schedules_strip(jobs, outcomes) if outcomes else None
 
 
+MEANS = "(what this means here: "
+
+
+def _once(text: str, said: set[str]) -> str:
+    """`text` with each "(what this means here: ...)" explanation said in full only the first
+    time in a table: a plain INSERT fails every schedule with the same few hundred characters."""
+    out, rest = [], text
+    while MEANS in rest:
+        head, _, tail = rest.partition(MEANS)
+        depth, end = 1, len(tail)
+        for i, ch in enumerate(tail):
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth == 0:
+                end = i
+                break
+        meaning = tail[:end]
+        out.append(head + (MEANS + meaning + ")" if meaning not in said else "(what this means here: as above)"))
+        said.add(meaning)
+        rest = tail[end + 1:]
+    return "".join(out) + rest
+
+
 def days_table(name_or_sql: str, scenario: Scenario, runs: int = 1, limits: Limits = Limits()):
     """Rows per as-of day before and after `runs` clean runs of the job, and which changed."""
     import pandas as pd
 
+    if not_yet(name_or_sql):
+        return not_yet(name_or_sql)
     statements = sandbox.split_statements(snippet(name_or_sql))
     with Workspace(scenario, limits) as ws:
         db = ws.scratch()

@@ -73,14 +73,19 @@ def duplicated_keys(dataset: Dataset, variables: dict) -> list[tuple]:
 
 
 # The sample: the daily job wrote 2025-12-02, then 2025-12-03; the 2025-12-03 run timed out after
-# its INSERT had committed, the scheduler retried it, and the retry INSERTed the day again.
+# its INSERT had committed, the scheduler retried it, and the retry INSERTed the day again. Event
+# 42 (a second click of 102 on 201) arrived between the two: copies of one key can differ.
 DAY2, DAY3 = datetime(2025, 12, 2, 23, 59, 59), datetime(2025, 12, 3, 23, 59, 59)
+ARRIVED_LATE = 42
+# The job's grid was built on whole days, so it kept (103, 202), whose only event is half a second
+# after 12-03 ends, with zero counts and a NULL ctr_7d: a duplicated key whose ctr_7d is NULL.
+ZERO_IMPRESSIONS = (103, 202, DAY3, 0, 0, 0, None)
 
 
 def sample_feature_rows() -> list[tuple]:
     events = load_seed().rows("events")
-    first = semantics.feature_rows(events, [DAY2, DAY3])
-    retry = semantics.feature_rows(events, [DAY3])
+    first = semantics.feature_rows([e for e in events if e[0] != ARRIVED_LATE], [DAY2, DAY3]) + [ZERO_IMPRESSIONS]
+    retry = semantics.feature_rows(events, [DAY3]) + [ZERO_IMPRESSIONS]
     return first + retry
 
 

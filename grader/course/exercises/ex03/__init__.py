@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from datetime import datetime
 
-from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck
+from grader.engine.checks import Fixture, moved_to, ManualCheck, result_checks, ResultCheck, ValueCheck
 from grader.course.tables import Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.judges import Unreadable, split_items, words_key
@@ -19,6 +19,7 @@ COLUMNS = [
     "user_ctr_7d", "item_ctr_7d",
 ]
 KEY = ["user_id", "item_id", "as_of_ts"]
+MOVED_AS_OF = datetime(2026, 2, 11, 11, 59, 59)  # the sample moved: a noon-ish time, weeks later
 SAMPLE_AS_OF = datetime(2025, 12, 4, 23, 59, 59)
 
 
@@ -73,8 +74,10 @@ def judge_derived_then_write(value) -> tuple[bool, str]:
         return False, "write comes last: a row is written once every column of it is final (and written by key)"
     if steps.index("derived") < steps.index("join"):
         return False, (
-            "derived before join: a derived feature combines columns that only meet in the joined row "
-            "(and a ratio of aggregated counts needs the counts first)"
+            "derived before join: the derived step computes every derived column of the row the pipeline "
+            "writes, and some combine user and item columns that first meet in the joined row (a cross "
+            "feature such as user_ctr_7d - item_ctr_7d); a per-entity ratio like user_ctr_7d could be "
+            "computed earlier, but it is a ratio of the entity's final counts, so the step comes after them"
         )
     return True, ""
 
@@ -136,6 +139,18 @@ EXERCISE = Exercise(
             2,
             "On the workbook's sample tables your features differ from the definition",
             "Your features match the definition on the sample tables.",
+        ),
+        # Worth nothing by itself (the hidden checks score reading the variable): a warning before
+        # hand-in that a timestamp written into the query does not move with getvariable('as_of_ts').
+        features_check(
+            "reads_as_of_on_sample",
+            moved_to(MOVED_AS_OF)(Fixture("the sample moved to as_of_ts = 2026-02-11 11:59:59", load_seed(), {"as_of_ts": SAMPLE_AS_OF})),
+            0,
+            "With the sample moved in time to as_of_ts = 2026-02-11 11:59:59 (every timestamp shifted alike) "
+            "your features should move with it: read the as-of time with getvariable('as_of_ts') and use it as "
+            "given (no timestamp written into the query, no now(), no rounding to a day)",
+            "Your features move with getvariable('as_of_ts') on the sample moved in time.",
+            control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time",
         ),
     ],
 )

@@ -43,9 +43,20 @@ def job_rows(first: date, last: date, events: list[tuple]) -> list[tuple]:
     return semantics.feature_rows(events, days)
 
 
+# Event 36 (103 viewed 202 at 12-03 23:59:59.5) arrived after job A had run: job B's 12-04 and 12-05
+# hold a key that A's do not, so those days mix duplicated and single keys.
+ARRIVED_AFTER_A = 36
+
+
+# Job B's first day, 12-03, timed out after its INSERT had committed and was retried: its keys
+# there have three copies (two surplus rows each), so extra_rows is not duplicated_keys.
+RETRIED_BY_B = date(2025, 12, 3)
+
+
 def sample_feature_rows() -> list[tuple]:
     events = load_seed().rows("events")
-    return job_rows(*JOB_A, events) + job_rows(*JOB_B, events)
+    return (job_rows(*JOB_A, [e for e in events if e[0] != ARRIVED_AFTER_A]) + job_rows(*JOB_B, events)
+            + job_rows(RETRIED_BY_B, RETRIED_BY_B, events))
 
 
 def audit(dataset: Dataset, variables: dict) -> list[tuple]:

@@ -21,6 +21,9 @@ from grader.course import semantics
 
 STATE = "SELECT * FROM feature_table"
 D2, D3 = datetime(2025, 12, 2, 23, 59, 59), datetime(2025, 12, 3, 23, 59, 59)
+D4 = datetime(2025, 12, 4, 23, 59, 59)
+OTHER_BATCH_USER, AHEAD_USER = 106, 107
+ZERO_IMPRESSIONS = (103, 202, D3, 0, 0, 0)
 
 
 def expected(dataset: Dataset, variables: dict) -> list[tuple]:
@@ -113,14 +116,20 @@ def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int
 def sample() -> Dataset:
     """The notebook's tables: 2025-12-02 already written, 2025-12-03 to write, one stale row.
 
+    feature_table also holds what this write must leave alone: user 106's 2025-12-03 rows (another
+    batch of the day, already written) and a 2025-12-04 row a backfill wrote ahead. feature_rows
+    holds one pair with zero impressions (its only event is half a second after the day ends: an
+    upstream grid on whole days kept it), where ctr_7d divides by zero.
     The lesson's setup cell inserts exactly these rows (tests/test_ex07.py holds them equal)."""
     events = load_seed().rows("events")
     rows = semantics.feature_rows(events, [D2, D3])
     written = [r for r in rows if r[2] == D2]
     # An earlier run of 2025-12-03 that counted a retried view twice: its values are stale.
     stale = (101, 201, D3, 1, 2, 3, 1 / 3)
-    to_write = [r[:6] for r in rows if r[2] == D3]
-    return Dataset({"feature_table": written + [stale], "feature_rows": to_write})
+    other_batch = [r for r in rows if r[2] == D3 and r[0] == OTHER_BATCH_USER]
+    ahead = [r for r in semantics.feature_rows(events, [D4]) if r[0] == AHEAD_USER]
+    to_write = [r[:6] for r in rows if r[2] == D3 and r[0] != OTHER_BATCH_USER] + [ZERO_IMPRESSIONS]
+    return Dataset({"feature_table": written + [stale] + other_batch + ahead, "feature_rows": sorted(to_write)})
 
 
 EXERCISE = Exercise(
@@ -133,10 +142,11 @@ EXERCISE = Exercise(
             "matches_reference_on_sample",
             Fixture("sample", sample()),
             2,
-            "After your script, feature_table on the workbook's sample tables differs from the expected "
-            "table: 2025-12-02 kept as it was, every 2025-12-03 row of feature_rows written with ctr_7d",
-            passed="feature_table is right after one run on the sample tables.",
-            own_ctr=False,
+            "After your script, run twice as a scheduler may, feature_table on the workbook's sample tables "
+            "differs from the expected table: every 2025-12-03 row of feature_rows written once with ctr_7d "
+            "(NULL for zero impressions), every other row (2025-12-02, user 106's batch, 2025-12-04) kept as it was",
+            passed="feature_table is right after a run and a rerun on the sample tables.",
+            own_ctr=False, runs=2,
         ),
     ],
 )

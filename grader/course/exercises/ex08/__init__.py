@@ -6,15 +6,32 @@ only then advances the control row. The checks run it on a database file: twice 
 crashed after every statement boundary then rerun until caught up (grader/engine/harness/).
 Checks about crashes and the control row judge only a job whose clean runs write rows."""
 
+from datetime import datetime
+
+from grader.course import semantics
 from grader.engine.checks import ManualCheck
 from grader.course.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.harness import CleanRunsCheck, CrashCheck, Scenario, crash_table
 
-SEED = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59)", load_seed())
+CLEAN = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59)", load_seed())
+DAY2, DAY3, DAY6 = (datetime(2025, 12, d, 23, 59, 59) for d in (2, 3, 6))
+# What a job meets in production: its own last day written, a stale row of the next day left by an
+# attempt that died before moving the watermark (a plain INSERT fails on it, ON CONFLICT DO NOTHING
+# keeps it), and a later day a backfill wrote ahead (max(as_of_ts) jumps to it; DELETE >= wipes it).
+# 2025-12-02 was written before event 42 (a second click of 102 on 201) arrived: a job that
+# recomputes finished days changes what training already used.
+STALE_DAY3 = (101, 201, DAY3, 1, 2, 3, 1 / 3)
+ARRIVED_LATE = 42
+HISTORY = (semantics.feature_rows([e for e in load_seed().rows("events") if e[0] != ARRIVED_LATE], [DAY2]) + [STALE_DAY3]
+           + semantics.feature_rows(load_seed().rows("events"), [DAY6]))
+SEED = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59); feature_table holds 2025-12-02 "
+                "(written before event 42 arrived), "
+                "a stale 2025-12-03 row from an attempt that died before moving the watermark, and 2025-12-06 "
+                "written ahead by a backfill", load_seed().with_rows("feature_table", HISTORY))
 
 
-def crashes(name_or_sql: str = "ex08", scenario: Scenario = SEED):
+def crashes(name_or_sql: str = "ex08", scenario: Scenario = CLEAN):
     """In the notebook: your job crashed after each statement, then rerun; one row per crash."""
     return crash_table(name_or_sql, scenario)
 
@@ -28,25 +45,27 @@ EXERCISE = Exercise(
     checks=[
         CleanRunsCheck(
             name="next_days_match_reference", answer="ex08", points=2, scenario=SEED, runs=2, aspect="table",
+            whole_table=True,
             fail="Two scheduled runs should write exactly the next two days (watermark + 1 day, then + 2 days) with "
-                 "the course's features, and nothing after them",
+                 "the course's features, replacing the stale 2025-12-03 row, and leave every other day as it was: "
+                 "2025-12-02 is finished (written before event 42 arrived), 2025-12-06 is a backfill's",
             passed="Two runs wrote 2025-12-03 and 2025-12-04 exactly as the course defines them.",
         ),
         CleanRunsCheck(
             name="watermark_advances_to_day_written", answer="ex08", points=1, scenario=SEED, runs=2, aspect="control",
-            gate=SEED,
+            gate=CLEAN,
             fail="The control row must end on the last as-of day written (last_as_of_ts = that day's 23:59:59, "
                  "not now()) and record the run in last_run_ts; the next run computes the day after it",
             passed="After two runs last_as_of_ts is 2025-12-04 23:59:59 and last_run_ts is set.",
         ),
         CrashCheck(
-            name="crash_rerun_recovers", answer="ex08", points=2, scenario=SEED, aspect="recovers",
+            name="crash_rerun_recovers", answer="ex08", points=2, scenario=CLEAN, aspect="recovers",
             skip_ahead=True,
             fail="After a crash the scheduler simply runs the job again, and the reruns must end with every "
                  "day written exactly once: no duplicate key, no gap, no job stuck on its own leftovers",
         ),
         CrashCheck(
-            name="control_updated_after_write", answer="ex08", points=2, scenario=SEED, aspect="control_after_write",
+            name="control_updated_after_write", answer="ex08", points=2, scenario=CLEAN, aspect="control_after_write",
             fail="Control updated before write",
         ),
         # The course's question, asked in the notebook before the text explains it.

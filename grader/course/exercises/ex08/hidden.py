@@ -9,7 +9,7 @@ from datetime import datetime as dt
 from grader.course.tables import load_seed
 from grader.engine.harness import CleanRunsCheck, Scenario, WatermarkSourceCheck, job_dataset
 from grader.course import semantics
-from grader.course.exercises.ex08 import SEED as SAMPLE
+from grader.course.exercises.ex08 import CLEAN as SAMPLE
 from grader.course.exercises.job_values import VALUE_MISTAKES
 
 SEED = load_seed()
@@ -20,7 +20,7 @@ HALF = semantics.DAY / (24 * 3600 * 2)  # half a second
 # An event for 12-02 that arrived after the 12-02 run: the stored 12-02 rows (computed without it)
 # are what training has already seen. A job that recomputes the watermark's own day rewrites them.
 # Days 12-06 and 12-07 were written ahead by a backfill: a run writes its one day, not those.
-LATE_EVENT = (31, 101, 201, dt(2025, 12, 2, 16, 0), "click")
+LATE_EVENT = (43, 101, 201, dt(2025, 12, 2, 16, 0), "click")
 AHEAD = [dt(2025, 12, 6, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59)]
 LATE = Scenario(
     "day 2025-12-02 written, a late event for it arrived since; 12-06 and 12-07 written ahead by a backfill",
@@ -29,7 +29,10 @@ LATE = Scenario(
 
 # The next day's rows already exist with stale values, as an earlier attempt that wrote the day
 # and died before moving the watermark leaves them. The job must replace them, not fail or keep them.
-STALE = [(u, i, t, 0, 0, 1, 0.0) for (u, i, t, *_rest) in semantics.feature_rows(EVENTS, [DAY3])]
+# Only pairs with an event well inside the window: a job whose window edges are off writes the
+# same keys, so this fixture judges the write alone (window_edges judges the edges).
+INSIDE = [e for e in EVENTS if DAY3 - semantics.WINDOW + semantics.DAY / 24 < e[semantics.EVENT_TS] < DAY3 - semantics.DAY / 24]
+STALE = [(u, i, t, 0, 0, 1, 0.0) for (u, i, t, *_rest) in semantics.feature_rows(INSIDE, [DAY3])]
 REWRITE = Scenario("rows for the next day already there, stale", SEED.with_rows("feature_table", STALE))
 
 # One run from watermark 12-02 writes T = 12-03 23:59:59. Only this fixture holds edge events.

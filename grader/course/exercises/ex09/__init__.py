@@ -13,6 +13,7 @@ that is not a number, once; the value checks point at it instead of repeating it
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from grader.engine.checks import ManualCheck, ValueCheck, Verdict
@@ -55,6 +56,42 @@ def shape(value: Any) -> tuple[bool, str]:
     return (False, "; ".join(problems)) if problems else (True, "")
 
 
+# Each size's order of magnitude in GB (10**9 bytes): the decade it lies in, and no closer. The
+# public check says how many decades off an answer is and which slips fit that, never the value.
+DECADE = {"a_gb": 8, "b_gb": 2}
+SLIPS = [  # (the factor an answer is off by, the slip that gives it)
+    (1e9, "bytes, not GB (1 GB = 10^9 bytes)"),
+    (1e3, "MB, not GB"),
+    (60.0, "60 bytes per row applied twice"),
+    (10.0, "a count off by ten (10M = 10^7, 1M = 10^6, 5M = 5 x 10^6)"),
+    (0.1, "a count off by ten (10M = 10^7, 1M = 10^6, 5M = 5 x 10^6)"),
+    (1 / 60, "rows, not bytes: times 60 bytes per row"),
+    (1 / 365, "off by about 365x: per day instead of per year (365 as-of days)"),
+    (1e-3, "TB, not GB"),
+    (1e-6, "PB, not GB"),
+]
+
+
+def magnitude(value: Any) -> tuple[bool, str]:
+    """a_gb and b_gb in the right decade of GB; otherwise how far off and which slips fit."""
+    if not isinstance(value, dict):
+        return shape(value)
+    problems = []
+    for key, decade in DECADE.items():
+        v = value.get(key)
+        if not is_number(v) or v <= 0:
+            continue  # answer_is_three_numbers says so
+        off = math.log10(v) - decade  # log10 of the factor lies in (off - 1, off]
+        if 0 <= off < 1:
+            continue
+        fits = [slip for factor, slip in SLIPS if off - 1 < math.log10(factor) <= off]
+        low, high = (10 ** max(off - 1, 0), 10 ** off) if off > 0 else (10 ** -off, 10 ** (1 - off))
+        way = "too large" if off > 0 else "too small"
+        problems.append(f"ex09[{key!r}] = {v:.4g} GB is {way} by a factor between about {low:.2g} and {high:.2g}"
+                        + (f": {'; or '.join(dict.fromkeys(fits))}?" if fits else ""))
+    return (False, "; ".join(problems)) if problems else (True, "")
+
+
 EXERCISE = Exercise(
     id="ex09",
     title="Cost arithmetic: grid size and partition pruning",
@@ -67,6 +104,12 @@ EXERCISE = Exercise(
             fail="ex09 should hold a number for a_gb, b_gb and c_fraction",
             passed="ex09 has a number for each part (worth no points by itself: the values are judged when "
                    "your instructor grades).",
+        ),
+        ShapeCheck(
+            name="sizes_in_the_right_decade", answer="ex09", points=0, judge=magnitude,
+            fail="a_gb and b_gb should be sizes in GB (10^9 bytes) of the right order of magnitude",
+            passed="a_gb and b_gb are of the right order of magnitude in GB (worth no points by itself: the "
+                   "values are judged to 3% when your instructor grades).",
         ),
         ManualCheck(
             name="partitioning_explained", answer="ex09", points=1, key="c_why", min_words=8,

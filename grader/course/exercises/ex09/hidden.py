@@ -73,7 +73,7 @@ def scan_fraction(value: Any) -> tuple[bool, str]:
     slips = [
         (11 / 12, "the share the read skips, not the share it scans"),
         (12, "the number of partitions; the read scans one of them"),
-        (100 / 12, "a percentage; give the fraction (8.3% is 0.083)"),
+        (100 / 12, "a percentage; give the fraction (12.5% is 0.125)"),
         (1 / 365, "one day's share; the partitions are months, and training reads a whole month"),
         (1.0, "a full scan: with the table partitioned by month and the read filtering on as_of_ts, "
               "the engine skips (prunes) the other eleven partitions"),

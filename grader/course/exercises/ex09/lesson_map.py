@@ -5,7 +5,8 @@ The class report quotes that paragraph beside a mistake (grader/grading/lesson_l
 SECTIONS = {
     'answer_is_three_numbers': ('', '`a_gb`'),
     'partitioning_explained': ('What a monthly partition holds', ''),
-    'full_grid_size_gb': ('Units first', "This workbook's GB"),
+    'full_grid_size_gb': ('Units first', "In this workbook a GB"),
+    'sizes_in_the_right_decade': ('Units first', ''),
     'observed_size_gb': ('Units first', 'Reading the data context critically'),
     'one_month_scan_fraction': ('What a monthly partition holds', ''),
 }

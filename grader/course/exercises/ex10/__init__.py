@@ -14,7 +14,7 @@ DAY1, DAY2, DAY3 = (dt(2025, 12, d, 23, 59, 59) for d in (1, 2, 3))
 SEED = load_seed()
 # Days 1 and 2 hold what the job wrote on those nights. Since then a late event for 12-02 arrived,
 # so recomputing day 2 now would silently change rows that training has already used.
-LATE_EVENT = (31, 101, 201, dt(2025, 12, 2, 16, 0), "click")
+LATE_EVENT = (43, 101, 201, dt(2025, 12, 2, 16, 0), "click")
 SCENARIO = Scenario(
     "days 12-01 and 12-02 written, control at 12-02, the 12-03 run failed",
     SEED.with_rows("feature_table", semantics.feature_rows(SEED.rows("events"), [DAY1, DAY2]))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from grader.engine.checks import Fixture, result_checks, ResultCheck
+from grader.engine.checks import Fixture, moved_to, result_checks, ResultCheck
 from grader.course.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.course import semantics
 
+MOVED_AS_OF = datetime(2026, 2, 11, 11, 59, 59)  # the sample moved: a noon-ish time, weeks later
 SAMPLE_AS_OF = datetime(2025, 12, 2, 23, 59, 59)
 COLUMNS = ["user_id", "item_id"]
 
@@ -37,6 +38,18 @@ EXERCISE = Exercise(
             "On the workbook's sample tables (as_of_ts = 2025-12-02 23:59:59) your pairs differ from the "
             "observed grid: the distinct pairs with an event in as_of_ts - 7 days < event_ts <= as_of_ts",
             "Your grid matches on the sample tables.",
+        ),
+        # Worth nothing by itself (the hidden checks score reading the variable): a warning before
+        # hand-in that a timestamp written into the query does not move with getvariable('as_of_ts').
+        grid_check(
+            "reads_as_of_on_sample",
+            moved_to(MOVED_AS_OF)(Fixture("the sample moved to as_of_ts = 2026-02-11 11:59:59", load_seed(), {"as_of_ts": SAMPLE_AS_OF})),
+            0,
+            "With the sample moved in time to as_of_ts = 2026-02-11 11:59:59 (every timestamp shifted alike) "
+            "your grid should move with it: read the as-of time with getvariable('as_of_ts') and use it as "
+            "given (no timestamp written into the query, no now(), no rounding to a day)",
+            "Your grid move with getvariable('as_of_ts') on the sample moved in time.",
+            control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time",
         ),
     ],
 )

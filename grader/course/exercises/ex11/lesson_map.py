@@ -12,4 +12,5 @@ SECTIONS = {
     "window_edges": ("", "What you hand in."),
     "window_is_seven_days": ("", "What you hand in."),
     'reads_as_of_variable': ('The pitfalls', '**A hard-coded date.**'),
+    'reads_as_of_on_sample': ('The pitfalls', '**A hard-coded date.**'),
 }

@@ -8,9 +8,17 @@ from datetime import datetime as dt
 from grader.engine.checks import ManualCheck, ValueCheck, day_judge
 from grader.course.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
+from grader.course import semantics
 from grader.engine.harness import Backfill, BackfillCheck, Scenario, crash_table
 
 SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
+END = dt(2025, 12, 7, 23, 59, 59)
+# An older run of the range's end day left two rows (one impression too many): a backfill must
+# overwrite them, so a DELETE that stops a day short, or ON CONFLICT DO NOTHING, shows here.
+STALE_END_ROWS = [(u, i, t, c, v, n + 1, c / (n + 1))
+                  for (u, i, t, c, v, n, _) in semantics.feature_rows(load_seed().rows("events"), [END])[:2]]
+STALE_END = Scenario("the workbook's sample tables; feature_table holds two stale rows of 2025-12-07 (the "
+                     "range's end day) from an older run", load_seed().with_rows("feature_table", STALE_END_ROWS))
 A = Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 B = Backfill("B", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))
 C = Backfill("C", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))  # one backfill of A and B's union
@@ -125,9 +133,10 @@ EXERCISE = Exercise(
         backfill_check(
             "backfill_matches_reference", 2,
             "One backfill over [2025-12-01, 2025-12-07] should write every as-of day of the range (both ends "
-            "included, one day apart) with the course's features",
+            "included, one day apart) with the course's features, overwriting the stale rows an older run left "
+            "on 2025-12-07",
             "One backfill wrote 12-01..12-07 exactly as the course defines them.",
-            scenario=SEED, jobs=[C], orders=["C"], shrink=True,
+            scenario=STALE_END, jobs=[C], orders=["C"], shrink=True,
         ),
         backfill_check(
             "overlapping_backfills_both_orders", 2,
