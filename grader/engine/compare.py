@@ -15,11 +15,21 @@ ABS_TOL = 1e-12
 
 
 def _norm(value: Any) -> Any:
+    if isinstance(value, (list, tuple, dict)):
+        return _frozen(value)
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
     return value
+
+
+def _frozen(value: Any) -> tuple:
+    """A LIST, STRUCT or MAP value as a hashable tuple: an answer may return one in a key column
+    (a wrong type to report, never a reason for the comparison itself to fail)."""
+    if isinstance(value, dict):
+        return ("<nested>",) + tuple(sorted((repr(k), _norm(v)) for k, v in value.items()))
+    return ("<nested>",) + tuple(_norm(v) for v in value)
 
 
 def values_equal(a: Any, b: Any) -> bool:
@@ -48,6 +58,8 @@ def _sort_key(row: tuple) -> tuple:
             out.append((0, "", 0))
         elif isinstance(v, (int, float)):
             out.append((1, "number", v))
+        elif isinstance(v, tuple):  # a nested value: ordered by its text, never compared item by item
+            out.append((3, "nested", repr(v)))
         else:
             out.append((2, type(v).__name__, v))
     return tuple(out)
@@ -55,6 +67,10 @@ def _sort_key(row: tuple) -> tuple:
 
 def kind(value: Any) -> str | None:
     """The SQL-ish kind of a value, to name a wrong column type (None for NULL)."""
+    if isinstance(value, (list, tuple)):
+        return "a LIST"
+    if isinstance(value, dict):
+        return "a STRUCT or MAP"
     value = _norm(value)
     if value is None:
         return None
