@@ -142,6 +142,26 @@ WRONG = {
         {"watermark_advances_to_day_written", "watermark_from_control_not_data"}, set()),
 }
 
+# feature_job_control holds one row per job (the hidden scenario holds two other jobs' rows).
+ANY_ROW = "(SELECT max(last_as_of_ts) + INTERVAL 1 DAY FROM feature_job_control)"
+EVERY_ROW = "UPDATE feature_job_control SET last_as_of_ts = last_as_of_ts + INTERVAL 1 DAY, last_run_ts = now()"
+WRONG.update({
+    "watermark_read_without_job_key": (
+        # max() over every job's row: another job's later watermark; in Exercise 10 it writes that day too
+        f"{merge(rows(ANY_ROW))};\n{ADVANCE};",
+        {"reads_its_own_control_row"}, {"next_run_writes_day_3"}),
+    "watermark_read_with_limit_1": (
+        f"{merge(rows('(SELECT last_as_of_ts + INTERVAL 1 DAY FROM feature_job_control LIMIT 1)'))};\n{ADVANCE};",
+        {"reads_its_own_control_row"}, {"next_run_writes_day_3"}),
+    "advances_every_jobs_row": (
+        f"{merge(rows())};\n{EVERY_ROW};",
+        {"other_jobs_control_rows_untouched"}, set()),
+    "replaces_the_whole_control_table": (
+        f"BEGIN;\n{RUN_DAY};\n{merge(rows(FROM_RUN))};\nDELETE FROM feature_job_control;\n"
+        "INSERT INTO feature_job_control SELECT 'user_item_features_daily', as_of_ts, now() FROM run;\nCOMMIT;",
+        {"other_jobs_control_rows_untouched"}, set()),
+})
+
 REFERENCE = """START TRANSACTION;
 CREATE OR REPLACE TEMP TABLE this_run AS
 SELECT last_as_of_ts + INTERVAL 1 DAY AS as_of_ts FROM feature_job_control WHERE job_key = 'user_item_features_daily';
@@ -189,6 +209,31 @@ ON CONFLICT (user_id, item_id, as_of_ts) DO UPDATE SET clicks_7d = excluded.clic
 {ADVANCE_TO_RUN};
 COMMIT;""",
 }
+
+# The job's own control row read and advanced in other forms (a CTE, a join, IN, a variable, a
+# replaced row): each is right with other jobs' rows in the table.
+OWN = "'user_item_features_daily'"
+CORRECT.update({
+    "own_row_through_a_cte": f"""BEGIN;
+CREATE OR REPLACE TEMP TABLE run AS WITH c AS (SELECT * FROM feature_job_control WHERE job_key = {OWN})
+SELECT last_as_of_ts + INTERVAL 1 DAY AS as_of_ts FROM c;
+{merge(rows(FROM_RUN))};
+{ADVANCE_TO_RUN};
+COMMIT;""",
+    "own_row_through_a_join": f"""BEGIN;
+CREATE OR REPLACE TEMP TABLE run AS SELECT c.last_as_of_ts + INTERVAL 1 DAY AS as_of_ts
+FROM feature_job_control c JOIN (SELECT {OWN} AS k) j ON c.job_key = j.k;
+{merge(rows(FROM_RUN))};
+{ADVANCE_TO_RUN};
+COMMIT;""",
+    "own_row_with_in": f"{merge(rows(f'(SELECT last_as_of_ts + INTERVAL 1 DAY FROM feature_job_control WHERE job_key IN ({OWN}))'))};\n{ADVANCE};",
+    "own_row_through_a_variable": f"""SET VARIABLE job = {OWN};
+SET VARIABLE next_day = (SELECT last_as_of_ts + INTERVAL 1 DAY FROM feature_job_control WHERE job_key = getvariable('job'));
+{merge(rows("getvariable('next_day')"))};
+UPDATE feature_job_control SET last_as_of_ts = getvariable('next_day'), last_run_ts = now() WHERE job_key = getvariable('job');""",
+    "own_row_replaced": f"BEGIN;\n{RUN_DAY};\n{merge(rows(FROM_RUN))};\n"
+                        f"INSERT OR REPLACE INTO feature_job_control SELECT {OWN}, as_of_ts, now() FROM run;\nCOMMIT;",
+})
 
 
 # Exercise 8's written answer (why control moves only after success), read by the instructor:

@@ -15,7 +15,7 @@ Expected tables come from the Python oracle (semantics.feature_rows), never from
 """
 
 # One module per part: workspace.py (scenarios, databases, job runs, state), clean.py (CleanRunsCheck,
-# WatermarkSourceCheck), crash.py (CrashCheck and its trials), backfill.py (BackfillCheck and its
+# WatermarkSourceCheck), control.py (the control table: own row only, none for a backfill), crash.py (CrashCheck and its trials), backfill.py (BackfillCheck and its
 # schedules), lesson_tables.py (the tables lessons show). The names exercises, lessons and tests
 # use are re-exported here; mutable caches and counters are the same objects as in their module.
 
@@ -35,6 +35,9 @@ from grader.engine.harness.crash import (  # noqa: F401
 from grader.engine.harness.backfill import (  # noqa: F401
     Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
     run_schedule, sequence, sequential, values_diff,
+)
+from grader.engine.harness.control import (  # noqa: F401
+    BackfillControlCheck, OwnControlRowCheck, control_changes,
 )
 from grader.engine.harness.lesson_tables import (  # noqa: F401
     crash_table, days_table, job_dataset, schedules_strip_table, schedules_table, snippet,

@@ -83,6 +83,7 @@ class Outcome:
     failed: list[str]  # tasks that failed even after retries
     diff: compare.Diff
     rows: list[tuple] = field(default_factory=list)
+    control: list[tuple] = field(default_factory=list)  # feature_job_control at the end, sorted
 
 
 def run_schedule(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], schedule: str,
@@ -127,7 +128,7 @@ def run_schedule(ws: Workspace, statements: list[str], jobs: dict[str, Backfill]
     finally:
         db.close()
     days = sorted({d for job in jobs.values() for d in job.days})
-    return Outcome(schedule, notes, failed, table_diff(expected_after(sc, days), state), state.rows)
+    return Outcome(schedule, notes, failed, table_diff(expected_after(sc, days), state), state.rows, state.control)
 
 
 def sequence(labels: str) -> str:
@@ -317,7 +318,7 @@ def sequential(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], 
     finally:
         db.close()
     days = sorted({d for label in order for d in jobs[label].days})
-    return Outcome(order, notes, failed, table_diff(expected_after(sc, days), state), state.rows)
+    return Outcome(order, notes, failed, table_diff(expected_after(sc, days), state), state.rows, state.control)
 
 
 _alone_runs: dict[tuple, tuple] = {}

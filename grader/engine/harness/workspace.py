@@ -168,6 +168,7 @@ class State:
     rows: list[tuple]
     watermark: datetime | None
     last_run: datetime | None
+    control: list[tuple] = field(default_factory=list)  # every job's control row, sorted
 
     def day(self, as_of: datetime) -> list[tuple]:
         return sorted(r for r in self.rows if r[AS_OF] == as_of)
@@ -177,13 +178,13 @@ def read_state(db) -> State:
     cur = db.cursor()
     try:
         rows = cur.execute(f"SELECT {', '.join(FEATURE_COLUMNS)} FROM feature_table").fetchall()
-        ctl = cur.execute(
-            "SELECT last_as_of_ts, last_run_ts FROM feature_job_control WHERE job_key = ?", [JOB_KEY]
-        ).fetchall()
+        control = sorted(tuple(r) for r in cur.execute(
+            "SELECT job_key, last_as_of_ts, last_run_ts FROM feature_job_control").fetchall())
     finally:
         cur.close()
+    ctl = [r[1:] for r in control if r[0] == JOB_KEY]
     watermark, last_run = ctl[0] if len(ctl) == 1 else (None, None)
-    return State([tuple(r) for r in rows], watermark, last_run)
+    return State([tuple(r) for r in rows], watermark, last_run, control)
 
 
 def expected_after(scenario: Scenario, days: list[datetime]) -> list[tuple]:

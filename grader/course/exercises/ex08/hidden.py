@@ -6,8 +6,8 @@ and not again here; robustness checks judge only a job whose clean runs on the s
 
 from datetime import datetime as dt
 
-from grader.course.tables import load_seed
-from grader.engine.harness import CleanRunsCheck, Scenario, WatermarkSourceCheck, job_dataset
+from grader.course.tables import JOB_KEY, load_seed
+from grader.engine.harness import CleanRunsCheck, OwnControlRowCheck, Scenario, WatermarkSourceCheck, job_dataset
 from grader.course import semantics
 from grader.course.exercises.ex08 import CLEAN as SAMPLE
 from grader.course.exercises.job_values import VALUE_MISTAKES
@@ -83,6 +83,15 @@ BACKFILLED = Scenario("watermark 2025-12-02; a backfill already wrote 12-05..12-
     "feature_table", semantics.feature_rows(EVENTS, semantics.as_of_range(dt(2025, 12, 5, 23, 59, 59),
                                                                           dt(2025, 12, 7, 23, 59, 59)))))
 
+# feature_job_control holds one row per job: here two other jobs' rows, one watermark after this
+# job's (max() over the table reads it) and one before (min() reads it), and neither first by key
+# order nor last in insertion order is this job's.
+OTHER_JOBS = [("item_features_daily", dt(2025, 12, 9, 23, 59, 59), dt(2025, 12, 10, 6)),
+              (JOB_KEY, DAY2, dt(2025, 12, 3, 6)),
+              ("user_features_hourly", dt(2025, 11, 20, 23, 59, 59), dt(2025, 11, 21, 6))]
+CONTROL_ROWS = Scenario("other jobs' rows in feature_job_control (watermarks 2025-12-09 and 2025-11-20; "
+                        "this job's 2025-12-02)", SEED.with_rows("feature_job_control", OTHER_JOBS))
+
 
 def values_check(name: str, scenario: Scenario, points: float, fail: str) -> CleanRunsCheck:
     return CleanRunsCheck(name=name, answer="ex08", points=points, scenario=scenario, runs=1, aspect="values",
@@ -116,6 +125,22 @@ CHECKS = [
              "ahead over days a backfill wrote)",
         passed="Each run wrote the day after its watermark and moved it by one day, with a quiet day and "
                "backfilled later days alike.",
+    ),
+    OwnControlRowCheck(
+        name="reads_its_own_control_row", answer="ex08", points=2, scenario=CONTROL_ROWS, sample=SAMPLE,
+        aspect="reads",
+        fail="feature_job_control holds one row per job: read the watermark of your job only, "
+             "WHERE job_key = 'user_item_features_daily' (max(), min() or LIMIT 1 over the table reads another "
+             "job's watermark)",
+        passed="With other jobs' rows in the control table, each run read its own row and wrote the day after it.",
+    ),
+    OwnControlRowCheck(
+        name="other_jobs_control_rows_untouched", answer="ex08", points=1, scenario=CONTROL_ROWS, sample=SAMPLE,
+        aspect="others",
+        fail="The job changed other jobs' rows in feature_job_control: advance your own row only (UPDATE ... "
+             "WHERE job_key = 'user_item_features_daily'); an UPDATE without WHERE moves every job's watermark, "
+             "and DELETE of the table loses them",
+        passed="The other jobs' control rows are exactly as they were.",
     ),
 ]
 

@@ -16,10 +16,12 @@ SEED = load_seed()
 # so recomputing day 2 now would silently change rows that training has already used.
 LATE_EVENT = (43, 101, 201, dt(2025, 12, 2, 16, 0), "click")
 SCENARIO = Scenario(
-    "days 12-01 and 12-02 written, control at 12-02, the 12-03 run failed",
+    "days 12-01 and 12-02 written, control at 12-02 (other jobs' rows beside it), the 12-03 run failed",
     SEED.with_rows("feature_table", semantics.feature_rows(SEED.rows("events"), [DAY1, DAY2]))
     .with_rows("events", SEED.rows("events") + [LATE_EVENT])
-    .with_rows("feature_job_control", [(JOB_KEY, DAY2, dt(2025, 12, 3, 6, 0))]),
+    .with_rows("feature_job_control", [("item_features_daily", dt(2025, 12, 9, 23, 59, 59), dt(2025, 12, 10, 6, 0)),
+                                       (JOB_KEY, DAY2, dt(2025, 12, 3, 6, 0)),
+                                       ("user_features_hourly", dt(2025, 11, 20, 23, 59, 59), dt(2025, 11, 21, 6, 0))]),
 )
 
 

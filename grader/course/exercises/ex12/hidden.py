@@ -4,8 +4,8 @@ backfill that writes rows on an empty table."""
 
 from datetime import datetime as dt
 
-from grader.course.tables import load_seed
-from grader.engine.harness import Backfill, Scenario, job_dataset
+from grader.course.tables import JOB_KEY, load_seed
+from grader.engine.harness import Backfill, BackfillControlCheck, Scenario, job_dataset
 from grader.course import semantics
 from grader.course.exercises.ex12 import SEED as EMPTY, C, backfill_check
 from grader.course.exercises.job_values import VALUE_MISTAKES
@@ -57,6 +57,14 @@ EVENT_TYPES = Scenario("event types other than click and view, backfill [12-02, 
     (5, 2, 10, dt(2025, 12, 2, 11), "view"),
 ]))
 
+# The control table with this job's row (watermark 12-04, inside the backfill's range) and other
+# jobs' rows: a backfill of [12-01, 12-07] must leave every one of them as it was.
+CONTROL_ROWS = Scenario("feature_job_control holding the incremental job's row (watermark 2025-12-04) and "
+                        "other jobs' rows", SEED.with_rows("feature_job_control", [
+                            ("item_features_daily", dt(2025, 12, 9, 23, 59, 59), dt(2025, 12, 10, 6)),
+                            (JOB_KEY, dt(2025, 12, 4, 23, 59, 59), dt(2025, 12, 5, 6)),
+                            ("user_features_hourly", dt(2025, 11, 20, 23, 59, 59), dt(2025, 11, 21, 6))]))
+
 
 def values_check(name: str, scenario: Scenario, points: float, fail: str):
     return backfill_check(name, points, fail, scenario=scenario, jobs=[TWO_DAYS], orders=["E"], shrink=True,
@@ -76,6 +84,14 @@ CHECKS = [
         "backfill is for (the table must end as your backfill leaves an empty one). ON CONFLICT DO NOTHING / "
         "INSERT OR IGNORE keep the stale values",
         scenario=STALE_SCENARIO, jobs=[C], orders=["C"], relative=True, gated=True,
+    ),
+    BackfillControlCheck(
+        name="backfill_leaves_control_rows_alone", answer="ex12b", points=1, scenario=CONTROL_ROWS, jobs=[C],
+        orders=["C"], gated=True, gate=EMPTY,
+        fail="A backfill leaves feature_job_control alone: the watermark belongs to the incremental job, and a "
+             "backfill that moves it (to its end_ts, or now()) would move it backwards when it repairs an old "
+             "range, or skip days the incremental job never wrote",
+        passed="The backfill left every control row as it was.",
     ),
     values_check("window_edges", EDGES, 1, VALUE_MISTAKES["window_edges"]),
     values_check("retries_deduplicated", RETRIES, 1, VALUE_MISTAKES["retries_deduplicated"]),

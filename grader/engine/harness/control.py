@@ -1,0 +1,149 @@
+"""Checks about feature_job_control, which holds one row per job: an incremental job reads and
+advances its own row (job_key = 'user_item_features_daily') and no other; a backfill touches none.
+
+The scenarios hold other jobs' rows, with watermarks before and after this job's, so a job that
+reads `max(last_as_of_ts)` over the table, or updates it without a WHERE, shows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from grader.course import semantics
+from grader.course.tables import JOB_KEY, columns as table_columns
+from grader.engine.checks import Check, Verdict, day_text, days_text
+from grader.engine.notebook import SubmittedAnswer
+from grader.engine.results import Table
+from grader.engine.sandbox import Limits
+from grader.engine.harness.backfill import BackfillCheck, backfill_alone
+from grader.engine.harness.workspace import Scenario, _statements, gate, input_tables, job_runs, not_judged, targets, written_days
+
+
+def _ts(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else ("NULL" if value is None else str(value))
+
+
+def control_changes(before: list[tuple], after: list[tuple], keys: set[str] | None = None) -> list[str]:
+    """What changed in feature_job_control, row by row, in words (only `keys`' rows when given)."""
+    was, now = {r[0]: r for r in before}, {r[0]: r for r in after}
+    said = []
+    for key in sorted(set(was) | set(now)):
+        if keys is not None and key not in keys:
+            continue
+        if key not in now:
+            said.append(f"the row of {key} was deleted")
+        elif key not in was:
+            said.append(f"a row for {key} was added")
+        elif was[key] != now[key]:
+            moved = [f"last_as_of_ts {_ts(was[key][1])} -> {_ts(now[key][1])}"] if was[key][1] != now[key][1] else []
+            moved += ["last_run_ts set"] if was[key][2] != now[key][2] else []  # now(): no time in a verdict
+            said.append(f"{key}: " + ", ".join(moved))
+    return said
+
+
+def control_tables(before: list[tuple], after: list[tuple]) -> list[Table]:
+    """Both states of the control table; a last_run_ts the run set shows as such (its value is
+    the clock's, and a verdict is the same whenever it is given)."""
+    cols = table_columns("feature_job_control")
+    was = {r[0]: r for r in before}
+    shown = [[k, w, run if k in was and was[k][2] == run else "(set by the run)"] for k, w, run in sorted(after)]
+    return [Table("feature_job_control before", cols, [list(r) for r in sorted(before)]),
+            Table("feature_job_control after", cols, shown)]
+
+
+def _offsets(statements: list[str], sample: Scenario, limits: Limits, runs: int) -> set[int]:
+    """Which days each run writes on the sample, relative to the watermark it found."""
+    own = job_runs(statements, sample, limits, runs, fed=True)
+    return {(d - i.watermark).days for i, o in zip(own.inputs, own.outputs) for d in written_days(i, o)
+            if i.watermark is not None}
+
+
+@dataclass
+class OwnControlRowCheck(Check):
+    """An incremental job on `scenario`, whose control table holds other jobs' rows. aspect:
+    - "reads": each run writes the day(s) it writes on `sample` relative to ITS watermark, and
+      when its control update is right on the sample, its own watermark ends on the last target;
+    - "others": after the runs the other jobs' rows are exactly as they were (none moved,
+      deleted or added).
+    Judged only for a job whose clean runs on `sample` write rows."""
+
+    scenario: Scenario = None  # type: ignore[assignment]
+    sample: Scenario = None  # type: ignore[assignment]
+    runs: int = 2
+    aspect: str = "reads"
+    first: str = "next_days_match_reference"
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        statements = _statements(answer, self.answer)
+        problem = gate(statements, self.sample, limits, self.runs)
+        if problem:
+            return not_judged(problem, self.first)
+        sc = self.scenario
+        before = sorted(sc.dataset.rows("feature_job_control"))
+        if self.aspect == "others":
+            r = job_runs(statements, sc, limits, self.runs)
+            if r.failure():
+                return Verdict("fail", f"{self.fail}. On {sc.name}: {r.failure()}", input_tables(sc))
+            others = {row[0] for row in before if row[0] != JOB_KEY} | {row[0] for row in r.after.control if row[0] != JOB_KEY}
+            changed = control_changes(before, r.after.control, others)
+            if not changed:
+                return Verdict("pass", self.passed or "The other jobs' control rows are exactly as they were.")
+            return Verdict("fail", f"{self.fail}. After {self.runs} run(s) on {sc.name}: " + "; ".join(changed),
+                           control_tables(before, r.after.control))
+        said = self._days(statements, limits)
+        if said:
+            return Verdict("fail", f"{self.fail}. On {sc.name}: {said}", input_tables(sc))
+        natural = job_runs(statements, self.sample, limits, self.runs)
+        if natural.after.watermark == targets(self.sample, self.runs)[-1] and not natural.failure():
+            r = job_runs(statements, sc, limits, self.runs)
+            last = targets(sc, self.runs)[-1]
+            if r.failure():
+                return Verdict("fail", f"{self.fail}. On {sc.name}: {r.failure()}", input_tables(sc))
+            if r.after.watermark != last:
+                return Verdict("fail", (
+                    f"{self.fail}. On {sc.name}: after {self.runs} runs from watermark {day_text(sc.watermark)} its "
+                    f"last_as_of_ts is {day_text(r.after.watermark)}, expected {day_text(last)} (as on the sample)"),
+                    control_tables(before, r.after.control))
+        return Verdict("pass", self.passed or "Each run read its own control row and wrote the day after it.")
+
+    def _days(self, statements: list[str], limits: Limits) -> str:
+        sc = self.scenario
+        offsets = _offsets(statements, self.sample, limits, self.runs)
+        r = job_runs(statements, sc, limits, self.runs, fed=True)
+        if r.failure():
+            return r.failure() or ""
+        for n, (i, o) in enumerate(zip(r.inputs, r.outputs), 1):
+            if i.watermark is None:
+                continue
+            should = sorted(i.watermark + semantics.DAY * k for k in offsets)
+            wrote = written_days(i, o)
+            extra = [d for d in wrote if d not in should and d > i.watermark]  # earlier days: finished_days'
+            empty = [d for d in should if semantics.feature_rows(sc.events, [d]) and not o.day(d)]
+            if extra or empty:
+                others = ", ".join(f"{row[0]} at {day_text(row[1])}" for row in sorted(i.control) if row[0] != JOB_KEY)
+                return (f"run {n} found its own watermark at {day_text(i.watermark)} and wrote as-of day(s) "
+                        f"{days_text(wrote) if wrote else 'none'}, where the day(s) after its watermark are "
+                        f"{days_text(should)} (the other jobs' rows: {others})")
+        return ""
+
+
+@dataclass
+class BackfillControlCheck(BackfillCheck):
+    """One backfill over the jobs' union on `scenario`, whose control table holds this job's row
+    and other jobs' rows: it must change none of them (the watermark is the incremental job's)."""
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        statements = _statements(answer, self.answer)
+        problem = self._gate(statements, limits)
+        if problem:
+            return not_judged(problem, self.first)
+        union = self.union()
+        out = backfill_alone(statements, self.scenario, union, limits)
+        what = f"one backfill over [{union.start:%Y-%m-%d}, {union.end:%Y-%m-%d}] on {self.scenario.name}"
+        if out.failed:
+            return Verdict("fail", f"{self.fail}. In {what}: " + "; ".join(out.failed))
+        before = sorted(self.scenario.dataset.rows("feature_job_control"))
+        changed = control_changes(before, out.control)
+        if not changed:
+            return Verdict("pass", self.passed or "The backfill left every control row as it was.")
+        return Verdict("fail", f"{self.fail}. After {what}: " + "; ".join(changed), control_tables(before, out.control))
