@@ -89,6 +89,29 @@ WRONG = {
     "on_conflict_do_nothing": (
         f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;",
         {"backfill_matches_reference", "overwrites_stale_rows"}),
+    # A backfill replaces every day of its range: a DELETE that stops a day short of the INSERT's
+    # range, with a write that skips existing keys, keeps that day's stale rows (first or last day)
+    "delete_stops_a_day_short_insert_or_ignore": (
+        f"BEGIN;\nDELETE FROM feature_table WHERE as_of_ts >= {START} AND as_of_ts < {END};\n"
+        f"INSERT OR IGNORE INTO feature_table {rows()};\nCOMMIT;",
+        {"overwrites_stale_rows"}),
+    "delete_starts_a_day_late_on_conflict_do_nothing": (
+        f"BEGIN;\nDELETE FROM feature_table WHERE as_of_ts > {START} AND as_of_ts <= {END};\n"
+        f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;\nCOMMIT;",
+        {"overwrites_stale_rows"}),
+    # MERGE / INSERT OR REPLACE alone update the keys the backfill produces and keep the ones it no
+    # longer produces (a pair whose events are gone from that day's window)
+    "merge_keeps_keys_no_longer_produced": (MERGE, {"overwrites_stale_rows"}),
+    "insert_or_replace_keeps_keys_no_longer_produced": (
+        f"INSERT OR REPLACE INTO feature_table {rows()};", {"overwrites_stale_rows"}),
+    # the control row is the incremental job's: a backfill moves no watermark, records no run
+    "moves_the_watermark_to_its_end": (
+        overwrite() + "\nUPDATE feature_job_control SET last_as_of_ts = getvariable('end_ts'), last_run_ts = now() "
+                      "WHERE job_key = 'user_item_features_daily';",
+        {"backfill_leaves_control_rows_alone"}),
+    "records_its_run_in_the_control_row": (
+        overwrite() + "\nUPDATE feature_job_control SET last_run_ts = now();",
+        {"backfill_leaves_control_rows_alone"}),
     "shared_staging_table": (
         # a shared, real staging table: fine alone, wrong when two backfills run at once
         f"""CREATE OR REPLACE TABLE staging AS {rows()};
@@ -113,8 +136,10 @@ COMMIT;"""
 CORRECT = {
     "reference_start_transaction": REFERENCE,
     "delete_range_and_insert_in_a_transaction": overwrite(),
-    "merge": MERGE,
-    "insert_or_replace": f"INSERT OR REPLACE INTO feature_table {rows()};",
+    "merge_deleting_keys_no_longer_produced": MERGE.rstrip(";").replace(
+        "WHEN NOT MATCHED THEN", f"WHEN NOT MATCHED BY SOURCE AND t.{IN_RANGE} THEN DELETE\nWHEN NOT MATCHED THEN") + ";",
+    "delete_range_then_insert_or_replace": f"BEGIN;\nDELETE FROM feature_table WHERE {IN_RANGE};\n"
+                                           f"INSERT OR REPLACE INTO feature_table {rows()};\nCOMMIT;",
     "temp_staging_then_overwrite_by_date": f"""CREATE TEMP TABLE new_rows AS {rows()};
 BEGIN TRANSACTION;
 DELETE FROM feature_table WHERE CAST(as_of_ts AS DATE) BETWEEN CAST({START} AS DATE) AND CAST({END} AS DATE);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from datetime import datetime
 from grader.engine import compare
 from grader.engine import sandbox
 from grader.course import semantics
-from grader.engine.checks import Check, Verdict, diff_tables
+from grader.engine.checks import Check, Verdict, days_text, diff_tables
 from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
@@ -151,7 +152,8 @@ class BackfillCheck(Check):
     # `gate` (the scenario itself when None) must run and write rows, or nothing is judged.
     gated: bool = False
     gate: Scenario | None = None
-    shrink: bool = False  # on a mismatch with the oracle, shrink the events to a counterexample
+    shrink: bool = True  # on a failure, shrink the events (then the starting rows) to a counterexample
+    schedules: list[str] | None = None  # interleavings to run instead of the explored ones (a replay)
     values_only: bool = False  # judge the values of the days the backfill wrote, not which days
     first: str = "backfill_matches_reference"
 
@@ -193,7 +195,7 @@ class BackfillCheck(Check):
         """Each schedule's outcome, in order (stopping at the first failure when asked)."""
         jobs = {j.label: j for j in self.jobs}
         n = len(statements)
-        schedules = interleavings(n, n, boundaries(statements)) if self.interleave else self.orders
+        schedules = self.schedules or (interleavings(n, n, boundaries(statements)) if self.interleave else self.orders)
         out_list = []
         with Workspace(self.scenario, limits) as ws:
             alone = self._alone(ws, statements, jobs, limits)
@@ -255,41 +257,68 @@ class BackfillCheck(Check):
     def _sequential(self, ws, statements, jobs, order: str, limits: Limits, sc: Scenario | None = None) -> Outcome:
         return sequential(ws, statements, jobs, order, limits, sc or self.scenario)
 
+    def _bad(self, out: Outcome) -> bool:
+        return bool((out.failed and not self.outside_only) or not out.diff.equal)
+
+    def _replay(self, small: Scenario, out: Outcome, statements: list[str], limits: Limits) -> Outcome | None:
+        """The failing schedule again, on a smaller scenario, judged as `outcomes` judges it."""
+        one = dataclasses.replace(self, scenario=small, orders=[out.schedule],
+                                  schedules=[out.schedule] if self.interleave else None)
+        outs = one.outcomes(statements, limits, stop_at_failure=True)
+        return outs[-1] if outs else None
+
+    def _shrunk(self, out: Outcome, statements: list[str], limits: Limits) -> tuple[Outcome, Scenario]:
+        """The fewest events, then the fewest starting feature_table rows, on which the same
+        schedule still fails this check; the outcome there."""
+        shown = self.scenario
+
+        def fails(small: Scenario) -> bool:
+            o = self._replay(small, out, statements, limits)
+            return o is not None and self._bad(o)
+
+        for table in ("events", "feature_table"):
+            small = shrink_events(shown, fails, table)
+            if small is not shown:
+                o = self._replay(small, out, statements, limits)
+                if o is not None and self._bad(o):
+                    out, shown = o, small
+        return out, shown
+
     def _fail(self, out: Outcome, jobs, statements: list[str], limits: Limits) -> Verdict:
         tables: list[Table] = []
         wrote = written_days(State(self.scenario.initial_rows, None, None), State(out.rows, None, None))
-        if (self.shrink and wrote and not out.failed and not self.interleave and not self.outside_only
-                and not self.relative):
-            order = out.schedule
-
-            def attempt(small: Scenario) -> Outcome:
-                with Workspace(small, limits) as ws:
-                    o = sequential(ws, statements, jobs, order, limits, small)
-                if self.values_only:
-                    o.diff = values_diff(small, o.rows, [d for j in jobs.values() for d in j.days])
-                return o
-
-            def fails(small: Scenario) -> bool:
-                o = attempt(small)
-                return not o.failed and not o.diff.equal
-
-            shown = self.scenario
-            small = shrink_events(self.scenario, fails)
-            if small is not self.scenario:
-                o = attempt(small)
-                if not o.failed and not o.diff.equal:
-                    out, shown = o, small
-            tables.append(events_table(shown, "events: the fewest rows on which your backfill and the reference differ"))
-            if self.scenario.initial_rows:
-                tables.extend(input_tables(self.scenario)[1:])
+        shown = self.scenario
+        if self.shrink and (wrote or out.failed) and not self.outside_only:
+            out, shown = self._shrunk(out, statements, limits)
+            tables.append(events_table(shown, "events: the fewest rows on which your backfill fails this check"))
+            if shown.initial_rows:
+                tables.extend(input_tables(shown)[1:])
         said = [] if self.outside_only else list(out.failed)
         if not out.diff.equal:
             said.append(f"final table: {out.diff.summary()}")
+        said += kept_rows(shown, out)
         message = f"{self.fail}. With {self.describe(out)}: " + "; ".join(said)
         if out.notes:
             message += " (" + "; ".join(out.notes) + ")"
         strip = [] if self.outside_only else [backfill_strip(self.jobs, out, self.describe(out))]
         return Verdict("fail", message, tables + strip + diff_tables(out.diff))
+
+
+def kept_rows(sc: Scenario, out: Outcome) -> list[str]:
+    """Rows the table started with that are still there where the backfill should have replaced
+    them: stale values of keys it writes, and keys it no longer produces, by day."""
+    if out.diff.equal or not sc.initial_rows:
+        return []
+    initial = set(sc.initial_rows)
+    stale = sorted({g[AS_OF] for _, g in out.diff.changed if tuple(g) in initial})
+    left = sorted({r[AS_OF] for r in out.diff.unexpected if tuple(r) in initial})
+    said = []
+    if stale:
+        said.append(f"stale rows kept on {days_text(stale)} (the values from before the backfill)")
+    if left:
+        said.append(f"rows of keys your backfill no longer produces kept on {days_text(left)} (a backfill "
+                    "replaces each day of its range, so they must go)")
+    return said
 
 
 def values_diff(sc: Scenario, rows: list[tuple], days: list[datetime]) -> compare.Diff:

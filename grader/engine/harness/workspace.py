@@ -348,11 +348,12 @@ def input_tables(sc: Scenario, limit: int = 20) -> list[Table]:
     return out
 
 
-def shrink_events(sc: Scenario, fails) -> Scenario:
-    """The scenario with the fewest events on which `fails(scenario)` still holds (ddmin, within
-    a time budget: a counterexample is a courtesy, never a reason for a timeout)."""
-    events = sc.events
-    if len(events) < 2:
+def shrink_events(sc: Scenario, fails, table: str = "events") -> Scenario:
+    """The scenario with the fewest rows of `table` (events, or the feature_table rows a job
+    starts from) on which `fails(scenario)` still holds (ddmin, within a time budget: a
+    counterexample is a courtesy, never a reason for a timeout)."""
+    rows = sc.dataset.rows(table)
+    if len(rows) < 2:
         return sc
     deadline = time.monotonic() + SHRINK_SECONDS
 
@@ -360,12 +361,12 @@ def shrink_events(sc: Scenario, fails) -> Scenario:
         if time.monotonic() > deadline:
             return False
         try:
-            return fails(Scenario(sc.name, sc.dataset.with_rows("events", subset), sc.variables))
+            return fails(Scenario(sc.name, sc.dataset.with_rows(table, subset), sc.variables))
         except SandboxError:
             return False  # a different failure: keep the counterexample about this one
 
-    smallest = ddmin(events, still, max_tests=SHRINK_TESTS)
-    return Scenario(sc.name, sc.dataset.with_rows("events", smallest), sc.variables)
+    smallest = ddmin(rows, still, max_tests=SHRINK_TESTS)
+    return Scenario(sc.name, sc.dataset.with_rows(table, smallest), sc.variables)
 
 
 _empty: dict[int, tuple[Scenario, Scenario]] = {}

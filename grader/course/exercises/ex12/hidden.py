@@ -19,9 +19,22 @@ HALF = semantics.DAY / (24 * 3600 * 2)  # half a second
 FULL = Scenario("feature_table holds 11-28..12-08", SEED.with_rows("feature_table", semantics.feature_rows(EVENTS, DAYS)))
 MIDDLE = Backfill("D", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 
-# Stale rows (an older feature definition) for 12-03..12-05 with the same keys: a backfill replaces them.
-STALE = [(u, i, t, 0, 0, 1, 0.0) for (u, i, t, *_r) in semantics.feature_rows(EVENTS, MIDDLE.days)]
-STALE_SCENARIO = Scenario("stale rows for 12-03..12-05", SEED.with_rows("feature_table", STALE))
+# Stale rows (an older feature definition) on every day of the backfill's range, its first and
+# last day included: the keys the backfill writes, with values no definition gives, and on each day
+# a key the recomputation no longer produces (a pair without events in that day's window). A
+# backfill replaces each day of its range, so the table must end as the same backfill leaves an
+# empty one: a DELETE a day short with INSERT OR IGNORE keeps that day's stale rows; a MERGE keeps
+# the keys it no longer produces.
+def _unproduced(day) -> tuple[int, int]:
+    produced = {(u, i) for u, i, *_r in semantics.feature_rows(EVENTS, [day])}
+    users, items = sorted(r[0] for r in SEED.rows("users")), sorted(r[0] for r in SEED.rows("items"))
+    return next((u, i) for u in users for i in items if (u, i) not in produced)
+
+
+STALE = [(u, i, t, 99, 99, 99, 1.0) for (u, i, t, *_r) in semantics.feature_rows(EVENTS, C.days)]
+STALE += [(*_unproduced(day), day, 1, 0, 1, 1.0) for day in C.days]
+STALE_SCENARIO = Scenario("stale rows on every day of 12-01..12-07, and keys the events no longer produce",
+                          SEED.with_rows("feature_table", STALE))
 
 # A two-day backfill [T1, T2]; the edge events sit on T1's and T2's window edges. Only EDGES holds
 # events after T1 (a window without an upper bound fails there, not on every fixture).
@@ -80,9 +93,10 @@ CHECKS = [
     ),
     backfill_check(
         "overwrites_stale_rows", 1,
-        "Rows already in the range (from an older definition) must be replaced by the backfill: that is what a "
-        "backfill is for (the table must end as your backfill leaves an empty one). ON CONFLICT DO NOTHING / "
-        "INSERT OR IGNORE keep the stale values",
+        "A backfill replaces every day of its range, first and last included: rows already there (from an older "
+        "definition) must end as your backfill leaves an empty table, stale values overwritten and keys it no "
+        "longer produces removed. ON CONFLICT DO NOTHING / INSERT OR IGNORE keep stale values where the DELETE "
+        "does not reach; MERGE or INSERT OR REPLACE alone keep the keys it no longer produces",
         scenario=STALE_SCENARIO, jobs=[C], orders=["C"], relative=True, gated=True,
     ),
     BackfillControlCheck(
