@@ -118,12 +118,14 @@ class CleanRunsCheck(Check):
         if d.equal:
             return Verdict("pass", self.passed)
         note = "" if not self.relative else " (compared with the rows your job writes for that day on an empty feature_table)"
+        did = runs_text(r, only_wrong=True)
+        did = f"; {did}" if did else ""
         if not got:  # nothing to shrink: the job wrote no row after the watermark
             return Verdict("fail", f"{self.fail} (after {what} your job wrote no rows for {days_text(targets(sc, self.runs))}"
-                                   f"; {d.summary()})", diff_tables(d))
+                                   f"; {d.summary()}{did})", diff_tables(d))
         if self.relative:
             wrote = days_text(written_days(r.before, r.after))
-            return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote})",
+            return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote}{did})",
                            diff_tables(d))
 
         def fails(small: Scenario) -> bool:
@@ -145,7 +147,7 @@ class CleanRunsCheck(Check):
         tables += input_tables(sc) + diff_tables(d)
         on = f"on the {len(sc.events)} event(s) shown" if sc is not self.scenario else "on the events shown"
         days = "feature_table" if self.whole_table else "the days after the watermark"
-        return Verdict("fail", f"{self.fail} (after {what}, {on}, {days}: {d.summary()})", tables)
+        return Verdict("fail", f"{self.fail} (after {what}, {on}, {days}: {d.summary()}{did})", tables)
 
     def _values(self, statements: list[str], r: Runs, limits: Limits) -> Verdict:
         sc = self.scenario
@@ -160,8 +162,8 @@ class CleanRunsCheck(Check):
         if d.equal:
             return Verdict("pass", self.passed)
         if not any(written_days(i, o) for i, o in zip(r.inputs, r.outputs)):
-            return Verdict("fail", f"{self.fail} (your job wrote no feature rows from watermark "
-                                   f"{day_text(sc.watermark)}; {d.summary()})")
+            # no rows to judge: say so and what the job did, not the mistake this check names
+            return not_judged(f"on {sc.name}, your job wrote no feature rows ({runs_text(r)})", self.first)
 
         def fails(small: Scenario) -> bool:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
@@ -175,6 +177,23 @@ class CleanRunsCheck(Check):
         tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ")]
         tables += input_tables(sc) + diff_tables(d)
         return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
+
+
+def runs_text(r: Runs, only_wrong: bool = False) -> str:
+    """What each run did, plainly: the watermark it found, the as-of day(s) it wrote, where it
+    left the watermark (with `only_wrong`, only the runs that did not write exactly the day after
+    their watermark and move it there)."""
+    said = []
+    for n, (i, o) in enumerate(zip(r.inputs, r.outputs), 1):
+        due = None if i.watermark is None else i.watermark + semantics.DAY
+        wrote = written_days(i, o)
+        if only_wrong and wrote == [due] and o.watermark == due:
+            continue
+        days = "as-of day " + ", ".join(f"{d:%Y-%m-%d}" for d in wrote) if wrote else "no rows"
+        said.append(f"run {n} found last_as_of_ts {day_text(i.watermark)}, so its day was "
+                    f"{'none' if due is None else f'{due:%Y-%m-%d}'}; it wrote {days} and moved its "
+                    f"watermark to {day_text(o.watermark)}")
+    return "; ".join(said)
 
 
 def _offsets_text(offsets: set[int]) -> str:
