@@ -101,6 +101,6 @@ import re  # noqa: E402
 
 FINDING = re.compile(
     r"^(Compared with your own answer .*?: )?"
-    r"(\d+ (expected row|row|key)|None of the \d+ expected|[a-z_0-9]+ is [A-Z]|missing column|The first run worked)",
+    r"(\d+ (expected row|row|key)|None of the \d+ expected|[a-z_0-9]+ is [A-Z]|missing column|The first run worked|Your script wrote nothing)",
     re.I,
 )

@@ -112,6 +112,9 @@ WRONG = {
     "user_window_six_days": ({SAMPLE, "window_is_seven_days"},
         pipeline(user_window=f"event_ts <= {T} AND event_ts > {T} - INTERVAL '6 days'")),
     "retries_counted": ({SAMPLE, "retries_deduplicated"}, pipeline(source="events")),
+    # deduplicated on the event's content, not on event_id: two clicks in one second become one
+    "dedup_on_content_not_event_id": ({"retries_deduplicated"},
+        pipeline(source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)")),
     "float_ratio": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
     "integer_division": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c} // NULLIF({i}, 0)")),
     "hard_coded_as_of": ({"reads_as_of_on_sample", "reads_as_of_parameter"}, pipeline().replace(T, "TIMESTAMP '2025-12-04 23:59:59'")),

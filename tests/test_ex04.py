@@ -4,7 +4,7 @@ value is diagnosed; ex04b fails the check named for its mistake on hidden contro
 import pytest
 
 from grader.course.exercises.ex04 import parse_timestamp
-from helpers import full_marks, grade, mutation_tests, sql_cell, statuses
+from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
 
 WHY = "'why': 'An incremental run computes only the day after the watermark.'"
 RIGHT_SQL = """SELECT last_as_of_ts + INTERVAL 1 DAY AS next_as_of_ts
@@ -84,6 +84,30 @@ CORRECT = {
 test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_full_marks = mutation_tests(
     submit, WRONG, CORRECT
 )
+
+
+# One wrong step everywhere (not a trap of a hidden table): the sample check fails, and the hidden
+# checks, which compare the answer's step with its own step on an ordinary night, do not.
+ONE_WRONG_STEP = {
+    "plus_23_hours": "last_as_of_ts + INTERVAL 23 HOUR",
+    "one_second_too_far": "last_as_of_ts + INTERVAL 1 DAY + INTERVAL 1 SECOND",
+    "next_midnight": "date_trunc('day', last_as_of_ts) + INTERVAL 1 DAY",
+    "two_days": "last_as_of_ts + INTERVAL 2 DAY",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_WRONG_STEP))
+def test_one_wrong_step_fails_only_the_sample_check(name):
+    result = submit(sql=f"SELECT {ONE_WRONG_STEP[name]} AS next_as_of_ts FROM feature_job_control "
+                        "WHERE job_key = 'user_item_features_daily'")
+    assert failing(result) == {"reads_control_on_sample"}, statuses(result)
+
+
+def test_a_trap_is_told_with_both_steps():
+    result = submit(sql=WRONG["max_over_all_jobs"][1])
+    check = next(c for c in result.checks if c.name == "filters_job_key")
+    assert check.status == "fail" and "+ 1 day(s) 00:00:00" in check.message and "Other jobs' rows" in check.message, \
+        check.message
 
 
 def test_template_scores_zero():

@@ -26,6 +26,13 @@ def cell(sql: str) -> str:
 
 SAMPLE = "matches_reference_on_sample"
 
+ALL_SEVEN = {SAMPLE, "no_leakage", "window_edges", "window_is_seven_days", "retries_deduplicated",
+             "all_types_in_impressions", "grid_is_observed_pairs"}
+GRID = """SELECT DISTINCT e.user_id, e.item_id, a.as_of_ts, {n} AS clicks_7d, {n} AS views_7d, {n} AS impressions_7d
+FROM events AS e
+JOIN (VALUES (TIMESTAMP '2025-12-02 23:59:59'), (TIMESTAMP '2025-12-03 23:59:59')) AS a(as_of_ts)
+  ON e.event_ts <= a.as_of_ts AND e.event_ts > a.as_of_ts - INTERVAL 7 DAY"""
+
 # Every known-wrong answer and the exact checks it fails: one slip, the check named for it (and
 # the public sample check where the sample shows it).
 MATRIX = {
@@ -73,6 +80,12 @@ MATRIX = {
         cell(counts(RIGHT_WINDOW).replace("a.as_of_ts,", "CAST(a.as_of_ts AS VARCHAR) AS as_of_ts,", 1))),
     # counts nothing: the grid with zero counts agrees with itself when the edge events move, so
     # window_edges (a control check) must not pass it
+    # counts nothing either: 1 everywhere gets every count of 1 right, and agrees with itself when
+    # the edge events move; the edge fixture's right counts are 0, 2 or 3, so window_edges fails it
+    "grid_of_ones": wrong("ex06", ALL_SEVEN, cell(GRID.format(n=1))),
+    # a key column of a nested type is a wrong type every check reports, never an internal error
+    "user_id_as_a_list": wrong("ex06", ALL_SEVEN,
+        cell(counts(RIGHT_WINDOW).replace("SELECT e.user_id,", "SELECT [e.user_id] AS user_id,", 1))),
     "grid_with_zero_counts": wrong("ex06", {SAMPLE, "no_leakage", "window_edges", "window_is_seven_days",
                                            "retries_deduplicated", "all_types_in_impressions", "grid_is_observed_pairs"},
         cell("""SELECT DISTINCT e.user_id, e.item_id, a.as_of_ts, 0 AS clicks_7d, 0 AS views_7d, 0 AS impressions_7d

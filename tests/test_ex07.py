@@ -201,3 +201,13 @@ def test_counterexample_is_shrunk_to_the_fewest_input_rows():
     check = next(c for c in result.checks if c.name == "key_includes_as_of_ts")
     shown = {t.caption.split(":")[0]: t for t in check.tables}
     assert len(shown["feature_rows"].rows) == 1 and len(shown["feature_table"].rows) == 1
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1", "DELETE FROM feature_table WHERE false",
+                                 "CREATE TEMP TABLE x AS SELECT * FROM feature_rows"])
+def test_a_script_that_writes_nothing_is_told_so_not_a_key_mistake(sql):
+    result = grade("ex07", cell(sql))
+    for name in ("key_includes_as_of_ts", "other_days_untouched", "unrelated_rows_untouched"):
+        check = next(c for c in result.checks if c.name == name)
+        assert check.status == "fail" and check.message.startswith("Your script wrote nothing"), check.message
+        assert "write key" not in check.message and "other as-of days" not in check.message

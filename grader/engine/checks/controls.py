@@ -36,6 +36,22 @@ def without_retries(fixture: Fixture) -> Fixture:
     return fixture.with_events(semantics.dedup(fixture.dataset.rows("events")))
 
 
+def without_retries_twins_apart(fixture: Fixture) -> Fixture:
+    """Every retried copy removed, and distinct events that share their content (the same user,
+    item, time and type, each with its own event_id) moved a second apart: an answer that
+    deduplicates on event_id counts them alike both ways; one that deduplicates on the content
+    counts them once here and twice there."""
+    seen: set = set()
+    out = []
+    for e in semantics.dedup(fixture.dataset.rows("events")):
+        content = tuple(e[1:])
+        while content in seen:
+            content = (content[0], content[1], content[2] + timedelta(seconds=1), content[3])
+        seen.add(content)
+        out.append((e[0], *content))
+    return fixture.with_events(out)
+
+
 EDGE = timedelta(seconds=1)
 
 

@@ -137,7 +137,7 @@ class ResultCheck(Check):
                 tables.append(Table(caption, table_columns(table), [list(r) for r in rows], picture))
         tables.extend(self.input_tables(fixture, sql, skip=set(shrunk)))
         tables.extend(diff_tables(d, expected=self.reference_label()))
-        return Verdict("fail", self.message(d), tables)
+        return Verdict("fail", self.message(d, fixture), tables)
 
     def reference_label(self) -> str:
         """What the 'expected' side of a difference is, in the tables."""
@@ -149,9 +149,10 @@ class ResultCheck(Check):
             return found
         return f"compared with your own answer {self.control_note}: {found}"
 
-    def message(self, d: compare.Diff) -> str:
+    def message(self, d: compare.Diff, fixture: Fixture | None = None) -> str:
         """What was found, then why it matters: the declared explanation follows the finding
-        only when the finding is a difference this check is about (not a wrong column type)."""
+        only when the finding is a difference this check is about (not a wrong column type).
+        `fixture`: the data the difference was found on (a subclass may say more about it)."""
         found = self.finding(d)
         if not any(found.startswith(c) for c in self.columns):  # a column's name keeps its case
             found = found[0].upper() + found[1:]
@@ -216,10 +217,12 @@ def _drop_temp_objects(con) -> None:
 
 
 def _computes_any(oracle: list[tuple], d: compare.Diff) -> bool:
-    """Whether the answer, judged against the oracle, got any value right that is not a bare
-    0 or NULL: a control compares the answer with itself, so an answer that returns the
-    expected keys with constant values (0, NULL: it computes nothing) would agree with itself
-    and pass; this is required beside the control. True when there are no value columns."""
+    """Whether the answer, judged against the oracle, computed something: a control compares the
+    answer with itself, so an answer that returns the expected keys with constant values (0,
+    NULL, 1: it computes nothing) would agree with itself and pass; this is required beside the
+    control. Computed: some value other than 0 or NULL right, in a column where the answer does
+    not return one constant for rows the course expects to differ (an answer of 1 everywhere
+    gets the 1s right, and computes nothing). True when there are no value columns."""
     if not d.key:
         return True
     values = [i for i, c in enumerate(d.columns) if c not in d.key]
@@ -227,9 +230,10 @@ def _computes_any(oracle: list[tuple], d: compare.Diff) -> bool:
         return True  # nothing but 0 and NULL expected: a right answer would look the same
     pos = [d.columns.index(k) for k in d.key]
     want = {tuple(compare._norm(r[p]) for p in pos): r for r in oracle}
-    for g in d.got:
-        e = want.get(tuple(compare._norm(g[p]) for p in pos))
-        if e is not None and any(e[i] not in (0, None) and compare.values_equal(e[i], g[i]) for i in values):
+    pairs = [(e, g) for g in d.got for e in [want.get(tuple(compare._norm(g[p]) for p in pos))] if e is not None]
+    for i in values:
+        constant = len({compare._norm(g[i]) for _, g in pairs}) == 1 < len({compare._norm(e[i]) for e, _ in pairs})
+        if not constant and any(e[i] not in (0, None) and compare.values_equal(e[i], g[i]) for e, g in pairs):
             return True
     return False
 

@@ -20,7 +20,7 @@ from collections import Counter
 from datetime import datetime as dt
 
 from grader.engine.compare import values_equal
-from grader.engine.checks import Fixture, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries
+from grader.engine.checks import Fixture, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries_twins_apart
 from grader.course.tables import Dataset, load_seed
 from grader.course.exercises.ex03 import SAMPLE_AS_OF, features_check
 
@@ -85,6 +85,7 @@ RETRIES = fixture("retried events (same event_id, exact copies)", [
     (3, 2, 10, dt(2025, 12, 9, 11), "view"),
     (3, 2, 10, dt(2025, 12, 9, 11), "view"),
     (3, 2, 10, dt(2025, 12, 9, 11), "view"),
+    (4, 1, 10, dt(2025, 12, 9, 9), "click"),   # a second click in the same second: its own event_id, not a retry
 ])
 
 THIRDS = fixture("ratios that are not exact in single precision", [
@@ -159,7 +160,8 @@ CHECKS = [
         control_note="with the events near the window's start moved to its middle"),
     features_check("retries_deduplicated", RETRIES, 1,
         "Retried events (same event_id) count once: deduplicate on event_id before any aggregate",
-        control=without_retries, control_note="with the retried copies removed"),
+        control=without_retries_twins_apart,
+        control_note="with the retried copies removed and two clicks of one second a second apart"),
     features_check("ctr_is_double", THIRDS, 1,
         "Ratios are DOUBLE: clicks / NULLIF(impressions, 0), or CAST(... AS DOUBLE); FLOAT is 4 bytes "
         "in DuckDB, and // is integer division", aspect=only_columns("user_ctr_7d", "item_ctr_7d")),

@@ -1,9 +1,12 @@
 """Exercise 4: the watermark. The next as-of timestamp of an incremental run, as a value and as
 SQL that reads it from feature_job_control."""
 
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
-from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck
+from grader.engine import compare
+from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck, Verdict
+from grader.engine.checks.base import _sql
 from grader.engine.judges import Unreadable, day_form, parse_as_of_day, parse_timestamp  # noqa: F401 (parse_timestamp: tests)
 from grader.course.tables import JOB_KEY, Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
@@ -46,6 +49,78 @@ def control(*rows: tuple) -> Dataset:
 
 
 next_check = result_checks("ex04b", next_as_of, COLUMNS, shrink=False)  # every ResultCheck of ex04b
+
+
+def watermark_of(dataset: Dataset) -> datetime | None:
+    return next((ts for key, ts, _ in dataset.rows("feature_job_control") if key == JOB_KEY), None)
+
+
+def plain_control(shift: timedelta):
+    """The control a hidden ex04b check compares with: the control table holding only this job's
+    row, its watermark moved by `shift` (mid-month, far from a year's end) and last run 6 hours
+    after it, as on an ordinary night."""
+
+    def ordinary(fixture: Fixture) -> Fixture:
+        w = watermark_of(fixture.dataset) + shift
+        return Fixture("a control table holding only this job's row, an ordinary night",
+                       control((JOB_KEY, w, w + timedelta(hours=6))))
+
+    return ordinary
+
+
+@dataclass
+class StepCheck(ResultCheck):
+    """One trap of reading the watermark, judged against the answer itself: the step from this
+    job's watermark to the answer's next_as_of_ts on the fixture must be the step it takes on
+    `control(fixture)` (only this job's row, another ordinary watermark). An answer whose step is
+    wrong everywhere (+23 hours, a day's midnight) loses reads_control_on_sample only; one that
+    trips on the trap (another job's row, a month's end, the run time, a written-in day) loses
+    this check. On the control it must return one TIMESTAMP, or nothing is judged."""
+
+    def evaluate(self, answer, limits) -> Verdict:
+        sql = _sql(answer, self.answer)
+        plain = self.control(self.fixture)
+        base, problem = self._one(sql, plain, limits)
+        if problem:
+            return Verdict("fail", f"Could not be judged: on {plain.name} ({day_text(watermark_of(plain.dataset))}) your "
+                                   f"query {problem}; reads_control_on_sample says what it should return.")
+        got, problem = self._one(sql, self.fixture, limits)
+        if problem:
+            return Verdict("fail", f"On {self.fixture.name} your query {problem}. {self.fail}")
+        w, w0 = watermark_of(self.fixture.dataset), watermark_of(plain.dataset)
+        if got - w == base - w0:
+            return Verdict("pass", self.passed)
+        return Verdict("fail", (
+            f"On {self.fixture.name} your query returns {day_text(got)}, its watermark {day_text(w)} + {_step(got - w)}; "
+            f"on {plain.name} it returns {day_text(base)}, the watermark {day_text(w0)} + {_step(base - w0)}. {self.fail}"))
+
+    def _one(self, sql: str, fixture: Fixture, limits) -> tuple[datetime | None, str]:
+        result = self._result(sql, fixture, limits)
+        rows, missing = compare.project(result.columns, result.rows, self.columns)
+        if missing:
+            return None, f"returns no column {', '.join(missing)}"
+        if len(rows) != 1:
+            return None, f"returns {len(rows)} rows, not one"
+        value = compare._norm(rows[0][0])
+        if not isinstance(value, datetime):
+            return None, f"returns {compare.kind(value) or 'NULL'}, not a TIMESTAMP"
+        return value, ""
+
+
+def _step(delta: timedelta) -> str:
+    sign = "-" if delta < timedelta(0) else ""
+    delta = abs(delta)
+    return f"{sign}{delta.days} day(s) {delta.seconds // 3600:02d}:{delta.seconds // 60 % 60:02d}:{delta.seconds % 60:02d}"
+
+
+def day_text(ts) -> str:
+    return "NULL" if ts is None else ts.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def step_check(name: str, fixture: Fixture, points: float, fail: str, shift: timedelta, passed: str = "") -> StepCheck:
+    return StepCheck(name=name, answer="ex04b", points=points, fail=fail, passed=passed, fixture=fixture,
+                     expected=next_as_of, columns=COLUMNS, shrink=False, control=plain_control(shift),
+                     control_note="with only this job's row, on an ordinary night")
 
 
 EXERCISE = Exercise(

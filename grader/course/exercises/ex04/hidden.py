@@ -1,10 +1,10 @@
 """Hidden control tables for Exercise 4's ex04b: each isolates one mistake in reading the watermark."""
 
-from datetime import datetime as dt
+from datetime import datetime as dt, timedelta
 
 from grader.engine.checks import Fixture
 from grader.course.tables import JOB_KEY
-from grader.course.exercises.ex04 import control, next_check
+from grader.course.exercises.ex04 import control, step_check
 
 OTHERS = Fixture("other jobs in the control table, with later and earlier watermarks", control(
     ("item_embeddings_weekly", dt(2025, 12, 7, 23, 59, 59), dt(2025, 12, 8, 5)),
@@ -25,19 +25,21 @@ RUN_TIME = Fixture("a job that last ran long after its as-of day", control(
     (JOB_KEY, dt(2026, 3, 10, 23, 59, 59), dt(2026, 3, 14, 17, 45)),  # a catch-up run four days later
 ))
 
+# Each check compares the answer's step from this job's watermark with its step on an ordinary
+# night (only this job's row, another watermark): a step wrong everywhere is the sample check's.
 CHECKS = [
-    next_check("filters_job_key", OTHERS, 2,
+    step_check("filters_job_key", OTHERS, 2, shift=timedelta(days=-3), fail=(
         "Other jobs' rows leak in: read the watermark of job_key = 'user_item_features_daily' only (one row), "
-        "not max() over the whole control table"),
-    next_check("month_boundary", MONTH_END, 1,
+        "not max() over the whole control table")),
+    step_check("month_boundary", MONTH_END, 1, shift=timedelta(days=-14), fail=(
         "After the last day of a month the next as-of is the 1st of the next month: use timestamp arithmetic "
-        "(last_as_of_ts + INTERVAL 1 DAY), not day-number or string arithmetic"),
-    next_check("year_boundary", YEAR_END, 1,
+        "(last_as_of_ts + INTERVAL 1 DAY), not day-number or string arithmetic")),
+    step_check("year_boundary", YEAR_END, 1, shift=timedelta(days=-14), fail=(
         "After 2025-12-31 the next as-of is 2026-01-01 23:59:59: use timestamp arithmetic, not day-number "
-        "or string arithmetic"),
-    next_check("reads_watermark_not_run_time", RUN_TIME, 1,
+        "or string arithmetic")),
+    step_check("reads_watermark_not_run_time", RUN_TIME, 1, shift=timedelta(days=-3), fail=(
         "The next as-of day follows last_as_of_ts (which day was computed), not last_run_ts (when the job "
-        "ran), and not today's date; nor may it be written into the query"),
+        "ran), and not today's date; nor may it be written into the query")),
 ]
 
 

@@ -85,6 +85,16 @@ class WriteCheck(ResultCheck):
         # the expected ctr_7d of a written key is the script's own: say so where it shows
         return f"{found} (ctr_7d as your own script computes it)" if "ctr_7d" in d.changed_columns() else found
 
+    def message(self, d, fixture=None) -> str:
+        """A script that left feature_table exactly as it found it wrote nothing: say that, not
+        the mistake this check names (a key, other days) that it never had the chance to make."""
+        before = fixture.dataset.rows("feature_table") if fixture is not None else None
+        if before is not None and fixture.dataset.rows("feature_rows") and \
+                compare.diff(before, FEATURE_COLUMNS, d.got, FEATURE_COLUMNS).equal:
+            return (f"Your script wrote nothing: feature_table is exactly as it was before it ran "
+                    f"({d.summary()}); it must write every row of feature_rows, with ctr_7d.")
+        return super().message(d, fixture)
+
     def evaluate(self, answer, limits):
         try:
             verdict = super().evaluate(answer, limits)
