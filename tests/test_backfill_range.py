@@ -42,7 +42,9 @@ SHORT = {
 def test_a_delete_short_of_the_range_with_a_skipping_write_fails_overwrites_stale_rows(name):
     where, insert, tail, days = SHORT[name]
     result = ex12(f"BEGIN;\nDELETE FROM feature_table WHERE {where};\n{insert} {rows()}{tail};\nCOMMIT;")
-    assert failing(result) == {"overwrites_stale_rows"}, [(c.name, c.message) for c in result.checks]
+    # (the sample's feature_table holds stale rows on 12-07 too: backfill_matches_reference may see it)
+    assert "overwrites_stale_rows" in failing(result) <= {"overwrites_stale_rows", "backfill_matches_reference"}, \
+        [(c.name, c.message) for c in result.checks]
     said = check(result, "overwrites_stale_rows").message
     # shown on the fewest starting rows: one end day's stale row is enough
     assert any(f"stale rows kept on {d}" in said for d in days.split(", ")), said

@@ -113,7 +113,7 @@ WRONG = {
         pipeline(user_window=f"event_ts <= {T} AND event_ts > {T} - INTERVAL '6 days'")),
     "retries_counted": ({SAMPLE, "retries_deduplicated"}, pipeline(source="events")),
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
-    "dedup_on_content_not_event_id": ({"retries_deduplicated"},
+    "dedup_on_content_not_event_id": ({SAMPLE, "retries_deduplicated"},  # the sample holds such a pair too
         pipeline(source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)")),
     "float_ratio": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
     "integer_division": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c} // NULLIF({i}, 0)")),

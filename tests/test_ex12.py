@@ -65,7 +65,9 @@ WRONG = {
     # the DELETE stops a day short: the end day's old rows stay beside the new ones
     "delete_a_day_short": (
         overwrite(delete_where=f"as_of_ts >= {START} AND as_of_ts < {END}"),
-        {"backfill_matches_reference", "overlapping_backfills_both_orders", "rerun_backfill_is_idempotent"}),
+        # (and the stale end day of overwrites_stale_rows' table holds the keys the INSERT writes)
+        {"backfill_matches_reference", "overlapping_backfills_both_orders", "rerun_backfill_is_idempotent",
+         "overwrites_stale_rows"}),
     "window_without_upper_bound": (
         overwrite(window="e.event_ts > d.as_of_ts - INTERVAL 7 DAY"),
         {"backfill_matches_reference", "window_edges"}),
@@ -94,7 +96,7 @@ WRONG = {
     "delete_stops_a_day_short_insert_or_ignore": (
         f"BEGIN;\nDELETE FROM feature_table WHERE as_of_ts >= {START} AND as_of_ts < {END};\n"
         f"INSERT OR IGNORE INTO feature_table {rows()};\nCOMMIT;",
-        {"overwrites_stale_rows"}),
+        {"backfill_matches_reference", "overwrites_stale_rows"}),  # the sample's end day holds stale rows too
     "delete_starts_a_day_late_on_conflict_do_nothing": (
         f"BEGIN;\nDELETE FROM feature_table WHERE as_of_ts > {START} AND as_of_ts <= {END};\n"
         f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;\nCOMMIT;",
