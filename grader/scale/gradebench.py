@@ -90,16 +90,16 @@ def differences(fast, slow, limit: int = 5) -> list[str]:
 
 def grade_reference(folders, workers=None):
     """The slow reference path: no answer shared between students, no query result reused;
-    every check runs its SQL on a sandbox built afresh."""
-    from grader.engine import sandbox
+    every check runs its SQL on a sandbox built afresh (no kept fixture for read-only queries)."""
+    from grader.engine import readonly, sandbox
     from grader.grading.grade import grade_many
 
-    saved = sandbox.CACHE_RESULTS
-    sandbox.CACHE_RESULTS = False  # inherited by the forked workers
+    saved = sandbox.CACHE_RESULTS, readonly.ENABLED
+    sandbox.CACHE_RESULTS = readonly.ENABLED = False  # inherited by the forked workers
     try:
         return grade_many(folders, hidden=True, workers=workers, share=False)
     finally:
-        sandbox.CACHE_RESULTS = saved
+        sandbox.CACHE_RESULTS, readonly.ENABLED = saved
 
 
 CHECK_TIMING_CELL = """
