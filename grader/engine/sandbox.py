@@ -193,17 +193,22 @@ class _Watchdog:
         self._ids = itertools.count()
         self._thread: threading.Thread | None = None
         self._pid = 0
+        # When the thread wakes next (0: it is awake and will look again). A deadline later than
+        # that needs no notify: waking the thread for every statement cost a GIL hand-over each.
+        self._wakes = 0.0
 
     def arm(self, at: float, callback: Callable[[], None]) -> int:
         with self._cond:
             if self._thread is None or self._pid != os.getpid():  # none yet, or inherited by fork
                 self._armed.clear()
+                self._wakes = 0.0
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="sandbox-watchdog", daemon=True)
                 self._thread.start()
             token = next(self._ids)
             self._armed[token] = (at, callback)
-            self._cond.notify()
+            if at < self._wakes:
+                self._cond.notify()
             return token
 
     def disarm(self, token: int) -> None:
@@ -218,7 +223,9 @@ class _Watchdog:
                 callbacks = [self._armed.pop(t)[1] for t in due]
                 if not callbacks:
                     nearest = min((at for at, _ in self._armed.values()), default=now + 60)
+                    self._wakes = nearest
                     self._cond.wait(max(0.0, nearest - now))
+                    self._wakes = 0.0
                     continue
             for callback in callbacks:  # outside the lock: a callback may wait for a stuck query
                 callback()
