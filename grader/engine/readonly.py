@@ -62,12 +62,16 @@ class _Kept:
 
 
 _kept: dict[tuple, _Kept] = {}
+# Instances inherited by fork: not safe to use, nor to close (closing one in the child waits for
+# a lock some thread of the parent held), so they are kept referenced until the process exits.
+_inherited: list[_Kept] = []
 
 
 def _instance(limits: Limits) -> _Kept:
     key = (limits.memory, limits.threads)
     kept = _kept.get(key)
-    if kept is not None and kept.pid != os.getpid():  # inherited by fork: not safe to use or close
+    if kept is not None and kept.pid != os.getpid():
+        _inherited.append(kept)
         kept = None
     if kept is None:
         kept = _kept[key] = _Kept(limits)
@@ -103,4 +107,6 @@ def forget() -> None:
     for kept in _kept.values():
         if kept.pid == os.getpid():
             kept.base.close()
+        else:
+            _inherited.append(kept)
     _kept.clear()
