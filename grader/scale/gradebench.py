@@ -228,7 +228,7 @@ CLASSES = ("distinct", "repeating")
 def run(n: int = 20, kernel_sample: int = 1, workers: int | None = None, out_json: Path | None = None, log=print,
         reference_sample: int | None = None, classes=CLASSES) -> dict:
     """Grade n generated submissions of each class by the fast path: "distinct" (every answer
-    drawn from the declared right and wrong ones and made unique to its student, classgen.py)
+    drawn from the declared right and wrong ones and made unique to its student, distinct.py)
     and "repeating" (the solutions kept, mutated or blank, so answers repeat across students);
     then `reference_sample` of each (default: all up to 50, else 30) by the slow reference
     path, asserting the same verdicts. Reports seconds per submission, the largest worker's
@@ -236,14 +236,14 @@ def run(n: int = 20, kernel_sample: int = 1, workers: int | None = None, out_jso
     check() in a live kernel."""
     import resource
 
-    from grader.scale import classgen
+    from grader.scale import distinct
 
     workers = workers or min(n, os.cpu_count() or 1)
     reference_sample = (n if n <= 50 else 30) if reference_sample is None else min(reference_sample, n)
     per_class, kernel = {}, None
     with tempfile.TemporaryDirectory(prefix="week12-gradebench-") as tmp:
         for label in classes:
-            make = classgen.generate_distinct if label == "distinct" else generate
+            make = distinct.generate_distinct if label == "distinct" else generate
             folders = make(Path(tmp) / label, n)
             log(f"generated a {label} class: {n} submissions x {len(list(folders[0].glob('*.ipynb')))} notebooks")
             per_class[label] = grade_class(label, folders, workers, reference_sample, log)
