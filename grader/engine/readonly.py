@@ -101,12 +101,3 @@ def session(dataset: Dataset, variables: dict[str, Any] | None, limits: Limits) 
             pass
         con.close()
 
-
-def forget() -> None:
-    """Drop the kept instances (closing those this process made; a forked copy is left alone)."""
-    for kept in _kept.values():
-        if kept.pid == os.getpid():
-            kept.base.close()
-        else:
-            _inherited.append(kept)
-    _kept.clear()

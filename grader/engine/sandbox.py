@@ -1,6 +1,7 @@
 """A locked-down DuckDB for running SQL written by strangers.
 
-Each run gets a fresh database holding only its fixture. External access is off (no files,
+Each run gets a fresh database holding only its fixture (a query that is one SELECT gets the
+kept read-only fixture of readonly.py, which holds nothing else). External access is off (no files,
 network or extensions), the configuration is locked (no SET / PRAGMA / RESET), memory and
 threads are capped, and every statement runs under a deadline that interrupts it.
 """
