@@ -119,3 +119,103 @@ def test_a_reused_error_says_the_same_and_a_time_limit_is_never_reused():
             sandbox.query(DATASET, slow, None, quick)
         assert exc.value.kind == "timeout"
     assert not [k for k in sandbox._results if k[1] == slow]
+
+
+# ---- a class whose every answer differs (grader/scale/distinct.py): nothing to share, so the
+# ---- kept fixture of read-only queries, ddmin's memory and compare's shortcut decide alone
+
+@pytest.fixture(scope="module")
+def distinct(tmp_path_factory):
+    from grader.scale import distinct as distinct_class
+
+    return distinct_class.generate_distinct(tmp_path_factory.mktemp("distinct"), 4, seed=5)
+
+
+def test_distinct_answers_get_the_reference_paths_verdicts(distinct):
+    fast = grade_many(distinct, hidden=True, workers=2)
+    slow = gradebench.grade_reference(distinct, workers=2)
+    assert gradebench.differences(fast, slow, limit=20) == []
+    statuses = {c.status for r in fast for e in r.exercises for c in e.checks}
+    assert {"pass", "fail"} <= statuses
+
+
+def test_a_distinct_class_has_no_two_students_with_the_same_sql(distinct):
+    unique, pairs = gradebench.distinct_answers([type("R", (), {"path": str(p)}) for p in distinct])
+    # only blank answers (the same for everyone: an exercise without declared wrong answers
+    # is sometimes left blank) may repeat; every answer written is the student's own
+    assert pairs - unique <= len(distinct) * 2, (unique, pairs)
+
+
+def test_the_declared_answers_reach_the_class_generator():
+    from grader.scale import distinct as distinct_class
+
+    declared = distinct_class.declared_answers()
+    assert {"ex06", "ex07", "ex08", "ex12"} <= set(declared)
+    assert all(pool["wrong"] for pool in declared.values())
+    assert sum(len(pool["right"]) for pool in declared.values()) >= 10
+
+
+def test_unique_sql_keeps_the_meaning_and_differs_per_student():
+    from grader.scale.distinct import unique_sql
+
+    sql = "SELECT user_id, 'a  b' AS s\nFROM events\nWHERE event_type = 'click'\nGROUP BY ALL"
+    seen = {unique_sql(sql, n) for n in range(1, 200)}
+    assert len(seen) == 199
+    con = sandbox.open_sandbox(DATASET)
+    try:
+        want = sorted(con.execute(sql).fetchall())
+        assert all(sorted(con.execute(s).fetchall()) == want for s in list(seen)[:20])
+    finally:
+        con.close()
+
+
+def test_a_read_only_query_sees_exactly_its_own_fixture_on_the_kept_database():
+    from grader.engine import readonly
+
+    sql = "SELECT count(*) AS n, (SELECT count(*) FROM users) AS u FROM events"
+    assert readonly.is_read_only(sql)
+    users = Dataset({"events": DATASET.rows("events"), "users": [(10, datetime(2025, 1, 1), "eu")]})
+    for ds, want in [(DATASET, (1, 0)), (users, (1, 1)), (Dataset({}), (0, 0)), (DATASET, (1, 0))]:
+        assert sandbox._query(ds, sql, None, Limits()).rows == [want]  # no cached result: run each time
+
+
+@pytest.mark.parametrize("sql", [
+    "INSERT INTO events SELECT * FROM events; SELECT count(*) FROM events",
+    "CREATE TABLE t AS SELECT 1 AS n; SELECT * FROM t",
+    "UPDATE events SET user_id = 0; SELECT count(*) FROM events",
+])
+def test_statements_that_write_never_run_on_the_kept_database(sql):
+    from grader.engine import readonly
+
+    assert not readonly.is_read_only(sql)
+
+
+def test_the_kept_database_refuses_writes_even_from_a_select():
+    from grader.engine import readonly
+
+    with readonly.session(DATASET, None, Limits()) as con:
+        with pytest.raises(Exception, match="read-only"):
+            con.execute("INSERT INTO events VALUES (2, 1, 1, NULL, 'view')")
+    assert sandbox._query(DATASET, "SELECT count(*) FROM events", None, Limits()).rows == [(1,)]
+
+
+def test_ddmin_with_memory_finds_what_plain_ddmin_finds():
+    from grader.engine.shrink import ddmin
+
+    calls = []
+
+    def fails(rows):
+        calls.append(tuple(rows))
+        return 3 in rows and 17 in rows
+
+    assert ddmin(list(range(30)), fails) == [3, 17]
+    assert len(calls) == len(set(calls))  # no candidate run twice
+
+
+def test_graders_forked_after_an_interrupted_read_only_query_still_grade(distinct):
+    # the kept instance the parent used (and interrupted) is inherited by each forked worker,
+    # which must leave it alone (closing it there waits forever) and keep its own
+    with pytest.raises(SandboxError):
+        sandbox.query(DATASET, "SELECT count(*) AS n FROM range(100000000000)", None, Limits(timeout_s=0.2))
+    (result,) = grade_many(distinct[:1], hidden=True, workers=1, only=["ex02"], budget_s=20)
+    assert not [c.message for e in result.exercises for c in e.checks if c.status == "timeout"]

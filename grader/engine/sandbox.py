@@ -1,6 +1,7 @@
 """A locked-down DuckDB for running SQL written by strangers.
 
-Each run gets a fresh database holding only its fixture. External access is off (no files,
+Each run gets a fresh database holding only its fixture (a query that is one SELECT gets the
+kept read-only fixture of readonly.py, which holds nothing else). External access is off (no files,
 network or extensions), the configuration is locked (no SET / PRAGMA / RESET), memory and
 threads are capped, and every statement runs under a deadline that interrupts it.
 """
@@ -17,7 +18,9 @@ from typing import Any, Callable
 
 import duckdb
 
-from grader.course.tables import Dataset, create_tables, setup_sql, sql_literal
+from grader.course.tables import Dataset, create_tables, setup_sql
+from grader.engine import readonly
+from grader.engine.lockdown import TEMP_DIRECTORY, Limits, lock, set_variables  # noqa: F401 (re-exported)
 from grader.engine.statements import SandboxError, _ends_with_query, _first_line, split_statements  # noqa: F401 (re-exported)
 
 
@@ -29,24 +32,10 @@ ON_STUCK = None
 STUCK_GRACE_S = 1.0
 
 
-@dataclass(frozen=True)
-class Limits:
-    timeout_s: float = 5.0
-    memory: str = "256MB"
-    threads: int = 1
-
-
 @dataclass
 class Result:
     columns: list[str]
     rows: list[tuple]
-
-
-# DuckDB adds its temp_directory to the folders learner SQL may read and write even with
-# external access off (COPY ... TO current_setting('temp_directory') || '/x.csv', ATTACH there).
-# So there is none: nothing spills to disk, a query past the memory limit is an error, and no
-# file is ever written. (Fixtures are a few hundred rows; no correct answer comes near.)
-TEMP_DIRECTORY = ""
 
 
 # Whether a DuckDB error's own text is shown. Grading turns it off while a hidden check runs:
@@ -62,23 +51,6 @@ def _db_error(exc: Exception) -> str:
         return text
     kind = text.split(":", 1)[0] if re.fullmatch(r"[A-Za-z ]{1,40} Error", text.split(":", 1)[0]) else "Error"
     return f"{kind} ({WITHHELD})"
-
-
-def lock(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
-    """Apply the limits and lock them in. After this, learner SQL can change no setting."""
-    con.execute(f"SET memory_limit = '{limits.memory}'")
-    con.execute(f"SET threads = {int(limits.threads)}")
-    con.execute(f"SET temp_directory = '{TEMP_DIRECTORY}'")
-    con.execute("SET max_temp_directory_size = '0B'")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET autoload_known_extensions = false")
-    con.execute("SET lock_configuration = true")
-
-
-def set_variables(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> None:
-    for name, value in variables.items():
-        con.execute(f"SET VARIABLE {name} = {sql_literal(value)}")
 
 
 # One locked DuckDB instance per process (per limits), reused: starting an instance costs far
@@ -222,17 +194,22 @@ class _Watchdog:
         self._ids = itertools.count()
         self._thread: threading.Thread | None = None
         self._pid = 0
+        # When the thread wakes next (0: it is awake and will look again). A deadline later than
+        # that needs no notify: waking the thread for every statement cost a GIL hand-over each.
+        self._wakes = 0.0
 
     def arm(self, at: float, callback: Callable[[], None]) -> int:
         with self._cond:
             if self._thread is None or self._pid != os.getpid():  # none yet, or inherited by fork
                 self._armed.clear()
+                self._wakes = 0.0
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="sandbox-watchdog", daemon=True)
                 self._thread.start()
             token = next(self._ids)
             self._armed[token] = (at, callback)
-            self._cond.notify()
+            if at < self._wakes:
+                self._cond.notify()
             return token
 
     def disarm(self, token: int) -> None:
@@ -247,7 +224,9 @@ class _Watchdog:
                 callbacks = [self._armed.pop(t)[1] for t in due]
                 if not callbacks:
                     nearest = min((at for at, _ in self._armed.values()), default=now + 60)
+                    self._wakes = nearest
                     self._cond.wait(max(0.0, nearest - now))
+                    self._wakes = 0.0
                     continue
             for callback in callbacks:  # outside the lock: a callback may wait for a stuck query
                 callback()
@@ -378,11 +357,15 @@ def _remember(key: tuple, dataset: Dataset, value) -> None:
 
 def _query(dataset: Dataset, sql: str, variables: dict | None, limits: Limits) -> Result:
     _ends_with_query(sql)
-    con = open_sandbox(dataset, variables, limits)
-    try:
-        result = run_sql(con, sql, Deadline(limits.timeout_s))
-        if result is None:
-            raise SandboxError("the answer's last statement returns no rows (is it a query?)")
-        return result
-    finally:
-        con.close()
+    if readonly.ENABLED and readonly.is_read_only(sql):  # one SELECT: on the kept fixture
+        with readonly.session(dataset, variables, limits) as con:
+            result = run_sql(con, sql, Deadline(limits.timeout_s))
+    else:
+        con = open_sandbox(dataset, variables, limits)
+        try:
+            result = run_sql(con, sql, Deadline(limits.timeout_s))
+        finally:
+            con.close()
+    if result is None:
+        raise SandboxError("the answer's last statement returns no rows (is it a query?)")
+    return result

@@ -10,10 +10,23 @@ T = TypeVar("T")
 
 def ddmin(items: Sequence[T], fails: Callable[[list[T]], bool], max_tests: int = 120) -> list[T]:
     """A 1-minimal subset of `items` for which `fails` still holds (or the smallest found
-    within `max_tests` calls). `fails(list(items))` is assumed true."""
-    current = list(items)
+    within `max_tests` calls). `fails(list(items))` is assumed true.
+
+    A candidate already tried is not run again (ddmin meets the same subset as a subset and as
+    a complement: with two chunks each is the other's complement, and a quarter of a class's
+    shrinking steps were such repeats); it still counts towards `max_tests`, so the result is
+    the one the plain algorithm gives."""
+    current = list(range(len(items)))
     tests = 0
     n = 2
+    seen: dict[tuple[int, ...], bool] = {}
+
+    def try_(candidate: list[int]) -> bool:
+        key = tuple(candidate)
+        if key not in seen:
+            seen[key] = fails([items[i] for i in candidate])
+        return seen[key]
+
     while len(current) >= 2:
         chunk = max(1, len(current) // n)
         subsets = [current[i : i + chunk] for i in range(0, len(current), chunk)]
@@ -22,9 +35,9 @@ def ddmin(items: Sequence[T], fails: Callable[[list[T]], bool], max_tests: int =
             complement = [x for j, s in enumerate(subsets) if j != i for x in s]
             for candidate in (subset, complement):
                 if tests >= max_tests:
-                    return current
+                    return [items[i] for i in current]
                 tests += 1
-                if candidate and len(candidate) < len(current) and fails(candidate):
+                if candidate and len(candidate) < len(current) and try_(candidate):
                     current = candidate
                     n = 2 if candidate is subset else max(n - 1, 2)
                     reduced = True
@@ -35,4 +48,4 @@ def ddmin(items: Sequence[T], fails: Callable[[list[T]], bool], max_tests: int =
             if n >= len(current):
                 break
             n = min(len(current), n * 2)
-    return current
+    return [items[i] for i in current]

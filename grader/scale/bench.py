@@ -289,8 +289,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "grading":
         from grader.scale import gradebench
 
-        gradebench.run(args.submissions, args.kernel_sample, out_json=args.json,
-                       log=lambda msg: console.print(msg), reference_sample=args.reference_sample)
+        gradebench.run(args.submissions, args.kernel_sample, workers=args.workers, out_json=args.json,
+                       log=lambda msg: console.print(msg, markup=False), reference_sample=args.reference_sample,
+                       classes=args.classes)
         return 0
     if args.quick:
         args.days, args.events_per_day, args.history = QUICK["days"], QUICK["events_per_day"], QUICK["history"]
@@ -316,12 +317,15 @@ def register(subparsers) -> None:
     b = subparsers.add_parser("bench", help="benchmark the reference pipelines on generated data, or grading itself")
     b.add_argument("what", nargs="?", choices=["pipelines", "grading", "hostile"], default="pipelines",
                    help="pipelines: naive vs tiled vs incremental (default); grading: seconds per submission "
-                        "vs executing the notebooks in a kernel")
+                        "(a class of distinct answers, and one of repeating answers) vs executing the notebooks in a kernel")
     b.add_argument("--submissions", type=int, default=20, help="grading, hostile: generated submissions to grade (default 20)")
     b.add_argument("--hostile", type=int, default=5, help="hostile: hostile submissions graded beside them (default 5)")
     b.add_argument("--kind", nargs="+", default=["stuck"], choices=["stuck", "slow"],
                    help="hostile: every SQL answer ignores interrupts (stuck) or is wrong and slow on every run (slow)")
-    b.add_argument("--workers", type=int, default=2, help="hostile: grading processes (default 2)")
+    b.add_argument("--workers", type=int, default=2, help="grading, hostile: grading processes (default 2)")
+    b.add_argument("--classes", nargs="+", default=["distinct", "repeating"], choices=["distinct", "repeating"],
+                   help="grading: the generated classes, in order: every answer different (declared right and wrong "
+                        "answers made unique per student) and/or answers repeating across students (default: both)")
     b.add_argument("--kernel-sample", type=int, default=1,
                    help="grading: submissions also executed with nbclient for comparison (default 1)")
     b.add_argument("--reference-sample", type=int, default=None,

@@ -1,4 +1,5 @@
-"""Benchmark of grading itself: N generated submissions graded with every hidden check, next to
+"""Benchmark of grading itself: N generated submissions graded with every hidden check (a class
+of distinct answers, and one whose answers repeat), next to
 the cost of executing the same notebooks in a kernel (nbclient), as notebook-executing graders
 do. Measured in one run so the ratio holds on a noisy machine."""
 
@@ -90,16 +91,16 @@ def differences(fast, slow, limit: int = 5) -> list[str]:
 
 def grade_reference(folders, workers=None):
     """The slow reference path: no answer shared between students, no query result reused;
-    every check runs its SQL on a sandbox built afresh."""
-    from grader.engine import sandbox
+    every check runs its SQL on a sandbox built afresh (no kept fixture for read-only queries)."""
+    from grader.engine import readonly, sandbox
     from grader.grading.grade import grade_many
 
-    saved = sandbox.CACHE_RESULTS
-    sandbox.CACHE_RESULTS = False  # inherited by the forked workers
+    saved = sandbox.CACHE_RESULTS, readonly.ENABLED
+    sandbox.CACHE_RESULTS = readonly.ENABLED = False  # inherited by the forked workers
     try:
         return grade_many(folders, hidden=True, workers=workers, share=False)
     finally:
-        sandbox.CACHE_RESULTS = saved
+        sandbox.CACHE_RESULTS, readonly.ENABLED = saved
 
 
 CHECK_TIMING_CELL = """
@@ -149,76 +150,125 @@ def check_timings(exercise_ids=("ex06", "ex08"), log=print) -> dict:
     return out
 
 
+def _worker_rss_mb() -> list[float]:
+    """Resident memory of this process's children (the grading workers), in MB (Linux /proc)."""
+    out = []
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            kb = next((int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmRSS:")), 0)
+            out.append(kb / 1024)
+    return out
+
+
+def distinct_answers(results) -> tuple[int, int]:
+    """(distinct answer-check pairs, all pairs) of SQL answers in a graded class: how much of it
+    a grader that reuses results could have reused."""
+    from grader.grading.grade import read_unit
+
+    pairs = [(ex_id, name, a.sql) for r in results for ex_id, answers in read_unit(Path(r.path)).by_exercise.items()
+             for name, a in answers.items() if a.kind == "sql"]
+    return len(set(pairs)), len(pairs)
+
+
+def grade_class(label: str, folders: list[Path], workers: int, reference_sample: int, log=print) -> dict:
+    """Grade one generated class by the fast path (worker memory sampled as it goes), then the
+    first `reference_sample` by the reference path, asserting the same verdicts."""
+    from grader.grading.grade import grade_many
+
+    n = len(folders)
+    stamps: list[float] = []
+    memory: list[tuple[int, float]] = []  # (submissions done, largest worker's RSS in MB)
+    every = max(1, n // 10)
+
+    def progress(_result) -> None:
+        stamps.append(time.perf_counter() - t0)
+        if len(stamps) % every == 0 or len(stamps) == 1:
+            memory.append((len(stamps), round(max(_worker_rss_mb(), default=0.0), 1)))
+
+    t0 = time.perf_counter()
+    results = grade_many(folders, hidden=True, workers=workers, progress=progress)
+    grading = time.perf_counter() - t0
+    checks = sum(len(e.checks) for r in results for e in r.exercises)
+    per_sub = grading / n
+    distinct, pairs = distinct_answers(results)
+    log(f"{label} class: {grading:.2f} s for {n} submissions = {per_sub:.3f} s per submission ({checks / n:.0f} "
+        f"checks each; {workers} workers; {distinct} distinct of {pairs} SQL answers)")
+    log(f"{label} class: largest worker's memory after k submissions (k: MB): "
+        + ", ".join(f"{k}: {mb:.0f}" for k, mb in memory))
+    figures = {"submissions": n, "grader_seconds_total": round(grading, 3),
+               "grader_seconds_per_submission": round(per_sub, 4), "checks_per_submission": round(checks / n, 1),
+               "distinct_sql_answers": distinct, "sql_answers": pairs, "worker_rss_mb": memory, "rate": None,
+               "reference": None}
+    if n >= 200:
+        first, last = 100 / stamps[99], 100 / (stamps[-1] - stamps[-101])
+        figures["rate"] = {"first_100_per_s": round(first, 2), "last_100_per_s": round(last, 2)}
+        log(f"{label} class: first hundred {first:.1f} submissions/s, last hundred {last:.1f} submissions/s")
+    if reference_sample:
+        t0 = time.perf_counter()
+        slow = grade_reference(folders[:reference_sample], workers)
+        ref_s = time.perf_counter() - t0
+        diff = differences(results[:reference_sample], slow)
+        figures["reference"] = {"submissions": reference_sample, "same_verdicts": not diff,
+                                "seconds_per_submission": round(ref_s / reference_sample, 4)}
+        log(f"{label} class, reference path (nothing shared or reused): {ref_s / reference_sample:.3f} s per "
+            f"submission on {reference_sample}; verdicts equal to the fast path's: {not diff}")
+        if diff:
+            raise AssertionError(f"{label} class: the fast path's verdicts differ from the reference path's:\n"
+                                 + "\n".join(diff))
+    return figures
+
+
+CLASSES = ("distinct", "repeating")
+
+
 def run(n: int = 20, kernel_sample: int = 1, workers: int | None = None, out_json: Path | None = None, log=print,
-        reference_sample: int | None = None) -> dict:
-    """Grade n generated submissions (the fast path), then `reference_sample` of them (default:
-    all up to 50, else 30) by the slow reference path, asserting the same verdicts; report
-    the per-submission time, the rate of the first and last hundred, the peak memory of the
-    largest worker, the kernel baseline and check() in a live kernel."""
+        reference_sample: int | None = None, classes=CLASSES) -> dict:
+    """Grade n generated submissions of each class by the fast path: "distinct" (every answer
+    drawn from the declared right and wrong ones and made unique to its student, distinct.py)
+    and "repeating" (the solutions kept, mutated or blank, so answers repeat across students);
+    then `reference_sample` of each (default: all up to 50, else 30) by the slow reference
+    path, asserting the same verdicts. Reports seconds per submission, the largest worker's
+    memory over the batch, the rate of the first and last hundred, the kernel baseline and
+    check() in a live kernel."""
     import resource
 
-    from grader.grading.grade import grade_many
+    from grader.scale import distinct
 
     workers = workers or min(n, os.cpu_count() or 1)
     reference_sample = (n if n <= 50 else 30) if reference_sample is None else min(reference_sample, n)
+    per_class, kernel = {}, None
     with tempfile.TemporaryDirectory(prefix="week12-gradebench-") as tmp:
-        folders = generate(Path(tmp), n)
-        log(f"generated {n} submissions x {len(list(folders[0].glob('*.ipynb')))} notebooks")
-        stamps: list[float] = []
-        t0 = time.perf_counter()
-        results = grade_many(folders, hidden=True, workers=workers,
-                             progress=lambda r: stamps.append(time.perf_counter() - t0))
-        grading = time.perf_counter() - t0
-        worker_peak = _peak_rss_mb(resource.RUSAGE_CHILDREN)  # the largest worker's (all are reaped)
-        checks = sum(len(e.checks) for r in results for e in r.exercises)
-        per_sub = grading / n
-        log(f"grader: {grading:.2f} s for {n} submissions = {per_sub:.3f} s per submission "
-            f"({checks} checks, {checks / n:.0f} per submission; {workers} workers, peak memory of a worker "
-            f"{worker_peak:.0f} MB)")
-        hundreds = None
-        if n >= 200:
-            first, last = 100 / stamps[99], 100 / (stamps[-1] - stamps[-101])
-            hundreds = {"first_100_per_s": round(first, 2), "last_100_per_s": round(last, 2)}
-            log(f"rate: first hundred {first:.1f} submissions/s, last hundred {last:.1f} submissions/s")
-        reference = None
-        if reference_sample:
-            t0 = time.perf_counter()
-            slow = grade_reference(folders[:reference_sample], workers)
-            ref_s = time.perf_counter() - t0
-            diff = differences(results[:reference_sample], slow)
-            reference = {"submissions": reference_sample, "seconds_per_submission": round(ref_s / reference_sample, 4),
-                         "same_verdicts": not diff}
-            log(f"reference path (nothing shared or reused): {ref_s / reference_sample:.3f} s per submission on "
-                f"{reference_sample}; verdicts equal to the fast path's: {not diff}")
-            if diff:
-                raise AssertionError("the fast path's verdicts differ from the reference path's:\n" + "\n".join(diff))
-        kernel = None
+        for label in classes:
+            make = distinct.generate_distinct if label == "distinct" else generate
+            folders = make(Path(tmp) / label, n)
+            log(f"generated a {label} class: {n} submissions x {len(list(folders[0].glob('*.ipynb')))} notebooks")
+            per_class[label] = grade_class(label, folders, workers, reference_sample, log)
+        per_sub = per_class[classes[0]]["grader_seconds_per_submission"]
         if kernel_sample:
             from nbclient import NotebookClient
 
             t0 = time.perf_counter()
-            for folder in folders[:kernel_sample]:
+            for folder in sorted((Path(tmp) / classes[0]).iterdir())[:kernel_sample]:
                 for path in sorted(folder.glob("*.ipynb")):
                     nb = nbformat.read(path, as_version=4)
                     NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                                    resources={"metadata": {"path": str(SOLUTIONS)}}).execute()
             kernel = (time.perf_counter() - t0) / kernel_sample
             log(f"executing the notebooks in a kernel (nbclient): {kernel:.2f} s per submission "
-                f"({kernel / per_sub:.0f}x the grader's time)")
+                f"({kernel / per_sub:.0f}x the grader's time on the {classes[0]} class)")
     timings = check_timings(log=log) if kernel_sample else None
     figures = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "submissions": n,
         "workers": workers,
-        "checks_run": checks,
-        "checks_per_submission": round(checks / n, 1),
-        "grader_seconds_total": round(grading, 3),
-        "grader_seconds_per_submission": round(per_sub, 4),
-        "rate": hundreds,
-        "reference": reference,
+        "classes": per_class,
         "kernel_seconds_per_submission": round(kernel, 3) if kernel else None,
         "check_in_kernel": timings,
-        "peak_rss_mb_largest_worker": round(worker_peak, 1),
+        "peak_rss_mb_any_worker": round(_peak_rss_mb(resource.RUSAGE_CHILDREN), 1),
         "peak_rss_mb_main_process": round(_peak_rss_mb(), 1),
     }
     if out_json:
