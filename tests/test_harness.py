@@ -201,27 +201,50 @@ def test_grading_in_forked_children_leaves_no_database_files_behind(tmp_path, mo
 def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch):
     """Grading crashes sessions on in-memory databases for speed; a killed process on a database
     file must look the same to every job: known-wrong and correct alike. Only the crash checks
-    (of Exercises 8 and 10) depend on the medium, so only they are run both ways."""
+    (of Exercises 8 and 10) depend on the medium, so only they are run both ways, each declared
+    with its medium, and the files are counted: the "file" half must really open files."""
+    import dataclasses
+
     import test_ex08
 
     from grader.course import exercises
-    from grader.engine import harness
+    from grader.engine.harness.workspace import Workspace
 
     crash_checks = [c for ex in ("ex08", "ex10") for c in exercises.get(ex).all_checks()
                     if isinstance(c, CrashCheck)]
     jobs = [sql for sql, _, _ in test_ex08.WRONG.values()] + list(test_ex08.CORRECT.values())
-    verdicts = {}
+    fresh_files = []
+    real_fresh = Workspace.fresh
+    monkeypatch.setattr(Workspace, "fresh", lambda ws: fresh_files.append(real_fresh(ws)) or fresh_files[-1])
+    verdicts, files = {}, {}
     for medium in ("file", "memory"):
-        monkeypatch.setattr(harness, "CRASH_MEDIUM", medium)
         harness._explored.clear()
+        fresh_files.clear()
+        checks = [dataclasses.replace(c, medium=medium) for c in crash_checks]
         verdicts[medium] = [
-            [(c.name, c.run({"ex08": SubmittedAnswer("ex08", "sql", sql=job)}).status) for c in crash_checks]
+            [(c.name, c.run({"ex08": SubmittedAnswer("ex08", "sql", sql=job)}).status) for c in checks]
             for job in jobs
         ]
+        files[medium] = len(fresh_files)
     assert verdicts["file"] == verdicts["memory"]
+    # on files, every crash trial starts from a fresh database file; in memory, none does
+    assert files["memory"] == 0
+    assert files["file"] >= len(jobs)
     # the jobs exercise both verdicts of every crash check
     for i, check in enumerate(crash_checks):
         assert {v[i][1] for v in verdicts["memory"]} == {"pass", "fail"}, check.name
+
+
+def test_the_crash_medium_comes_from_the_environment_unless_a_check_declares_it(monkeypatch):
+    from grader.engine.harness import crash
+
+    monkeypatch.setenv("WEEK12_CRASH_MEDIUM", "file")
+    assert crash.default_medium() == "file"
+    monkeypatch.delenv("WEEK12_CRASH_MEDIUM")
+    assert crash.default_medium() == "memory"
+    monkeypatch.setenv("WEEK12_CRASH_MEDIUM", "disk")
+    with pytest.raises(ValueError, match="file, memory"):
+        crash.default_medium()
 
 
 def job_scenarios() -> dict[str, Scenario]:

@@ -29,7 +29,8 @@ from grader.engine.harness.clean import (  # noqa: F401
     CleanRunsCheck, WatermarkSourceCheck,
 )
 from grader.engine.harness.crash import (  # noqa: F401
-    Baseline, CRASH_MEDIUM, CrashCheck, Trial, _explored, baseline, crash, expected_days, explore,
+    Baseline, CrashCheck, MEDIUMS, Trial, _explored, baseline, crash_after, default_medium, expected_days,
+    explore,
     trials_table,
 )
 from grader.engine.harness.backfill import (  # noqa: F401

@@ -69,13 +69,21 @@ def baseline(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits,
 # are indistinguishable to the job (uncommitted work is rolled back, committed work stays, temp
 # tables and variables die with the session: tests/test_harness.py runs known-wrong and correct
 # jobs both ways and demands the same verdicts); "memory" skips starting a database instance
-# per trial, the bulk of a grading's time.
-CRASH_MEDIUM = os.environ.get("WEEK12_CRASH_MEDIUM", "memory")
+# per trial, the bulk of a grading's time. A check declares its medium (`CrashCheck.medium`);
+# None takes the environment's choice, read when the check runs.
+MEDIUMS = ("file", "memory")
 
 
-def crash(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits, k: int):
+def default_medium() -> str:
+    medium = os.environ.get("WEEK12_CRASH_MEDIUM", "memory")
+    if medium not in MEDIUMS:
+        raise ValueError(f"WEEK12_CRASH_MEDIUM={medium!r}: use one of {', '.join(MEDIUMS)}")
+    return medium
+
+
+def crash_after(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits, k: int, medium: str):
     """Run the job, kill it after statement k, and return the database as the next run finds it."""
-    if CRASH_MEDIUM == "file":
+    if medium == "file":
         path = ws.fresh()
         db = ws.open(path)
         try:
@@ -88,10 +96,12 @@ def crash(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits, k:
     return db
 
 
-def explore(statements: list[str], sc: Scenario, limits: Limits, days: int = 2) -> list[Trial]:
-    """Crash one run after each statement boundary, reopen, rerun until caught up with `days`
-    new days. Cached: several checks read the same exploration."""
-    key = (tuple(statements), id(sc), sc.name, days, limits, CRASH_MEDIUM)
+def explore(statements: list[str], sc: Scenario, limits: Limits, days: int = 2,
+            medium: str | None = None) -> list[Trial]:
+    """Crash one run after each statement boundary (on `medium`, see MEDIUMS), reopen, rerun
+    until caught up with `days` new days. Cached: several checks read the same exploration."""
+    medium = medium or default_medium()
+    key = (tuple(statements), id(sc), sc.name, days, limits, medium)
     if key in _explored:
         return _explored[key]
     trials = []
@@ -99,7 +109,7 @@ def explore(statements: list[str], sc: Scenario, limits: Limits, days: int = 2) 
         base = baseline(ws, statements, sc, limits, days)
         for k in range(1, len(statements)):
             COUNTS["crash points"] += 1
-            db = crash(ws, statements, sc, limits, k)
+            db = crash_after(ws, statements, sc, limits, k, medium)
             try:
                 st = read_state(db)
                 complete = [d for d in base.targets if _same(base.per_day[d], st.day(d))]
@@ -175,9 +185,10 @@ class CrashCheck(Check):
     # "recovers" leaves crash points where the watermark ran ahead of the data to a
     # control_after_write check of the same exercise (one mistake, one failing check).
     skip_ahead: bool = False
+    medium: str | None = None  # where the trials run (MEDIUMS); None: WEEK12_CRASH_MEDIUM, else memory
 
     def prepare(self, limits: Limits = Limits()) -> None:
-        if CRASH_MEDIUM == "file":
+        if (self.medium or default_medium()) == "file":
             _base(self.scenario, limits)  # the crash trials' database file, inherited by forked graders
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
@@ -185,7 +196,7 @@ class CrashCheck(Check):
         problem = gate(statements, self.gate or self.scenario, limits, self.gate_runs)
         if problem:
             return not_judged(problem, self.first)
-        trials = explore(statements, self.scenario, limits)
+        trials = explore(statements, self.scenario, limits, medium=self.medium)
         table = trials_table(trials, "crash points and what the reruns made of them")
         table.picture = crash_strip(trials, self.scenario.watermark, targets(self.scenario, 2))  # its day strip
         if self.aspect == "control_after_write":

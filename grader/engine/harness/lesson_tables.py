@@ -12,7 +12,7 @@ from grader.course.tables import JOB_KEY, Dataset
 from grader.engine.sandbox import Limits
 from grader.engine.harness.strips import schedules_strip
 from grader.engine.harness.workspace import AS_OF, Scenario, Workspace, _same, expected_after, read_state, run_job
-from grader.engine.harness.crash import crash, explore, trials_table
+from grader.engine.harness.crash import explore, trials_table
 from grader.engine.harness.backfill import BackfillCheck
 
 
