@@ -117,3 +117,11 @@ def test_no_import_goes_up(path):
 def test_no_module_is_over_the_limit(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(GRADER.parent)} has {lines} lines: split it by what its parts do"
+
+
+def test_exercise_ids_are_the_exercise_folders():
+    # Adding an exercise is adding its folder: no list of ids to keep in step.
+    from grader.course import exercises
+
+    folders = sorted(p.parent.name for p in (GRADER / "course" / "exercises").glob("ex[0-9][0-9]/__init__.py"))
+    assert exercises.IDS == folders and len(folders) >= 12

@@ -130,7 +130,7 @@ def info_assessment(points: list[tuple[str, float, float]]) -> dict:
         "title": "Week 12: point-in-time, idempotent feature pipelines",
         "set": "Homework",
         "number": "12",
-        "zones": [{"title": "The twelve notebooks", "questions": questions}],
+        "zones": [{"title": "The notebooks", "questions": questions}],
     }
 
 

@@ -126,7 +126,7 @@ DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "playwright", "jsonschema")
 
 BUNDLE_README = """# Week 12 workbook (student edition)
 
-Twelve notebooks on point-in-time, idempotent feature pipelines, with seeded DuckDB tables.
+Notebooks, one per exercise, on point-in-time, idempotent feature pipelines, with seeded DuckDB tables.
 
     make lab     # builds .venv from pyproject.toml once, then opens notebooks/ in JupyterLab
 

@@ -27,7 +27,7 @@ from grader.engine.structured import NotALiteral, assignments, read_assignment
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_SQL_CHARS = 50_000  # an answer is a few thousand characters; parsing megabytes takes minutes
-# All saved SQL of one notebook: the twelve reference notebooks save under 10,000 characters.
+# All saved SQL of one notebook: the reference notebooks each save under 10,000 characters.
 # Parsing is about 1 s per 50,000 characters, so this bounds reading a notebook to seconds.
 MAX_SAVED_SQL_CHARS = 200_000
 MAX_LABEL_CHARS = 80

@@ -36,7 +36,7 @@ def _mutate(source: str, rng: random.Random) -> str:
 
 
 def generate(out: Path, n: int, seed: int = 7) -> list[Path]:
-    """n student folders, each with the twelve notebooks: answers kept, mutated or left blank."""
+    """n student folders, each with every exercise's notebook: answers kept, mutated or left blank."""
     rng = random.Random(seed)
     solutions = sorted(SOLUTIONS.glob("ex*.ipynb"))
     folders = []
