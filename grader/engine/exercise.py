@@ -32,6 +32,16 @@ class Exercise:
     hidden: list[Check] = field(default_factory=list)  # added at grading time from hidden.py
     folder: Path | None = None
 
+    def __post_init__(self) -> None:
+        self.link()
+
+    def link(self) -> None:
+        """Hand every check the checks declared beside it (public then hidden): which of them
+        leads on a form problem is decided among them (checks.form_lead). Called again when the
+        hidden checks are attached."""
+        for c in self.all_checks():
+            c.siblings = self.all_checks()
+
     @property
     def lesson(self) -> Path:
         assert self.folder is not None

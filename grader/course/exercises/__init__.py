@@ -47,6 +47,7 @@ def load(module_name: str, secret: str | None = None) -> Exercise:
         for c in ex.checks:
             if c.name in getattr(hidden, "RUBRICS", {}):
                 c.rubric = hidden.RUBRICS[c.name]
+        ex.link()
     return ex
 
 

@@ -8,7 +8,7 @@ answers). Everything is re-exported here: `from grader.engine.checks import Resu
 
 from grader.engine.checks.base import (  # noqa: F401
     Aspect, Check, Control, DIMENSION_EPOCH, Expected, Fixture, INPUT_TABLES, Verdict, _sql,
-    diff_tables, missing_dimensions, with_dimensions,
+    diff_tables, form_lead, missing_dimensions, with_dimensions,
 )
 from grader.engine.checks.result import (  # noqa: F401
     ResultCheck, result_checks,
@@ -19,7 +19,7 @@ from grader.engine.checks.controls import (  # noqa: F401
     without_old_events, without_retries, without_retries_twins_apart,
 )
 from grader.engine.checks.value import (  # noqa: F401
-    Judge, ManualCheck, ValueCheck, declared_with, form_lead,
+    Judge, ManualCheck, ValueCheck,
 )
 # Judges declared beside checks, importable from here as before (the judges live in judges.py).
 from grader.engine.judges import (  # noqa: F401

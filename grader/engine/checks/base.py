@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from grader.engine import compare
 from grader.engine import sandbox
@@ -92,6 +92,11 @@ class Check:
     fail: str  # what the mistake is and why it matters (shown on failure)
     hidden: bool = False
     passed: str = ""  # shown on success
+    # The checks declared beside this one, public then hidden, handed over by the exercise that
+    # declares it (Exercise.link); empty for a check declared alone. Decides which check leads
+    # on a form problem of an answer several checks read (form_lead).
+    siblings: list["Check"] = field(default_factory=list, repr=False, compare=False, kw_only=True)
+    reads_value: ClassVar[bool] = False  # ValueCheck: judges a structured answer's value
 
     def run(self, answers: dict[str, SubmittedAnswer], limits: Limits = Limits()) -> CheckResult:
         answer = answers.get(self.answer)
@@ -103,8 +108,6 @@ class Check:
         elif answer.kind == "sql" and answer.sql and UNANSWERED in answer.sql:
             v = Verdict("missing", f"{self.answer} is not answered yet (the cell still holds the placeholder)")
         elif answer.error:  # a structured answer's: said in full once, by the first check reading it
-            from grader.engine.checks.value import form_lead  # value.py's checks are Checks: imported when used
-
             lead = form_lead(self, any_kind=True) if answer.kind == "structured" else self.name
             v = Verdict("error", f"{self.answer} could not be read: " + (answer.error if lead == self.name else f"see {lead}"))
         else:
@@ -128,6 +131,25 @@ class Check:
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:  # pragma: no cover
         raise NotImplementedError
+
+
+def form_lead(check: Check, whole: bool = True, any_kind: bool = False) -> str:
+    """The name of the check, among those declared with `check`, that reports a form problem
+    of its answer: the answer's gate if it has one, else the first value check reading the same
+    key (`whole`: reading the answer at all; `any_kind`: the first check of any kind, for a cell
+    that could not be read, which every kind of check reports). Public checks come first, so
+    check() in the notebook always shows the lead."""
+    declared = check.siblings or [check]
+    readers = [c for c in declared if c.answer == check.answer]
+    values = [c for c in readers if c.reads_value]
+    gates = [c for c in values if getattr(c, "gate", False)]
+    if gates:
+        return gates[0].name
+    if any_kind:
+        pool = readers
+    else:
+        pool = values if whole else [c for c in values if getattr(c, "key", None) == getattr(check, "key", None)]
+    return pool[0].name if pool else check.name
 
 
 def _sql(answer: SubmittedAnswer, name: str) -> str:

@@ -1,17 +1,17 @@
-"""ValueCheck and ManualCheck (structured and written answers), and which check leads on a form problem."""
+"""ValueCheck and ManualCheck: structured and written answers."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import CheckResult
 from grader.engine.sandbox import Limits
 from grader.engine.structured import is_unanswered
 from grader.engine.judges import Unreadable
-from grader.engine.checks.base import Check, Verdict
+from grader.engine.checks.base import Check, Verdict, form_lead
 
 
 Judge = Callable[[Any], "tuple[bool, str]"]
@@ -29,6 +29,7 @@ class ValueCheck(Check):
     key: str | None = None
     judge: Judge = None  # type: ignore[assignment]
     gate: bool = False  # checks the answer's form only; form problems are reported here
+    reads_value: ClassVar[bool] = True  # a candidate to lead on its answer's form (base.form_lead)
 
     def where(self) -> str:
         return f"expected a cell assigning `{self.answer} = ...`"
@@ -84,42 +85,6 @@ def _find_key(value: dict, key: str) -> Any:
 
 def _norm_key(k: str) -> str:
     return re.sub(r"[\s\-]+", "_", k.strip().lower())
-
-
-def declared_with(check: Check) -> list[Check]:
-    """The checks declared beside this one, public then hidden, in the loaded exercise module
-    that declares it (matched by name and answer: grading may use copies, e.g. disguised hidden
-    checks). Just [check] for a check declared elsewhere."""
-    import sys
-
-    for name, mod in list(sys.modules.items()):
-        if not re.fullmatch(r"grader\.course\.exercises\.ex\d\d", name):
-            continue
-        decl = getattr(mod, "EXERCISE", None)
-        hidden = getattr(sys.modules.get(name + ".hidden"), "CHECKS", [])
-        checks = list(getattr(decl, "checks", [])) + list(hidden)
-        if any(c is check or (c.name == check.name and c.answer == check.answer and type(c) is type(check))
-               for c in checks):
-            return checks
-    return [check]
-
-
-def form_lead(check: Check, whole: bool = True, any_kind: bool = False) -> str:
-    """The name of the check, among those declared with `check`, that reports a form problem
-    of its answer: the answer's gate if it has one, else the first value check reading the same
-    key (`whole`: reading the answer at all; `any_kind`: the first check of any kind, for a cell
-    that could not be read, which every kind of check reports). Public checks come first, so
-    check() in the notebook always shows the lead."""
-    readers = [c for c in declared_with(check) if c.answer == check.answer]
-    values = [c for c in readers if isinstance(c, ValueCheck)]
-    gates = [c for c in values if c.gate]
-    if gates:
-        return gates[0].name
-    if any_kind:
-        pool = readers
-    else:
-        pool = values if whole else [c for c in values if c.key == getattr(check, "key", None)]
-    return pool[0].name if pool else check.name
 
 
 @dataclass
