@@ -2,7 +2,7 @@
 # Both build .venv from the pins in pyproject.toml first, once.
 include mk/lab.mk
 
-.PHONY: test test-browser notebooks diagrams bench release clean-venv
+.PHONY: test test-exercise test-browser notebooks diagrams bench release clean-venv
 
 # Three runs: the grader's own tests; strict nbval on solutions/ (stored outputs must
 # reproduce); lax nbval on notebooks/ (unanswered student notebooks run without an error).
@@ -15,6 +15,17 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q tests
 	$(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg solutions/
 	$(BIN)/python -m pytest -q --nbval-lax notebooks/
+
+# One exercise, built and tested in well under a minute: make test-exercise EX=ex06. Its two
+# notebooks rebuilt from its lesson; its own tests, its rows of the wrong-answer matrix and of
+# the every-exercise tests (pytest -k selects by the id, which names the exercise); strict nbval
+# of its solution notebook and lax nbval of the student's.
+test-exercise: $(STAMP)
+	@case "$(EX)" in ex[0-9][0-9]) ;; *) echo "usage: make test-exercise EX=ex06" >&2; exit 2;; esac
+	$(BIN)/grader release notebooks --only $(EX)
+	$(BIN)/python -m pytest -q -n 0 -k $(EX) tests/test_$(EX).py tests/test_matrix.py tests/test_trivial_answers.py
+	$(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg solutions/$(EX).ipynb
+	$(BIN)/python -m pytest -q --nbval-lax notebooks/$(EX).ipynb
 
 # The real-browser test alone (needs Debian's chromium: apt-get install chromium);
 # screenshots of each step land in build/screenshots/notebook-ex06/.
