@@ -137,7 +137,9 @@ def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
 
             report.atomic_write(args.report, class_report.page(json.loads(document)))
     if args.feedback:
-        report.write_feedback(args.feedback, results, hidden_rows=args.feedback_hidden_rows)
+        from grader.grading.feedback import write_feedback
+
+        write_feedback(args.feedback, results, hidden_rows=args.feedback_hidden_rows)
     if manual_problems:  # every output is written; the status says some scores were not merged
         from grader.grading.manual import EXIT_ROWS_NOT_MERGED
 

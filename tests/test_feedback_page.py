@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.grading import report
+from grader.grading import feedback, report
 from grader.grading.feedback import page
 from grader.grading.grade import grade_path
 from test_hostile import reference_sql
@@ -127,7 +127,7 @@ def test_written_answers_waiting_show_as_to_be_scored_not_zero(result):
 
 
 def test_write_feedback_uses_this_page(result, tmp_path):
-    (path,) = report.write_feedback(tmp_path, [result])
+    (path,) = feedback.write_feedback(tmp_path, [result])
     assert path.read_text(encoding="utf-8") == page(result)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.grading import report
+from grader.grading import feedback, report
 from grader.grading.grade import grade_many
 from grader.engine.sandbox import Limits
 from test_hostile import notebook, reference_sql
@@ -107,5 +107,5 @@ def test_grading_part_of_the_class_keeps_the_other_rows(class_folder, tmp_path):
 
 
 def test_feedback_files_keep_namesakes_apart(class_folder, tmp_path):
-    written = report.write_feedback(tmp_path / "feedback", grade(class_folder))
+    written = feedback.write_feedback(tmp_path / "feedback", grade(class_folder))
     assert len({p.name for p in written}) == 3

@@ -6,6 +6,7 @@ exactly the score they get when graded alone, and every output is written and we
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.grading import report
+from grader.grading import feedback, report
 from grader.grading.grade import find_submissions, grade_many
 from grader.engine.results import CheckResult, SubmissionResult
 from grader.engine.sandbox import Limits
@@ -114,7 +115,7 @@ def test_hostile_submission_costs_nobody_else(case, alone, tmp_path, monkeypatch
     assert len(rows) == len(results)
     for row in rows:
         assert all(not v or v[0] not in "=+-@\t\r" for v in row.values()), row
-    pages = report.write_feedback(out / "feedback", results)
+    pages = feedback.write_feedback(out / "feedback", results)
     assert len({p.name for p in pages}) == len(results) and all(p.exists() for p in pages)
     # nothing written where learner SQL could have put it
     assert list(work.iterdir()) == []
@@ -132,7 +133,7 @@ def test_identity_comes_from_the_folder_not_metadata(tmp_path):
     assert sorted(r.student for r in results) == ["ada", "bob", "mallory"]
     mallory = next(r for r in results if r.student == "mallory")
     assert mallory.label == "ada"
-    pages = report.write_feedback(tmp_path / "feedback", results)
+    pages = feedback.write_feedback(tmp_path / "feedback", results)
     assert sorted(p.stem for p in pages) == ["ada", "bob", "mallory"]
 
 
@@ -196,11 +197,11 @@ def test_a_folder_of_distinct_exercises_is_still_one_student(tmp_path):
 # ---------- dead workers ----------
 
 def _killing_run_check(flag: Path | None):
-    """A _run_check that kills its own worker process (as the out-of-memory killer does) on
+    """A run_check step that kills its own worker process (as the out-of-memory killer does) on
     mallory's answer: every time, or only the first time when `flag` is given."""
     from grader.grading import grade
 
-    real = grade._run_check
+    real = grade.STEPS.run_check
 
     def run(check, answers, limits):
         answer = answers.get("ex06")
@@ -219,14 +220,14 @@ def test_a_killed_worker_costs_only_its_own_submission(every_time, tmp_path, alo
     from grader.grading import grade
 
     flag = None if every_time else tmp_path / "flag"
-    monkeypatch.setattr(grade, "_run_check", _killing_run_check(flag))  # inherited by forked workers
+    steps = dataclasses.replace(grade.STEPS, run_check=_killing_run_check(flag))  # the workers are forked with it
     root = tmp_path / "class"
     honest = honest_class(root)
     # the reference answer, marked by its alias (comments are stripped as jupysql strips them)
     marked = "SELECT * FROM (" + reference_sql().strip().rstrip(";") + ") AS KILL_ME"
     write_notebook(root / "mallory" / "ex06.ipynb", "%%sql --save ex06\n" + marked)
     write_notebook(root / "zed" / "ex06.ipynb", "%%sql --save ex06\n" + reference_sql())  # queued behind mallory
-    results, elapsed = grade_class(root)
+    results, elapsed = grade_class(root, steps=steps)
     by_student = {r.student: r for r in results}
     assert by_student["ada"].score == alone["ada"] and by_student["zed"].score == alone["ada"]
     assert by_student["bob"].score == alone["bob.ipynb"]
@@ -316,19 +317,19 @@ def test_checks_count_against_the_budget(tmp_path, alone, monkeypatch):
     stopped at its budget, its finished checks kept, the rest count 0."""
     from grader.grading import grade
 
-    real = grade._run_check
+    real = grade.STEPS.run_check
 
     def slow(check, answers, limits):
         if "AS mallory" in (answers["ex06"].sql or ""):  # her answer, marked by its alias
             time.sleep(1.5)
         return real(check, answers, limits)
 
-    monkeypatch.setattr(grade, "_run_check", slow)
     root = tmp_path / "class"
     honest_class(root)
     marked = "SELECT * FROM (" + reference_sql().strip().rstrip(";") + ") AS mallory"
     write_notebook(root / "mallory" / "ex06.ipynb", "%%sql --save ex06\n" + marked)
-    results = grade_many(find_submissions([root]), limits=LIMITS, only=ONLY, workers=2, budget_s=4)
+    results = grade_many(find_submissions([root]), limits=LIMITS, only=ONLY, workers=2, budget_s=4,
+                         steps=dataclasses.replace(grade.STEPS, run_check=slow))
     by_student = {r.student: r for r in results}
     mallory = by_student["mallory"]
     assert mallory.status == "timeout" and "time budget of 4 s" in mallory.reason
@@ -342,19 +343,19 @@ def test_reading_counts_against_the_budget(tmp_path, alone, monkeypatch):
     """A submission whose reading never ends is stopped at its budget, from outside."""
     from grader.grading import grade
 
-    real = grade.read_unit
+    real = grade.STEPS.read
 
     def slow_read(unit):  # a Unit from find_submissions (str: its path)
         if str(unit).endswith("mallory"):
             time.sleep(600)
         return real(unit)
 
-    monkeypatch.setattr(grade, "read_unit", slow_read)
     root = tmp_path / "class"
     honest_class(root)
     write_notebook(root / "mallory" / "ex06.ipynb", "%%sql --save ex06\n" + reference_sql())
     started = time.monotonic()
-    results = grade_many(find_submissions([root]), limits=LIMITS, only=ONLY, workers=2, budget_s=3)
+    results = grade_many(find_submissions([root]), limits=LIMITS, only=ONLY, workers=2, budget_s=3,
+                         steps=dataclasses.replace(grade.STEPS, read=slow_read))
     assert time.monotonic() - started < 30
     by_student = {r.student: r for r in results}
     assert by_student["mallory"].status == "timeout" and "time budget of 3 s" in by_student["mallory"].reason
@@ -402,13 +403,12 @@ def test_a_worker_killed_from_outside_mid_batch_loses_nobody(tmp_path, alone, mo
 
     from grader.grading import grade
 
-    real = grade._run_check
+    real = grade.STEPS.run_check
 
     def unhurried(check, answers, limits):  # the batch lasts long enough to be killed mid-way
         time.sleep(0.1)
         return real(check, answers, limits)
 
-    monkeypatch.setattr(grade, "_run_check", unhurried)
 
     root = tmp_path / "class"
     honest_class(root)
@@ -431,7 +431,7 @@ def test_a_worker_killed_from_outside_mid_batch_loses_nobody(tmp_path, alone, mo
 
     killer = threading.Thread(target=kill_one)
     killer.start()
-    results, _ = grade_class(root)
+    results, _ = grade_class(root, steps=dataclasses.replace(grade.STEPS, run_check=unhurried))
     killer.join()
     assert killed, "no worker was killed"
     assert any("retried in a fresh worker" in n for r in results for n in r.notes)  # it was at work

@@ -19,8 +19,9 @@ page, the JSON and the platforms.
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
-from grader.grading.report import fmt, fmt_points, picture_html, points_text
+from grader.grading.report import atomic_write, feedback_names, fmt, fmt_points, picture_html, points_text
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, Table, bound_submission
 
 # Failing first: what the student can act on. Then what waits for a person, then what passed.
@@ -173,3 +174,14 @@ def page(r: SubmissionResult, hidden_rows: bool = False, title: str = "Week 12 w
         parts.extend(_exercise(e) for e in done)
     parts.append("</main></body></html>")
     return "".join(parts)
+
+
+def write_feedback(folder: str | Path, results: list[SubmissionResult], hidden_rows: bool = False) -> list[Path]:
+    """One page per submission, named by report.feedback_names; hidden checks' fixture rows only if `hidden_rows`."""
+    folder = Path(folder)
+    out = []
+    for name, r in zip(feedback_names(results), results):
+        path = folder / f"{name}.html"
+        atomic_write(path, page(bound_submission(r, hidden_rows), hidden_rows=hidden_rows))
+        out.append(path)
+    return out

@@ -37,9 +37,10 @@ from grader.delivery.units import Unit
 from grader.engine.notebook import Submission, read_student, read_submission
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, bound_submission
 from grader.engine.sandbox import Limits
-# The batch's worker processes (workers.py); a module reference, as workers.py calls back into this
-# module's _run_check and read_unit.
 from grader.grading import workers as _workers
+from grader.grading.steps import (  # noqa: F401
+    CHILD_MEMORY_BYTES, Steps, assemble as _assemble, cap_memory as _cap_memory, check_budget, show_name as _show_name,
+)
 
 
 def _run_check(check, answers: dict, limits: Limits) -> CheckResult:
@@ -65,30 +66,10 @@ def grade_exercise(
 
 # ---------- isolation: a child process per exercise, replaced when a check wedges it ----------
 
-CHILD_MEMORY_BYTES = 3 * 1024**3  # address space a child may add: DuckDB is capped far lower
-
-
-def check_budget(limits: Limits) -> float:
-    """Wall time one check may take in a child (its query, reruns and shrinking) before a kill."""
-    return max(30.0, 6 * limits.timeout_s)
-
-
 def _can_fork() -> bool:
     import multiprocessing
 
     return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _cap_memory() -> None:
-    try:
-        import resource
-
-        with open("/proc/self/status") as fh:
-            size_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmSize:"))
-        cap = size_kb * 1024 + CHILD_MEMORY_BYTES
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    except Exception:  # no /proc or no rlimits: the wall-clock kill still applies
-        pass
 
 
 def _child(checks, answers, limits, send) -> None:
@@ -156,14 +137,6 @@ def _run_isolated(checks: list, answers: dict | list[dict], limits: Limits) -> l
     return results
 
 
-def _assemble(path, student, wanted, flat, outcomes, **extra) -> SubmissionResult:
-    by_exercise: dict[str, list[CheckResult]] = {ex.id: [] for ex in wanted}
-    for (ex, _), outcome in zip(flat, outcomes):
-        by_exercise[ex.id].append(outcome)
-    results = [ExerciseResult(ex.id, ex.title, by_exercise[ex.id]) for ex in wanted]
-    return SubmissionResult(str(path), student, extra.pop("status", "graded"), results, **extra)
-
-
 def grade_path(path, hidden: bool = True, limits: Limits = Limits(), only=None, budget_s: float | None = None,
                show_hidden_rows: bool = False) -> SubmissionResult:
     """Grade one submission: a notebook file, or a student's folder of exercise notebooks, as
@@ -201,12 +174,6 @@ def read_unit(unit) -> Submission:
     return sub
 
 
-def _show_name(name: str) -> str:
-    from grader.engine.results import safe_text
-
-    return safe_text(name, paths=False)
-
-
 def find_submissions(paths: Iterable[str | Path], log: Callable[[str], None] | None = None,
                      workdir: Path | None = None, only=None) -> list[Unit]:
     """The submissions under `paths` (folders, notebooks, .zip files), each once, sorted by
@@ -242,6 +209,11 @@ def remove_stale_temp_folders() -> int:
     return removed
 
 
+# The grader's steps for one submission (steps.py): a test swaps one with dataclasses.replace
+# and passes the result to grade_many.
+STEPS = Steps(read=read_unit, run_check=_run_check)
+
+
 def grade_many(
     paths: list[Path],
     hidden: bool = True,
@@ -252,6 +224,7 @@ def grade_many(
     budget_s: float | None = None,
     show_hidden_rows: bool = False,
     share: bool = True,
+    steps: Steps = STEPS,
 ) -> list[SubmissionResult]:
     """Grade every path; results come back in `paths` order.
 
@@ -262,7 +235,8 @@ def grade_many(
     rows and DuckDB's own error text on hidden data are withheld unless `show_hidden_rows`.
     `share`: an answer identical to one already graded in this batch (a blank cell, the same
     snippet) takes that result instead of running again (see workers._answer_key); False grades every
-    answer afresh (the benchmark's reference path)."""
+    answer afresh (the benchmark's reference path). `steps`: how a submission is read and a
+    check run (STEPS; the workers are forked with them)."""
     units = [p if isinstance(p, Unit) else intake.unit_of(Path(p)) for p in paths]
     if not units:
         return []
@@ -272,11 +246,11 @@ def grade_many(
             for i, u in enumerate(units)]
     remove_stale_temp_folders()
     if not _can_fork():  # no fork (Windows): in this process, one at a time, without a budget
-        return [_with_identity(_grade_here(job, progress), job.unit) for job in jobs]
+        return [_with_identity(_grade_here(job, progress, steps), job.unit) for job in jobs]
     for ex_id in dict.fromkeys(i for j in jobs for i in j.exercise_ids):
         for check in exercises.get(ex_id).all_checks(hidden):  # built once, inherited by every worker
             check.prepare(limits)
-    results = _workers._grade_in_workers(jobs, workers, budget_s, progress)
+    results = _workers._grade_in_workers(jobs, workers, budget_s, progress, steps)
     return [_with_identity(r, u) for r, u in zip(results, units)]
 
 
@@ -292,12 +266,12 @@ def _with_identity(result: SubmissionResult, unit: Unit) -> SubmissionResult:
                    sources=[safe_text(s, paths=False) for s in who.sources[:40]])
 
 
-def _grade_here(job: _workers._Job, progress) -> SubmissionResult:
+def _grade_here(job: _workers._Job, progress, steps: Steps = STEPS) -> SubmissionResult:
     from grader.engine import sandbox
 
     started = time.monotonic()
     try:
-        sub = read_unit(job.unit or job.path)
+        sub = steps.read(job.unit or job.path)
         if sub.invalid:
             result = SubmissionResult(str(job.path), sub.student, "invalid", [], reason=sub.invalid, notes=sub.notes,
                                       label=sub.label)
@@ -306,7 +280,7 @@ def _grade_here(job: _workers._Job, progress) -> SubmissionResult:
             outcomes = []
             for ex, check in flat:
                 sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
-                outcomes.append(_run_check(check, sub.answers_for(ex.id), job.limits))
+                outcomes.append(steps.run_check(check, sub.answers_for(ex.id), job.limits))
             sandbox.DB_DETAILS = True
             wanted = [exercises.get(i) for i in job.exercise_ids]
             result = _assemble(job.path, sub.student, wanted, flat, outcomes, notes=sub.notes, label=sub.label,

@@ -376,16 +376,3 @@ def feedback_names(results: list[SubmissionResult]) -> list[str]:
         used.add(name.lower())
         names.append(name)
     return names
-
-
-def write_feedback(folder: str | Path, results: list[SubmissionResult], hidden_rows: bool = False) -> list[Path]:
-    """One page per submission (grader/grading/feedback.py); hidden checks' fixture rows only if `hidden_rows`."""
-    from grader.grading.feedback import page
-
-    folder = Path(folder)
-    out = []
-    for name, r in zip(feedback_names(results), results):
-        path = folder / f"{name}.html"
-        atomic_write(path, page(bound_submission(r, hidden_rows), hidden_rows=hidden_rows))
-        out.append(path)
-    return out

@@ -14,9 +14,7 @@ from grader.engine.exercise import Exercise
 from grader.engine.notebook import Submission
 from grader.engine.results import CheckResult, SubmissionResult, bound_check, bound_submission
 from grader.engine.sandbox import Limits
-# grade.py's helpers, looked up on the module when called: a test (or tool) that patches
-# grade._run_check or grade.read_unit reaches the forked workers too.
-from grader.grading import grade
+from grader.grading.steps import Steps, assemble, cap_memory, check_budget, show_name
 
 
 DEFAULT_BUDGET_S = 60.0  # per submission: reading it and every check; the grader's aim is ~1 s
@@ -62,12 +60,12 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker_main(conn, parent: int) -> None:
-    """A worker: grades one job at a time, sending each check's result as it finishes."""
+def _worker_main(conn, parent: int, steps: Steps) -> None:
+    """A worker: grades one job at a time with `steps`, sending each check's result as it finishes."""
     from grader.engine import sandbox
 
     _die_with_parent(parent)
-    grade._cap_memory()
+    cap_memory()
 
     def stuck(seconds: float) -> None:
         try:
@@ -92,7 +90,7 @@ def _worker_main(conn, parent: int) -> None:
         known.update(shared)
         _fresh_sandbox(sandbox)  # nothing of one student's sandbox is left for the next
         try:
-            sub = grade.read_unit(job.unit or job.path)
+            sub = steps.read(job.unit or job.path)
         except Exception as exc:  # a grader bug: this submission is reported, the batch goes on
             traceback.print_exc()
             sub = Submission(str(job.path), job.path.name, invalid=f"the grader failed to read it: {exc!r}"[:500])
@@ -110,7 +108,7 @@ def _worker_main(conn, parent: int) -> None:
                     conn.send(("done", i, known[key]))
                     continue
                 sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
-                result = bound_check(grade._run_check(check, sub.answers_for(ex.id), job.limits), job.show_hidden_rows)
+                result = bound_check(steps.run_check(check, sub.answers_for(ex.id), job.limits), job.show_hidden_rows)
                 if key is not None and _shareable(result) and len(known) < SHARED_MAX:
                     known[key] = result
                 conn.send(("done", i, result))
@@ -180,10 +178,10 @@ def _fresh_sandbox(sandbox) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx):
+    def __init__(self, ctx, steps: Steps):
         recv, send = ctx.Pipe(duplex=True)
         self.conn = recv
-        self.proc = ctx.Process(target=_worker_main, args=(send, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(send, os.getpid(), steps), daemon=True)
         self.proc.start()
         send.close()
         self.synced = 0  # how many of the batch's shared results this worker has been sent
@@ -238,7 +236,7 @@ class _Run:
                                               f"{message} (not run again: see {ex.id} {check.name})", nxt.hidden)
 
     def finish(self, status: str | None = None, reason: str | None = None) -> SubmissionResult:
-        student, label, invalid, notes = self.read or (grade._show_name(
+        student, label, invalid, notes = self.read or (show_name(
             self.job.unit.identity.student if self.job.unit else self.job.path.stem), None, None, [])
         seconds = time.monotonic() - self.started
         if (invalid and status is None) or status == "invalid":
@@ -250,11 +248,11 @@ class _Run:
             outcomes.append(self.results.get(i) or CheckResult(
                 check.name, "timeout", 0.0, check.points,
                 f"not run: the submission used up its time budget of {self.budget_s:g} s", check.hidden))
-        return grade._assemble(self.job.path, student, wanted, self.checks, outcomes, status=status or "graded",
+        return assemble(self.job.path, student, wanted, self.checks, outcomes, status=status or "graded",
                          reason=reason, notes=list(notes) + self.notes, label=label, seconds=seconds)
 
 
-def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress) -> list[SubmissionResult]:
+def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress, steps: Steps) -> list[SubmissionResult]:
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -274,7 +272,7 @@ def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress)
             shared.append((key, result))
 
     def start(slot: int, run: _Run, worker: _Worker | None = None) -> None:
-        worker = worker or _Worker(ctx)
+        worker = worker or _Worker(ctx, steps)
         run.check_started = time.monotonic()
         message = (run.job, set(run.results))
         if run.job.share:
@@ -310,7 +308,7 @@ def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress)
                     start(slot, _Run(pending.pop(), budget_s), worker)
             busy = [(slot, w, r) for slot, (w, r) in enumerate(slots) if r is not None]
             now = time.monotonic()
-            nearest = min(min(r.deadline, r.check_started + grade.check_budget(r.job.limits)) for _, _, r in busy)
+            nearest = min(min(r.deadline, r.check_started + check_budget(r.job.limits)) for _, _, r in busy)
             ready = wait([w.conn for _, w, _ in busy] + [w.proc.sentinel for _, w, _ in busy],
                          timeout=max(0.0, min(nearest - now, 1.0)))
             for slot, worker, run in busy:
@@ -323,9 +321,9 @@ def _grade_in_workers(jobs: list[_Job], workers: int, budget_s: float, progress)
                 if now >= run.deadline:
                     worker.kill()
                     complete(slot, run, None, "timeout", _budget_reason(run))
-                elif now >= run.check_started + grade.check_budget(run.job.limits):
+                elif now >= run.check_started + check_budget(run.job.limits):
                     i = run.current()
-                    budget = grade.check_budget(run.job.limits)
+                    budget = check_budget(run.job.limits)
                     if i < 0:
                         run.notes.append(f"reading the submission took over {budget:g} s")
                         worker.kill()
