@@ -226,10 +226,13 @@ def _connect_jupysql() -> None:
 
     # jupysql greets with config-file tips naming local paths: noise for students, and it
     # would make stored outputs differ from machine to machine.
+    from grader.engine.harness import look_up_snippets_with
     from grader.kernel.check import track_cells
+    from grader.kernel.saved import saved_sql
 
     track_cells(ip)
     _quiet_sqlglot()
+    look_up_snippets_with(saved_sql)  # lessons' crash and schedule tables name the job's snippet
     with capture_output():
         ip.run_line_magic("load_ext", "sql")
     for setting in (

@@ -1,10 +1,13 @@
-"""Fault injection for job scripts: run a learner's job statement by statement on a database
-FILE, crash it after any statement, reopen the file and run the job again as a scheduler would.
+"""Fault injection for job scripts: run a learner's job statement by statement, crash it after
+any statement, and run the job again as a scheduler would.
 
-Why a file and a real reopen: a crashed job's uncommitted work must vanish exactly as it does
-when a process dies. DuckDB rolls back an open transaction when its connection closes, and only
-committed work survives a reopen (tests/test_harness.py pins both facts down). Each job run gets
-its own connection (a cursor: own session, variables and temp tables), like its own process.
+Where a crash happens (crash.py's MEDIUMS): by default on an in-memory database whose job
+session is closed without COMMIT and which outlives it; on request (`CrashCheck.medium="file"`,
+or WEEK12_CRASH_MEDIUM=file) on a database FILE that is abandoned and opened again, as when a
+process dies. The job cannot tell them apart: DuckDB rolls back an open transaction when its
+connection closes, and only committed work survives (tests/test_harness.py pins both facts down
+and grades known-wrong and correct jobs both ways). Each job run gets its own connection (a
+cursor: own session, variables and temp tables), like its own process.
 
 Checks here are ordinary `Check`s (run/evaluate -> Verdict), so grade.py runs them unchanged:
 - CleanRunsCheck: the job run N times in a row (table, watermark, untouched finished days);
@@ -15,8 +18,10 @@ Expected tables come from the Python oracle (semantics.feature_rows), never from
 """
 
 # One module per part: workspace.py (scenarios, databases, job runs, state), clean.py (CleanRunsCheck,
-# WatermarkSourceCheck), control.py (the control table: own row only, none for a backfill), crash.py (CrashCheck and its trials), backfill.py (BackfillCheck and its
-# schedules), lesson_tables.py (the tables lessons show). The names exercises, lessons and tests
+# WatermarkSourceCheck), control.py (the control table: own row only, none for a backfill),
+# crash.py (CrashCheck and its trials), backfill.py (BackfillCheck and its schedules),
+# lesson_tables.py (the tables lessons show; the kernel hands it the lookup of saved snippets).
+# The names exercises, lessons and tests
 # use are re-exported here; mutable caches and counters are the same objects as in their module.
 
 from grader.engine.harness.workspace import (  # noqa: F401
@@ -41,5 +46,6 @@ from grader.engine.harness.control import (  # noqa: F401
     BackfillControlCheck, OwnControlRowCheck, control_changes,
 )
 from grader.engine.harness.lesson_tables import (  # noqa: F401
-    crash_table, days_table, job_dataset, schedules_strip_table, schedules_table, snippet,
+    crash_table, days_table, job_dataset, look_up_snippets_with, schedules_strip_table, schedules_table,
+    snippet,
 )
