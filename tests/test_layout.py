@@ -1,6 +1,8 @@
 """The package's layout, as a rule: each part of grader/ imports only its own part and the parts
-below it, and no module is longer than MAX_LINES. Imports are read with ast (every import, also
-the ones inside functions, and importlib calls naming a grader module), never executed."""
+below it, no two modules import each other (directly or round a longer circle), no module finds
+others through sys.modules, and no module is longer than MAX_LINES. Imports are read with ast
+(every import, also the ones inside functions, and importlib calls naming a grader module),
+never executed. `python tests/test_layout.py` prints the facts: upward imports, circles."""
 
 from __future__ import annotations
 
@@ -87,6 +89,74 @@ def _is_module(dotted: str) -> bool:
 MODULES = sorted(GRADER.rglob("*.py"))
 
 
+def import_graph() -> dict[str, set[str]]:
+    """module -> the grader modules it imports (itself left out)."""
+    graph = {}
+    for path in MODULES:
+        me = module_name(path)
+        graph[me] = {m for _, m in grader_imports(path) if m != me}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import graph's strongly connected components of more than one module (Tarjan's
+    algorithm, iterative): every module of one of them imports itself round a circle."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            nxt = next((w for w in edges if w in graph), None)
+            if nxt is not None:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph[nxt]))))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(w)
+                    if w == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return sorted(found)
+
+
+def upward_imports() -> list[str]:
+    out = []
+    for path in MODULES:
+        me = module_name(path)
+        out += [f"line {line}: {me} ({part_of(me)}) imports {m} ({part_of(m)})"
+                for line, m in grader_imports(path) if not allowed(me, m)]
+    return out
+
+
+def module_scans(path: Path) -> list[int]:
+    """Lines where a module reads sys.modules: finding modules that way hides an import."""
+    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Attribute) and node.attr == "modules"
+            and isinstance(node.value, ast.Name) and node.value.id == "sys"]
+
+
 def test_the_rule_refuses_upward_and_sideways_imports_and_allows_downward_ones():
     # The checker itself, on imports the package must never have: if these pass, so could anything.
     assert not allowed("grader.engine.sandbox", "grader.grading.grade")
@@ -103,6 +173,22 @@ def test_every_module_belongs_to_a_part():
     # A new top-level module must be given a place (and a rank) here, not fall into "grader".
     stray = [module_name(p) for p in MODULES if part_of(module_name(p)) == "grader" and p != GRADER / "__init__.py"]
     assert stray == []
+
+
+def test_the_circle_finder_finds_circles_and_only_circles():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e2"}, "e2": set(), "f": {"g"}, "g": {"f"}}
+    assert circles(graph) == [["a", "b", "c"], ["f", "g"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_modules_import_each_other():
+    # Two modules that import each other are one module in two files (or a missing lower one).
+    assert circles(import_graph()) == []
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(GRADER.parent)))
+def test_no_module_finds_modules_through_sys_modules(path):
+    assert module_scans(path) == []
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(GRADER.parent)))
@@ -125,3 +211,15 @@ def test_exercise_ids_are_the_exercise_folders():
 
     folders = sorted(p.parent.name for p in (GRADER / "course" / "exercises").glob("ex[0-9][0-9]/__init__.py"))
     assert exercises.IDS == folders and len(folders) >= 12
+
+
+if __name__ == "__main__":
+    print(f"modules: {len(MODULES)}, parts: {len(PARTS)}")
+    print(f"upward imports: {len(upward_imports())}")
+    for line in upward_imports():
+        print("  " + line)
+    found = circles(import_graph())
+    print(f"circles: {len(found)}")
+    for c in found:
+        print("  " + " <-> ".join(c))
+    print(f"sys.modules scans: {sum(len(module_scans(p)) for p in MODULES)}")
