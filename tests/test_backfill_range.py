@@ -4,7 +4,7 @@ overlap, rerun or concurrency is shown on the fewest events and starting rows.""
 
 import pytest
 
-from grader.course import semantics
+from grader.domain import semantics
 from grader.course.exercises.ex12 import C
 from grader.course.exercises.ex12.hidden import STALE_SCENARIO
 from helpers import failing, grade, sql_cell

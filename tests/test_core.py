@@ -6,7 +6,7 @@ from datetime import datetime as dt
 import pytest
 
 from grader.engine import compare
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine.notebook import extract_answers, sql_save_name
 from grader.engine.shrink import ddmin
 from grader.engine.snippets import SnippetStore

@@ -9,7 +9,7 @@ import pytest
 
 from grader.course import exercises
 from grader.engine.checks import ResultCheck
-from grader.course.tables import Dataset, TABLES, sql_literal
+from grader.domain.tables import Dataset, TABLES, sql_literal
 from grader.engine.disguise import disguise_dataset
 from grader.course.exercises import load
 from grader.grading.grade import grade_exercise, read_unit

@@ -118,7 +118,7 @@ _, test_correct_query_gets_full_marks = mutation_tests(submit, {}, CORRECT)
 
 
 def test_sample_duplicates_are_exactly_the_overlap_days():
-    from grader.course.tables import unkeyed_feature_table
+    from grader.domain.tables import unkeyed_feature_table
     from grader.course.exercises.ex05 import OVERLAP, audit, sample_feature_rows
 
     assert {r[0].date() for r in audit(unkeyed_feature_table(sample_feature_rows()), {})} == OVERLAP

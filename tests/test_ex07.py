@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from grader.authoring import lesson
-from grader.course.tables import create_tables, Dataset
+from grader.domain.tables import create_tables, Dataset
 from grader.course.exercises.ex07 import sample
 from helpers import exact_failures_test, failing, full_marks, grade, sql_cell, wrong
 

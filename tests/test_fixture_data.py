@@ -14,7 +14,7 @@ import pytest
 
 from grader.course import exercises
 from grader.engine.checks import missing_dimensions, with_dimensions
-from grader.course.tables import Dataset
+from grader.domain.tables import Dataset
 
 
 def datasets_of(check) -> list[tuple[str, Dataset, bool]]:

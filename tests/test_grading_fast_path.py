@@ -11,7 +11,7 @@ import pytest
 from grader.scale import gradebench
 from grader.engine import sandbox
 from grader.engine.checks import Check, Verdict
-from grader.course.tables import Dataset
+from grader.domain.tables import Dataset
 from grader.grading.grade import grade_many
 from grader.grading.workers import _answer_key, _Job, _shareable
 from grader.engine.notebook import SubmittedAnswer

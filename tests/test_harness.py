@@ -7,10 +7,10 @@ from datetime import datetime as dt
 import duckdb
 import pytest
 
-from grader.engine import harness
+from grader.course import harness
 from grader.engine import sandbox
-from grader.course.tables import JOB_KEY, Dataset, load_seed
-from grader.engine.harness import Backfill, BackfillCheck, CrashCheck, Scenario, Workspace, explore, interleavings, run_job
+from grader.domain.tables import JOB_KEY, Dataset, load_seed
+from grader.course.harness import Backfill, BackfillCheck, CrashCheck, Scenario, Workspace, explore, interleavings, run_job
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
 
@@ -208,7 +208,7 @@ def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch
     import test_ex08
 
     from grader.course import exercises
-    from grader.engine.harness.workspace import Workspace
+    from grader.course.harness.workspace import Workspace
 
     crash_checks = [c for ex in ("ex08", "ex10") for c in exercises.get(ex).all_checks()
                     if isinstance(c, CrashCheck)]
@@ -236,7 +236,7 @@ def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch
 
 
 def test_the_crash_medium_comes_from_the_environment_unless_a_check_declares_it(monkeypatch):
-    from grader.engine.harness import crash
+    from grader.course.harness import crash
 
     monkeypatch.setenv("WEEK12_CRASH_MEDIUM", "file")
     assert crash.default_medium() == "file"

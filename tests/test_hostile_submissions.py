@@ -387,7 +387,7 @@ def test_spill_folders_of_dead_grader_processes_are_removed(monkeypatch):
 
 def test_the_sandbox_has_no_temp_folder_to_name():
     from grader.engine import sandbox
-    from grader.course.tables import load_seed
+    from grader.domain.tables import load_seed
 
     con = sandbox.open_sandbox(load_seed())
     try:

@@ -90,7 +90,7 @@ def save_notebook(path, cells, when):
 # ---------- the first cell ----------
 
 def test_first_cell_says_what_was_loaded_in_one_line(ip):
-    from grader.course.tables import TABLES, load_seed
+    from grader.domain.tables import TABLES, load_seed
 
     out = ip.first_cell_output.strip().splitlines()
     assert len(out) == 1
@@ -102,7 +102,7 @@ def test_first_cell_says_what_was_loaded_in_one_line(ip):
 def test_sql_cells_query_the_seeded_course_tables(ip):
     r = run(ip, "%%sql\nSELECT count(*) AS n FROM events")
     assert r.success
-    from grader.course.tables import load_seed
+    from grader.domain.tables import load_seed
 
     assert list(r.result.dict()["n"]) == [len(load_seed().rows("events"))]
 
@@ -366,7 +366,7 @@ def _duckdb_error(statement: str) -> str:
     """DuckDB's own message for `statement` on a table holding one key that feature_rows repeats."""
     import duckdb
 
-    from grader.course.tables import create_tables, load_seed
+    from grader.domain.tables import create_tables, load_seed
 
     con = duckdb.connect()
     create_tables(con, load_seed())

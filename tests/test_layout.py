@@ -17,12 +17,12 @@ GRADER = Path(__file__).resolve().parents[1] / "grader"
 # may import from its own part or from a part of LOWER rank, never from one above it or beside it.
 PARTS = {
     "grader": 0,  # the package's __init__: a docstring and the version
-    "grader.course": 1,  # tables.py (schema, seed data), semantics.py (the oracle)
-    "grader.engine": 2,  # reading, sandbox, compare, shrink, checks, harness/, exercise format
-    # The one exception to "a folder is a part": the exercises live in the course's folder but
-    # are declared from the engine, so they rank above it. The engine may import the course's
-    # tables and oracle, never its exercises.
-    "grader.course.exercises": 3,
+    # the course's data model: tables.py (schema, seed data), semantics.py (the oracle)
+    "grader.domain": 1,
+    "grader.engine": 2,  # reading, sandbox, compare, shrink, checks, exercise format
+    # this course: exercises/ (one folder each) and harness/ (fault injection for the job
+    # exercises, about this course's feature table and control row); declared from the engine
+    "grader.course": 3,
     # Pictures of time and of a class, drawn from results (and the course's window), used by
     # grading's pages and reports, the kernel's check() and the lessons.
     "grader.pictures": 3.5,
@@ -161,11 +161,13 @@ def test_the_rule_refuses_upward_and_sideways_imports_and_allows_downward_ones()
     # The checker itself, on imports the package must never have: if these pass, so could anything.
     assert not allowed("grader.engine.sandbox", "grader.grading.grade")
     assert not allowed("grader.engine.checks.base", "grader.course.exercises.ex06")
-    assert not allowed("grader.course.tables", "grader.engine.sandbox")
+    assert not allowed("grader.engine.checks.base", "grader.course.harness.crash")
+    assert not allowed("grader.domain.semantics", "grader.engine.compare")
+    assert not allowed("grader.domain.tables", "grader.engine.sandbox")
     assert not allowed("grader.kernel.check", "grader.authoring.lesson")  # same rank, other part
     assert not allowed("grader.grading.report", "grader.cli")
-    assert allowed("grader.engine.sandbox", "grader.course.tables")
-    assert allowed("grader.course.exercises.ex08", "grader.engine.harness")
+    assert allowed("grader.engine.sandbox", "grader.domain.tables")
+    assert allowed("grader.course.exercises.ex08", "grader.course.harness")
     assert allowed("grader.cli", "grader.scale.bench")
 
 

@@ -220,7 +220,7 @@ def test_the_lessons_plain_insert_strip_draws_the_insert_the_lesson_shows():
 
 def test_plain_insert_schedules_strip_shows_the_second_jobs_days_lost():
     from grader.course.exercises import ex12
-    from grader.engine.harness import BackfillCheck, schedules_strip_table
+    from grader.course.harness import BackfillCheck, schedules_strip_table
 
     table = schedules_strip_table(ex12.PLAIN_INSERT_BACKFILL, [c for c in ex12.EXERCISE.checks if isinstance(c, BackfillCheck)])
     words = {row[0]: row[1] for row in table.rows}

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import tables as course
+from grader.domain import tables as course
 from grader.scale import datagen
-from grader.course import semantics
+from grader.domain import semantics
 from grader.scale import pipelines as pl
 from grader.cli import main
 

@@ -190,7 +190,7 @@ def _copy_grader(dest: Path) -> None:
 def build(out: Path, image: str = DEFAULT_IMAGE, budget_s: float = 60.0, hide_hidden_details: bool = False,
           only: list[str] | None = None, course_instance: str = "Week12") -> Release:
     """Write the course pieces into `out` (created; files this release writes are replaced)."""
-    from grader.course.tables import DATA_DIR, SEEDED
+    from grader.domain.tables import DATA_DIR, SEEDED
     from grader.grading.platforms.gradescope import _requirements
 
     unknown = [i for i in only or [] if i not in exercises.IDS]

@@ -250,7 +250,7 @@ def bundle(out: Path) -> Path:
     for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
         (out / "notebooks").mkdir(exist_ok=True)
         shutil.copy2(nb, out / "notebooks" / nb.name)
-    from grader.course.tables import DATA_DIR, SEEDED
+    from grader.domain.tables import DATA_DIR, SEEDED
 
     (out / "data").mkdir()
     for table in SEEDED:

@@ -1,3 +1,4 @@
-"""The course: its tables and seed data (tables.py), the feature definition as an oracle
-(semantics.py) and the exercises (exercises/exNN/, one folder each). Tables and semantics import nothing
-else of the grader; the exercises declare their checks from grader.engine."""
+"""This course, above the engine: the exercises (exercises/exNN/, one folder each: declared
+answers and checks, hidden checks, lesson) and the fault-injection harness for its job exercises
+(harness/: crashes, reruns and backfill schedules judged on the course's feature table and control
+row). Both declare their checks from grader.engine; the data they run on is grader.domain."""

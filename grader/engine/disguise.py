@@ -19,7 +19,7 @@ import hashlib
 import random
 from typing import Any
 
-from grader.course.tables import TABLES, Dataset
+from grader.domain.tables import TABLES, Dataset
 
 IDENTITY_COLUMNS = ("user_id", "item_id", "event_id")
 # New ids are drawn from a range far larger than any fixture, so a guess is hopeless, and small

@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 from typing import Any, Callable
 
-from grader.course import semantics
+from grader.domain import semantics
 
 Judge = Callable[[Any], "tuple[bool, str]"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from grader.course.tables import sql_literal
+from grader.domain.tables import sql_literal
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import duckdb
 
-from grader.course.tables import TABLES, Dataset, ddl, sql_literal
+from grader.domain.tables import TABLES, Dataset, ddl, sql_literal
 from grader.engine.lockdown import Limits, lock, set_variables
 from grader.engine.statements import _parse
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import duckdb
 
-from grader.course.tables import Dataset, create_tables, setup_sql
+from grader.domain.tables import Dataset, create_tables, setup_sql
 from grader.engine import readonly
 from grader.engine.lockdown import TEMP_DIRECTORY, Limits, lock, set_variables  # noqa: F401 (re-exported)
 from grader.engine.statements import SandboxError, _ends_with_query, _first_line, split_statements  # noqa: F401 (re-exported)

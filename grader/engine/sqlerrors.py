@@ -4,7 +4,7 @@ Raw constraint errors teach nothing ("Duplicate key ... violates primary key con
 statement that failed says which mistake it was: a plain INSERT over a day already written is
 a write that is not idempotent; a MERGE whose match condition leaves out `as_of_ts` moves
 another day's row onto this key. Used by the notebook's short SQL errors (grader/workbook.py)
-and, through `annotate`, by the grader's check messages (grader/engine/checks/, grader/engine/harness/).
+and, through `annotate`, by the grader's check messages (grader/engine/checks/, grader/course/harness/).
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def schedule_strips(name_or_sql: str = "ex12b") -> Picture:
     import re
 
     from grader.course.exercises import ex12
-    from grader.engine.harness import BackfillCheck, schedules_strip_table
+    from grader.course.harness import BackfillCheck, schedules_strip_table
     from grader.kernel.saved import snippet
     from grader.engine.placeholder import UNANSWERED
     from grader.engine.sandbox import SandboxError

@@ -16,7 +16,7 @@ os.environ.setdefault("PLOOMBER_STATS_ENABLED", "false")  # before jupysql is im
 
 import duckdb
 
-from grader.course.tables import TABLES, create_tables, load_seed
+from grader.domain.tables import TABLES, create_tables, load_seed
 
 con = duckdb.connect(":memory:")
 create_tables(con, load_seed())
@@ -226,7 +226,7 @@ def _connect_jupysql() -> None:
 
     # jupysql greets with config-file tips naming local paths: noise for students, and it
     # would make stored outputs differ from machine to machine.
-    from grader.engine.harness import look_up_snippets_with
+    from grader.course.harness import look_up_snippets_with
     from grader.kernel.check import track_cells
     from grader.kernel.saved import saved_sql
 

@@ -10,7 +10,7 @@ How to read it:
 - ▼ marks where the watermark (feature_job_control.last_as_of_ts) stands after that row, an
   arrow where it moved from; "crash" names the statement after which the process died.
 
-The data is the `picture` of a table the job harness attaches (grader/engine/harness/strips.py):
+The data is the `picture` of a table the job harness attaches (grader/course/harness/strips.py):
 {"kind": "days", "days": [ISO day...], "rows": [{"label", "cells": {day: state}, "watermark",
 "from", "crash", "note"}]}; the table's rows say the same in words.
 """

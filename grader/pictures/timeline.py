@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from grader.course import semantics
+from grader.domain import semantics
 from grader.pictures.read import COUNT_COLUMNS, Counts, Event, Rows, key, shift, text
 from grader.pictures.svg import COLOURS, figure, figure_svg
 

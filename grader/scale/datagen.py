@@ -4,7 +4,7 @@
   DIR/events/date=YYYY-MM-DD/data_0.parquet   (the course's events, partitioned by date(event_ts))
   DIR/users.parquet, DIR/items.parquet        (the course's dimensions)
   DIR/manifest.json                           (the parameters and realized counts)
-with the schemas of grader/course/tables.py. Same parameters, same bytes.
+with the schemas of grader/domain/tables.py. Same parameters, same bytes.
 
 Every random draw is `hash(seed, stream, ...)` of the row's coordinates, so any slice of the
 data (one partition, one day) is computed on its own, in any order, with the same result:
@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from grader.course import tables as course
+from grader.domain import tables as course
 
 EVENT_TYPES = [("view", 0.80), ("click", 0.15), ("add_to_cart", 0.035), ("purchase", 0.015)]
 REGIONS = ["North", "South", "East", "West", "Central"]

@@ -32,7 +32,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from grader.course import tables as course
+from grader.domain import tables as course
 from grader.scale.datagen import connect, partition_dir
 
 JOB_KEY = course.JOB_KEY

@@ -8,9 +8,9 @@ from typing import Any, Callable, ClassVar
 
 from grader.engine import compare
 from grader.engine import sandbox
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine import sqlerrors
-from grader.course.tables import Dataset
+from grader.domain.tables import Dataset
 from grader.engine.placeholder import UNANSWERED
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import CheckResult, Table

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from grader.engine import compare
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine.checks.base import Aspect, Control, Fixture
 
 

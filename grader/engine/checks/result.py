@@ -9,9 +9,9 @@ from typing import Callable
 
 from grader.engine import compare
 from grader.engine import sandbox
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine import sqlerrors
-from grader.course.tables import columns as table_columns
+from grader.domain.tables import columns as table_columns
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits, SandboxError

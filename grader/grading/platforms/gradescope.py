@@ -217,10 +217,10 @@ fi
 "$VENV/bin/pip" install --no-index --find-links "$SRC/wheels" -r "$SRC/requirements.txt" \
   || "$VENV/bin/pip" install -r "$SRC/requirements.txt"
 "$VENV/bin/pip" install --no-index --no-deps "$SRC"/wheels/week12_workbook-*.whl
-# The seeded sample tables live beside the package (grader/course/tables.py's DATA_DIR), not in it.
-DATA="$("$VENV/bin/python" -c 'import grader.course.tables as c; print(c.DATA_DIR)')"
+# The seeded sample tables live beside the package (grader/domain/tables.py's DATA_DIR), not in it.
+DATA="$("$VENV/bin/python" -c 'import grader.domain.tables as c; print(c.DATA_DIR)')"
 mkdir -p "$DATA" && cp "$SRC"/data/*.csv "$DATA"/
-"$VENV/bin/python" -c "import grader.grading.platforms.gradescope, grader.course.tables as c; c.load_seed()"
+"$VENV/bin/python" -c "import grader.grading.platforms.gradescope, grader.domain.tables as c; c.load_seed()"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -303,7 +303,7 @@ def build_zip(out: Path, hidden_visibility: str = "after_published", hidden_rows
         (stage / "run_autograder").write_text(RUN_AUTOGRADER, encoding="utf-8")
         if manual_csv:
             shutil.copy2(manual_csv, stage / "manual.csv")
-        from grader.course.tables import DATA_DIR, SEEDED
+        from grader.domain.tables import DATA_DIR, SEEDED
 
         (stage / "data").mkdir()
         for table in SEEDED:

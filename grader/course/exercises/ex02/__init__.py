@@ -6,10 +6,10 @@ from collections import Counter
 from datetime import datetime
 
 from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck
-from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, load_seed, replace_table, unkeyed_feature_table
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, load_seed, replace_table, unkeyed_feature_table
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.judges import Unreadable, split_items
-from grader.course import semantics
+from grader.domain import semantics
 
 COLUMNS = ["user_id", "item_id", "as_of_ts", "n"]
 KEY_POS = slice(0, 3)  # (user_id, item_id, as_of_ts) lead every feature_table tuple

@@ -13,7 +13,7 @@ except in FULL_KEY: a query that groups by fewer columns loses `groups_by_full_k
 from datetime import datetime as dt
 
 from grader.engine.checks import Fixture, duplicates_only, extra_rows_only
-from grader.course.tables import unkeyed_feature_table
+from grader.domain.tables import unkeyed_feature_table
 from grader.course.exercises.ex02 import dup_check
 
 D1, D2, D3 = dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)

@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import datetime
 
 from grader.engine.checks import Fixture, moved_to, ManualCheck, result_checks, ResultCheck, ValueCheck
-from grader.course.tables import Dataset, load_seed
+from grader.domain.tables import Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.judges import Unreadable, split_items, words_key
-from grader.course import semantics
-from grader.course.semantics import EVENT_TS, EVENT_TYPE, ITEM_ID, USER_ID
+from grader.domain import semantics
+from grader.domain.semantics import EVENT_TS, EVENT_TYPE, ITEM_ID, USER_ID
 
 STEPS = ["user_features", "item_features", "join", "derived", "write"]
 COLUMNS = [

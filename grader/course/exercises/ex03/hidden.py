@@ -21,7 +21,7 @@ from datetime import datetime as dt
 
 from grader.engine.compare import values_equal
 from grader.engine.checks import Fixture, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries_twins_apart
-from grader.course.tables import Dataset, load_seed
+from grader.domain.tables import Dataset, load_seed
 from grader.course.exercises.ex03 import SAMPLE_AS_OF, features_check
 
 T = dt(2025, 12, 10, 23, 59, 59)  # as written below; moved to SAMPLE_AS_OF

@@ -8,9 +8,9 @@ from grader.engine import compare
 from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck, Verdict
 from grader.engine.checks.base import _sql
 from grader.engine.judges import Unreadable, day_form, parse_as_of_day, parse_timestamp  # noqa: F401 (parse_timestamp: tests)
-from grader.course.tables import JOB_KEY, Dataset, load_seed
+from grader.domain.tables import JOB_KEY, Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.course import semantics
+from grader.domain import semantics
 
 SAMPLE_WATERMARK = datetime(2025, 12, 2, 23, 59, 59)
 COLUMNS = ["next_as_of_ts"]

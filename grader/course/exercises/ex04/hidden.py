@@ -3,7 +3,7 @@
 from datetime import datetime as dt, timedelta
 
 from grader.engine.checks import Fixture
-from grader.course.tables import JOB_KEY
+from grader.domain.tables import JOB_KEY
 from grader.course.exercises.ex04 import control, step_check
 
 OTHERS = Fixture("other jobs in the control table, with later and earlier watermarks", control(

@@ -6,9 +6,9 @@ from datetime import date
 
 from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck
 from grader.engine.judges import parse_as_of_day, parse_days
-from grader.course.tables import Dataset, load_seed, replace_table, unkeyed_feature_table
+from grader.domain.tables import Dataset, load_seed, replace_table, unkeyed_feature_table
 from grader.engine.exercise import Answer, Exercise
-from grader.course import semantics
+from grader.domain import semantics
 
 JOB_A = (date(2025, 12, 1), date(2025, 12, 5))
 JOB_B = (date(2025, 12, 3), date(2025, 12, 7))

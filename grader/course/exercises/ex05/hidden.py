@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime as dt
 
 from grader.engine.checks import Fixture, keys_only, no_extra_rows, only_columns
-from grader.course.tables import unkeyed_feature_table
+from grader.domain.tables import unkeyed_feature_table
 from grader.course.exercises.ex05 import audit_check
 
 D1, D2, D3 = dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)

@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from grader.engine.checks import Fixture, result_checks, ResultCheck
-from grader.course.tables import load_seed
+from grader.domain.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.course import semantics
+from grader.domain import semantics
 
 AS_OF = [datetime(2025, 12, 2, 23, 59, 59), datetime(2025, 12, 3, 23, 59, 59)]
 COLUMNS = ["user_id", "item_id", "as_of_ts", "clicks_7d", "views_7d", "impressions_7d"]

@@ -14,7 +14,7 @@ items at the as-of time (Exercise 3's point-in-time dimensions) gets the same ro
 from datetime import datetime as dt
 
 from grader.engine.checks import Fixture, at_answered, edges_moved_around, no_extra_rows, then, with_dimensions
-from grader.course.tables import Dataset
+from grader.domain.tables import Dataset
 from grader.course.exercises.ex06 import AS_OF, counts_check
 
 T1, T2 = dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)

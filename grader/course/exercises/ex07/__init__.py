@@ -13,11 +13,11 @@ from datetime import datetime
 
 from grader.engine import compare
 from grader.engine.checks import Fixture, ResultCheck, Verdict
-from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, columns as table_columns, load_seed
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, columns as table_columns, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.results import Table
 from grader.engine.sandbox import SandboxError
-from grader.course import semantics
+from grader.domain import semantics
 
 STATE = "SELECT * FROM feature_table"
 D2, D3 = datetime(2025, 12, 2, 23, 59, 59), datetime(2025, 12, 3, 23, 59, 59)

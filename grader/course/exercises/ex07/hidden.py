@@ -10,7 +10,7 @@ from datetime import datetime as dt
 
 from grader.engine import compare
 from grader.engine.checks import Fixture, ResultCheck
-from grader.course.tables import Dataset
+from grader.domain.tables import Dataset
 from grader.course.exercises.ex07 import write_check
 
 CTR, IMPRESSIONS = 6, 5  # positions in a feature_table row

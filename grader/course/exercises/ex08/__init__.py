@@ -3,16 +3,16 @@
 The answer `ex08` is a job script: it reads its watermark from feature_job_control, computes
 the day after it (course convention: a day is its 23:59:59), writes that day idempotently and
 only then advances the control row. The checks run it on a database file: twice in a row, and
-crashed after every statement boundary then rerun until caught up (grader/engine/harness/).
+crashed after every statement boundary then rerun until caught up (grader/course/harness/).
 Checks about crashes and the control row judge only a job whose clean runs write rows."""
 
 from datetime import datetime
 
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine.checks import ManualCheck
-from grader.course.tables import load_seed
+from grader.domain.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.engine.harness import CleanRunsCheck, CrashCheck, Scenario, crash_table
+from grader.course.harness import CleanRunsCheck, CrashCheck, Scenario, crash_table
 
 CLEAN = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59)", load_seed())
 DAY2, DAY3, DAY6 = (datetime(2025, 12, d, 23, 59, 59) for d in (2, 3, 6))

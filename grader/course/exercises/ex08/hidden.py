@@ -6,9 +6,9 @@ and not again here; robustness checks judge only a job whose clean runs on the s
 
 from datetime import datetime as dt
 
-from grader.course.tables import JOB_KEY, load_seed
-from grader.engine.harness import CleanRunsCheck, OwnControlRowCheck, Scenario, WatermarkSourceCheck, job_dataset
-from grader.course import semantics
+from grader.domain.tables import JOB_KEY, load_seed
+from grader.course.harness import CleanRunsCheck, OwnControlRowCheck, Scenario, WatermarkSourceCheck, job_dataset
+from grader.domain import semantics
 from grader.course.exercises.ex08 import CLEAN as SAMPLE
 from grader.course.exercises.job_values import VALUE_MISTAKES
 

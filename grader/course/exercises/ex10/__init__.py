@@ -5,10 +5,10 @@ days 2025-12-01 and 12-02 written, control at 12-02, the run for 12-03 failed.""
 from datetime import datetime as dt
 
 from grader.engine.checks import ManualCheck, ValueCheck, day_judge, days_judge
-from grader.course.tables import JOB_KEY, load_seed
+from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.engine.harness import CleanRunsCheck, Scenario, crash_table, empty_table
-from grader.course import semantics
+from grader.course.harness import CleanRunsCheck, Scenario, crash_table, empty_table
+from grader.domain import semantics
 
 DAY1, DAY2, DAY3 = (dt(2025, 12, d, 23, 59, 59) for d in (1, 2, 3))
 SEED = load_seed()

@@ -1,7 +1,7 @@
 """Hidden check for Exercise 10: the failed 12-03 run fails again (a crash after any statement)
 and the scheduler reruns it; the rerun must still end with 12-01..12-04 written exactly once."""
 
-from grader.engine.harness import CrashCheck
+from grader.course.harness import CrashCheck
 from grader.course.exercises.ex10 import BASELINE, FIRST, SCENARIO
 
 CHECKS = [

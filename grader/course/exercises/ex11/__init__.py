@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from grader.engine.checks import Fixture, moved_to, result_checks, ResultCheck
-from grader.course.tables import load_seed
+from grader.domain.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.course import semantics
+from grader.domain import semantics
 
 MOVED_AS_OF = datetime(2026, 2, 11, 11, 59, 59)  # the sample moved: a noon-ish time, weeks later
 SAMPLE_AS_OF = datetime(2025, 12, 2, 23, 59, 59)

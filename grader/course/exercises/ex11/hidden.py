@@ -13,9 +13,9 @@ get the same pairs)."""
 
 from datetime import datetime as dt
 
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine.checks import Fixture, duplicates_only, edges_moved, extra_rows_only, far_end_settled, missing_rows_only, moved_to, with_dimensions, without_future_events, without_old_events
-from grader.course.tables import Dataset
+from grader.domain.tables import Dataset
 from grader.course.exercises.ex11 import SAMPLE_AS_OF as T, grid_check
 
 

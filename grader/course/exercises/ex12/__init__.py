@@ -6,10 +6,10 @@ import re
 from datetime import datetime as dt
 
 from grader.engine.checks import ManualCheck, ValueCheck, day_judge
-from grader.course.tables import load_seed
+from grader.domain.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.course import semantics
-from grader.engine.harness import Backfill, BackfillCheck, Scenario, crash_table
+from grader.domain import semantics
+from grader.course.harness import Backfill, BackfillCheck, Scenario, crash_table
 
 SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
 END = dt(2025, 12, 7, 23, 59, 59)
@@ -175,6 +175,6 @@ EXERCISE = Exercise(
 
 def schedules(name_or_sql: str = "ex12b"):
     """In the notebook: every order and interleaving the public checks try, and the outcome."""
-    from grader.engine.harness import schedules_table
+    from grader.course.harness import schedules_table
 
     return schedules_table(name_or_sql, [c for c in EXERCISE.checks if isinstance(c, BackfillCheck)])

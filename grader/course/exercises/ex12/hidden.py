@@ -4,9 +4,9 @@ backfill that writes rows on an empty table."""
 
 from datetime import datetime as dt
 
-from grader.course.tables import JOB_KEY, load_seed
-from grader.engine.harness import Backfill, BackfillControlCheck, Scenario, job_dataset
-from grader.course import semantics
+from grader.domain.tables import JOB_KEY, load_seed
+from grader.course.harness import Backfill, BackfillControlCheck, Scenario, job_dataset
+from grader.domain import semantics
 from grader.course.exercises.ex12 import SEED as EMPTY, C, backfill_check
 from grader.course.exercises.job_values import VALUE_MISTAKES
 

@@ -10,14 +10,14 @@ from datetime import datetime
 
 from grader.engine import compare
 from grader.engine import sandbox
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine.checks import Check, Verdict, days_text, diff_tables
-from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits, SandboxError
-from grader.engine.harness.strips import backfill_strip
-from grader.engine.harness.workspace import AS_OF, COUNTS, COUNTS_END, COUNT_COLUMNS, MAX_SCHEDULES, RETRIES, Scenario, State, Workspace, _statements, empty_table, events_table, expected_after, gate, input_tables, not_judged, read_state, run_job, shrink_events, table_diff, written_days
+from grader.course.harness.strips import backfill_strip
+from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, COUNTS_END, COUNT_COLUMNS, MAX_SCHEDULES, ORCHESTRATOR_RETRIES, Scenario, State, Workspace, _statements, empty_table, events_table, expected_after, gate, input_tables, not_judged, read_state, run_job, shrink_events, table_diff, written_days
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,11 @@ def run_schedule(ws: Workspace, statements: list[str], jobs: dict[str, Backfill]
             if label not in broken:
                 curs[label].close()
         for label in broken:
-            for attempt in range(RETRIES):
+            for attempt in range(ORCHESTRATOR_RETRIES):
                 failure = run_job(db, statements, {**sc.variables, **jobs[label].variables}, limits)
                 if failure is None:
                     break
-                if attempt == RETRIES - 1:
+                if attempt == ORCHESTRATOR_RETRIES - 1:
                     failed.append(f"{jobs[label]} failed on every retry: {failure.describe()}")
         state = read_state(db)
     finally:
@@ -215,8 +215,8 @@ class BackfillCheck(Check):
                     out.diff = values_diff(self.scenario, out.rows, [d for j in self.jobs for d in j.days])
                 elif self.outside_only:
                     days = {d for j in self.jobs for d in j.days}
-                    kept = [r for r in self.scenario.initial_rows if r[AS_OF] not in days]
-                    out.diff = compare.diff(kept, FEATURE_COLUMNS, [r for r in out.rows if r[AS_OF] not in days],
+                    kept = [r for r in self.scenario.initial_rows if r[AS_OF_COLUMN] not in days]
+                    out.diff = compare.diff(kept, FEATURE_COLUMNS, [r for r in out.rows if r[AS_OF_COLUMN] not in days],
                                             FEATURE_COLUMNS, FEATURE_KEY)
                 elif serial:  # the serial orders are wrong already: judge serializability only
                     same = next((o for o in serial if compare.diff(o.rows, FEATURE_COLUMNS, out.rows, FEATURE_COLUMNS,
@@ -315,8 +315,8 @@ def kept_rows(sc: Scenario, out: Outcome) -> list[str]:
     if out.diff.equal or not sc.initial_rows:
         return []
     initial = set(sc.initial_rows)
-    stale = sorted({g[AS_OF] for _, g in out.diff.changed if tuple(g) in initial})
-    left = sorted({r[AS_OF] for r in out.diff.unexpected if tuple(r) in initial})
+    stale = sorted({g[AS_OF_COLUMN] for _, g in out.diff.changed if tuple(g) in initial})
+    left = sorted({r[AS_OF_COLUMN] for r in out.diff.unexpected if tuple(r) in initial})
     said = []
     if stale:
         said.append(f"stale rows kept on {days_text(stale)} (the values from before the backfill)")
@@ -330,7 +330,7 @@ def values_diff(sc: Scenario, rows: list[tuple], days: list[datetime]) -> compar
     """The rows of the days a run wrote against the oracle for those days (all of `days` when it
     wrote none): the key and counts, whichever days the script chose to write."""
     written = written_days(State(sc.initial_rows, None, None), State(rows, None, None)) or sorted(days)
-    got = [r[:COUNTS_END] for r in rows if r[AS_OF] in written]
+    got = [r[:COUNTS_END] for r in rows if r[AS_OF_COLUMN] in written]
     want = [r[:COUNTS_END] for r in semantics.feature_rows(sc.events, written)]
     return compare.diff(want, COUNT_COLUMNS, got, COUNT_COLUMNS, FEATURE_KEY)
 
@@ -342,11 +342,11 @@ def sequential(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], 
     notes, failed = [], []
     try:
         for label in order:
-            for attempt in range(RETRIES + 1):
+            for attempt in range(ORCHESTRATOR_RETRIES + 1):
                 failure = run_job(db, statements, {**sc.variables, **jobs[label].variables}, limits)
                 if failure is None:
                     break
-                if attempt == RETRIES:
+                if attempt == ORCHESTRATOR_RETRIES:
                     failed.append(f"{jobs[label]} failed on every retry: {failure.describe()}")
         state = read_state(db)
     finally:

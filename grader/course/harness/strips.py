@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from grader.course.semantics import next_as_of
-from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
+from grader.domain.semantics import next_as_of
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY
 from grader.engine import compare
 from grader.engine.results import Table
-from grader.engine.harness.workspace import AS_OF, Runs, short, written_days
+from grader.course.harness.workspace import AS_OF_COLUMN, Runs, short, written_days
 
 MAX_ROWS = 12
 COLUMNS = ["row", "days", "watermark"]
@@ -45,7 +45,7 @@ def strip_table(caption: str, rows: list[dict], days: list) -> Table:
 def diff_states(d: compare.Diff) -> dict[str, str]:
     """Per as-of day, what a difference says of it: duplicated, missing (lost) or wrong."""
     out: dict[str, str] = {}
-    pos = d.columns.index("as_of_ts") if "as_of_ts" in d.columns else AS_OF
+    pos = d.columns.index("as_of_ts") if "as_of_ts" in d.columns else AS_OF_COLUMN
     for rows, state in ((d.unexpected, "wrong"), ([e for e, _ in d.changed], "wrong"), (d.missing, "missing"),
                         (d.duplicated, "duplicated")):
         for r in rows:
@@ -75,7 +75,7 @@ def runs_strip(r: Runs, caption: str) -> Table:
     (a finished day rewritten is CHANGED), the day after the watermark it found (in range when
     it holds no rows: a quiet day), where it left the watermark."""
     first = r.inputs[0]
-    rows = [{"label": "before the runs", "cells": {iso(d): "done" for d in {x[AS_OF] for x in first.rows}},
+    rows = [{"label": "before the runs", "cells": {iso(d): "done" for d in {x[AS_OF_COLUMN] for x in first.rows}},
              "watermark": iso(first.watermark)}]
     for n, (i, o) in enumerate(zip(r.inputs, r.outputs), 1):
         cells: dict[str, str] = {}
@@ -117,7 +117,7 @@ def _ranges(jobs: list) -> list[dict]:
 
 
 def _final(rows: list[tuple], d: compare.Diff, days: set) -> dict[str, str]:
-    final = {iso(r[AS_OF]): "wrote" for r in rows if iso(r[AS_OF]) in days}
+    final = {iso(r[AS_OF_COLUMN]): "wrote" for r in rows if iso(r[AS_OF_COLUMN]) in days}
     final.update({day: state for day, state in diff_states(d).items() if day in days})
     return final
 

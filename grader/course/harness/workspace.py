@@ -14,20 +14,20 @@ from typing import Any
 
 from grader.engine import compare
 from grader.engine import sandbox
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine import sqlerrors
 from grader.engine.checks import Verdict, _sql, day_text
-from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY, Dataset, columns as table_columns
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY, Dataset, columns as table_columns
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits, SandboxError
 from grader.engine.shrink import ddmin
 
 
-RETRIES = 2  # an orchestrator's retries of a failed task
+ORCHESTRATOR_RETRIES = 2  # an orchestrator's retries of a failed task
 MAX_RERUNS = 4  # reruns after a crash before the job counts as stuck
 MAX_SCHEDULES = 12  # interleavings explored per pair of jobs (chosen deterministically)
-AS_OF = 2  # column of as_of_ts in feature_table rows
+AS_OF_COLUMN = 2  # column of as_of_ts in feature_table rows
 # The hidden value fixtures (window edges, retries, event types) judge the key and the three counts:
 # ctr_7d is derived from them and judged on the sample, so a ctr slip is not reported as a window one.
 COUNTS_END = 6
@@ -171,7 +171,7 @@ class State:
     control: list[tuple] = field(default_factory=list)  # every job's control row, sorted
 
     def day(self, as_of: datetime) -> list[tuple]:
-        return sorted(r for r in self.rows if r[AS_OF] == as_of)
+        return sorted(r for r in self.rows if r[AS_OF_COLUMN] == as_of)
 
 
 def read_state(db) -> State:
@@ -190,7 +190,7 @@ def read_state(db) -> State:
 def expected_after(scenario: Scenario, days: list[datetime]) -> list[tuple]:
     """The table after `days` were (re)written: every other row kept, those days from the oracle."""
     wanted = set(days)
-    kept = [r for r in scenario.initial_rows if r[AS_OF] not in wanted]
+    kept = [r for r in scenario.initial_rows if r[AS_OF_COLUMN] not in wanted]
     return kept + semantics.feature_rows(scenario.events, days)
 
 
@@ -216,13 +216,13 @@ def _same(a: list[tuple], b: list[tuple]) -> bool:
 
 def written_days(before: State, after: State) -> list[datetime]:
     """Days a run wrote: rows added or changed (a day only emptied is not written)."""
-    days = {r[AS_OF] for r in after.rows}
+    days = {r[AS_OF_COLUMN] for r in after.rows}
     return sorted(d for d in days if not _same(before.day(d), after.day(d)))
 
 
 def changed_days(before: State, after: State) -> list[datetime]:
     """Days whose rows differ in any way (added, changed or removed)."""
-    days = {r[AS_OF] for r in before.rows + after.rows}
+    days = {r[AS_OF_COLUMN] for r in before.rows + after.rows}
     return sorted(d for d in days if not _same(before.day(d), after.day(d)))
 
 
@@ -387,4 +387,4 @@ def empty_table(sc: Scenario) -> Scenario:
 
 
 def new_rows(sc: Scenario, rows: list[tuple]) -> list[tuple]:
-    return [r for r in rows if r[AS_OF] > sc.watermark]
+    return [r for r in rows if r[AS_OF_COLUMN] > sc.watermark]

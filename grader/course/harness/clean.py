@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.engine import compare
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine.checks import Check, Verdict, day_text, days_text, diff_tables
-from grader.course.tables import FEATURE_COLUMNS, FEATURE_KEY
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
-from grader.engine.harness.strips import runs_strip
-from grader.engine.harness.workspace import AS_OF, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
+from grader.course.harness.strips import runs_strip
+from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
 
 
 @dataclass
@@ -57,9 +57,9 @@ class CleanRunsCheck(Check):
             return self._table(statements, r, limits, what)
         if self.aspect == "untouched":
             mine = set(targets(sc, self.runs))
-            old = {rw[AS_OF] for rw in sc.initial_rows} - mine
-            got = sorted(rw for rw in r.after.rows if rw[AS_OF] in old)
-            was = sorted(rw for rw in r.before.rows if rw[AS_OF] in old)
+            old = {rw[AS_OF_COLUMN] for rw in sc.initial_rows} - mine
+            got = sorted(rw for rw in r.after.rows if rw[AS_OF_COLUMN] in old)
+            was = sorted(rw for rw in r.before.rows if rw[AS_OF_COLUMN] in old)
             d = compare.diff(was, FEATURE_COLUMNS, got, FEATURE_COLUMNS, FEATURE_KEY)
             if d.equal:
                 return Verdict("pass", self.passed)
@@ -85,15 +85,15 @@ class CleanRunsCheck(Check):
         """Rows the days after the watermark must hold: the oracle's, or the job's own."""
         sc = self.scenario
         days = targets(sc, self.runs)
-        kept = [rw for rw in self._rows(sc, sc.initial_rows) if rw[AS_OF] not in days]
+        kept = [rw for rw in self._rows(sc, sc.initial_rows) if rw[AS_OF_COLUMN] not in days]
         if not self.relative:
             return kept + semantics.feature_rows(sc.events, days), None
         base = empty_table(sc)
         own = job_runs(statements, base, limits, self.runs, fed=True)
         if own.failure():
             return [], f"on {base.name}, {own.failure()}"
-        mine = [rw for rw in own.after.rows if rw[AS_OF] in days]
-        empty = [d for d in days if semantics.feature_rows(base.events, [d]) and d not in {rw[AS_OF] for rw in mine}]
+        mine = [rw for rw in own.after.rows if rw[AS_OF_COLUMN] in days]
+        empty = [d for d in days if semantics.feature_rows(base.events, [d]) and d not in {rw[AS_OF_COLUMN] for rw in mine}]
         if empty:
             return [], (f"on {base.name}, {self.runs} run(s) from watermark {day_text(base.watermark)} "
                         f"write no rows for {days_text(empty)}, so there is no day of yours to compare")
@@ -107,7 +107,7 @@ class CleanRunsCheck(Check):
         got = self._rows(sc, r.after.rows)
         if self.relative:  # which days, before any comparison: every day the oracle fills must be written
             empty = [d for d in targets(sc, self.runs)
-                     if semantics.feature_rows(sc.events, [d]) and not [rw for rw in got if rw[AS_OF] == d]]
+                     if semantics.feature_rows(sc.events, [d]) and not [rw for rw in got if rw[AS_OF_COLUMN] == d]]
             if empty:
                 return Verdict("fail", f"{self.fail} (after {what}: no rows for {days_text(empty)}, a day with events "
                                        f"in its window; days your job wrote: {days_text(written_days(r.before, r.after))})")
@@ -130,7 +130,7 @@ class CleanRunsCheck(Check):
 
         def fails(small: Scenario) -> bool:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
-            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
+            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF_COLUMN] not in targets(small, self.runs)]
             exp += semantics.feature_rows(small.events, targets(small, self.runs))
             return not rr.failure() and not compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows),
                                                          FEATURE_COLUMNS, FEATURE_KEY).equal
@@ -138,7 +138,7 @@ class CleanRunsCheck(Check):
         small = shrink_events(sc, fails)
         if small is not sc:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
-            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF] not in targets(small, self.runs)]
+            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF_COLUMN] not in targets(small, self.runs)]
             exp += semantics.feature_rows(small.events, targets(small, self.runs))
             small_d = compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
             if not small_d.equal:
@@ -154,7 +154,7 @@ class CleanRunsCheck(Check):
 
         def judged(small: Scenario, rr: Runs) -> compare.Diff:
             days = sorted({d for i, o in zip(rr.inputs, rr.outputs) for d in written_days(i, o)}) or targets(small, self.runs)
-            got = [rw[:COUNTS_END] for rw in rr.after.rows if rw[AS_OF] in days]
+            got = [rw[:COUNTS_END] for rw in rr.after.rows if rw[AS_OF_COLUMN] in days]
             want = [rw[:COUNTS_END] for rw in semantics.feature_rows(small.events, days)]
             return compare.diff(want, COUNT_COLUMNS, got, COUNT_COLUMNS, FEATURE_KEY)
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from grader.engine import compare
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine.checks import Check, Verdict, day_text, days_text, diff_tables
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
-from grader.engine.harness.strips import crash_strip
-from grader.engine.harness.workspace import AS_OF, COUNTS, MAX_RERUNS, Scenario, State, Workspace, _base, _same, _statements, clean_runs, expected_after, gate, not_judged, read_state, run_job, short, table_diff, targets
+from grader.course.harness.strips import crash_strip
+from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, MAX_RERUNS, Scenario, State, Workspace, _base, _same, _statements, clean_runs, expected_after, gate, not_judged, read_state, run_job, short, table_diff, targets
 
 
 @dataclass
@@ -58,8 +58,8 @@ def baseline(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits,
     final = oracle if correct or any(failures) else clean.rows
     per_day = {}
     for d in targets:
-        mine = sorted(r for r in final if r[AS_OF] == d)
-        per_day[d] = mine or sorted(r for r in oracle if r[AS_OF] == d)
+        mine = sorted(r for r in final if r[AS_OF_COLUMN] == d)
+        per_day[d] = mine or sorted(r for r in oracle if r[AS_OF_COLUMN] == d)
     return Baseline(targets, final, per_day, targets[-1] if correct else clean.watermark, correct)
 
 
@@ -151,10 +151,10 @@ def _rerun(db, statements, sc, limits, trial: Trial, base: Baseline) -> str:
     if d.equal:
         return ""
     trial.diff = d
-    written = {r[AS_OF] for r in st.rows}
+    written = {r[AS_OF_COLUMN] for r in st.rows}
     gaps = [t for t in expected_days(base.expected) if t not in written]
     trial.lost = gaps
-    trial.duplicated = sorted({r[AS_OF] for r in d.duplicated if len(r) > AS_OF})
+    trial.duplicated = sorted({r[AS_OF_COLUMN] for r in d.duplicated if len(r) > AS_OF_COLUMN})
     if gaps:
         return f"gap: day {days_text(gaps)} is never written ({d.summary()})"
     if d.duplicated:
@@ -163,7 +163,7 @@ def _rerun(db, statements, sc, limits, trial: Trial, base: Baseline) -> str:
 
 
 def expected_days(rows: list[tuple]) -> list[datetime]:
-    return sorted({r[AS_OF] for r in rows})
+    return sorted({r[AS_OF_COLUMN] for r in rows})
 
 
 def trials_table(trials: list[Trial], caption: str) -> Table:

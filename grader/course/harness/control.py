@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from grader.course.tables import JOB_KEY, columns as table_columns
+from grader.domain.tables import JOB_KEY, columns as table_columns
 from grader.engine.checks import Check, Verdict, day_text, days_text
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
-from grader.engine.harness.backfill import BackfillCheck, backfill_alone
-from grader.engine.harness.workspace import Scenario, _statements, gate, input_tables, job_runs, not_judged, targets, written_days
+from grader.course.harness.backfill import BackfillCheck, backfill_alone
+from grader.course.harness.workspace import Scenario, _statements, gate, input_tables, job_runs, not_judged, targets, written_days
 
 
 def _ts(value) -> str:

@@ -7,14 +7,14 @@ from typing import Callable
 from datetime import datetime
 
 from grader.engine import sandbox
-from grader.course import semantics
+from grader.domain import semantics
 from grader.engine.checks import day_text, days_text
-from grader.course.tables import JOB_KEY, Dataset
+from grader.domain.tables import JOB_KEY, Dataset
 from grader.engine.sandbox import Limits
-from grader.engine.harness.strips import schedules_strip
-from grader.engine.harness.workspace import AS_OF, Scenario, Workspace, _same, expected_after, read_state, run_job
-from grader.engine.harness.crash import explore, trials_table
-from grader.engine.harness.backfill import BackfillCheck
+from grader.course.harness.strips import schedules_strip
+from grader.course.harness.workspace import AS_OF_COLUMN, Scenario, Workspace, _same, expected_after, read_state, run_job
+from grader.course.harness.crash import explore, trials_table
+from grader.course.harness.backfill import BackfillCheck
 
 
 # A lesson names the learner's job by the snippet it saved ("ex08"). Only the kernel holds
@@ -152,7 +152,7 @@ def days_table(name_or_sql: str, scenario: Scenario, runs: int = 1, limits: Limi
         finally:
             db.close()
     rows = []
-    for day in sorted({r[AS_OF] for r in before.rows + after.rows}):
+    for day in sorted({r[AS_OF_COLUMN] for r in before.rows + after.rows}):
         old, new = before.day(day), after.day(day)
         same = _same(old, new)
         marks = [w for w, ts in (("before", before.watermark), ("after", after.watermark)) if ts == day]

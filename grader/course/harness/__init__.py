@@ -24,28 +24,28 @@ Expected tables come from the Python oracle (semantics.feature_rows), never from
 # The names exercises, lessons and tests
 # use are re-exported here; mutable caches and counters are the same objects as in their module.
 
-from grader.engine.harness.workspace import (  # noqa: F401
-    AS_OF, COUNTS, COUNTS_END, COUNT_COLUMNS, Failure, MAX_RERUNS, MAX_SCHEDULES, RETRIES, Runs,
+from grader.course.harness.workspace import (  # noqa: F401
+    AS_OF_COLUMN, COUNTS, COUNTS_END, COUNT_COLUMNS, Failure, MAX_RERUNS, MAX_SCHEDULES, ORCHESTRATOR_RETRIES, Runs,
     SHRINK_SECONDS, SHRINK_TESTS, Scenario, State, Workspace, _runs, changed_days, clean_runs,
     empty_table, events_table, expected_after, gate, input_tables, job_runs, new_rows, not_judged,
     read_state, run_job, short, shrink_events, table_diff, targets, written_days,
 )
-from grader.engine.harness.clean import (  # noqa: F401
+from grader.course.harness.clean import (  # noqa: F401
     CleanRunsCheck, WatermarkSourceCheck,
 )
-from grader.engine.harness.crash import (  # noqa: F401
+from grader.course.harness.crash import (  # noqa: F401
     Baseline, CrashCheck, MEDIUMS, Trial, _explored, baseline, crash_after, default_medium, expected_days,
     explore,
     trials_table,
 )
-from grader.engine.harness.backfill import (  # noqa: F401
+from grader.course.harness.backfill import (  # noqa: F401
     Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
     run_schedule, sequence, sequential, values_diff,
 )
-from grader.engine.harness.control import (  # noqa: F401
+from grader.course.harness.control import (  # noqa: F401
     BackfillControlCheck, OwnControlRowCheck, control_changes,
 )
-from grader.engine.harness.lesson_tables import (  # noqa: F401
+from grader.course.harness.lesson_tables import (  # noqa: F401
     crash_table, days_table, job_dataset, look_up_snippets_with, schedules_strip_table, schedules_table,
     snippet,
 )
