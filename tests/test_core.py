@@ -263,3 +263,19 @@ def test_a_cut_difference_table_says_how_many_more_rows_there_are():
     assert len(table.rows) == 12 and table.caption == "expected but missing (12 of 20 shown: 8 more)"
     small = compare.diff(expected[:3], ["a", "b"], [], ["a", "b"], ["a"])
     assert diff_tables(small)[0].caption == "expected but missing"
+def test_window_controls_take_the_window_length():
+    # an exercise with a 28-day window declares its controls with it; the course's 7 days is the default
+    from datetime import datetime, timedelta
+
+    from grader.domain.tables import Dataset, load_seed
+    from grader.engine.checks import Fixture, edges_moved_around, far_end_settled, without_events_older_than
+
+    t = datetime(2025, 12, 31, 23, 59, 59)
+    events = [(1, 1, 10, t - timedelta(days=d), "view") for d in (1, 10, 27.5, 28, 29)]
+    fixture = Fixture("days ago", load_seed().with_rows("events", events), {"as_of_ts": t})
+    kept = without_events_older_than(timedelta(days=28))(fixture).dataset.rows("events")
+    assert [round((t - e[3]) / timedelta(days=1), 1) for e in kept] == [1, 10, 27.5]
+    moved = edges_moved_around(lambda f: [t], window=timedelta(days=28))(fixture).dataset.rows("events")
+    assert [e[3] for e in moved if e[0] == 1][3] == t - timedelta(days=28) - timedelta(hours=1)  # pushed outside, same side
+    settled = far_end_settled(window=timedelta(days=28))(fixture).dataset.rows("events")
+    assert sorted(round((t - e[3]) / timedelta(days=1), 1) for e in settled) == [1, 10, 14, 29]

@@ -58,3 +58,20 @@ def test_the_check_of_consistency_sees_a_missing_user_and_a_late_item():
     late = Dataset({"events": events, "users": [(7, dt(2025, 1, 1), "N")], "items": [(70, dt(2025, 12, 2), "A")]})
     assert missing_dimensions(late) == ["event 1: item 70 created after the event"]
     assert missing_dimensions(with_dimensions(Dataset({"events": events}))) == []
+
+
+def test_retried_events_are_exact_copies_and_keep_a_real_click_in_the_same_second():
+    from collections import Counter
+    from datetime import datetime
+
+    from grader.domain import semantics
+    from grader.domain.fixtures import retried_events
+
+    rows = retried_events(datetime(2025, 12, 1, 9), datetime(2025, 12, 2, 9), burst=datetime(2025, 12, 2, 10))
+    by_id = {}
+    for r in rows:
+        by_id.setdefault(r[0], set()).add(r)
+    assert all(len(versions) == 1 for versions in by_id.values())  # a retry is an exact copy
+    assert Counter(r[0] for r in rows) == {1: 2, 2: 3, 3: 1, 4: 2, 5: 1}
+    burst = [r for r in rows if r[semantics.EVENT_TS] == datetime(2025, 12, 2, 10)]
+    assert {r[0] for r in burst} == {4, 5}  # same second, two events: only event_id tells them apart

@@ -33,8 +33,8 @@ def dedup(events: Iterable[tuple]) -> list[tuple]:
     return out
 
 
-def in_window(event_ts: datetime, as_of: datetime) -> bool:
-    return as_of - WINDOW < event_ts <= as_of
+def in_window(event_ts: datetime, as_of: datetime, window: timedelta = WINDOW) -> bool:
+    return as_of - window < event_ts <= as_of
 
 
 def ctr(clicks: int, impressions: int) -> float | None:

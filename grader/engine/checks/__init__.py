@@ -16,7 +16,7 @@ from grader.engine.checks.result import (  # noqa: F401
 from grader.engine.checks.controls import (  # noqa: F401
     EDGE, at_answered, duplicates_only, edges_moved, edges_moved_around, extra_rows_only, far_end_settled, keys_only,
     missing_rows_only, moved_to, no_extra_rows, only_columns, then, without_future_events,
-    without_old_events, without_retries, without_retries_twins_apart,
+    without_events_older_than, without_old_events, without_retries, without_retries_twins_apart,
 )
 from grader.engine.checks.value import (  # noqa: F401
     Judge, ManualCheck, ValueCheck,

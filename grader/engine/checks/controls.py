@@ -25,10 +25,18 @@ def without_future_events(fixture: Fixture) -> Fixture:
     return _events(fixture, lambda e: e if e[semantics.EVENT_TS] <= t else None)
 
 
-def without_old_events(fixture: Fixture) -> Fixture:
-    """The events at or before the window's start removed (users and items kept)."""
-    t = _as_of(fixture)
-    return _events(fixture, lambda e: e if e[semantics.EVENT_TS] > t - semantics.WINDOW else None)
+def without_events_older_than(window: timedelta) -> Control:
+    """The events at or before the start of a `window` ending at the as-of time removed (users
+    and items kept)."""
+
+    def control(fixture: Fixture) -> Fixture:
+        t = _as_of(fixture)
+        return _events(fixture, lambda e: e if e[semantics.EVENT_TS] > t - window else None)
+
+    return control
+
+
+without_old_events = without_events_older_than(semantics.WINDOW)  # the course's 7 days
 
 
 def without_retries(fixture: Fixture) -> Fixture:
@@ -55,8 +63,8 @@ def without_retries_twins_apart(fixture: Fixture) -> Fixture:
 EDGE = timedelta(seconds=1)
 
 
-def edges_moved_around(as_ofs: "Callable[[Fixture], list[datetime]]") -> Control:
-    """Each event within a second of a window's edge (for any of the as-of times) moved an hour
+def edges_moved_around(as_ofs: "Callable[[Fixture], list[datetime]]", window: timedelta = semantics.WINDOW) -> Control:
+    """Each event within a second of a `window`'s edge (for any of the as-of times) moved an hour
     or more away from every edge, to a time that is inside exactly the same windows: an answer
     that draws the edges right gives the same result; one that puts the edge on the wrong side
     (>= for >, < for <=, a day's date for its timestamp) does not. Leakage is not its concern:
@@ -64,10 +72,10 @@ def edges_moved_around(as_ofs: "Callable[[Fixture], list[datetime]]") -> Control
 
     def control(fixture: Fixture) -> Fixture:
         times = as_ofs(fixture)
-        edges = [t for a in times for t in (a, a - semantics.WINDOW)]
+        edges = [t for a in times for t in (a, a - window)]
 
         def inside(ts: datetime) -> tuple:
-            return tuple(semantics.in_window(ts, a) for a in times)
+            return tuple(semantics.in_window(ts, a, window) for a in times)
 
         def move(e: tuple) -> tuple:
             ts = e[semantics.EVENT_TS]
@@ -84,25 +92,25 @@ def edges_moved_around(as_ofs: "Callable[[Fixture], list[datetime]]") -> Control
     return control
 
 
-edges_moved = edges_moved_around(lambda fixture: [_as_of(fixture)])
+edges_moved = edges_moved_around(lambda fixture: [_as_of(fixture)])  # the course's 7 days
 
 
-def far_end_settled(remove_outside: bool = True) -> Control:
-    """Each event within a day of the window's far end (as_of_ts - 7 days) settled: moved to the
-    middle of the window when it is inside, removed when it is outside (if `remove_outside`).
-    A 7-day window gives the same result; one a day too short (6 days) or too long (8 days)
-    does not. For fixtures with no event within a second of an edge (window_edges' concern)."""
+def far_end_settled(remove_outside: bool = True, window: timedelta = semantics.WINDOW) -> Control:
+    """Each event within a day of the `window`'s far end (as_of_ts - window) settled: moved to
+    the middle of the window when it is inside, removed when it is outside (if `remove_outside`).
+    A window of the right length gives the same result; one a day too short or too long does
+    not. For fixtures with no event within a second of an edge (window_edges' concern)."""
 
     def control(fixture: Fixture) -> Fixture:
         t = _as_of(fixture)
-        start = t - semantics.WINDOW
+        start = t - window
 
         def settle(e: tuple) -> tuple | None:
             ts = e[semantics.EVENT_TS]
             if abs(ts - start) >= timedelta(days=1):
                 return e
             if ts > start:
-                return (*e[:semantics.EVENT_TS], t - semantics.WINDOW / 2, *e[semantics.EVENT_TS + 1:])
+                return (*e[:semantics.EVENT_TS], t - window / 2, *e[semantics.EVENT_TS + 1:])
             return None if remove_outside else e
 
         return _events(fixture, settle)

@@ -23,6 +23,7 @@ from grader.engine.compare import values_equal
 from grader.engine.checks import Fixture, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries_twins_apart
 from grader.domain.tables import Dataset, load_seed
 from grader.course.exercises.ex03 import SAMPLE_AS_OF, features_check
+from grader.domain.fixtures import copies
 
 T = dt(2025, 12, 10, 23, 59, 59)  # as written below; moved to SAMPLE_AS_OF
 OLD = dt(2025, 1, 1)
@@ -79,12 +80,9 @@ LEAKAGE = fixture("entity events after the as-of time and older than 7 days", [
 ])
 
 RETRIES = fixture("retried events (same event_id, exact copies)", [
-    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
-    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    *copies((1, 1, 10, dt(2025, 12, 9, 9), "click"), 2),
     (2, 1, 11, dt(2025, 12, 9, 10), "view"),
-    (3, 2, 10, dt(2025, 12, 9, 11), "view"),
-    (3, 2, 10, dt(2025, 12, 9, 11), "view"),
-    (3, 2, 10, dt(2025, 12, 9, 11), "view"),
+    *copies((3, 2, 10, dt(2025, 12, 9, 11), "view"), 3),
     (4, 1, 10, dt(2025, 12, 9, 9), "click"),   # a second click in the same second: its own event_id, not a retry
 ])
 

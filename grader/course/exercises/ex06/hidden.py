@@ -16,6 +16,7 @@ from datetime import datetime as dt
 from grader.engine.checks import Fixture, at_answered, edges_moved_around, no_extra_rows, then, with_dimensions
 from grader.domain.tables import Dataset
 from grader.course.exercises.ex06 import AS_OF, counts_check
+from grader.domain.fixtures import retried_events
 
 T1, T2 = dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
 INSIDE = dt(2025, 12, 1, 12)  # well inside both as-of times' windows
@@ -50,17 +51,8 @@ EDGES = fixture("events exactly on the window's edges", [
     (6, 3, 10, dt(2025, 12, 1, 12), "view"), (7, 3, 10, dt(2025, 12, 1, 13), "view"),
 ])
 
-RETRIES = fixture("retried events (same event_id, exact copies)", [
-    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
-    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (3, 2, 10, dt(2025, 12, 2, 9), "click"),
-    (4, 2, 10, dt(2025, 12, 2, 10), "click"),   # a real second click, not a retry
-    (4, 2, 10, dt(2025, 12, 2, 10), "click"),
-    (5, 2, 10, dt(2025, 12, 2, 10), "click"),   # a third click in the same second: its own event_id
-])
+RETRIES = fixture("retried events (same event_id, exact copies)",
+                  retried_events(dt(2025, 12, 1, 9), dt(2025, 12, 2, 9), burst=dt(2025, 12, 2, 10)))
 
 EVENT_TYPES = fixture("event types other than click and view", [
     (1, 1, 10, dt(2025, 12, 1, 9), "click"),

@@ -11,6 +11,7 @@ from grader.course.harness import CleanRunsCheck, OwnControlRowCheck, Scenario, 
 from grader.domain import semantics
 from grader.course.exercises.ex08 import CLEAN as SAMPLE
 from grader.course.exercises.job_values import VALUE_MISTAKES
+from grader.domain.fixtures import retried_events
 
 SEED = load_seed()
 EVENTS = SEED.rows("events")
@@ -46,17 +47,8 @@ EDGES = Scenario("events exactly on the window's edges (the run writes 2025-12-0
     (6, 3, 10, dt(2025, 12, 1, 12), "view"),
 ], DAY2))
 
-RETRIES = Scenario("retried events (same event_id, exact copies)", job_dataset([
-    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
-    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (3, 2, 10, dt(2025, 12, 3, 9), "click"),
-    (4, 2, 10, dt(2025, 12, 3, 10), "click"),   # a real second click, not a retry
-    (4, 2, 10, dt(2025, 12, 3, 10), "click"),
-    (5, 2, 10, dt(2025, 12, 3, 10), "click"),   # a third click in the same second: its own event_id
-], DAY2))
+RETRIES = Scenario("retried events (same event_id, exact copies)", job_dataset(
+    retried_events(dt(2025, 12, 1, 9), dt(2025, 12, 2, 9), burst=dt(2025, 12, 3, 10)), DAY2))
 
 EVENT_TYPES = Scenario("event types other than click and view", job_dataset([
     (1, 1, 10, dt(2025, 12, 1, 9), "click"),

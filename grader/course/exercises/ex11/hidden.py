@@ -17,6 +17,7 @@ from grader.domain import semantics
 from grader.engine.checks import Fixture, duplicates_only, edges_moved, extra_rows_only, far_end_settled, missing_rows_only, moved_to, with_dimensions, without_future_events, without_old_events
 from grader.domain.tables import Dataset
 from grader.course.exercises.ex11 import SAMPLE_AS_OF as T, grid_check
+from grader.domain.fixtures import copies
 
 
 def fixture(name, events, as_of=T, **tables):
@@ -42,10 +43,8 @@ ALL_TIME = fixture("pairs active only before the window", [
 DUPLICATES = fixture("many events per pair, and retried events", [
     (1, 1, 10, dt(2025, 12, 1, 9), "click"),
     (2, 1, 10, dt(2025, 12, 1, 10), "view"),
-    (3, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (3, 1, 10, dt(2025, 12, 2, 9), "view"),     # a retry
-    (4, 2, 11, dt(2025, 11, 30, 9), "view"),
-    (4, 2, 11, dt(2025, 11, 30, 9), "view"),
+    *copies((3, 1, 10, dt(2025, 12, 2, 9), "view"), 2),  # a retry
+    *copies((4, 2, 11, dt(2025, 11, 30, 9), "view"), 2),
 ])
 
 EVERY_TYPE = fixture("pairs whose only events in the window are purchases or carts", [

@@ -9,6 +9,7 @@ from grader.course.harness import Backfill, BackfillControlCheck, Scenario, job_
 from grader.domain import semantics
 from grader.course.exercises.ex12 import SEED as EMPTY, C, backfill_check
 from grader.course.exercises.job_values import VALUE_MISTAKES
+from grader.domain.fixtures import retried_events
 
 SEED = load_seed()
 EVENTS = SEED.rows("events")
@@ -50,17 +51,8 @@ EDGES = Scenario("events exactly on the windows' edges, backfill [12-02, 12-03]"
     (7, 3, 11, dt(2025, 12, 1, 12), "view"),
 ]))
 
-RETRIES = Scenario("retried events (same event_id, exact copies), backfill [12-02, 12-03]", job_dataset([
-    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
-    (1, 1, 10, dt(2025, 12, 1, 9), "click"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (2, 1, 10, dt(2025, 12, 2, 9), "view"),
-    (3, 2, 10, dt(2025, 12, 2, 11), "click"),
-    (4, 2, 10, dt(2025, 12, 2, 12), "click"),   # a real second click, not a retry
-    (4, 2, 10, dt(2025, 12, 2, 12), "click"),
-    (5, 2, 10, dt(2025, 12, 2, 12), "click"),   # a third click in the same second: its own event_id
-]))
+RETRIES = Scenario("retried events (same event_id, exact copies), backfill [12-02, 12-03]", job_dataset(
+    retried_events(dt(2025, 12, 1, 9), dt(2025, 12, 2, 9), burst=dt(2025, 12, 2, 12))))
 
 EVENT_TYPES = Scenario("event types other than click and view, backfill [12-02, 12-03]", job_dataset([
     (1, 1, 10, dt(2025, 12, 1, 9), "click"),
