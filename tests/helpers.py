@@ -11,8 +11,7 @@ def cells(*sources: str) -> list[dict]:
     return [{"cell_type": "code", "source": s} for s in sources]
 
 
-def sql_cell(name: str, sql: str) -> str:
-    return f"%%sql --save {name}\n{sql}"
+from grader.engine.matrix import sql_cell  # noqa: E402,F401  (one spelling of an answer cell)
 
 
 def grade(exercise_id: str, *sources: str, hidden: bool = True):
@@ -58,24 +57,12 @@ def mutation_tests(submit, wrong: dict, correct: dict):
 
 # ---- the matrix: every known-wrong answer and the exact set of checks it must fail ----
 #
-# A test module declares `MATRIX = {name: Wrong(...)}`; `exact_failures_test(MATRIX)` turns it
-# into that module's test, and tests/test_matrix.py collects every module's MATRIX (any
-# tests/test_ex*.py that has one) to check the declarations as a whole.
+# An exercise declares `MATRIX = {name: Wrong(...)}` in its folder (exNN/matrix.py; older ones
+# still in tests/test_exNN.py); `exact_failures_test(MATRIX)` turns it into a test, and
+# tests/test_matrix.py collects every MATRIX to check the declarations as a whole.
 
-from typing import NamedTuple  # noqa: E402
-
-
-class Wrong(NamedTuple):
-    """A wrong answer: the cells a student would hand in (every answer the exercise reads, the
-    other ones right) and the exact set of checks it must fail (fail, error or timeout)."""
-
-    exercise: str
-    cells: tuple[str, ...]
-    fails: frozenset[str]
-
-
-def wrong(exercise_id: str, fails, *cells: str) -> Wrong:
-    return Wrong(exercise_id, tuple(cells), frozenset([fails] if isinstance(fails, str) else fails))
+# The format lives beside the exercises' own matrices (grader/engine/matrix.py).
+from grader.engine.matrix import Wrong, wrong  # noqa: E402,F401
 
 
 def exact_failures_test(matrix: dict):

@@ -1,7 +1,9 @@
-"""The whole matrix of known-wrong answers (issue 11): every tests/test_ex*.py that declares a
-`MATRIX = {name: helpers.Wrong(exercise, cells, fails)}` asserts there that each wrong answer
-fails EXACTLY its declared checks (helpers.exact_failures_test). This file reads every module's
-declarations as a whole, without grading again:
+"""The whole matrix of known-wrong answers (issue 11). An exercise declares its matrix beside its
+checks, grader/course/exercises/exNN/matrix.py (`MATRIX = {name: wrong(exercise, fails, *cells)}`,
+`CORRECT = {name: sql}`; the format is grader/engine/matrix.py); exercises not moved yet declare
+MATRIX in tests/test_exNN.py and assert it there (helpers.exact_failures_test). This file grades
+every exercise folder's matrix (each wrong answer fails EXACTLY its declared checks, each correct
+formulation gets full marks) and reads every declaration as a whole:
 
 - every declared check exists in its exercise;
 - every check that reads a SQL answer of a declared exercise is failed by some wrong answer
@@ -30,17 +32,37 @@ from helpers import Wrong, grade, sql_cell
 HERE = Path(__file__).parent
 
 
-def declarations() -> dict[str, dict[str, Wrong]]:
-    """module name -> its MATRIX, for every tests/test_ex*.py that declares one."""
+def folder_matrices() -> dict[str, object]:
+    """exercise id -> its exNN/matrix.py module, for every exercise folder that has one."""
     out = {}
+    for exercise_id in exercises.IDS:
+        try:
+            out[exercise_id] = importlib.import_module(f"grader.course.exercises.{exercise_id}.matrix")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"grader.course.exercises.{exercise_id}.matrix":
+                raise
+    return out
+
+
+FOLDERS = folder_matrices()
+
+
+def declarations() -> dict[str, dict[str, Wrong]]:
+    """where -> its MATRIX: every exercise folder's, then every tests/test_ex*.py that declares
+    one of its own (a test module importing its folder's matrix is not counted twice)."""
+    out = {exercise_id: m.MATRIX for exercise_id, m in FOLDERS.items()}
+    seen = {id(m) for m in out.values()}
     for path in sorted(HERE.glob("test_ex*.py")):
         module = importlib.import_module(path.stem)
-        if isinstance(getattr(module, "MATRIX", None), dict):
-            out[path.stem] = module.MATRIX
+        matrix = getattr(module, "MATRIX", None)
+        if isinstance(matrix, dict) and id(matrix) not in seen:
+            out[path.stem] = matrix
     return out
 
 
 DECLARED = declarations()
+FOLDER_ENTRIES = [(e, name, w) for e, m in FOLDERS.items() for name, w in sorted(m.MATRIX.items())]
+FOLDER_CORRECT = [(e, name, sql) for e, m in FOLDERS.items() for name, sql in sorted(getattr(m, "CORRECT", {}).items())]
 ENTRIES = [(m, name, w) for m, matrix in DECLARED.items() for name, w in sorted(matrix.items())]
 EXERCISES = sorted({w.exercise for _, _, w in ENTRIES})
 
@@ -54,7 +76,28 @@ def sql_checks(exercise_id: str, hidden_only: bool = False) -> set[str]:
 
 def test_modules_declare_a_matrix():
     # the collector finds the declarations (a rename would silently empty this file's tests)
-    assert {"test_ex06", "test_ex07", "test_ex11"} <= set(DECLARED)
+    assert {"ex06", "test_ex07", "test_ex11"} <= set(DECLARED)
+
+
+@pytest.mark.parametrize("exercise_id,name,w", FOLDER_ENTRIES, ids=[f"{e}:{n}" for e, n, _ in FOLDER_ENTRIES])
+def test_wrong_answer_fails_exactly_its_checks(exercise_id, name, w):
+    from helpers import FINDING, failing, not_passed
+
+    result = grade(w.exercise, *w.cells)
+    assert failing(result) == w.fails, not_passed(result)
+    # and each failure starts with what was found in this answer's result (issue 11.2)
+    for c in result.checks:
+        if c.status == "fail" and getattr(c, "tables", None):
+            assert FINDING.match(c.message), (c.name, c.message)
+
+
+@pytest.mark.parametrize("exercise_id,name,sql", FOLDER_CORRECT, ids=[f"{e}:{n}" for e, n, _ in FOLDER_CORRECT])
+def test_correct_formulation_gets_full_marks(exercise_id, name, sql):
+    from helpers import full_marks, not_passed
+
+    sql_answers = [a.name for a in exercises.get(exercise_id).answers if a.kind == "sql"]
+    result = grade(exercise_id, *(sql_cell(a, sql) for a in sql_answers[:1]))
+    assert full_marks(result), not_passed(result)
 
 
 @pytest.mark.parametrize("module,name,w", ENTRIES, ids=[f"{m}:{n}" for m, n, _ in ENTRIES])

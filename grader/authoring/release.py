@@ -171,8 +171,10 @@ def _released(path: Path) -> bool:
         return False
     if path.name == "lesson.md":  # the solution notebook's text and reference answers
         return False
-    if parts[:2] == ("course", "exercises") and path.name in ("hidden.py", "lesson_map.py"):
-        return False  # hidden fixtures and checks; where lesson.md (not shipped) teaches each check
+    if parts[:2] == ("course", "exercises") and path.name in ("hidden.py", "lesson_map.py", "matrix.py"):
+        # hidden fixtures and checks; where lesson.md (not shipped) teaches each check; wrong
+        # answers that name the hidden checks
+        return False
     return True
 
 
