@@ -17,13 +17,14 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval-lax notebooks/
 
 # One exercise, built and tested in well under a minute: make test-exercise EX=ex06. Its two
-# notebooks rebuilt from its lesson; its own tests, its rows of the wrong-answer matrix and of
+# notebooks rebuilt from its lesson; its own tests (tests/test_exNN.py, if any), its rows of the wrong-answer matrix and of
 # the every-exercise tests (pytest -k selects by the id, which names the exercise); strict nbval
 # of its solution notebook and lax nbval of the student's.
 test-exercise: $(STAMP)
 	@case "$(EX)" in ex[0-9][0-9]) ;; *) echo "usage: make test-exercise EX=ex06" >&2; exit 2;; esac
 	$(BIN)/grader release notebooks --only $(EX)
-	$(BIN)/python -m pytest -q -n 0 -k $(EX) tests/test_$(EX).py tests/test_matrix.py tests/test_trivial_answers.py
+	$(BIN)/python -m pytest -q -n 0 -k $(EX) $(wildcard tests/test_$(EX).py) tests/test_matrix.py tests/test_trivial_answers.py \
+		tests/test_project.py tests/test_fixture_data.py tests/test_disguise.py
 	$(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg solutions/$(EX).ipynb
 	$(BIN)/python -m pytest -q --nbval-lax notebooks/$(EX).ipynb
 
