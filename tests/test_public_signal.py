@@ -29,16 +29,17 @@ SHARE = 0.95
 EX10_CRASH = ("Exercise 10's only check of crashes is hidden (its scenario is Exercise 8's job crashed in the "
               "12-03 rerun); the same job fails a public crash check of Exercise 8 in its own notebook")
 
-# (module, wrong answer) -> why no public data can show it.
+# (where the matrix is declared: an exercise folder, or a test module, wrong answer) -> why no
+# public data can show it.
 HIDDEN_ONLY: dict[tuple[str, str], str] = {
-    ("test_ex03", "no_signup_filter"):
+    ("ex03", "no_signup_filter"):
         "the sample is consistent (every user signs up before their first event: tests/test_fixture_data.py), "
         "so a signup filter never changes its result; the hidden point-in-time fixture has a guest session "
         "attributed at a later signup",
-    ("test_ex03", "no_created_filter"):
+    ("ex03", "no_created_filter"):
         "the sample is consistent (every item is created before its first event), so a created_ts filter never "
         "changes its result; the hidden fixture has an item tested before its release",
-    ("test_ex07", "table_recreated_without_key"):
+    ("ex07", "table_recreated_without_key"):
         "CREATE OR REPLACE ... AS SELECT writes the right rows, run once or twice: only the table's definition "
         "(its primary key) differs, which the hidden feature_table_keeps_key_and_types reads",
     ("test_ex10", "control_first_without_a_transaction"): EX10_CRASH,
