@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from grader.authoring import lesson
 from grader.domain.tables import create_tables, Dataset
