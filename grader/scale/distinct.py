@@ -1,6 +1,7 @@
 """A generated class whose answers all differ, as real hand-ins do: every exercise's answer is
 drawn from its declared right and wrong answers (the solution, the correct formulations and
-the matrix of known-wrong answers beside each exercise's tests) and then made textually
+the matrix of known-wrong answers: exNN/matrix.py, read through tests/test_exNN.py, which
+imports it, or declared there for the exercises not moved yet) and then made textually
 unique per student without changing its meaning, so no two students share an answer's text
 and nothing is reused between them. About half of the answers are wrong."""
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring.release import SOLUTIONS
+from grader.scale.mutations import mutate
 
 # Where the declarations live: tests/test_exNN.py beside the package (a source checkout).
 TESTS = Path(__file__).resolve().parents[2] / "tests"
@@ -99,12 +101,10 @@ def _mutable(nb) -> list[int]:
 
 def generate_distinct(out: Path, n: int, seed: int = 7, wrong_share: float = 0.5,
                       declared: dict | None = None) -> list[Path]:
-    """n student folders with the twelve notebooks; per exercise, a right answer (the solution
+    """n student folders with every exercise's notebook; per exercise, a right answer (the solution
     or a correct formulation) or, with probability `wrong_share`, a declared wrong one (an
     exercise without a matrix: the solution with a typical mistake, or blank); every SQL cell
     then made unique to its student."""
-    from grader.scale.gradebench import _mutate
-
     rng = random.Random(seed)
     declared = declared_answers() if declared is None else declared
     solutions = sorted(SOLUTIONS.glob("ex*.ipynb"))
@@ -131,7 +131,7 @@ def generate_distinct(out: Path, n: int, seed: int = 7, wrong_share: float = 0.5
                 for i in tagged:
                     cell = nb.cells[i]
                     if rng.random() < 0.7:
-                        cell.source = _mutate(cell.source, rng)
+                        cell.source = mutate(cell.source, rng)
                     else:
                         head = cell.source.split("\n", 1)[0]
                         cell.source = head + "\n" if head.startswith("%%sql") else "\n"

@@ -9,7 +9,6 @@ import json
 import os
 import platform
 import random
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -17,22 +16,7 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring.release import SOLUTIONS
-
-# Mistakes students make, as text edits on a reference answer (applied where they match).
-MUTATIONS = [
-    (r"\bDISTINCT\b", ""),  # retries counted twice
-    (r"<=", "<"),  # window edge
-    (r"NULLIF\(([^,]+),\s*0\)", r"\1"),  # ctr without NULLIF
-    (r"\bAND\s+e\.event_ts\s*<=\s*a\.as_of_ts", ""),  # leakage
-]
-
-
-def _mutate(source: str, rng: random.Random) -> str:
-    options = [(p, r) for p, r in MUTATIONS if re.search(p, source)]
-    if not options:
-        return source
-    pattern, repl = rng.choice(options)
-    return re.sub(pattern, repl, source, count=1)
+from grader.scale.mutations import MUTATIONS, mutate as _mutate  # noqa: F401
 
 
 def generate(out: Path, n: int, seed: int = 7) -> list[Path]:
