@@ -178,7 +178,7 @@ def student_path(page, shots) -> None:
     # 3. the right answer, check again
     replace_source(page, answer, RIGHT)
     run_cell(page, answer)
-    run_cell(page, checker, expect_output="All public checks passed")
+    run_cell(page, checker, expect_output="Public checks passed")
     text = checker.locator(".jp-OutputArea").inner_text()
     assert "pass" in text and "fail" not in text.replace("necessary", "")
     checker.locator(".jp-OutputArea").screenshot(path=shots("4-right-answer-feedback"))
@@ -188,7 +188,7 @@ def student_path(page, shots) -> None:
     run_cell(page, answer)
     run_cell(page, checker, expect_output="did you mean ex06?")
     text = checker.locator(".jp-OutputArea").inner_text()
-    assert "missing" in text and "All public checks passed" not in text
+    assert "missing" in text and "Public checks passed" not in text
     checker.locator(".jp-OutputArea").screenshot(path=shots("5-renamed-answer-feedback"))
 
     # 5. a SQL error: DuckDB's message in a few lines, and the cell fails
@@ -206,7 +206,7 @@ def student_path(page, shots) -> None:
     page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=30_000)  # saved: the tab's dot gone
     run_cell(page, checker, expect_output="edited and not run again")
     text = checker.locator(".jp-OutputArea").inner_text()
-    assert "All public checks passed" in text  # the saved version is the right answer
+    assert "Public checks passed" in text  # the saved version is the right answer
     checker.locator(".jp-OutputArea").screenshot(path=shots("7-edited-not-run-feedback"))
 
     # 7. run it and save: what JupyterLab saved is what the kernel ran, so no note any more
@@ -214,7 +214,7 @@ def student_path(page, shots) -> None:
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=30_000)
-    run_cell(page, checker, expect_output="All public checks passed")
+    run_cell(page, checker, expect_output="Public checks passed")
     assert "graded the cell as saved" not in checker.locator(".jp-OutputArea").inner_text()
 
     # 8. restart the kernel, run only the first cell, then check: "run your answer cell first"
@@ -226,5 +226,5 @@ def student_path(page, shots) -> None:
     run_cell(page, first, expect_output="Course tables loaded")
     run_cell(page, checker, expect_output="run your answer cell first")
     text = checker.locator(".jp-OutputArea").inner_text()
-    assert "missing" in text and "All public checks passed" not in text
+    assert "missing" in text and "Public checks passed" not in text
     checker.locator(".jp-OutputArea").screenshot(path=shots("8-after-restart-feedback"))

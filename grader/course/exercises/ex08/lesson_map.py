@@ -14,4 +14,6 @@ SECTIONS = {
     'retries_deduplicated': ('', 'The data.'),
     'all_types_in_impressions': ('', 'The data.'),
     'watermark_from_control_not_data': ('Check yourself', 'a quiet day'),
+    'reads_its_own_control_row': ('', 'holds one row per job'),
+    'other_jobs_control_rows_untouched': ('', 'Other jobs keep their own rows'),
 }
