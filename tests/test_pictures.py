@@ -239,9 +239,14 @@ def test_a_grid_answer_reading_as_of_from_a_variable_gets_its_window():
     assert "yours: returned the pair" in svg and "course: no row" in svg
 
 
-def test_schedule_strips_before_the_backfill_is_written_says_what_to_do():
+def test_schedule_strips_before_the_backfill_is_written_says_what_to_do(monkeypatch):
+    from sql.store import store
+
     from grader.engine.placeholder import UNANSWERED
     from grader.kernel.pictures import schedule_strips
+
+    # Another test in this process may have saved an ex12b snippet: this one is about none saved.
+    monkeypatch.setattr(store, "_data", {k: v for k, v in store._data.items() if k != "ex12b"})
 
     assert "run your `%%sql --save ex12b` cell first" in repr(schedule_strips("ex12b"))
     assert "placeholder" in repr(schedule_strips(f"-- {UNANSWERED}\nSELECT 1"))
