@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from grader.engine import compare
 from grader.domain import semantics
 from grader.engine.checks import Check, Verdict, day_text, days_text, diff_tables
-from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
+from grader.course.harness.control import control_changes
 from grader.course.harness.strips import runs_strip
 from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
 
@@ -77,6 +78,10 @@ class CleanRunsCheck(Check):
                             "(the last day the runs should have written)")
         if r.after.last_run is None or r.after.last_run == sc.last_run:
             problems.append("last_run_ts was not set by the run")
+        before = sorted(sc.dataset.rows("feature_job_control"))
+        others = {row[0] for row in before + list(r.after.control) if row[0] != JOB_KEY}
+        problems += ["other jobs' rows changed: " + "; ".join(changed)
+                     for changed in [control_changes(before, r.after.control, others)] if changed]
         if not problems:
             return Verdict("pass", self.passed)
         return Verdict("fail", f"{self.fail} (after {what}: {'; '.join(problems)})")
