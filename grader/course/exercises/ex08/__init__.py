@@ -61,7 +61,7 @@ EXERCISE = Exercise(
         ),
         CleanRunsCheck(
             name="watermark_advances_to_day_written", answer="ex08", points=1, scenario=SEED, runs=2, aspect="control",
-            gate=CLEAN,
+            gate=CLEAN, others_untouched=True,
             fail="The control row must end on the last as-of day written (last_as_of_ts = that day's 23:59:59, "
                  "not now()) and record the run in last_run_ts; the next run computes the day after it. Only this "
                  "job's row (job_key = 'user_item_features_daily') moves: other jobs' rows stay as they were",
