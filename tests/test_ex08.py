@@ -142,24 +142,25 @@ WRONG = {
         {"watermark_advances_to_day_written", "watermark_from_control_not_data"}, set()),
 }
 
-# feature_job_control holds one row per job (the hidden scenario holds two other jobs' rows).
+# feature_job_control holds one row per job (the public and the hidden scenarios hold two other
+# jobs' rows: a public check shows each mistake before hand-in, a hidden one names it).
 ANY_ROW = "(SELECT max(last_as_of_ts) + INTERVAL 1 DAY FROM feature_job_control)"
 EVERY_ROW = "UPDATE feature_job_control SET last_as_of_ts = last_as_of_ts + INTERVAL 1 DAY, last_run_ts = now()"
 WRONG.update({
     "watermark_read_without_job_key": (
         # max() over every job's row: another job's later watermark; in Exercise 10 it writes that day too
         f"{merge(rows(ANY_ROW))};\n{ADVANCE};",
-        {"reads_its_own_control_row"}, {"next_run_writes_day_3"}),
+        {"next_days_match_reference", "reads_its_own_control_row"}, {"next_run_writes_day_3"}),
     "watermark_read_with_limit_1": (
         f"{merge(rows('(SELECT last_as_of_ts + INTERVAL 1 DAY FROM feature_job_control LIMIT 1)'))};\n{ADVANCE};",
-        {"reads_its_own_control_row"}, {"next_run_writes_day_3"}),
+        {"next_days_match_reference", "reads_its_own_control_row"}, {"next_run_writes_day_3"}),
     "advances_every_jobs_row": (
         f"{merge(rows())};\n{EVERY_ROW};",
-        {"other_jobs_control_rows_untouched"}, set()),
+        {"watermark_advances_to_day_written", "other_jobs_control_rows_untouched"}, set()),
     "replaces_the_whole_control_table": (
         f"BEGIN;\n{RUN_DAY};\n{merge(rows(FROM_RUN))};\nDELETE FROM feature_job_control;\n"
         "INSERT INTO feature_job_control SELECT 'user_item_features_daily', as_of_ts, now() FROM run;\nCOMMIT;",
-        {"other_jobs_control_rows_untouched"}, set()),
+        {"watermark_advances_to_day_written", "other_jobs_control_rows_untouched"}, set()),
 })
 
 REFERENCE = """START TRANSACTION;

@@ -100,20 +100,21 @@ WRONG = {
     "delete_starts_a_day_late_on_conflict_do_nothing": (
         f"BEGIN;\nDELETE FROM feature_table WHERE as_of_ts > {START} AND as_of_ts <= {END};\n"
         f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;\nCOMMIT;",
-        {"overwrites_stale_rows"}),
+        {"backfill_matches_reference", "overwrites_stale_rows"}),  # the sample's first day holds stale rows
     # MERGE / INSERT OR REPLACE alone update the keys the backfill produces and keep the ones it no
     # longer produces (a pair whose events are gone from that day's window)
-    "merge_keeps_keys_no_longer_produced": (MERGE, {"overwrites_stale_rows"}),
+    # (the sample's first and last days hold such a key too)
+    "merge_keeps_keys_no_longer_produced": (MERGE, {"backfill_matches_reference", "overwrites_stale_rows"}),
     "insert_or_replace_keeps_keys_no_longer_produced": (
-        f"INSERT OR REPLACE INTO feature_table {rows()};", {"overwrites_stale_rows"}),
+        f"INSERT OR REPLACE INTO feature_table {rows()};", {"backfill_matches_reference", "overwrites_stale_rows"}),
     # the control row is the incremental job's: a backfill moves no watermark, records no run
     "moves_the_watermark_to_its_end": (
         overwrite() + "\nUPDATE feature_job_control SET last_as_of_ts = getvariable('end_ts'), last_run_ts = now() "
                       "WHERE job_key = 'user_item_features_daily';",
-        {"backfill_leaves_control_rows_alone"}),
+        {"control_table_left_as_it_was", "backfill_leaves_control_rows_alone"}),
     "records_its_run_in_the_control_row": (
         overwrite() + "\nUPDATE feature_job_control SET last_run_ts = now();",
-        {"backfill_leaves_control_rows_alone"}),
+        {"control_table_left_as_it_was", "backfill_leaves_control_rows_alone"}),
     "shared_staging_table": (
         # a shared, real staging table: fine alone, wrong when two backfills run at once
         f"""CREATE OR REPLACE TABLE staging AS {rows()};

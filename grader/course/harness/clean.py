@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from grader.engine import compare
 from grader.domain import semantics
 from grader.engine.checks import Check, Verdict, day_text, days_text, diff_tables
-from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
+from grader.course.harness.control import control_changes
 from grader.course.harness.strips import runs_strip
 from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
 
@@ -23,7 +24,8 @@ class CleanRunsCheck(Check):
       later exercise judges which days, not the values); shrunk counterexample on a mismatch;
     - "values": the rows of whatever day(s) one run wrote match the oracle's counts for those days
       (the hidden fixtures' check: the counts, not which day, not ctr);
-    - "control": the watermark on the last day it should have written, last_run_ts set;
+    - "control": the watermark on the last day it should have written, last_run_ts set (with
+      `others_untouched`, every other job's control row as it was);
     - "untouched": rows of days the runs must not write are exactly as before.
     `gate`: the scenario whose clean runs must write rows before this check judges anything."""
 
@@ -34,6 +36,8 @@ class CleanRunsCheck(Check):
     # "table" also judges the days up to the watermark: they must stay as they were (a public check
     # shows a job that rewrites finished days; the hidden "untouched" check names it)
     whole_table: bool = False
+    # "control" also requires the other jobs' rows in feature_job_control exactly as they were
+    others_untouched: bool = False
     gate: Scenario | None = None
     gate_runs: int = 2
     first: str = "next_days_match_reference"  # the check to make pass first when not judged
@@ -77,6 +81,12 @@ class CleanRunsCheck(Check):
                             "(the last day the runs should have written)")
         if r.after.last_run is None or r.after.last_run == sc.last_run:
             problems.append("last_run_ts was not set by the run")
+        if self.others_untouched:
+            before = sorted(sc.dataset.rows("feature_job_control"))
+            others = {row[0] for row in before + list(r.after.control) if row[0] != JOB_KEY}
+            changed = control_changes(before, r.after.control, others)
+            if changed:
+                problems.append("other jobs' rows changed: " + "; ".join(changed))
         if not problems:
             return Verdict("pass", self.passed)
         return Verdict("fail", f"{self.fail} (after {what}: {'; '.join(problems)})")

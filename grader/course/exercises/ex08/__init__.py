@@ -10,7 +10,7 @@ from datetime import datetime
 
 from grader.domain import semantics
 from grader.engine.checks import ManualCheck
-from grader.domain.tables import load_seed
+from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.course.harness import CleanRunsCheck, CrashCheck, Scenario, crash_table
 
@@ -25,10 +25,18 @@ STALE_DAY3 = (101, 201, DAY3, 1, 2, 3, 1 / 3)
 ARRIVED_LATE = 42
 HISTORY = (semantics.feature_rows([e for e in load_seed().rows("events") if e[0] != ARRIVED_LATE], [DAY2]) + [STALE_DAY3]
            + semantics.feature_rows(load_seed().rows("events"), [DAY6]))
+# feature_job_control holds one row per job: other jobs' rows, one watermark after this job's
+# (max() or LIMIT 1 over the table reads it) and one before, show a job that reads or moves
+# rows other than its own.
+CONTROL_ROWS = [("item_features_daily", datetime(2025, 12, 9, 23, 59, 59), datetime(2025, 12, 10, 6)),
+                (JOB_KEY, DAY2, datetime(2025, 12, 3, 6)),
+                ("user_features_hourly", datetime(2025, 11, 20, 23, 59, 59), datetime(2025, 11, 21, 6))]
 SEED = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59); feature_table holds 2025-12-02 "
                 "(written before event 42 arrived), "
                 "a stale 2025-12-03 row from an attempt that died before moving the watermark, and 2025-12-06 "
-                "written ahead by a backfill", load_seed().with_rows("feature_table", HISTORY))
+                "written ahead by a backfill; feature_job_control also holds two other jobs' rows (watermarks "
+                "2025-12-09 and 2025-11-20)",
+                load_seed().with_rows("feature_table", HISTORY).with_rows("feature_job_control", CONTROL_ROWS))
 
 
 def crashes(name_or_sql: str = "ex08", scenario: Scenario = CLEAN):
@@ -53,10 +61,12 @@ EXERCISE = Exercise(
         ),
         CleanRunsCheck(
             name="watermark_advances_to_day_written", answer="ex08", points=1, scenario=SEED, runs=2, aspect="control",
-            gate=CLEAN,
+            gate=CLEAN, others_untouched=True,
             fail="The control row must end on the last as-of day written (last_as_of_ts = that day's 23:59:59, "
-                 "not now()) and record the run in last_run_ts; the next run computes the day after it",
-            passed="After two runs last_as_of_ts is 2025-12-04 23:59:59 and last_run_ts is set.",
+                 "not now()) and record the run in last_run_ts; the next run computes the day after it. Only this "
+                 "job's row (job_key = 'user_item_features_daily') moves: other jobs' rows stay as they were",
+            passed="After two runs last_as_of_ts is 2025-12-04 23:59:59, last_run_ts is set, and the other jobs' "
+                   "rows are as they were.",
         ),
         CrashCheck(
             name="crash_rerun_recovers", answer="ex08", points=2, scenario=CLEAN, aspect="recovers",

@@ -6,19 +6,40 @@ import re
 from datetime import datetime as dt
 
 from grader.engine.checks import ManualCheck, ValueCheck, day_judge
-from grader.domain.tables import load_seed
+from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
-from grader.course.harness import Backfill, BackfillCheck, Scenario, crash_table
+from grader.course.harness import Backfill, BackfillCheck, BackfillControlCheck, Scenario, crash_table
 
 SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
 END = dt(2025, 12, 7, 23, 59, 59)
-# An older run of the range's end day left two rows (one impression too many): a backfill must
-# overwrite them, so a DELETE that stops a day short, or ON CONFLICT DO NOTHING, shows here.
+START = dt(2025, 12, 1, 23, 59, 59)
+# An older run left rows on the range's first and last days (one impression too many), and on each
+# a key the events no longer produce (a pair with no event in that day's window): a backfill must
+# overwrite the first and remove the second, so a DELETE that starts or stops a day short, ON
+# CONFLICT DO NOTHING, and MERGE or INSERT OR REPLACE alone show here.
+
+
+def _unproduced(day) -> tuple[int, int]:
+    produced = {(u, i) for u, i, *_r in semantics.feature_rows(load_seed().rows("events"), [day])}
+    users, items = sorted(r[0] for r in load_seed().rows("users")), sorted(r[0] for r in load_seed().rows("items"))
+    return next((u, i) for u in users for i in items if (u, i) not in produced)
+
+
 STALE_END_ROWS = [(u, i, t, c, v, n + 1, c / (n + 1))
-                  for (u, i, t, c, v, n, _) in semantics.feature_rows(load_seed().rows("events"), [END])[:2]]
-STALE_END = Scenario("the workbook's sample tables; feature_table holds two stale rows of 2025-12-07 (the "
-                     "range's end day) from an older run", load_seed().with_rows("feature_table", STALE_END_ROWS))
+                  for day in (START, END)
+                  for (u, i, t, c, v, n, _) in semantics.feature_rows(load_seed().rows("events"), [day])[:2]]
+STALE_END_ROWS += [(*_unproduced(day), day, 1, 0, 1, 1.0) for day in (START, END)]
+# feature_job_control holds one row per job; a backfill leaves every one alone.
+CONTROL_ROWS = [("item_features_daily", dt(2025, 12, 9, 23, 59, 59), dt(2025, 12, 10, 6)),
+                (JOB_KEY, dt(2025, 12, 4, 23, 59, 59), dt(2025, 12, 5, 6)),
+                ("user_features_hourly", dt(2025, 11, 20, 23, 59, 59), dt(2025, 11, 21, 6))]
+STALE_END = Scenario("the workbook's sample tables; feature_table holds stale rows of 2025-12-01 and 2025-12-07 "
+                     "(the range's first and last days) from an older run, among them a key the events no longer "
+                     "produce", load_seed().with_rows("feature_table", STALE_END_ROWS))
+OTHER_JOBS = Scenario("the workbook's sample tables, feature_table empty; feature_job_control holds the incremental "
+                      "job's row (watermark 2025-12-04) and two other jobs' rows",
+                      load_seed().with_rows("feature_job_control", CONTROL_ROWS))
 A = Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 B = Backfill("B", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))
 C = Backfill("C", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))  # one backfill of A and B's union
@@ -134,9 +155,18 @@ EXERCISE = Exercise(
             "backfill_matches_reference", 2,
             "One backfill over [2025-12-01, 2025-12-07] should write every as-of day of the range (both ends "
             "included, one day apart) with the course's features, overwriting the stale rows an older run left "
-            "on 2025-12-07",
+            "on 2025-12-01 and 2025-12-07 and removing its keys the events no longer produce",
             "One backfill wrote 12-01..12-07 exactly as the course defines them.",
             scenario=STALE_END, jobs=[C], orders=["C"], shrink=True,
+        ),
+        # Scored by the hidden backfill_leaves_control_rows_alone; here the student sees it before hand-in.
+        BackfillControlCheck(
+            name="control_table_left_as_it_was", answer="ex12b", points=0, scenario=OTHER_JOBS, jobs=[C],
+            orders=["C"], gated=True,
+            fail="A backfill leaves feature_job_control alone: the watermark and last_run_ts belong to the "
+                 "incremental job (a backfill that moves them, to its end_ts or now(), moves the watermark "
+                 "backwards when it repairs an old range, or skips days the incremental job never wrote)",
+            passed="The backfill left every control row as it was.",
         ),
         backfill_check(
             "overlapping_backfills_both_orders", 2,
@@ -177,4 +207,5 @@ def schedules(name_or_sql: str = "ex12b"):
     """In the notebook: every order and interleaving the public checks try, and the outcome."""
     from grader.course.harness import schedules_table
 
-    return schedules_table(name_or_sql, [c for c in EXERCISE.checks if isinstance(c, BackfillCheck)])
+    return schedules_table(name_or_sql, [c for c in EXERCISE.checks
+                                            if isinstance(c, BackfillCheck) and not isinstance(c, BackfillControlCheck)])
