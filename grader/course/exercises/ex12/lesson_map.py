@@ -13,6 +13,7 @@ SECTIONS = {
     'leaves_other_days_alone': ('(b) Overlapping backfills', '**partition overwrite**'),
     "overwrites_stale_rows": ("(b) Overlapping backfills", "An idempotent write makes the order irrelevant"),
     "backfill_leaves_control_rows_alone": ("(b) Overlapping backfills", "And a backfill leaves `feature_job_control` alone"),
+    "control_table_left_as_it_was": ("(b) Overlapping backfills", "And a backfill leaves `feature_job_control` alone"),
     "window_edges": ("", "The data."),
     "retries_deduplicated": ("Check yourself", ""),
     "all_types_in_impressions": ("Check yourself", ""),
