@@ -126,7 +126,9 @@ def test_hostile_answers_leave_other_checks_alone():
 def test_batch_goes_on_after_hostile_submissions(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     paths = []
-    for stem in WORST:
+    # one runaway query (each of its checks burns the time limit) and the two that attack the
+    # sandbox's tables stand for the five: the batch must go on after each kind
+    for stem in ["36_repeat_1e9", "31_poison_shared_catalog", "28_drop_fixture_table"]:
         _, _, sql = parse_case(next(p for p in CORPUS if p.stem == stem))
         paths.append(notebook(tmp_path / f"mallory_{stem}.ipynb", f"%%sql --save ex06\n{sql}"))
     paths.append(notebook(tmp_path / "ada.ipynb", "%%sql --save ex06\n" + reference_sql()))
