@@ -11,10 +11,8 @@ include mk/lab.mk
 # to kernel_info", seen in a clean-clone run); serial costs about 15 s in all.
 # The grader's tests include tests/test_browser_notebook.py (JupyterLab in headless Chromium),
 # which runs where /usr/bin/chromium is installed and is skipped elsewhere.
-# Three pytest workers on a two-core machine: many tests wait (a browser, a kernel, a time limit),
-# so a third worker fills the cores (measured: the unit run at 180% CPU with two).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 3 -q tests
+	$(BIN)/python -m pytest -n 2 -q tests
 	$(BIN)/python -m pytest -q --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg solutions/
 	$(BIN)/python -m pytest -q --nbval-lax notebooks/
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring.release import SOLUTIONS
-from grader.scale.mutations import mutate
+from grader.scale.mutations import mutate, student_notebooks
 
 # Where the declarations live: tests/test_exNN.py beside the package (a source checkout).
 TESTS = Path(__file__).resolve().parents[2] / "tests"
@@ -112,11 +112,7 @@ def generate_distinct(out: Path, n: int, seed: int = 7, wrong_share: float = 0.5
     for s in range(n):
         folder = out / f"student{s:03d}"
         folder.mkdir(parents=True, exist_ok=True)
-        for path in solutions:
-            nb = nbformat.read(path, as_version=4)
-            for cell in nb.cells:
-                if cell.cell_type == "code":
-                    cell.outputs, cell.execution_count = [], None
+        for path, nb in student_notebooks(solutions):
             pool = declared.get(path.stem, {})
             tagged = _mutable(nb)
             wrong = rng.random() < wrong_share

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring.release import SOLUTIONS
-from grader.scale.mutations import MUTATIONS, mutate as _mutate  # noqa: F401
+from grader.scale.mutations import MUTATIONS, mutate as _mutate, student_notebooks  # noqa: F401
 
 
 def generate(out: Path, n: int, seed: int = 7) -> list[Path]:
@@ -27,11 +27,8 @@ def generate(out: Path, n: int, seed: int = 7) -> list[Path]:
     for i in range(n):
         folder = out / f"student{i:03d}"
         folder.mkdir(parents=True, exist_ok=True)
-        for path in solutions:
-            nb = nbformat.read(path, as_version=4)
+        for path, nb in student_notebooks(solutions):
             for cell in nb.cells:
-                if cell.cell_type == "code":
-                    cell.outputs, cell.execution_count = [], None
                 if "solution" not in cell.get("metadata", {}).get("tags", []) or cell.cell_type != "code":
                     continue
                 roll = rng.random()

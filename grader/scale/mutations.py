@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
+
+import nbformat
 
 # (pattern, replacement), applied where they match.
 MUTATIONS = [
@@ -22,3 +25,14 @@ def mutate(source: str, rng: random.Random) -> str:
         return source
     pattern, repl = rng.choice(options)
     return re.sub(pattern, repl, source, count=1)
+
+
+def student_notebooks(solutions: list[Path]):
+    """(path, notebook) for each solution notebook with its outputs cleared: the start of a
+    generated student's hand-in, which the bench then answers its own way."""
+    for path in solutions:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        yield path, nb
