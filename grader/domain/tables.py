@@ -15,6 +15,17 @@ from typing import Any
 
 JOB_KEY = "user_item_features_daily"
 
+# A feature row's key and counts: feature_table adds ctr_7d; feature_rows (Exercise 7's input) is
+# exactly these.
+COUNT_COLUMNS = [
+    ("user_id", "INT"),
+    ("item_id", "INT"),
+    ("as_of_ts", "TIMESTAMP"),
+    ("clicks_7d", "INT"),
+    ("views_7d", "INT"),
+    ("impressions_7d", "INT"),
+]
+
 # Column order matters: fixtures are written as tuples in this order.
 TABLES: dict[str, list[tuple[str, str]]] = {
     "events": [
@@ -26,29 +37,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     ],
     "users": [("user_id", "INT PRIMARY KEY"), ("signup_ts", "TIMESTAMP"), ("region", "VARCHAR(20)")],
     "items": [("item_id", "INT PRIMARY KEY"), ("created_ts", "TIMESTAMP"), ("category", "VARCHAR(20)")],
-    "feature_table": [
-        ("user_id", "INT"),
-        ("item_id", "INT"),
-        ("as_of_ts", "TIMESTAMP"),
-        ("clicks_7d", "INT"),
-        ("views_7d", "INT"),
-        ("impressions_7d", "INT"),
-        ("ctr_7d", "DOUBLE"),
-    ],
+    "feature_table": COUNT_COLUMNS + [("ctr_7d", "DOUBLE")],
     "feature_job_control": [
         ("job_key", "VARCHAR PRIMARY KEY"),
         ("last_as_of_ts", "TIMESTAMP"),
         ("last_run_ts", "TIMESTAMP"),
     ],
     # Input of the MERGE exercise (Exercise 7): Exercise 6's output for the day being written.
-    "feature_rows": [
-        ("user_id", "INT"),
-        ("item_id", "INT"),
-        ("as_of_ts", "TIMESTAMP"),
-        ("clicks_7d", "INT"),
-        ("views_7d", "INT"),
-        ("impressions_7d", "INT"),
-    ],
+    "feature_rows": list(COUNT_COLUMNS),
 }
 TABLE_SUFFIX = {"feature_table": ", PRIMARY KEY (user_id, item_id, as_of_ts)"}
 FEATURE_COLUMNS = [c for c, _ in TABLES["feature_table"]]
