@@ -13,7 +13,7 @@ with a time is read as written ('2025-12-03 00:00:00' is midnight, not the as-of
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from grader.domain import semantics
@@ -169,7 +169,14 @@ def day_form(value: Any) -> str:
 
 
 def day_text(ts: datetime | None) -> str:
-    return "NULL" if ts is None else ts.strftime("%Y-%m-%d %H:%M:%S")
+    """A timestamp for a verdict. A value within a day of the real clock is a job's now() or
+    current_timestamp, not a day of the course's data: said as such, so the same answer gets the
+    same words whenever it is graded."""
+    if ts is None:
+        return "NULL"
+    if abs(ts.replace(tzinfo=None) - datetime.now()) < timedelta(days=1):
+        return "the clock's time when the job ran (now(), not a day of the data)"
+    return ts.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def days_text(days) -> str:

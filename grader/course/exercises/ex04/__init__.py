@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from grader.engine import compare
 from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck, Verdict
 from grader.engine.checks.base import _sql
-from grader.engine.judges import Unreadable, day_form, parse_as_of_day, parse_timestamp  # noqa: F401 (parse_timestamp: tests)
+from grader.engine.judges import Unreadable, day_form, day_text, parse_as_of_day, parse_timestamp  # noqa: F401 (parse_timestamp: tests)
 from grader.domain.tables import JOB_KEY, Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
@@ -111,10 +111,6 @@ def _step(delta: timedelta) -> str:
     sign = "-" if delta < timedelta(0) else ""
     delta = abs(delta)
     return f"{sign}{delta.days} day(s) {delta.seconds // 3600:02d}:{delta.seconds // 60 % 60:02d}:{delta.seconds % 60:02d}"
-
-
-def day_text(ts) -> str:
-    return "NULL" if ts is None else ts.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def step_check(name: str, fixture: Fixture, points: float, fail: str, shift: timedelta, passed: str = "") -> StepCheck:
