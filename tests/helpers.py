@@ -57,30 +57,11 @@ def mutation_tests(submit, wrong: dict, correct: dict):
 
 # ---- the matrix: every known-wrong answer and the exact set of checks it must fail ----
 #
-# An exercise declares `MATRIX = {name: Wrong(...)}` in its folder (exNN/matrix.py; older ones
-# still in tests/test_exNN.py); `exact_failures_test(MATRIX)` turns it into a test, and
-# tests/test_matrix.py collects every MATRIX to check the declarations as a whole.
+# An exercise declares `MATRIX = {name: Wrong(...)}` in its folder (exNN/matrix.py);
+# tests/test_matrix.py grades every entry and checks the declarations as a whole.
 
 # The format lives beside the exercises' own matrices (grader/engine/matrix.py).
 from grader.engine.matrix import Wrong, wrong  # noqa: E402,F401
-
-
-def exact_failures_test(matrix: dict):
-    """A test for a module to adopt: each wrong answer fails exactly its declared checks, so
-    one slip costs the checks about it and keeps the points of what it did right."""
-    import pytest
-
-    @pytest.mark.parametrize("name", sorted(matrix))
-    def test_wrong_answer_fails_exactly_its_checks(name):
-        w = matrix[name]
-        result = grade(w.exercise, *w.cells)
-        assert failing(result) == w.fails, not_passed(result)
-        # and each failure starts with what was found in this answer's result (issue 11.2)
-        for c in result.checks:
-            if c.status == "fail" and getattr(c, "tables", None):
-                assert FINDING.match(c.message), (c.name, c.message)
-
-    return test_wrong_answer_fails_exactly_its_checks
 
 
 # How a result check's message starts: with the difference found (see compare.Diff.summary).

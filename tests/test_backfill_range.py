@@ -8,7 +8,7 @@ from grader.domain import semantics
 from grader.course.exercises.ex12 import C
 from grader.course.exercises.ex12.hidden import STALE_SCENARIO
 from helpers import failing, grade, sql_cell
-from test_ex12 import CORRECT, END, EXPLAINED, IN_RANGE, MERGE, START, STRUCTURED, WRONG, rows
+from grader.course.exercises.ex12.matrix import CORRECT, END, EXPLAINED, IN_RANGE, MERGE, START, STRUCTURED, WRONG, rows
 
 
 def check(result, name):

@@ -1,13 +1,13 @@
 """feature_job_control holds one row per job (issue 21): an incremental job reads and advances its
 own row only, a backfill touches none. The hidden scenarios hold other jobs' rows with watermarks
 before and after this job's; these tests read the verdicts' messages, the declared matrices
-(tests/test_ex08.py, tests/test_ex12.py) hold the exact sets of failing checks."""
+(grader/course/exercises/ex08/matrix.py, ex12/matrix.py) hold the exact sets of failing checks."""
 
 import pytest
 
 from helpers import failing, grade, sql_cell
-from test_ex08 import ADVANCE, ANY_ROW, CORRECT as JOBS, WRITTEN, WRONG as WRONG_JOBS, merge, rows
-from test_ex12 import EXPLAINED, STRUCTURED, WRONG as WRONG_BACKFILLS, overwrite
+from grader.course.exercises.ex08.matrix import ADVANCE, ANY_ROW, CORRECT as JOBS, WRITTEN, WRONG as WRONG_JOBS, merge, rows
+from grader.course.exercises.ex12.matrix import EXPLAINED, STRUCTURED, WRONG as WRONG_BACKFILLS, overwrite
 
 CONTROL_CHECKS = ("reads_its_own_control_row", "other_jobs_control_rows_untouched")
 

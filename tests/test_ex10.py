@@ -4,19 +4,12 @@ and 12-02 written, control at 12-02) on what the rerun does, not on its feature 
 
 import pytest
 
-from helpers import failing, full_marks, grade, not_passed, sql_cell, wrong
-from test_ex08 import CORRECT as CORRECT_JOBS, WRONG as WRONG_JOBS
+from helpers import failing, full_marks, grade, not_passed, sql_cell
+from grader.course.exercises.ex08.matrix import CORRECT as CORRECT_JOBS, WRONG as WRONG_JOBS
+from grader.course.exercises.ex10.matrix import GOOD
 
-HOW = ("- read last_as_of_ts (12-02) and compute 12-03 only\\n- write 12-03 with MERGE on the key\\n"
-       "- advance the control row to 12-03 after the write; 12-01 and 12-02 stay as they are")
-GOOD = ('ex10 = {"next_as_of_ts": "2025-12-03 23:59:59", "leaves_alone": ["2025-12-01", "2025-12-02"], '
-        f'"how": "{HOW}"}}')
 JOB = CORRECT_JOBS["merge_and_update_in_one_transaction"]
 JOB_CHECKS = {"next_run_writes_day_3", "days_1_and_2_left_alone", "watermark_moves_to_day_3", "rerun_after_failed_day_3"}
-
-# For tests/test_matrix.py: the Exercise 8 jobs that cost something in Exercise 10's scenario,
-# handed in with a right ex10 answer (a job whose slip is only in its values costs nothing here).
-MATRIX = {name: wrong("ex10", ex10, GOOD, sql_cell("ex08", sql)) for name, (sql, _, ex10) in WRONG_JOBS.items() if ex10}
 
 WRONG_VALUES = {
     "next_run_computes_day_3": [
@@ -31,7 +24,8 @@ WRONG_VALUES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(WRONG_JOBS))
+# The jobs that cost something here are ex10/matrix.py's MATRIX, graded by tests/test_matrix.py.
+@pytest.mark.parametrize("name", sorted(n for n, (_, _, ex10) in WRONG_JOBS.items() if not ex10))
 def test_wrong_job_fails_exactly_its_declared_ex10_checks(name):
     """Exercise 10 judges which day the rerun writes, the days it leaves alone, where the watermark
     ends and crashes during the rerun; a slip in the feature values costs points in Exercise 8 only."""

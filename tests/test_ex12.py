@@ -4,175 +4,21 @@ structured answer about a control-first job is judged by value."""
 
 import pytest
 
-from helpers import cells, failing, full_marks, grade, not_passed, sql_cell, wrong
+from helpers import cells, failing, full_marks, grade, not_passed, sql_cell
 from grader.course import exercises
 from grader.grading.grade import grade_exercise
 from grader.engine.notebook import extract_answers
-
-START, END = "getvariable('start_ts')", "getvariable('end_ts')"
-DAYS = f"SELECT unnest(generate_series({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts"
-RIGHT_WINDOW = "e.event_ts <= d.as_of_ts AND e.event_ts > d.as_of_ts - INTERVAL 7 DAY"
-IN_RANGE = f"as_of_ts BETWEEN {START} AND {END}"
+from grader.course.exercises.ex12.matrix import CORRECT, EXPLAINED, REFERENCE, STRUCTURED, WRONG
 
 
-def rows(days: str = DAYS, window: str = RIGHT_WINDOW, source: str = "(SELECT DISTINCT * FROM events)",
-         impressions: str = "count(*)") -> str:
-    return f"""
-SELECT e.user_id, e.item_id, d.as_of_ts,
-       count(*) FILTER (WHERE e.event_type = 'click') AS clicks_7d,
-       count(*) FILTER (WHERE e.event_type = 'view') AS views_7d,
-       {impressions} AS impressions_7d,
-       count(*) FILTER (WHERE e.event_type = 'click')::DOUBLE / NULLIF({impressions}, 0) AS ctr_7d
-FROM {source} e JOIN ({days}) d ON {window}
-GROUP BY ALL"""
-
-
-def overwrite(delete_where: str = IN_RANGE, **kw) -> str:
-    return f"BEGIN;\nDELETE FROM feature_table WHERE {delete_where};\nINSERT INTO feature_table {rows(**kw)};\nCOMMIT;"
-
-
-MERGE = f"""MERGE INTO feature_table t USING ({rows()}) s
-ON t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts
-WHEN MATCHED THEN UPDATE SET clicks_7d = s.clicks_7d, views_7d = s.views_7d,
-     impressions_7d = s.impressions_7d, ctr_7d = s.ctr_7d
-WHEN NOT MATCHED THEN INSERT VALUES (s.user_id, s.item_id, s.as_of_ts, s.clicks_7d, s.views_7d, s.impressions_7d, s.ctr_7d);"""
-DAY_CAST = "CAST(e.event_ts AS DATE) BETWEEN CAST(d.as_of_ts AS DATE) - INTERVAL 6 DAY AND CAST(d.as_of_ts AS DATE)"
-CLICKS_AND_VIEWS = "count(*) FILTER (WHERE e.event_type IN ('click', 'view'))"
-
-# name -> (backfill script, the exact set of Exercise 12 checks it fails). One mistake each; a
-# DELETE that is not bounded by the range wipes what the other job wrote, so it shows in the overlap
-# schedules as well as in leaves_other_days_alone. Concurrency is judged on what it adds: when the
-# two backfills run one after the other already disagree, each interleaving must end as one of
-# those serial orders does (serializability), so only a concurrency bug fails it.
-WRONG = {
-    "plain_insert": (
-        # not idempotent: shows in every schedule that writes a day twice, and on stale rows
-        f"INSERT INTO feature_table {rows()};",
-        {"backfill_matches_reference", "overlapping_backfills_both_orders", "overwrites_stale_rows", "rerun_backfill_is_idempotent"}),
-    "delete_without_upper_bound": (
-        overwrite(delete_where=f"as_of_ts >= {START}"),  # wipes later days
-        {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
-    "truncate_and_reload_one_range": (
-        overwrite(delete_where="true"),
-        {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
-    "deletes_the_whole_month": (
-        overwrite(delete_where=f"date_trunc('month', as_of_ts) = date_trunc('month', {START})"),
-        {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
-    "end_day_excluded": (
-        # and its DELETE (both ends) clears the other job's end day: B then A loses 12-05
-        overwrite(days=f"SELECT unnest(range({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts"),
-        {"backfill_matches_reference", "overlapping_backfills_both_orders"}),
-    # the DELETE stops a day short: the end day's old rows stay beside the new ones
-    "delete_a_day_short": (
-        overwrite(delete_where=f"as_of_ts >= {START} AND as_of_ts < {END}"),
-        # (and the stale end day of overwrites_stale_rows' table holds the keys the INSERT writes)
-        {"backfill_matches_reference", "overlapping_backfills_both_orders", "rerun_backfill_is_idempotent",
-         "overwrites_stale_rows"}),
-    "window_without_upper_bound": (
-        overwrite(window="e.event_ts > d.as_of_ts - INTERVAL 7 DAY"),
-        {"backfill_matches_reference", "window_edges"}),
-    "window_on_whole_days": (
-        # the sample's event at 12-02 23:59:59.5 shows it too
-        overwrite(window=DAY_CAST),
-        {"backfill_matches_reference", "window_edges"}),
-    "retries_counted_twice": (
-        overwrite(source="events"),
-        {"backfill_matches_reference", "retries_deduplicated"}),
-    # deduplicated on the event's content, not on event_id: two clicks in one second become one
-    "dedup_on_content_not_event_id": (
-        overwrite(source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)"),
-        {"backfill_matches_reference", "retries_deduplicated"}),
-    "impressions_only_clicks_and_views": (
-        overwrite(impressions=CLICKS_AND_VIEWS),
-        {"backfill_matches_reference", "all_types_in_impressions"}),
-    "ctr_as_float": (
-        overwrite().replace("::DOUBLE", "::FLOAT"),
-        {"backfill_matches_reference"}),
-    "on_conflict_do_nothing": (
-        f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;",
-        {"backfill_matches_reference", "overwrites_stale_rows"}),
-    # A backfill replaces every day of its range: a DELETE that stops a day short of the INSERT's
-    # range, with a write that skips existing keys, keeps that day's stale rows (first or last day)
-    "delete_stops_a_day_short_insert_or_ignore": (
-        f"BEGIN;\nDELETE FROM feature_table WHERE as_of_ts >= {START} AND as_of_ts < {END};\n"
-        f"INSERT OR IGNORE INTO feature_table {rows()};\nCOMMIT;",
-        {"backfill_matches_reference", "overwrites_stale_rows"}),  # the sample's end day holds stale rows too
-    "delete_starts_a_day_late_on_conflict_do_nothing": (
-        f"BEGIN;\nDELETE FROM feature_table WHERE as_of_ts > {START} AND as_of_ts <= {END};\n"
-        f"INSERT INTO feature_table {rows()} ON CONFLICT DO NOTHING;\nCOMMIT;",
-        {"backfill_matches_reference", "overwrites_stale_rows"}),  # the sample's first day holds stale rows
-    # MERGE / INSERT OR REPLACE alone update the keys the backfill produces and keep the ones it no
-    # longer produces (a pair whose events are gone from that day's window)
-    # (the sample's first and last days hold such a key too)
-    "merge_keeps_keys_no_longer_produced": (MERGE, {"backfill_matches_reference", "overwrites_stale_rows"}),
-    "insert_or_replace_keeps_keys_no_longer_produced": (
-        f"INSERT OR REPLACE INTO feature_table {rows()};", {"backfill_matches_reference", "overwrites_stale_rows"}),
-    # the control row is the incremental job's: a backfill moves no watermark, records no run
-    "moves_the_watermark_to_its_end": (
-        overwrite() + "\nUPDATE feature_job_control SET last_as_of_ts = getvariable('end_ts'), last_run_ts = now() "
-                      "WHERE job_key = 'user_item_features_daily';",
-        {"control_table_left_as_it_was", "backfill_leaves_control_rows_alone"}),
-    "records_its_run_in_the_control_row": (
-        overwrite() + "\nUPDATE feature_job_control SET last_run_ts = now();",
-        {"control_table_left_as_it_was", "backfill_leaves_control_rows_alone"}),
-    "shared_staging_table": (
-        # a shared, real staging table: fine alone, wrong when two backfills run at once
-        f"""CREATE OR REPLACE TABLE staging AS {rows()};
-DELETE FROM feature_table WHERE {IN_RANGE};
-INSERT INTO feature_table SELECT * FROM staging;
-DROP TABLE IF EXISTS staging;""",
-        {"concurrent_backfills_converge"}),
-}
-
-REFERENCE = f"""START TRANSACTION;
-DELETE FROM feature_table WHERE as_of_ts BETWEEN {START} AND {END};
-INSERT INTO feature_table (user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d, ctr_7d)
-SELECT e.user_id, e.item_id, d.as_of_ts,
-       count(*) FILTER (WHERE e.event_type = 'click'), count(*) FILTER (WHERE e.event_type = 'view'), count(*),
-       count(*) FILTER (WHERE e.event_type = 'click')::DOUBLE / NULLIF(count(*), 0)
-FROM (SELECT DISTINCT event_id, user_id, item_id, event_ts, event_type FROM events) AS e
-JOIN (SELECT unnest(generate_series({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts) AS d
-  ON e.event_ts <= d.as_of_ts AND e.event_ts > d.as_of_ts - INTERVAL 7 DAY
-GROUP BY e.user_id, e.item_id, d.as_of_ts;
-COMMIT;"""
-
-CORRECT = {
-    "reference_start_transaction": REFERENCE,
-    "delete_range_and_insert_in_a_transaction": overwrite(),
-    "merge_deleting_keys_no_longer_produced": MERGE.rstrip(";").replace(
-        "WHEN NOT MATCHED THEN", f"WHEN NOT MATCHED BY SOURCE AND t.{IN_RANGE} THEN DELETE\nWHEN NOT MATCHED THEN") + ";",
-    "delete_range_then_insert_or_replace": f"BEGIN;\nDELETE FROM feature_table WHERE {IN_RANGE};\n"
-                                           f"INSERT OR REPLACE INTO feature_table {rows()};\nCOMMIT;",
-    "temp_staging_then_overwrite_by_date": f"""CREATE TEMP TABLE new_rows AS {rows()};
-BEGIN TRANSACTION;
-DELETE FROM feature_table WHERE CAST(as_of_ts AS DATE) BETWEEN CAST({START} AS DATE) AND CAST({END} AS DATE);
-INSERT INTO feature_table BY NAME SELECT * FROM new_rows;
-COMMIT;""",
-    "point_in_time_join_to_users_and_items": overwrite(source=f"""(SELECT DISTINCT ev.* FROM events ev
-  JOIN users u ON u.user_id = ev.user_id AND u.signup_ts <= {END}
-  JOIN items i ON i.item_id = ev.item_id AND i.created_ts <= {END})"""),
-}
-
-STRUCTURED = 'ex12c = {"lost_as_of_ts": "2025-12-03 23:59:59", "fix": "B"}'
-EXPLAINED = ('ex12a = "Both jobs INSERT rows for the same keys on 12-03..12-05, so the table holds two rows per key; '
-             'overwriting the day partition or MERGE on the key replaces the rows instead."')
+# MATRIX (each wrong backfill with the other answers right) is graded by tests/test_matrix.py, with
+# every exercise folder's.
 
 
 def test_unanswered_placeholders_are_missing_not_failed():
     result = grade("ex12", sql_cell("ex12b", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"),
                    "ex12a = ...", 'ex12c = {"lost_as_of_ts": ..., "fix": ...}')
     assert {c.status for c in result.checks} == {"missing"}
-
-
-# For tests/test_matrix.py: each wrong backfill with the other ex12 answers right.
-MATRIX = {name: wrong("ex12", fails, sql_cell("ex12b", sql), STRUCTURED, EXPLAINED) for name, (sql, fails) in WRONG.items()}
-
-
-@pytest.mark.parametrize("name", sorted(WRONG))
-def test_wrong_backfill_fails_exactly_its_declared_checks(name):
-    sql, expected = WRONG[name]
-    result = grade("ex12", sql_cell("ex12b", sql), STRUCTURED, EXPLAINED)
-    assert failing(result) == expected, not_passed(result)
 
 
 def test_every_backfill_check_is_named_for_some_wrong_backfill():

@@ -8,7 +8,7 @@ import pytest
 from grader.engine import sandbox
 from helpers import grade, sql_cell
 from test_ex07 import CTR, INSERT
-from test_ex08 import ADVANCE, rows
+from grader.course.exercises.ex08.matrix import ADVANCE, rows
 
 EXPLAINED = "What this means here"
 HEDGED = "If it is a duplicate key"

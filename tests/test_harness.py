@@ -205,9 +205,8 @@ def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch
     with its medium, and the files are counted: the "file" half must really open files."""
     import dataclasses
 
-    import test_ex08
-
     from grader.course import exercises
+    from grader.course.exercises.ex08 import matrix as ex08
     from grader.course.harness.workspace import Workspace
 
     crash_checks = [c for ex in ("ex08", "ex10") for c in exercises.get(ex).all_checks()
@@ -215,9 +214,9 @@ def test_crash_trials_in_memory_and_on_files_reach_the_same_verdicts(monkeypatch
     # The jobs the crash checks are declared to fail, and every correct form (which they must pass
     # on both media); the other wrong jobs' mistakes are not about crashes.
     names = {c.name for c in crash_checks}
-    jobs = [sql for sql, fails, _ in test_ex08.WRONG.values() if set(fails) & names]
-    jobs += list(test_ex08.CORRECT.values())
-    assert len(jobs) > len(test_ex08.CORRECT)
+    jobs = [sql for sql, fails, _ in ex08.WRONG.values() if set(fails) & names]
+    jobs += list(ex08.CORRECT.values())
+    assert len(jobs) > len(ex08.CORRECT)
     fresh_files = []
     real_fresh = Workspace.fresh
     monkeypatch.setattr(Workspace, "fresh", lambda ws: fresh_files.append(real_fresh(ws)) or fresh_files[-1])

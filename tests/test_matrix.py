@@ -1,9 +1,10 @@
 """The whole matrix of known-wrong answers (issue 11). An exercise declares its matrix beside its
 checks, grader/course/exercises/exNN/matrix.py (`MATRIX = {name: wrong(exercise, fails, *cells)}`,
-`CORRECT = {name: sql}`; the format is grader/engine/matrix.py); exercises not moved yet declare
-MATRIX in tests/test_exNN.py and assert it there (helpers.exact_failures_test). This file grades
-every exercise folder's matrix (each wrong answer fails EXACTLY its declared checks, each correct
-formulation gets full marks) and reads every declaration as a whole:
+`CORRECT = {name: sql}`; the format is grader/engine/matrix.py), found through
+grader.course.exercises.matrices(). This file grades every exercise folder's matrix (each wrong
+answer fails EXACTLY its declared checks, each correct formulation of a one-answer SQL exercise
+gets full marks; the others are graded in tests/test_exNN.py beside the answers they need) and
+reads every declaration as a whole:
 
 - every declared check exists in its exercise;
 - every check that reads a SQL answer of a declared exercise is failed by some wrong answer
@@ -15,7 +16,7 @@ formulation gets full marks) and reads every declaration as a whole:
 - the same checks fail when the hidden fixtures' ids are disguised.
 
 `python tests/test_matrix.py` prints the matrix's size: wrong answers, checks, and how many
-answers fail exactly one check. A module added later (ex08, ex10, ex12) is collected as is."""
+answers fail exactly one check. A matrix.py added to an exercise folder is collected as is."""
 
 from __future__ import annotations
 
@@ -32,39 +33,13 @@ from helpers import Wrong, grade, sql_cell
 HERE = Path(__file__).parent
 
 
-def folder_matrices() -> dict[str, object]:
-    """exercise id -> its exNN/matrix.py module, for every exercise folder that has one."""
-    out = {}
-    for exercise_id in exercises.IDS:
-        try:
-            out[exercise_id] = importlib.import_module(f"grader.course.exercises.{exercise_id}.matrix")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"grader.course.exercises.{exercise_id}.matrix":
-                raise
-    return out
-
-
-FOLDERS = folder_matrices()
-
-
-def declarations() -> dict[str, dict[str, Wrong]]:
-    """where -> its MATRIX: every exercise folder's, then every tests/test_ex*.py that declares
-    one of its own (a test module importing its folder's matrix is not counted twice)."""
-    out = {exercise_id: m.MATRIX for exercise_id, m in FOLDERS.items()}
-    seen = {id(m) for m in out.values()}
-    for path in sorted(HERE.glob("test_ex*.py")):
-        module = importlib.import_module(path.stem)
-        matrix = getattr(module, "MATRIX", None)
-        if isinstance(matrix, dict) and id(matrix) not in seen:
-            out[path.stem] = matrix
-    return out
-
-
-DECLARED = declarations()
-FOLDER_ENTRIES = [(e, name, w) for e, m in FOLDERS.items() for name, w in sorted(m.MATRIX.items())]
-# CORRECT of a one-answer exercise: other formulations of that SQL answer (an exercise with more
-# answers grades its CORRECT in its own test module, beside the other answers it needs)
-FOLDER_CORRECT = [(e, name, sql) for e, m in FOLDERS.items() if len(exercises.get(e).answers) == 1
+FOLDERS = exercises.matrices()
+# where (the exercise folder) -> its MATRIX
+DECLARED: dict[str, dict[str, Wrong]] = {exercise_id: m.MATRIX for exercise_id, m in FOLDERS.items()}
+# CORRECT of a one-answer SQL exercise: other formulations of that answer (an exercise with more
+# answers, or a structured one, grades its CORRECT in its own test module, beside what it needs)
+FOLDER_CORRECT = [(e, name, sql) for e, m in FOLDERS.items()
+                  if [a.kind for a in exercises.get(e).answers] == ["sql"]
                   for name, sql in sorted(getattr(m, "CORRECT", {}).items())]
 ENTRIES = [(m, name, w) for m, matrix in DECLARED.items() for name, w in sorted(matrix.items())]
 EXERCISES = sorted({w.exercise for _, _, w in ENTRIES})
@@ -77,20 +52,26 @@ def sql_checks(exercise_id: str, hidden_only: bool = False) -> set[str]:
     return {c.name for c in checks if c.answer in sql_answers}
 
 
-def test_modules_declare_a_matrix():
+def test_exercise_folders_declare_the_matrices():
     # the collector finds the declarations (a rename would silently empty this file's tests)
-    assert {"ex06", "ex07", "ex11", "test_ex08", "test_ex12"} <= set(DECLARED)
+    assert {"ex02", "ex03", "ex05", "ex06", "ex07", "ex08", "ex09", "ex10", "ex11", "ex12"} <= set(DECLARED)
+    # and an exercise is one folder: a test module uses its folder's matrix, never one of its own
+    for path in sorted(HERE.glob("test_ex*.py")):
+        matrix = getattr(importlib.import_module(path.stem), "MATRIX", None)
+        assert matrix is None or any(matrix is m for m in DECLARED.values()), f"{path.name} declares a MATRIX"
 
 
-@pytest.mark.parametrize("exercise_id,name,w", FOLDER_ENTRIES, ids=[f"{e}:{n}" for e, n, _ in FOLDER_ENTRIES])
+@pytest.mark.parametrize("exercise_id,name,w", ENTRIES, ids=[f"{e}:{n}" for e, n, _ in ENTRIES])
 def test_wrong_answer_fails_exactly_its_checks(exercise_id, name, w):
     from helpers import FINDING, failing, not_passed
 
     result = grade(w.exercise, *w.cells)
     assert failing(result) == w.fails, not_passed(result)
-    # and each failure starts with what was found in this answer's result (issue 11.2)
+    # and each failed result check starts with what was found in this answer's result (issue
+    # 11.2); a job's or backfill's check (harness) starts with the scenario it ran
+    results = {c.name for c in exercises.get(w.exercise).all_checks() if isinstance(c, ResultCheck)}
     for c in result.checks:
-        if c.status == "fail" and getattr(c, "tables", None):
+        if c.status == "fail" and getattr(c, "tables", None) and c.name in results:
             assert FINDING.match(c.message), (c.name, c.message)
 
 

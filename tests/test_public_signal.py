@@ -29,8 +29,7 @@ SHARE = 0.95
 EX10_CRASH = ("Exercise 10's only check of crashes is hidden (its scenario is Exercise 8's job crashed in the "
               "12-03 rerun); the same job fails a public crash check of Exercise 8 in its own notebook")
 
-# (where the matrix is declared: an exercise folder, or a test module, wrong answer) -> why no
-# public data can show it.
+# (the exercise folder whose matrix declares it, wrong answer) -> why no public data can show it.
 HIDDEN_ONLY: dict[tuple[str, str], str] = {
     ("ex03", "no_signup_filter"):
         "the sample is consistent (every user signs up before their first event: tests/test_fixture_data.py), "
@@ -42,9 +41,9 @@ HIDDEN_ONLY: dict[tuple[str, str], str] = {
     ("ex07", "table_recreated_without_key"):
         "CREATE OR REPLACE ... AS SELECT writes the right rows, run once or twice: only the table's definition "
         "(its primary key) differs, which the hidden feature_table_keeps_key_and_types reads",
-    ("test_ex10", "control_first_without_a_transaction"): EX10_CRASH,
-    ("test_ex10", "plain_insert_then_control_no_transaction"): EX10_CRASH,
-    ("test_ex10", "shared_staging_table_left_by_a_crash"): EX10_CRASH,
+    ("ex10", "control_first_without_a_transaction"): EX10_CRASH,
+    ("ex10", "plain_insert_then_control_no_transaction"): EX10_CRASH,
+    ("ex10", "shared_staging_table_left_by_a_crash"): EX10_CRASH,
 }
 
 
@@ -55,9 +54,8 @@ def public_checks(exercise_id: str) -> frozenset[str]:
 
 def fails_in_public(module: str, name: str) -> frozenset[str]:
     """The public checks a declared wrong answer fails. Read from its declaration: the matrix
-    tests (tests/test_matrix.py, and the exNN tests for the matrices declared there) grade every
-    wrong answer and assert it fails EXACTLY its declared checks, public ones included, so
-    grading it again here would only repeat that work."""
+    test (tests/test_matrix.py) grades every wrong answer and asserts it fails EXACTLY its
+    declared checks, public ones included, so grading it again here would only repeat that work."""
     w = dict(((m, n), w) for m, n, w in ENTRIES)[(module, name)]
     return frozenset(w.fails) & public_checks(w.exercise)
 
@@ -83,7 +81,7 @@ def test_listed_exceptions_are_declared_wrong_answers_with_a_reason():
 @pytest.mark.parametrize("name", [n for m, n in HIDDEN_ONLY if HIDDEN_ONLY[(m, n)] is EX10_CRASH])
 def test_exercise_10s_crash_mistakes_fail_a_public_check_of_exercise_8(name):
     # the reason given above, checked: the job's ex08 cell alone, graded as Exercise 8 in public
-    w = dict(((m, n), w) for m, n, w in ENTRIES)[("test_ex10", name)]
+    w = dict(((m, n), w) for m, n, w in ENTRIES)[("ex10", name)]
     answers, _ = extract_answers(cells(*w.cells))
     assert failing(grade_exercise(exercises.get("ex08"), answers, hidden=False)) & {"crash_rerun_recovers", "control_updated_after_write"}
 

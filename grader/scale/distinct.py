@@ -1,64 +1,47 @@
 """A generated class whose answers all differ, as real hand-ins do: every exercise's answer is
 drawn from its declared right and wrong answers (the solution, the correct formulations and
-the matrix of known-wrong answers: exNN/matrix.py, read through tests/test_exNN.py, which
-imports it, or declared there for the exercises not moved yet) and then made textually
-unique per student without changing its meaning, so no two students share an answer's text
-and nothing is reused between them. About half of the answers are wrong."""
+the matrix of known-wrong answers, each exercise folder's matrix.py, read through
+grader.course.exercises) and then made textually unique per student without changing its
+meaning, so no two students share an answer's text and nothing is reused between them. About
+half of the answers are wrong."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 
 from grader.authoring.release import SOLUTIONS
+from grader.course import exercises
 from grader.scale.mutations import mutate, student_notebooks
 
-# Where the declarations live: tests/test_exNN.py beside the package (a source checkout).
-TESTS = Path(__file__).resolve().parents[2] / "tests"
 
-
-def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"_declared_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def declared_answers(tests: Path = TESTS) -> dict[str, dict[str, list[tuple[str, ...]]]]:
+def declared_answers(matrices: dict | None = None) -> dict[str, dict[str, list[tuple[str, ...]]]]:
     """exercise id -> {"wrong": [cells...], "right": [cells...]}: each entry is the cells a student
     would hand in for that exercise. Wrong: every MATRIX entry. Right: each CORRECT formulation
     (a SQL text) put in place of the one SQL cell of the exercise's first matrix entry (its other
-    cells are right by declaration). Empty when the tests are not beside the package."""
-    if not (tests / "helpers.py").is_file():
-        return {}
-    sys.path.insert(0, str(tests))  # the declarations import their shared helpers
-    try:
-        out: dict[str, dict[str, list[tuple[str, ...]]]] = {}
-        for path in sorted(tests.glob("test_ex*.py")):
-            module = _load(path)
-            matrix = getattr(module, "MATRIX", None)
-            if not isinstance(matrix, dict) or not matrix:
-                continue
-            for _, w in sorted(matrix.items()):
-                out.setdefault(w.exercise, {"wrong": [], "right": []})["wrong"].append(tuple(w.cells))
-            template = next(iter(matrix.values()))
-            sql_at = [i for i, c in enumerate(template.cells) if c.startswith("%%sql")]
-            correct = getattr(module, "CORRECT", None)
-            if len(sql_at) == 1 and isinstance(correct, dict):
-                first = template.cells[sql_at[0]].split("\n", 1)[0]
-                for _, sql in sorted(correct.items()):
-                    if isinstance(sql, str):
-                        cells = list(template.cells)
-                        cells[sql_at[0]] = f"{first}\n{sql}"
-                        out[template.exercise]["right"].append(tuple(cells))
-        return out
-    finally:
-        sys.path.remove(str(tests))
+    cells are right by declaration). `matrices`: exercise id -> its matrix module (default: every
+    exercise folder's, exercises.matrices()); empty where none ships (a student release)."""
+    out: dict[str, dict[str, list[tuple[str, ...]]]] = {}
+    for module in (exercises.matrices() if matrices is None else matrices).values():
+        matrix = getattr(module, "MATRIX", None)
+        if not isinstance(matrix, dict) or not matrix:
+            continue
+        for _, w in sorted(matrix.items()):
+            out.setdefault(w.exercise, {"wrong": [], "right": []})["wrong"].append(tuple(w.cells))
+        template = next(iter(matrix.values()))
+        sql_at = [i for i, c in enumerate(template.cells) if c.startswith("%%sql")]
+        correct = getattr(module, "CORRECT", None)
+        if len(sql_at) == 1 and isinstance(correct, dict):
+            first = template.cells[sql_at[0]].split("\n", 1)[0]
+            for _, sql in sorted(correct.items()):
+                if isinstance(sql, str):
+                    cells = list(template.cells)
+                    cells[sql_at[0]] = f"{first}\n{sql}"
+                    out[template.exercise]["right"].append(tuple(cells))
+    return out
 
 
 def unique_sql(body: str, n: int) -> str:
