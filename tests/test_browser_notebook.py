@@ -9,22 +9,12 @@ Screenshots of every step are kept in build/screenshots/notebook-ex06/ (gitignor
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from browser import chromium_available, chromium_page, screenshot_path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.skipif(not chromium_available(), reason="no Chromium (apt-get install chromium)")
 
 WRONG = ("%%sql --save ex06\n"
@@ -37,57 +27,6 @@ WRONG = ("%%sql --save ex06\n"
          "  ON event_ts <= as_of_ts AND event_ts > as_of_ts - INTERVAL 7 DAY\n"
          "GROUP BY ALL")  # counts retried events twice: no deduplication on event_id
 RIGHT = WRONG.replace("FROM events\n", "FROM (SELECT DISTINCT * FROM events) AS e\n")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on a free local port, offline as `make lab` runs it, serving a copy of
-    notebooks/ex06.ipynb (the repository's copy is never written)."""
-    work = tmp_path_factory.mktemp("lab")
-    (work / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / "ex06.ipynb", work / "notebooks" / "ex06.ipynb")
-    port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "PLOOMBER_STATS_ENABLED": "false", "JUPYTER_CONFIG_DIR": str(work / "config"),
-           "JUPYTER_RUNTIME_DIR": str(work / "runtime"), "JUPYTER_DATA_DIR": str(work / "data"),
-           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    env.pop("JPY_SESSION_NAME", None)
-    cmd = [str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={work / 'notebooks'}", f"--LabApp.workspaces_dir={work / 'workspaces'}",
-           f"--LabApp.user_settings_dir={work / 'settings'}",
-           # as mk/lab.mk: no news feed, no update check, no extension manager calls to PyPI
-           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = open(work / "lab.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-3000:])
-                time.sleep(0.5)
-        yield {"url": f"{base}/lab/tree/ex06.ipynb?token={token}", "dir": work / "notebooks"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 # ---------- driving the notebook ----------

@@ -10,8 +10,7 @@ import json
 
 import pytest
 
-from browser import chromium_available, chromium_page, screenshot_path
-from test_browser_notebook import lab  # noqa: F401  (the JupyterLab fixture, serving a copy of ex06)
+from browser import ROOT, chromium_available, chromium_page, open_copy, screenshot_path
 
 pytestmark = pytest.mark.skipif(not chromium_available(), reason="no Chromium (apt-get install chromium)")
 
@@ -29,12 +28,13 @@ def _changes(before: dict, after: dict) -> list[str]:
     return out
 
 
-def test_an_untouched_notebook_is_not_marked_changed(lab):  # noqa: F811
-    path = lab["dir"] / "ex06.ipynb"
+def test_an_untouched_notebook_is_not_marked_changed(lab):
+    # its own copy: the JupyterLab is shared, and the student-path test edits and saves ex06.ipynb
+    path, url = open_copy(lab, ROOT / "notebooks" / "ex06.ipynb", "ex06-untouched.ipynb")
     before = json.loads(path.read_text())
     with chromium_page() as page:
         page.set_default_timeout(60_000)
-        page.goto(lab["url"])
+        page.goto(url)
         page.locator(".jp-Notebook .jp-Cell").first.wait_for()
         page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
         page.wait_for_timeout(3000)  # the mark came a second after opening

@@ -58,6 +58,27 @@ def run_autograder(root: Path, python: str = sys.executable, address_space_mb: i
     return data
 
 
+# The autograder runs that several tests read, each run once: a failing submission with the
+# default configuration, and the solutions (without a memory cap) under one fixture secret.
+SOLUTIONS_SECRET = "test-gradescope"
+
+
+@pytest.fixture(scope="module")
+def failing_results(tmp_path_factory, autograder_zip) -> dict:
+    root = tree(tmp_path_factory.mktemp("failing"), autograder_zip)
+    failing_notebook(root / "submission" / "week12.ipynb")
+    return run_autograder(root)
+
+
+@pytest.fixture(scope="module")
+def solutions_results(tmp_path_factory, autograder_zip) -> dict:
+    root = tree(tmp_path_factory.mktemp("solutions"), autograder_zip)
+    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRADER_FIXTURE_SECRET", SOLUTIONS_SECRET)
+        return run_autograder(root)
+
+
 def test_zip_holds_setup_and_run_autograder_at_its_root_executable(autograder_zip):
     with zipfile.ZipFile(autograder_zip) as z:
         names = set(z.namelist())
@@ -71,10 +92,8 @@ def test_zip_holds_setup_and_run_autograder_at_its_root_executable(autograder_zi
     assert {line.split("==")[0].lower() for line in requirements} >= {"duckdb", "sqlglot", "nbformat"}
 
 
-def test_failing_submission_gets_a_spec_results_json(tmp_path, autograder_zip):
-    root = tree(tmp_path, autograder_zip)
-    failing_notebook(root / "submission" / "week12.ipynb")
-    data = run_autograder(root)
+def test_failing_submission_gets_a_spec_results_json(failing_results):
+    data = failing_results
     tests = data["tests"]
     scored = [t for t in tests if "score" in t]
     assert data["score"] == pytest.approx(sum(t["score"] for t in scored))
@@ -91,10 +110,8 @@ def test_failing_submission_gets_a_spec_results_json(tmp_path, autograder_zip):
     assert isinstance(data["execution_time"], (int, float)) and data["output_format"] in ("md", "html", "text")
 
 
-def test_written_answer_waiting_is_an_unscored_test_never_a_zero(tmp_path, autograder_zip):
-    root = tree(tmp_path, autograder_zip)
-    failing_notebook(root / "submission" / "week12.ipynb")
-    data = run_autograder(root)
+def test_written_answer_waiting_is_an_unscored_test_never_a_zero(failing_results):
+    data = failing_results
     waiting = [t for t in data["tests"] if "to be scored" in t["name"]]
     assert {t["name"].split()[1] for t in waiting} >= {"backfill_definition", "explains_the_rerun"}
     assert all("score" not in t and "status" not in t for t in waiting)
@@ -146,17 +163,15 @@ def test_a_python_that_cannot_start_still_leaves_results(tmp_path, autograder_zi
     assert data["score"] == 0 and "could not start" in data["output"]
 
 
-def test_full_submission_scores_exactly_as_grader_check_does(tmp_path, autograder_zip, monkeypatch):
+def test_full_submission_scores_exactly_as_grader_check_does(solutions_results, monkeypatch):
     from grader.course import exercises
     from grader.engine.exercise import SECRET_ENV
     from grader.grading.grade import grade_path
 
     # `grader check` disguises hidden fixtures with a secret; both sides get the same one
-    monkeypatch.setenv(SECRET_ENV, "test-gradescope")
+    monkeypatch.setenv(SECRET_ENV, SOLUTIONS_SECRET)
     exercises.get.cache_clear()
-    root = tree(tmp_path, autograder_zip)
-    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
-    data = run_autograder(root)
+    data = solutions_results
     local = grade_path(ROOT / "solutions")
     exercises.get.cache_clear()
     assert data["score"] == pytest.approx(local.score)
@@ -179,15 +194,14 @@ def test_instructor_scores_of_written_answers_reach_gradescope(tmp_path, autogra
     assert "Say when the control row moves." in rerun["output"]
 
 
-def test_grading_fits_gradescopes_768_mb_with_the_same_verdicts(tmp_path, autograder_zip, monkeypatch):
+def test_grading_fits_gradescopes_768_mb_with_the_same_verdicts(tmp_path, autograder_zip, solutions_results, monkeypatch):
     # Gradescope's default container has 768 MB. Under that address-space limit every check
     # must reach the same verdict as without it (not an error from a failed allocation).
-    monkeypatch.setenv("GRADER_FIXTURE_SECRET", "test-768")
+    monkeypatch.setenv("GRADER_FIXTURE_SECRET", SOLUTIONS_SECRET)
+    root = tree(tmp_path, autograder_zip)
+    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
     verdicts = []
-    for limit in (None, 768):
-        root = tree(tmp_path / str(limit), autograder_zip)
-        shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
-        data = run_autograder(root, address_space_mb=limit)
+    for data in (solutions_results, run_autograder(root, address_space_mb=768)):
         verdicts.append({t["name"]: t.get("status") for t in data["tests"]})
         verdicts.append(data["score"])
     assert verdicts[0] == verdicts[2] and verdicts[1] == verdicts[3]

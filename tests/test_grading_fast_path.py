@@ -19,19 +19,72 @@ from grader.engine.results import CheckResult
 from grader.engine.sandbox import Limits, SandboxError
 
 
+# ---- the classes: few students, every exercise answered right and wrong ----------------------
+
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    # seed 11: kept, mutated and blank answers mixed, several students sharing each answer
-    return gradebench.generate(tmp_path_factory.mktemp("batch"), 6, seed=11)
+def distinct(tmp_path_factory):
+    """A class whose every answer differs (grader/scale/distinct.py): one student right in every
+    exercise, one wrong in every exercise (a declared wrong answer, else a typical slip or a
+    blank). The wrong one is the second of its class, so its text is made unique apart from
+    the right one's even where its slip changed nothing."""
+    from grader.scale import distinct as distinct_class
+
+    out = tmp_path_factory.mktemp("distinct")
+    right = distinct_class.generate_distinct(out / "right", 1, seed=5, wrong_share=0.0)
+    wrong = distinct_class.generate_distinct(out / "wrong", 2, seed=5, wrong_share=1.0)[1:]
+    return right + wrong
 
 
-def test_fast_path_gives_the_reference_paths_verdicts(generated):
-    fast = grade_many(generated, hidden=True, workers=2)
-    slow = gradebench.grade_reference(generated, workers=2)
-    assert gradebench.differences(fast, slow, limit=20) == []
-    # not vacuous: the batch holds passes and failures
-    statuses = {c.status for r in fast for e in r.exercises for c in e.checks}
+@pytest.fixture(scope="module")
+def sharing(distinct, tmp_path_factory):
+    """The distinct pair, two students made of its notebooks (the first half of the exercises as
+    one answered them, the rest as the other, and the other way round) and one who left every
+    answer blank: every answer the class hands in, right or wrong, is handed in twice."""
+    import shutil
+
+    from grader.authoring.release import NOTEBOOKS
+
+    right, wrong = distinct
+    out = tmp_path_factory.mktemp("sharing")
+    names = sorted(p.name for p in right.glob("ex*.ipynb"))
+    half = len(names) // 2
+    mixed = []
+    for folder, first, second in [("mixed_a", right, wrong), ("mixed_b", wrong, right)]:
+        (out / folder).mkdir()
+        for i, name in enumerate(names):
+            shutil.copy((first if i < half else second) / name, out / folder / name)
+        mixed.append(out / folder)
+    shutil.copytree(NOTEBOOKS, out / "blank")
+    return [right, wrong, *mixed, out / "blank"]
+
+
+@pytest.fixture(scope="module")
+def reference(sharing):
+    """The slow reference path's results for every student of both classes, graded once."""
+    return {r.path: r for r in gradebench.grade_reference(sharing, workers=2)}
+
+
+def reference_of(reference, folders):
+    return [reference[str(f)] for f in folders]
+
+
+def test_the_classes_answer_every_exercise_right_and_wrong(distinct, sharing, reference):
+    from grader.scale import distinct as distinct_class
+
+    declared = distinct_class.declared_answers()
+    right, wrong = reference_of(reference, distinct)
+    scored = lambda e: [c for c in e.checks if not c.pending]  # noqa: E731  (written answers wait for the instructor)
+    for r, w in zip(right.exercises, wrong.exercises):
+        assert all(c.status == "pass" for c in scored(r)), (r.id, [c.message for c in scored(r) if c.status != "pass"])
+        if declared.get(w.id, {}).get("wrong"):  # a declared wrong answer fails what it declares
+            assert any(c.status != "pass" for c in scored(w)), w.id
+    statuses = {c.status for r in reference_of(reference, sharing) for e in r.exercises for c in e.checks}
     assert {"pass", "fail", "missing"} <= statuses
+
+
+def test_fast_path_gives_the_reference_paths_verdicts(sharing, reference):
+    fast = grade_many(sharing, hidden=True, workers=2)
+    assert gradebench.differences(fast, reference_of(reference, sharing), limit=20) == []
 
 
 def test_one_students_different_answer_never_takes_anothers_result(tmp_path):
@@ -124,19 +177,9 @@ def test_a_reused_error_says_the_same_and_a_time_limit_is_never_reused():
 # ---- a class whose every answer differs (grader/scale/distinct.py): nothing to share, so the
 # ---- kept fixture of read-only queries, ddmin's memory and compare's shortcut decide alone
 
-@pytest.fixture(scope="module")
-def distinct(tmp_path_factory):
-    from grader.scale import distinct as distinct_class
-
-    return distinct_class.generate_distinct(tmp_path_factory.mktemp("distinct"), 4, seed=5)
-
-
-def test_distinct_answers_get_the_reference_paths_verdicts(distinct):
+def test_distinct_answers_get_the_reference_paths_verdicts(distinct, reference):
     fast = grade_many(distinct, hidden=True, workers=2)
-    slow = gradebench.grade_reference(distinct, workers=2)
-    assert gradebench.differences(fast, slow, limit=20) == []
-    statuses = {c.status for r in fast for e in r.exercises for c in e.checks}
-    assert {"pass", "fail"} <= statuses
+    assert gradebench.differences(fast, reference_of(reference, distinct), limit=20) == []
 
 
 def test_a_distinct_class_has_no_two_students_with_the_same_sql(distinct):

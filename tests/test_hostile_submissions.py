@@ -54,9 +54,9 @@ def alone() -> dict[str, float]:
     return scores
 
 
-def grade_class(root: Path, **kwargs) -> tuple[list[SubmissionResult], float]:
+def grade_class(root: Path, budget_s: float = BUDGET_S, **kwargs) -> tuple[list[SubmissionResult], float]:
     started = time.monotonic()
-    results = grade_many(find_submissions([root]), limits=LIMITS, only=ONLY, workers=2, budget_s=BUDGET_S, **kwargs)
+    results = grade_many(find_submissions([root]), limits=LIMITS, only=ONLY, workers=2, budget_s=budget_s, **kwargs)
     return results, time.monotonic() - started
 
 
@@ -82,7 +82,7 @@ def test_hostile_submission_costs_nobody_else(case, alone, tmp_path, monkeypatch
     root = tmp_path / "class"
     honest = honest_class(root)
     attacker = case.build(root, reference_sql())
-    results, elapsed = grade_class(root)
+    results, elapsed = grade_class(root, case.budget_s or BUDGET_S)
 
     assert elapsed < BATCH_BOUND_S, f"the batch took {elapsed:.1f} s"
     by_path = {r.path: r for r in results}

@@ -6,7 +6,8 @@ alone.
 
 A case: `build(class_folder, reference_sql)` makes the attacker's submission and returns its
 path; `status` is the attacker's submission status; `checks` (if set) the statuses its ex06
-checks may have; `attack` says what it does."""
+checks may have; `attack` says what it does; `budget_s` (if set) the class's time budget per
+submission, for a case that burns its budget whatever it is."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class Case:
     status: str | set[str] = "graded"
     checks: set[str] | None = None
     extra: dict = field(default_factory=dict)
+    budget_s: float | None = None
 
 
 def _exponential_snippets(root: Path, ref: str) -> Path:
@@ -228,7 +230,8 @@ CASES = [
     Case("relative_attach", "an error that names the grader's working directory", _relative_attach, checks={"error"}),
     Case("infinity", "results holding inf, -inf and NaN", _infinity, checks={"fail"}),
     Case("ignores_interrupts", "one enormous value: ignores DuckDB's interrupt", _ignores_interrupts, checks={"timeout"}),
-    # over the budget (timeout) on a slow machine, just under it on a fast one: either way bounded
+    # over the budget (timeout) on a slow machine, just under it on a fast one: either way bounded.
+    # It spends all the budget it is given, so it is given 4 s (as the budget tests give theirs)
     Case("slow_and_wrong", "wrong and slow on every run, under the check's limit", _slow_and_wrong,
-         status={"timeout", "graded"}, checks={"fail", "timeout"}),
+         status={"timeout", "graded"}, checks={"fail", "timeout"}, budget_s=4.0),
 ]
