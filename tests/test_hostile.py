@@ -6,6 +6,7 @@ that try to run code are refused without running anything."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from pathlib import Path
 
@@ -190,3 +191,32 @@ def test_refusal_messages_name_the_construct():
     assert "comprehension" in messages["dict_comprehension"]
     assert "too large" in messages["power_tower"] or "exponent" in messages["power_tower"]
     assert "the grader never runs Python" in messages["import"]
+
+
+def test_forked_child_stops_a_runaway_query_at_its_own_limit():
+    """Checks run in forked children: the watchdog thread the parent left waiting must not be the
+    one a child's deadline relies on (the child would wait for the whole check budget instead)."""
+    from grader.engine import sandbox
+    from grader.engine.sandbox import SandboxError
+    from tests.test_grading_fast_path import DATASET
+
+    sandbox.query(DATASET, "SELECT count(*) AS n FROM events")  # the parent's watchdog is waiting
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        sandbox.query(DATASET, "SELECT 1 AS n", None, Limits(timeout_s=0.2))
+        time.sleep(0.4)  # the child's own watchdog now sleeps long, to be woken by the next deadline
+        started = time.monotonic()
+        try:
+            sandbox.query(DATASET, "SELECT count(*) FROM range(100000) a, range(100000) b", None, Limits(timeout_s=0.5))
+            kind = "finished"
+        except SandboxError as exc:
+            kind = exc.kind
+        os.write(write, f"{kind} {time.monotonic() - started:.2f}".encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    kind, elapsed = os.read(read, 100).decode().split()
+    os.close(read)
+    assert kind == "timeout"
+    assert float(elapsed) < 0.5 + STUCK_GRACE_S + 1.0

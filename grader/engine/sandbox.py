@@ -189,21 +189,23 @@ class _Watchdog:
     thread per statement cost half as much again as a small statement itself."""
 
     def __init__(self) -> None:
+        self._ids = itertools.count()
+        self._reset()
+        # A forked child inherits the condition with the parent's thread in its waiter list (a
+        # notify would wake nobody) and maybe locked by it: it starts from a fresh one.
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._cond = threading.Condition()
         self._armed: dict[int, tuple[float, Callable[[], None]]] = {}
-        self._ids = itertools.count()
         self._thread: threading.Thread | None = None
-        self._pid = 0
         # When the thread wakes next (0: it is awake and will look again). A deadline later than
         # that needs no notify: waking the thread for every statement cost a GIL hand-over each.
         self._wakes = 0.0
 
     def arm(self, at: float, callback: Callable[[], None]) -> int:
         with self._cond:
-            if self._thread is None or self._pid != os.getpid():  # none yet, or inherited by fork
-                self._armed.clear()
-                self._wakes = 0.0
-                self._pid = os.getpid()
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="sandbox-watchdog", daemon=True)
                 self._thread.start()
             token = next(self._ids)
