@@ -8,7 +8,7 @@ import pytest
 from grader.engine import compare
 from grader.domain import semantics
 from grader.engine.notebook import extract_answers, sql_save_name
-from grader.engine.shrink import ddmin
+from grader.engine.shrink import ddmin, ddmin_from
 from grader.engine.snippets import SnippetStore
 from grader.engine.structured import NotALiteral, is_unanswered, literal_value
 
@@ -134,6 +134,29 @@ def test_ddmin_finds_a_pair_that_only_fails_together():
 def test_ddmin_is_deterministic():
     f = lambda s: sum(s) > 50  # noqa: E731
     assert ddmin(list(range(20)), f) == ddmin(list(range(20)), f)
+
+
+class Counted:
+    def __init__(self, fails):
+        self.fails, self.calls = fails, 0
+
+    def __call__(self, subset):
+        self.calls += 1
+        return self.fails(subset)
+
+
+def test_ddmin_from_a_failing_focus_needs_fewer_runs_and_is_still_minimal():
+    wide, narrow = Counted(lambda s: 3 in s and 25 in s), Counted(lambda s: 3 in s and 25 in s)
+    assert sorted(ddmin(list(range(30)), wide)) == [3, 25]
+    assert sorted(ddmin_from(list(range(30)), narrow, [[3, 4, 25], list(range(20, 30))])) == [3, 25]
+    assert narrow.calls < wide.calls
+
+
+def test_ddmin_from_skips_a_focus_that_does_not_fail_and_falls_back_to_all_items():
+    # neither start holds both culprits: the search is ddmin's own over every item
+    f = lambda s: 3 in s and 25 in s  # noqa: E731
+    assert sorted(ddmin_from(list(range(30)), f, [[3], [25, 26], []])) == [3, 25]
+    assert ddmin_from(list(range(30)), f, []) == ddmin(list(range(30)), f)
 
 
 # ---- snippets: expanded as jupysql expands them ----

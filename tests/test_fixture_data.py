@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import duckdb
 import pytest
 
 from grader.course import exercises
 from grader.engine.checks import missing_dimensions, with_dimensions
-from grader.domain.tables import Dataset
+from grader.domain.tables import TABLES, Dataset, columns, create_tables, fill_table, load_seed, schema_sql, sql_literal
 
 
 def datasets_of(check) -> list[tuple[str, Dataset, bool]]:
@@ -75,3 +76,41 @@ def test_retried_events_are_exact_copies_and_keep_a_real_click_in_the_same_secon
     assert Counter(r[0] for r in rows) == {1: 2, 2: 3, 3: 1, 4: 2, 5: 1}
     burst = [r for r in rows if r[semantics.EVENT_TS] == datetime(2025, 12, 2, 10)]
     assert {r[0] for r in burst} == {4, 5}  # same second, two events: only event_id tells them apart
+
+
+def _as_values_script(dataset: Dataset) -> str:
+    """The dataset as plain CREATE and INSERT ... VALUES statements: what fill_table must equal."""
+    parts = [schema_sql(dataset.unkeyed)]
+    for table, rows in dataset.tables.items():
+        if rows:
+            values = ", ".join("(" + ", ".join(sql_literal(v) for v in r) + ")" for r in rows)
+            parts.append(f"INSERT INTO {table} VALUES {values};")
+    return "\n".join(parts)
+
+
+def _contents(con) -> dict:
+    """Every table's rows in stored order, each value beside its SQL type."""
+    out = {}
+    for table in TABLES:
+        typed = ", ".join(f"{c}, typeof({c})" for c in columns(table))
+        out[table] = con.execute(f"SELECT {typed} FROM {table} ORDER BY rowid").fetchall()
+    return out
+
+
+ALL_DATASETS = [load_seed()] + [d for ex in exercises.all_exercises() for c in ex.all_checks() for _, d, _ in datasets_of(c)]
+
+
+def test_fixtures_filled_from_column_lists_equal_the_values_they_declare():
+    assert len(ALL_DATASETS) > 50  # the seed and every declared fixture and scenario
+    for dataset in ALL_DATASETS:
+        filled, written = duckdb.connect(), duckdb.connect()
+        create_tables(filled, dataset)
+        written.execute(_as_values_script(dataset))
+        assert _contents(filled) == _contents(written)
+
+
+def test_fill_refuses_rows_of_the_wrong_width():
+    con = duckdb.connect()
+    create_tables(con, Dataset())
+    with pytest.raises(ValueError, match="events rows need 5 values"):
+        fill_table(con, "events", [(1, 2, 3)])

@@ -14,7 +14,14 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-12
 
 
+# Types _norm leaves as they are: the common case, answered without the isinstance chain
+# (a class's grading normalises millions of values).
+_PLAIN = frozenset({int, float, str, bool, datetime, type(None)})
+
+
 def _norm(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, (list, tuple, dict)):
         return _frozen(value)
     if isinstance(value, Decimal):
@@ -46,7 +53,8 @@ def values_equal(a: Any, b: Any) -> bool:
 
 
 def rows_equal(a: tuple, b: tuple) -> bool:
-    return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+    # equal by == is equal within tolerance (NaN is never == itself, so it takes the long way)
+    return a == b or (len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b)))
 
 
 def _sort_key(row: tuple) -> tuple:
@@ -67,6 +75,16 @@ def _sort_key(row: tuple) -> tuple:
 
 def kind(value: Any) -> str | None:
     """The SQL-ish kind of a value, to name a wrong column type (None for NULL)."""
+    try:
+        return _KINDS[type(value)]
+    except KeyError:
+        return _KINDS.setdefault(type(value), _kind(value))
+
+
+_KINDS: dict[type, str | None] = {}  # a value's kind depends on its type alone
+
+
+def _kind(value: Any) -> str | None:
     if isinstance(value, (list, tuple)):
         return "a LIST"
     if isinstance(value, dict):
@@ -278,8 +296,9 @@ def wrong_types(expected: list[tuple], got: list[tuple], columns: list[str]) -> 
     """Columns whose values are of another kind than expected (text for a timestamp, ...)."""
     out = {}
     for i, col in enumerate(columns):
-        want = {kind(r[i]) for r in expected} - {None}
-        have = {kind(r[i]) for r in got} - {None}
+        # one value of each type is enough: a value's kind depends on its type alone
+        want = {kind(v) for v in {type(r[i]): r[i] for r in expected}.values()} - {None}
+        have = {kind(v) for v in {type(r[i]): r[i] for r in got}.values()} - {None}
         if len(want) == 1 and have and want != have:
             out[col] = (next(iter(want)), ", ".join(sorted(have)))
     return out

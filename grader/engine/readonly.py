@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import duckdb
 
-from grader.domain.tables import TABLES, Dataset, ddl, sql_literal
+from grader.domain.tables import TABLES, Dataset, ddl, fill_table
 from grader.engine.lockdown import Limits, lock, set_variables
 from grader.engine.statements import _parse
 
@@ -47,18 +47,15 @@ class _Kept:
     def load(self, dataset: Dataset) -> None:
         """Make the fixture database hold exactly `dataset`: tables that differ are replaced
         (a fresh table, as a new database would have), the others are left as they are."""
-        script = []
+        self.base.execute(f"USE {self.name}")
         for table in TABLES:
             want = (table not in dataset.unkeyed, tuple(dataset.tables.get(table) or ()))
             if self.held.get(table) == want:
                 continue
-            script.append(ddl(table, want[0]).replace("CREATE TABLE", "CREATE OR REPLACE TABLE", 1))
-            if want[1]:
-                values = ",\n".join("(" + ", ".join(sql_literal(v) for v in r) + ")" for r in want[1])
-                script.append(f"INSERT INTO {table} VALUES\n{values}")
+            self.held.pop(table, None)  # until it is whole: a failed fill leaves it unknown
+            self.base.execute(ddl(table, want[0]).replace("CREATE TABLE", "CREATE OR REPLACE TABLE", 1))
+            fill_table(self.base, table, want[1])
             self.held[table] = want
-        if script:
-            self.base.execute(f"USE {self.name}; " + ";\n".join(script) + ";")
 
 
 _kept: dict[tuple, _Kept] = {}

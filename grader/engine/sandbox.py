@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import duckdb
 
-from grader.domain.tables import Dataset, create_tables, setup_sql
+from grader.domain.tables import Dataset, create_tables
 from grader.engine import readonly
 from grader.engine.lockdown import TEMP_DIRECTORY, Limits, lock, set_variables  # noqa: F401 (re-exported)
 from grader.engine.statements import SandboxError, _ends_with_query, _first_line, split_statements  # noqa: F401 (re-exported)
@@ -131,26 +131,9 @@ def open_sandbox(
     con.execute(f"ATTACH ':memory:' AS {name}")
     _state["attached"].append(name)
     con.execute(f"USE {name}")
-    con.execute(_setup_script(dataset))
+    create_tables(con, dataset)
     set_variables(con, variables or {})
     return con
-
-
-# The script that builds a fixture, written once per dataset object: a check's fixture is
-# built many times (every student, every control and shrinking step reuses the same objects).
-# The dataset is kept alive beside its script, so its id is never reused for another one.
-_scripts: dict[int, tuple[Dataset, str]] = {}
-
-
-def _setup_script(dataset: Dataset) -> str:
-    hit = _scripts.get(id(dataset))
-    if hit is not None and hit[0] is dataset:
-        return hit[1]
-    script = setup_sql(dataset)
-    if len(_scripts) >= 512:
-        _scripts.clear()
-    _scripts[id(dataset)] = (dataset, script)
-    return script
 
 
 class SharedDatabase:

@@ -49,3 +49,19 @@ def ddmin(items: Sequence[T], fails: Callable[[list[T]], bool], max_tests: int =
                 break
             n = min(len(current), n * 2)
     return [items[i] for i in current]
+
+
+def ddmin_from(items: Sequence[T], fails: Callable[[list[T]], bool], starts: Sequence[Sequence[T]],
+               max_tests: int = 120) -> list[T]:
+    """ddmin started from the first of `starts` (subsets of `items`, smallest first) on which
+    `fails` holds, else from all of `items`. A counterexample is usually the few rows of the one
+    key that came out wrong: trying them first saves most of ddmin's halving (a class's shrinks
+    took 11 runs each from ~28 rows). The result is 1-minimal all the same: no single item of
+    it can go."""
+    tried: list[list[T]] = []
+    for start in map(list, starts):
+        if start and len(start) < len(items) and start not in tried:
+            tried.append(start)
+            if fails(start):
+                return ddmin(start, fails, max_tests)
+    return ddmin(items, fails, max_tests)

@@ -15,7 +15,7 @@ from grader.domain.tables import columns as table_columns
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits, SandboxError
-from grader.engine.shrink import ddmin
+from grader.engine.shrink import ddmin_from
 from grader.engine.checks.base import Aspect, Check, Control, Expected, Fixture, INPUT_TABLES, Verdict, _sql, _statement, diff_tables
 
 
@@ -197,12 +197,36 @@ class ResultCheck(Check):
             # the same kind of failure: rows wrong, or nothing expected returned at all
             return not sub.equal and sub.returned_none == d.returned_none
 
-        smallest = ddmin(items, fails)
+        smallest = ddmin_from(items, fails, _focus(items, d))
         fixture = build(smallest)
         try:
             return fixture, self._diff(sql, fixture, limits)
         except SandboxError:
             return self.fixture, d
+
+
+def _focus(items: list[tuple[str, tuple]], d: compare.Diff) -> list[list[tuple[str, tuple]]]:
+    """Where a counterexample probably lies, narrowest first: the rows sharing the key of the
+    first wrong row of the difference, then those sharing the key of any wrong row. A row is
+    matched on the key columns its table has (events: user_id and item_id of a feature row);
+    a table without any of them is kept whole."""
+    wrong = d.missing + d.unexpected + [e for e, _ in d.changed] + d.duplicated
+    names = [c for c in (d.key or d.columns)]
+    if not wrong or not names:
+        return []
+    pos = {c: d.columns.index(c) for c in names if c in d.columns}
+    keys = sorted({tuple((c, compare._norm(r[i])) for c, i in pos.items()) for r in wrong}, key=repr)
+
+    def near(chosen: list[tuple]) -> list[tuple[str, tuple]]:
+        out = []
+        for table, row in items:
+            cols = {c: i for i, c in enumerate(table_columns(table))}
+            shared = [(c, cols[c]) for c in pos if c in cols]
+            if not shared or any(all(compare._norm(row[i]) == dict(k)[c] for c, i in shared) for k in chosen):
+                out.append((table, row))
+        return out
+
+    return [near(keys[:1]), near(keys)]
 
 
 def _drop_temp_objects(con) -> None:
