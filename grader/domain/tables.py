@@ -127,9 +127,7 @@ def replace_table(con, table: str, rows: list[tuple], primary_key: bool = True) 
     """Swap one table of an open database (the notebook's) for `rows`; returns the row count."""
     con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(ddl(table, primary_key))
-    if rows:
-        marks = ", ".join("?" for _ in TABLES[table])
-        con.executemany(f"INSERT INTO {table} VALUES ({marks})", [list(r) for r in rows])
+    fill_table(con, table, rows)
     return len(rows)
 
 

@@ -211,18 +211,18 @@ def _focus(items: list[tuple[str, tuple]], d: compare.Diff) -> list[list[tuple[s
     matched on the key columns its table has (events: user_id and item_id of a feature row);
     a table without any of them is kept whole."""
     wrong = d.missing + d.unexpected + [e for e, _ in d.changed] + d.duplicated
-    names = [c for c in (d.key or d.columns)]
-    if not wrong or not names:
+    pos = {c: d.columns.index(c) for c in (d.key or d.columns) if c in d.columns}
+    if not wrong or not pos:
         return []
-    pos = {c: d.columns.index(c) for c in names if c in d.columns}
     keys = sorted({tuple((c, compare._norm(r[i])) for c, i in pos.items()) for r in wrong}, key=repr)
+    keys = [dict(k) for k in keys]
 
-    def near(chosen: list[tuple]) -> list[tuple[str, tuple]]:
+    def near(chosen: list[dict]) -> list[tuple[str, tuple]]:
         out = []
         for table, row in items:
             cols = {c: i for i, c in enumerate(table_columns(table))}
             shared = [(c, cols[c]) for c in pos if c in cols]
-            if not shared or any(all(compare._norm(row[i]) == dict(k)[c] for c, i in shared) for k in chosen):
+            if not shared or any(all(compare._norm(row[i]) == k[c] for c, i in shared) for k in chosen):
                 out.append((table, row))
         return out
 
