@@ -25,7 +25,7 @@ test: $(STAMP)
 	echo "--- notebooks/ (lax nbval):"; cat build/nbval-notebooks.log; \
 	test $$strict -eq 0 && test $$lax_status -eq 0
 
-# One exercise, built and tested: make test-exercise EX=ex06 (18 s; ex08 29 s, ex12 36 s). Its two
+# One exercise, built and tested: make test-exercise EX=ex06 (24 s; ex08 37 s, ex12 46 s). Its two
 # notebooks rebuilt from its lesson; its own tests (tests/test_exNN.py, if any), its rows of the
 # wrong-answer matrix (grader/course/exercises/exNN/matrix.py, graded by tests/test_matrix.py) and
 # of the every-exercise tests (pytest -k selects by the id, which names the exercise), on two
