@@ -17,6 +17,9 @@ class Limits:
     timeout_s: float = 5.0
     memory: str = "256MB"
     threads: int = 1
+    # Shrink a failure to the fewest rows that show it. Off where those rows would be withheld
+    # (a hidden check, unless the instructor opts in): most of a wrong answer's cost, all of it dropped.
+    shrink: bool = True
 
 
 # DuckDB adds its temp_directory to the folders learner SQL may read and write even with

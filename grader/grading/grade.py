@@ -39,7 +39,7 @@ from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult,
 from grader.engine.sandbox import Limits
 from grader.grading import workers as _workers
 from grader.grading.steps import (  # noqa: F401
-    CHILD_MEMORY_BYTES, Steps, assemble as _assemble, cap_memory as _cap_memory, check_budget, show_name as _show_name,
+    CHILD_MEMORY_BYTES, Steps, assemble as _assemble, cap_memory as _cap_memory, check_budget, limits_for, show_name as _show_name,
 )
 
 
@@ -280,7 +280,7 @@ def _grade_here(job: _workers._Job, progress, steps: Steps = STEPS) -> Submissio
             outcomes = []
             for ex, check in flat:
                 sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
-                outcomes.append(steps.run_check(check, sub.answers_for(ex.id), job.limits))
+                outcomes.append(steps.run_check(check, sub.answers_for(ex.id), limits_for(check, job.limits, job.show_hidden_rows)))
             sandbox.DB_DETAILS = True
             wanted = [exercises.get(i) for i in job.exercise_ids]
             result = _assemble(job.path, sub.student, wanted, flat, outcomes, notes=sub.notes, label=sub.label,

@@ -7,7 +7,7 @@ on itself, and assembling check outcomes into a submission's result, which both 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -22,6 +22,12 @@ CHILD_MEMORY_BYTES = 3 * 1024**3  # address space a child may add: DuckDB is cap
 class Steps:
     read: Callable[[object], Submission]  # a submission (an intake unit, or its path) -> its answers
     run_check: Callable[[object, dict, Limits], CheckResult]  # (check, answers, limits) -> its result
+
+
+def limits_for(check, limits: Limits, show_hidden_rows: bool) -> Limits:
+    """The limits `check` runs under: a hidden check whose rows are withheld is not shrunk to a
+    counterexample (its message is then about the whole hidden fixture, still true of the answer)."""
+    return limits if show_hidden_rows or not check.hidden or not limits.shrink else replace(limits, shrink=False)
 
 
 def check_budget(limits: Limits) -> float:

@@ -293,7 +293,7 @@ class BackfillCheck(Check):
         tables: list[Table] = []
         wrote = written_days(State(self.scenario.initial_rows, None, None), State(out.rows, None, None))
         shown = self.scenario
-        if self.shrink and (wrote or out.failed) and not self.outside_only:
+        if self.shrink and limits.shrink and (wrote or out.failed) and not self.outside_only:
             out, shown = self._shrunk(out, statements, limits)
             tables.append(events_table(shown, "events: the fewest rows on which your backfill fails this check"))
             if shown.initial_rows:
@@ -337,7 +337,21 @@ def values_diff(sc: Scenario, rows: list[tuple], days: list[datetime]) -> compar
 
 def sequential(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], order: str, limits: Limits,
                sc: Scenario) -> Outcome:
-    """Whole jobs one after the other, each in its own session; a failed job is retried."""
+    """Whole jobs one after the other, each in its own session; a failed job is retried. Cached
+    per process: several checks of one answer run the same jobs in the same order on the same
+    scenario (both orders, a gate's backfill of the union); each caller gets its own copy."""
+    key = (tuple(statements), id(ws.scenario), ws.limits, id(sc), order,
+           tuple(sorted((label, jobs[label]) for label in set(order))), limits)
+    if key not in _alone_runs:
+        if len(_alone_runs) > 64:
+            _alone_runs.clear()
+        _alone_runs[key] = (ws.scenario, sc, _in_sequence(ws, statements, jobs, order, limits, sc))
+    out = _alone_runs[key][2]
+    return dataclasses.replace(out, notes=list(out.notes), failed=list(out.failed))
+
+
+def _in_sequence(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], order: str, limits: Limits,
+                 sc: Scenario) -> Outcome:
     db = ws.scratch()
     notes, failed = [], []
     try:
@@ -355,16 +369,12 @@ def sequential(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], 
     return Outcome(order, notes, failed, table_diff(expected_after(sc, days), state), state.rows, state.control)
 
 
+# Runs of whole jobs in sequence (sequential), per process: the scenarios are kept with them, so
+# an id in a key is never a later object's.
 _alone_runs: dict[tuple, tuple] = {}
 
 
 def backfill_alone(statements: list[str], sc: Scenario, job: Backfill, limits: Limits) -> Outcome:
-    """One backfill by the script on `sc`, cached per process (several checks read it)."""
-    key = (tuple(statements), id(sc), sc.name, job, limits)
-    if key not in _alone_runs:
-        with Workspace(sc, limits) as ws:
-            out = sequential(ws, statements, {job.label: job}, job.label, limits, sc)
-        if len(_alone_runs) > 64:
-            _alone_runs.clear()
-        _alone_runs[key] = (sc, out)
-    return _alone_runs[key][1]
+    """One backfill by the script on `sc` (several checks read it: cached with sequential's runs)."""
+    with Workspace(sc, limits) as ws:
+        return sequential(ws, statements, {job.label: job}, job.label, limits, sc)

@@ -145,7 +145,7 @@ class CleanRunsCheck(Check):
             return not rr.failure() and not compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows),
                                                          FEATURE_COLUMNS, FEATURE_KEY).equal
 
-        small = shrink_events(sc, fails)
+        small = shrink_events(sc, fails) if limits.shrink else sc
         if small is not sc:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
             exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF_COLUMN] not in targets(small, self.runs)]
@@ -153,7 +153,8 @@ class CleanRunsCheck(Check):
             small_d = compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
             if not small_d.equal:
                 sc, d = small, small_d
-        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ")]
+        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ"
+                                   if limits.shrink else "events")]
         tables += input_tables(sc) + diff_tables(d)
         on = f"on the {len(sc.events)} event(s) shown" if sc is not self.scenario else "on the events shown"
         days = "feature_table" if self.whole_table else "the days after the watermark"
@@ -179,12 +180,13 @@ class CleanRunsCheck(Check):
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
             return not rr.failure() and not judged(small, rr).equal
 
-        small = shrink_events(sc, fails)
+        small = shrink_events(sc, fails) if limits.shrink else sc
         if small is not sc:
             small_d = judged(small, _execute_runs(statements, small, limits, self.runs, fed=True))
             if not small_d.equal:
                 sc, d = small, small_d
-        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ")]
+        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ"
+                                   if limits.shrink else "events")]
         tables += input_tables(sc) + diff_tables(d)
         return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
 

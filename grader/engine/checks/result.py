@@ -124,9 +124,10 @@ class ResultCheck(Check):
             return Verdict("pass", self.passed)
         if d.missing_columns:
             return Verdict("fail", f"{d.summary()}. Expected columns: {', '.join(self.columns)}.")
-        fixture, d = self._shrunk(sql, d, limits) if self.shrink else (self.fixture, d)
+        shrink = self.shrink and limits.shrink
+        fixture, d = self._shrunk(sql, d, limits) if shrink else (self.fixture, d)
         tables = []
-        shrunk = [t for t in self.shrink_tables if fixture.dataset.rows(t)] if self.shrink else []
+        shrunk = [t for t in self.shrink_tables if fixture.dataset.rows(t)] if shrink else []
         for table in ["events"] + [t for t in self.shrink_tables if t != "events"]:
             rows = fixture.dataset.rows(table)
             if rows and (table == "events" or table in shrunk):
