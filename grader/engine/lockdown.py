@@ -42,5 +42,6 @@ def lock(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
 
 
 def set_variables(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> None:
-    for name, value in variables.items():
-        con.execute(f"SET VARIABLE {name} = {sql_literal(value)}")
+    """Every variable in one round trip (a job run sets its variables on each session)."""
+    if variables:
+        con.execute(";\n".join(f"SET VARIABLE {name} = {sql_literal(value)}" for name, value in variables.items()))

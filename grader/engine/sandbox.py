@@ -301,9 +301,10 @@ def run_sql(
 
 
 # Query results per process: several checks of one answer run the same query on the same
-# fixture (columns, keys, values are judged apart). Keyed on the fixture object (kept alive),
-# the exact SQL, its variables, the limits and whether DuckDB's error text is shown; an error
-# is kept as its message, a time limit never (it says how busy the machine was, not the answer).
+# fixture (columns, keys, values are judged apart; two checks' fixtures, or two shrinking steps,
+# may hold the same rows). Keyed on the fixture's rows, the exact SQL, its variables, the limits
+# and whether DuckDB's error text is shown; an error is kept as its message, a time limit never
+# (it says how busy the machine was, not the answer).
 _results: dict[tuple, tuple[Dataset, Result | SandboxError]] = {}
 CACHE_RESULTS = True  # False: every query runs afresh (the benchmark's reference path)
 _CACHE_MAX_ROWS = 2_000
@@ -314,30 +315,35 @@ def query(dataset: Dataset, sql: str, variables: dict | None = None, limits: Lim
     key = None
     if CACHE_RESULTS:
         try:
-            key = (id(dataset), sql, tuple(sorted((variables or {}).items())), limits, DB_DETAILS)
+            key = (_content(dataset), sql, tuple(sorted((variables or {}).items())), limits, DB_DETAILS)
             hash(key)
         except TypeError:  # a variable that cannot be a key: run it
             key = None
     hit = _results.get(key) if key is not None else None
-    if hit is not None and hit[0] is dataset:
-        if isinstance(hit[1], SandboxError):
-            raise SandboxError(str(hit[1]), hit[1].kind, hit[1].statement)
-        return Result(list(hit[1].columns), list(hit[1].rows))
+    if hit is not None:
+        if isinstance(hit, SandboxError):
+            raise SandboxError(str(hit), hit.kind, hit.statement)
+        return Result(list(hit.columns), list(hit.rows))
     try:
         result = _query(dataset, sql, variables, limits)
     except SandboxError as exc:
         if key is not None and exc.kind != "timeout" and "out of memory" not in str(exc):
-            _remember(key, dataset, SandboxError(str(exc), exc.kind, exc.statement))
+            _remember(key, SandboxError(str(exc), exc.kind, exc.statement))
         raise
     if key is not None and len(result.rows) <= _CACHE_MAX_ROWS:
-        _remember(key, dataset, Result(list(result.columns), list(result.rows)))
+        _remember(key, Result(list(result.columns), list(result.rows)))
     return result
 
 
-def _remember(key: tuple, dataset: Dataset, value) -> None:
+def _content(dataset: Dataset) -> tuple:
+    """A fixture as a key: every table's rows (a table not named is empty), and which are unkeyed."""
+    return (tuple((t, tuple(rows)) for t, rows in sorted(dataset.tables.items()) if rows), dataset.unkeyed)
+
+
+def _remember(key: tuple, value) -> None:
     if len(_results) >= 256:
         _results.clear()
-    _results[key] = (dataset, value)
+    _results[key] = value
 
 
 def _query(dataset: Dataset, sql: str, variables: dict | None, limits: Limits) -> Result:
