@@ -305,7 +305,7 @@ def run_sql(
 # may hold the same rows). Keyed on the fixture's rows, the exact SQL, its variables, the limits
 # and whether DuckDB's error text is shown; an error is kept as its message, a time limit never
 # (it says how busy the machine was, not the answer).
-_results: dict[tuple, tuple[Dataset, Result | SandboxError]] = {}
+_results: dict[tuple, Result | SandboxError] = {}
 CACHE_RESULTS = True  # False: every query runs afresh (the benchmark's reference path)
 _CACHE_MAX_ROWS = 2_000
 

@@ -14,6 +14,9 @@ from grader.course.harness.control import control_changes
 from grader.course.harness.strips import runs_strip
 from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
 
+# The caption of a failure's events: shrunk, unless its rows are withheld (Limits.shrink)
+SHRUNK_EVENTS = "events: the fewest rows on which your job and the reference differ"
+
 
 @dataclass
 class CleanRunsCheck(Check):
@@ -153,8 +156,7 @@ class CleanRunsCheck(Check):
             small_d = compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
             if not small_d.equal:
                 sc, d = small, small_d
-        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ"
-                                   if limits.shrink else "events")]
+        tables = [events_table(sc, SHRUNK_EVENTS if limits.shrink else "events")]
         tables += input_tables(sc) + diff_tables(d)
         on = f"on the {len(sc.events)} event(s) shown" if sc is not self.scenario else "on the events shown"
         days = "feature_table" if self.whole_table else "the days after the watermark"
@@ -185,8 +187,7 @@ class CleanRunsCheck(Check):
             small_d = judged(small, _execute_runs(statements, small, limits, self.runs, fed=True))
             if not small_d.equal:
                 sc, d = small, small_d
-        tables = [events_table(sc, "events: the fewest rows on which your job and the reference differ"
-                                   if limits.shrink else "events")]
+        tables = [events_table(sc, SHRUNK_EVENTS if limits.shrink else "events")]
         tables += input_tables(sc) + diff_tables(d)
         return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
 
