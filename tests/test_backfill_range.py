@@ -102,3 +102,26 @@ def test_the_lesson_says_a_backfill_replaces_every_day_of_its_range():
     text = (Path(__file__).parents[1] / "grader/course/exercises/ex12/lesson.md").read_text()
     assert "replaces* every day of its range" in text and "no longer produces" in text
     assert "WHEN NOT MATCHED BY SOURCE" in text
+
+
+def test_whole_jobs_in_sequence_run_once_per_answer_and_each_caller_gets_its_own_outcome():
+    # overlapping_backfills_both_orders and concurrent_backfills_converge both run A then B
+    from grader.course import harness
+    from grader.course.exercises.ex12 import A, B, SEED
+    from grader.engine.sandbox import Limits, split_statements
+
+    statements = split_statements(WRONG["plain_insert"][0])
+    jobs = {"A": A, "B": B}
+    harness._alone_runs.clear()
+    runs = harness.COUNTS["job runs"]
+    with harness.Workspace(SEED, Limits()) as ws:
+        first = harness.sequential(ws, statements, jobs, "AB", Limits(), SEED)
+        ran = harness.COUNTS["job runs"] - runs  # A, then B and its retries (a duplicate key)
+        assert ran >= 2 and first.failed
+        first.notes.append("a caller's own note")
+        first.failed.clear()
+        again = harness.sequential(ws, statements, jobs, "AB", Limits(), SEED)
+        assert harness.COUNTS["job runs"] == runs + ran  # not run again
+        assert again.notes == [] and again.failed and again.rows == first.rows
+        other = harness.sequential(ws, statements, jobs, "BA", Limits(), SEED)  # another order runs
+        assert harness.COUNTS["job runs"] > runs + ran and other.schedule == "BA"

@@ -158,6 +158,19 @@ def test_a_reused_query_result_is_the_same_fixture_objects_and_sqls_only():
     assert sandbox.query(DATASET, sql).rows == [(1,)]
 
 
+def test_a_query_result_is_reused_for_a_fixture_holding_the_same_rows_only():
+    # random() tells a reused result from a fresh run: equal rows (another object) reuse it
+    sql = "SELECT random() AS r, count(*) AS n FROM events"
+    first = sandbox.query(DATASET, sql).rows
+    assert sandbox.query(Dataset({"events": list(DATASET.rows("events"))}), sql).rows == first
+    assert sandbox.query(Dataset({"events": DATASET.rows("events"), "users": []}), sql).rows == first  # empty = absent
+    # other rows, another table's rows, the same rows unkeyed, other variables: run afresh
+    for other, variables in ((Dataset({"events": DATASET.rows("events") * 2}), None),
+                             (Dataset({**DATASET.tables, "feature_table": []}, unkeyed=frozenset({"feature_table"})), None),
+                             (DATASET, {"as_of_ts": datetime(2025, 12, 3)})):
+        assert sandbox.query(other, sql, variables).rows != first
+
+
 def test_a_reused_error_says_the_same_and_a_time_limit_is_never_reused():
     bad = "SELECT nope FROM events"
     with pytest.raises(SandboxError) as first:
