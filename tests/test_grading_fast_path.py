@@ -255,6 +255,25 @@ def test_the_kept_database_refuses_writes_even_from_a_select():
     assert sandbox._query(DATASET, "SELECT count(*) FROM events", None, Limits()).rows == [(1,)]
 
 
+def test_a_worker_starts_each_submission_on_a_fresh_kept_database():
+    from grader.engine import readonly
+    from grader.grading.workers import _fresh_sandbox
+
+    sql = "SELECT count(*) AS n FROM events"
+    sandbox.CACHE_RESULTS = False
+    try:
+        assert sandbox.query(DATASET, sql).rows == [(1,)]
+        kept = list(readonly._kept.values())
+        assert kept
+        _fresh_sandbox(sandbox)  # between two submissions
+        assert not readonly._kept
+        with pytest.raises(Exception):
+            kept[0].base.execute("SELECT 1")  # closed, not merely forgotten
+        assert sandbox.query(DATASET, sql).rows == [(1,)] and readonly._kept  # the next one starts afresh
+    finally:
+        sandbox.CACHE_RESULTS = True
+
+
 def test_ddmin_with_memory_finds_what_plain_ddmin_finds():
     from grader.engine.shrink import ddmin
 

@@ -75,6 +75,23 @@ def _instance(limits: Limits) -> _Kept:
     return kept
 
 
+def forget() -> None:
+    """Close this process's kept instances; the next query starts a fresh one. A grading worker
+    does so between submissions: nothing of one student's queries stays for the next, and a
+    long-lived instance's memory grew with every table it replaced (one process grading 60
+    distinct submissions: 139 -> 149 MB with one instance throughout, 137 -> 137 MB with one per
+    submission)."""
+    for key, kept in list(_kept.items()):
+        if kept.pid == os.getpid():
+            try:
+                kept.base.close()
+            except duckdb.Error:
+                pass
+        else:  # inherited by fork: never used or closed here
+            _inherited.append(kept)
+        del _kept[key]
+
+
 @contextmanager
 def session(dataset: Dataset, variables: dict[str, Any] | None, limits: Limits) -> Iterator[duckdb.DuckDBPyConnection]:
     """A session on the kept database holding `dataset`, inside a READ ONLY transaction."""

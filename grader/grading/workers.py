@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import exercises
+from grader.engine import readonly
 from grader.engine.exercise import Exercise
 from grader.engine.notebook import Submission
 from grader.engine.results import CheckResult, SubmissionResult, bound_check, bound_submission
@@ -175,6 +176,7 @@ def _fresh_sandbox(sandbox) -> None:
     state = getattr(sandbox, "_state", None)
     if isinstance(state, dict):
         state.update(suspect=False, attached=[], live=set())
+    readonly.forget()  # the kept fixture of read-only queries too
 
 
 class _Worker:
