@@ -25,7 +25,7 @@ def _bodies() -> list[str]:
 
 
 BODIES = _bodies()
-SAMPLE = random.Random(12).sample(BODIES, 24)
+SAMPLE = random.Random(12).sample(BODIES, 16)
 
 # (how a student writes it, whether the fast path takes it)
 SHAPES = [
@@ -59,7 +59,7 @@ CASES = list(_cases())
 
 
 def test_the_corpus_holds_the_course_cells():
-    assert len(BODIES) > 100 and len(CASES) > 250
+    assert len(BODIES) > 100 and len(CASES) > 200
 
 
 @pytest.mark.parametrize("chunk", range(4))
@@ -90,8 +90,8 @@ PIECES = ["-- note\n", "--\n", "\n", "\n\n", " ", "\t", "  -- indented\n", "--+ 
 def test_random_cells_strip_the_same_either_way():
     rng = random.Random(23)
     took = 0
-    for _ in range(6000):
+    for _ in range(4000):
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 7)))
         assert _without_comments.__wrapped__(text) == sqlparse.format(text, strip_comments=True), repr(text)
         took += _without_heading(text) is not None
-    assert took > 600  # the fast path was exercised, not only the fallback
+    assert took > 400  # the fast path was exercised, not only the fallback
