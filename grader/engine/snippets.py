@@ -42,9 +42,9 @@ _COMMENT_MARKS = ("--", "#", "/*", "\r")  # anything sqlparse might read as a co
 def _without_heading(query: str) -> str | None:
     """sqlparse.format(query, strip_comments=True) for the commonest cell, a heading of comment
     lines over SQL holding no comment: the heading is the first statement's first token, which
-    sqlparse drops whole, and with no other comment its grouping pass (12 ms of a 2 KB cell,
-    most of reading a submission) changes nothing, so the statements are only split and
-    serialised, by sqlparse itself. None for any other cell (then sqlparse runs in full).
+    sqlparse drops whole, and with no other comment its grouping pass (over half the time of
+    reading a submission) changes nothing, so the statements are only split and serialised,
+    by sqlparse itself. None for any other cell (then sqlparse runs in full).
     tests/test_snippets.py holds the two equal over the course's cells and their variants."""
     rest = query[_HEADING.match(query).end():]
     if not rest.strip() or "\r" in query or any(mark in rest for mark in _COMMENT_MARKS):
@@ -52,6 +52,7 @@ def _without_heading(query: str) -> str | None:
     stack = sqlparse.engine.FilterStack()
     stack.postprocess.append(sqlparse.filters.SerializerUnicode())  # as sqlparse.format ends
     return "".join(stack.run(rest))
+
 
 class SnippetError(ValueError):
     """The snippets cannot be expanded (a loop, or far too much SQL); the message is for the learner."""
