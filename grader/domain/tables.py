@@ -124,9 +124,9 @@ def unkeyed_feature_table(rows: list[tuple], **other_tables: list[tuple]) -> Dat
 
 
 def replace_table(con, table: str, rows: list[tuple], primary_key: bool = True) -> int:
-    """Swap one table of an open database (the notebook's) for `rows`; returns the row count."""
-    con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute(ddl(table, primary_key))
+    """Swap one table of an open database (the notebook's, the kept fixture's) for `rows`, a
+    fresh table as a new database would have; returns the row count."""
+    con.execute(ddl(table, primary_key).replace("CREATE TABLE", "CREATE OR REPLACE TABLE", 1))
     fill_table(con, table, rows)
     return len(rows)
 

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import duckdb
 
-from grader.domain.tables import TABLES, Dataset, ddl, fill_table
+from grader.domain.tables import TABLES, Dataset, replace_table
 from grader.engine.lockdown import Limits, lock, set_variables
 from grader.engine.statements import _parse
 
@@ -53,8 +53,7 @@ class _Kept:
             if self.held.get(table) == want:
                 continue
             self.held.pop(table, None)  # until it is whole: a failed fill leaves it unknown
-            self.base.execute(ddl(table, want[0]).replace("CREATE TABLE", "CREATE OR REPLACE TABLE", 1))
-            fill_table(self.base, table, want[1])
+            replace_table(self.base, table, want[1], primary_key=want[0])
             self.held[table] = want
 
 

@@ -312,14 +312,13 @@ _CACHE_MAX_ROWS = 2_000
 
 def query(dataset: Dataset, sql: str, variables: dict | None = None, limits: Limits = Limits()) -> Result:
     """Run a learner query on a fresh sandbox holding `dataset`; the result of its last statement."""
-    key = None
+    key = hit = None
     if CACHE_RESULTS:
+        key = (_content(dataset), sql, tuple(sorted((variables or {}).items())), limits, DB_DETAILS)
         try:
-            key = (_content(dataset), sql, tuple(sorted((variables or {}).items())), limits, DB_DETAILS)
-            hash(key)
+            hit = _results.get(key)  # (hashing the key once: it holds every row of the fixture)
         except TypeError:  # a variable that cannot be a key: run it
             key = None
-    hit = _results.get(key) if key is not None else None
     if hit is not None:
         if isinstance(hit, SandboxError):
             raise SandboxError(str(hit), hit.kind, hit.statement)
