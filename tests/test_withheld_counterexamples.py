@@ -75,16 +75,11 @@ def _reporting_limits(check, answers, limits) -> CheckResult:
 
 @pytest.mark.parametrize("show_hidden_rows", [False, True])
 def test_the_batch_hands_hidden_checks_no_shrinking_unless_their_rows_are_shown(tmp_path, show_hidden_rows):
-    from grader.delivery import intake
-    from grader.grading import workers
-
     write_notebook(tmp_path / "ada" / "ex06.ipynb", EDGE_INCLUSIVE)
     steps = dataclasses.replace(grade.STEPS, run_check=_reporting_limits)
     [forked] = grade.grade_many(grade.find_submissions([tmp_path / "ada"]), only=["ex06"], steps=steps,
                                 show_hidden_rows=show_hidden_rows, share=False)
-    unit = intake.unit_of(tmp_path / "ada")
-    job = workers._Job(0, tmp_path / "ada", ["ex06"], True, Limits(), show_hidden_rows, False, unit=unit)
-    here = grade._grade_here(job, None, steps)  # the path without fork
+    [here] = grade.grade_here([tmp_path / "ada"], only=["ex06"], steps=steps, show_hidden_rows=show_hidden_rows)
     for result in (forked, here):
         said = {c.name: (c.hidden, c.message) for e in result.exercises for c in e.checks}
         assert any(hidden for hidden, _ in said.values()) and not all(hidden for hidden, _ in said.values())

@@ -39,7 +39,7 @@ from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult,
 from grader.engine.sandbox import Limits
 from grader.grading import workers as _workers
 from grader.grading.steps import (  # noqa: F401
-    CHILD_MEMORY_BYTES, Steps, assemble as _assemble, cap_memory as _cap_memory, check_budget, limits_for, show_name as _show_name,
+    CHILD_MEMORY_BYTES, Steps, assemble as _assemble, cap_memory as _cap_memory, check_budget, limits_for, rows_shown, show_name as _show_name,
 )
 
 
@@ -237,21 +237,51 @@ def grade_many(
     snippet) takes that result instead of running again (see workers._answer_key); False grades every
     answer afresh (the benchmark's reference path). `steps`: how a submission is read and a
     check run (STEPS; the workers are forked with them)."""
-    units = [p if isinstance(p, Unit) else intake.unit_of(Path(p)) for p in paths]
-    if not units:
+    jobs = _jobs(paths, hidden, limits, only, show_hidden_rows, share)
+    if not jobs:
         return []
-    budget_s = _workers.DEFAULT_BUDGET_S if budget_s is None else budget_s
-    workers = max(1, min(workers or os.cpu_count() or 1, len(units)))
-    jobs = [_workers._Job(i, Path(u.key), exercises_for(u, only), hidden, limits, show_hidden_rows, share, unit=u)
-            for i, u in enumerate(units)]
-    remove_stale_temp_folders()
     if not _can_fork():  # no fork (Windows): in this process, one at a time, without a budget
-        return [_with_identity(_grade_here(job, progress, steps), job.unit) for job in jobs]
+        return _grade_jobs_here(jobs, progress, steps)
+    budget_s = _workers.DEFAULT_BUDGET_S if budget_s is None else budget_s
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    _prepare(jobs, hidden, limits)
+    results = _workers._grade_in_workers(jobs, workers, budget_s, progress, steps)
+    return [_with_identity(r, j.unit) for r, j in zip(results, jobs)]
+
+
+def grade_here(
+    paths: list[Path],
+    hidden: bool = True,
+    limits: Limits = Limits(),
+    only=None,
+    progress: Callable[[SubmissionResult], None] | None = None,
+    show_hidden_rows: bool = False,
+    steps: Steps = STEPS,
+) -> list[SubmissionResult]:
+    """Grade every path in this process, one submission and one check at a time, with no budget
+    and no worker to kill: what grade_many does where processes cannot fork, and what a profile
+    of grading measures (`grader bench profile`: every check's CPU time is this process's)."""
+    jobs = _jobs(paths, hidden, limits, only, show_hidden_rows, share=False)
+    _prepare(jobs, hidden, limits)
+    return _grade_jobs_here(jobs, progress, steps)
+
+
+def _jobs(paths, hidden, limits, only, show_hidden_rows, share) -> list[_workers._Job]:
+    units = [p if isinstance(p, Unit) else intake.unit_of(Path(p)) for p in paths]
+    if units:
+        remove_stale_temp_folders()
+    return [_workers._Job(i, Path(u.key), exercises_for(u, only), hidden, limits, show_hidden_rows, share, unit=u)
+            for i, u in enumerate(units)]
+
+
+def _prepare(jobs, hidden: bool, limits: Limits) -> None:
     for ex_id in dict.fromkeys(i for j in jobs for i in j.exercise_ids):
         for check in exercises.get(ex_id).all_checks(hidden):  # built once, inherited by every worker
             check.prepare(limits)
-    results = _workers._grade_in_workers(jobs, workers, budget_s, progress, steps)
-    return [_with_identity(r, u) for r, u in zip(results, units)]
+
+
+def _grade_jobs_here(jobs, progress, steps: Steps) -> list[SubmissionResult]:
+    return [_with_identity(_grade_here(job, progress, steps), job.unit) for job in jobs]
 
 
 def _with_identity(result: SubmissionResult, unit: Unit) -> SubmissionResult:
@@ -279,7 +309,7 @@ def _grade_here(job: _workers._Job, progress, steps: Steps = STEPS) -> Submissio
             flat = _workers._flat_checks(job)
             outcomes = []
             for ex, check in flat:
-                sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
+                sandbox.DB_DETAILS = rows_shown(check, job.show_hidden_rows)
                 outcomes.append(steps.run_check(check, sub.answers_for(ex.id), limits_for(check, job.limits, job.show_hidden_rows)))
             sandbox.DB_DETAILS = True
             wanted = [exercises.get(i) for i in job.exercise_ids]

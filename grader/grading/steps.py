@@ -24,10 +24,16 @@ class Steps:
     run_check: Callable[[object, dict, Limits], CheckResult]  # (check, answers, limits) -> its result
 
 
+def rows_shown(check, show_hidden_rows: bool) -> bool:
+    """Whether the student (and the JSON) see the rows of `check`'s data and DuckDB's own error
+    text on it: always for a public check, for a hidden one only with --feedback-hidden-rows."""
+    return show_hidden_rows or not check.hidden
+
+
 def limits_for(check, limits: Limits, show_hidden_rows: bool) -> Limits:
     """The limits `check` runs under: a hidden check whose rows are withheld is not shrunk to a
     counterexample (its message is then about the whole hidden fixture, still true of the answer)."""
-    return limits if show_hidden_rows or not check.hidden or not limits.shrink else replace(limits, shrink=False)
+    return limits if rows_shown(check, show_hidden_rows) or not limits.shrink else replace(limits, shrink=False)
 
 
 def check_budget(limits: Limits) -> float:

@@ -15,7 +15,7 @@ from grader.engine.exercise import Exercise
 from grader.engine.notebook import Submission
 from grader.engine.results import CheckResult, SubmissionResult, bound_check, bound_submission
 from grader.engine.sandbox import Limits
-from grader.grading.steps import Steps, assemble, cap_memory, check_budget, limits_for, show_name
+from grader.grading.steps import Steps, assemble, cap_memory, check_budget, limits_for, rows_shown, show_name
 
 
 DEFAULT_BUDGET_S = 60.0  # per submission: reading it and every check; the grader's aim is ~1 s
@@ -108,7 +108,7 @@ def _worker_main(conn, parent: int, steps: Steps) -> None:
                 if key is not None and key in known:  # the same answer to the same check: its result
                     conn.send(("done", i, known[key]))
                     continue
-                sandbox.DB_DETAILS = not check.hidden or job.show_hidden_rows
+                sandbox.DB_DETAILS = rows_shown(check, job.show_hidden_rows)
                 result = bound_check(steps.run_check(check, sub.answers_for(ex.id), limits_for(check, job.limits, job.show_hidden_rows)), job.show_hidden_rows)
                 if key is not None and _shareable(result) and len(known) < SHARED_MAX:
                     known[key] = result

@@ -286,6 +286,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
             gradebench.run_hostile(args.submissions, args.hostile, kind, workers=args.workers,
                                    out_json=args.json, log=lambda msg: console.print(msg))
         return 0
+    if args.what == "profile":  # issue 23: where grading's time goes, by kind of check
+        from grader.scale import profile
+
+        figures = profile.run(args.submissions, log=lambda msg: console.print(msg, markup=False, highlight=False))
+        if args.json:
+            from grader.grading.report import atomic_write
+
+            atomic_write(args.json, json.dumps(figures, indent=2) + "\n")
+        return 0
     if args.what == "grading":
         from grader.scale import gradebench
 
@@ -315,10 +324,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     b = subparsers.add_parser("bench", help="benchmark the reference pipelines on generated data, or grading itself")
-    b.add_argument("what", nargs="?", choices=["pipelines", "grading", "hostile"], default="pipelines",
+    b.add_argument("what", nargs="?", choices=["pipelines", "grading", "profile", "hostile"], default="pipelines",
                    help="pipelines: naive vs tiled vs incremental (default); grading: seconds per submission "
-                        "(a class of distinct answers, and one of repeating answers) vs executing the notebooks in a kernel")
-    b.add_argument("--submissions", type=int, default=20, help="grading, hostile: generated submissions to grade (default 20)")
+                        "(a class of distinct answers, and one of repeating answers) vs executing the notebooks in a kernel; "
+                        "profile: where grading a distinct class spends its CPU time, by kind of check, with and without "
+                        "shrinking counterexamples")
+    b.add_argument("--submissions", type=int, default=20, help="grading, profile, hostile: generated submissions to grade (default 20)")
     b.add_argument("--hostile", type=int, default=5, help="hostile: hostile submissions graded beside them (default 5)")
     b.add_argument("--kind", nargs="+", default=["stuck"], choices=["stuck", "slow"],
                    help="hostile: every SQL answer ignores interrupts (stuck) or is wrong and slow on every run (slow)")

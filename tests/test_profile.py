@@ -1,0 +1,29 @@
+"""`grader bench profile`: where grading a distinct class spends its CPU time, by kind of check,
+and what shrinking counterexamples costs (issue 23)."""
+
+from __future__ import annotations
+
+import json
+
+from grader import cli
+from grader.course import exercises
+
+
+def test_profile_puts_every_check_under_its_kind_and_prices_shrinking(tmp_path, capsys):
+    out = tmp_path / "profile.json"
+    assert cli.main(["bench", "profile", "--submissions", "1", "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    graded, plain = figures["passes"]["as graded"], figures["passes"]["no counterexamples shrunk"]
+    every_check = sum(len(exercises.get(i).all_checks(True)) for i in exercises.IDS)
+    assert sum(graded["checks_per_submission"].values()) == every_check
+    assert {"ResultCheck", "CleanRunsCheck", "CrashCheck", "BackfillCheck"} <= set(graded["by_kind_s_per_submission"])
+    # the kinds and reading are the whole of the grading, give or take the assembling of results
+    kinds = sum(graded["by_kind_s_per_submission"].values())
+    assert 0.9 * graded["cpu_s_per_submission"] <= kinds <= graded["cpu_s_per_submission"]
+    assert graded["by_kind_s_per_submission"]["reading the notebooks"] > 0
+    # about half the generated answers are wrong: their counterexamples cost time, not verdicts
+    assert plain["cpu_s_per_submission"] < graded["cpu_s_per_submission"]
+    assert figures["statuses_equal_unshrunk"] is True and figures["shrinking_share"] > 0
+    assert graded["harness_counts_per_submission"]["job runs"] > 0
+    printed = capsys.readouterr().out
+    assert "CrashCheck" in printed and "shrinking counterexamples:" in printed
