@@ -21,6 +21,12 @@ class Limits:
     # (a hidden check, unless the instructor opts in): most of a wrong answer's cost, all of it dropped.
     shrink: bool = True
 
+    @property
+    def run_key(self) -> tuple:
+        """What a run's outcome depends on, for caches: not `shrink`, which only decides what is
+        done with a failure (a public and a hidden check share the same runs)."""
+        return self.timeout_s, self.memory, self.threads
+
 
 # DuckDB adds its temp_directory to the folders learner SQL may read and write even with
 # external access off (COPY ... TO current_setting('temp_directory') || '/x.csv', ATTACH there).

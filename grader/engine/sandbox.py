@@ -314,7 +314,7 @@ def query(dataset: Dataset, sql: str, variables: dict | None = None, limits: Lim
     """Run a learner query on a fresh sandbox holding `dataset`; the result of its last statement."""
     key = hit = None
     if CACHE_RESULTS:
-        key = (_content(dataset), sql, tuple(sorted((variables or {}).items())), limits, DB_DETAILS)
+        key = (content_key(dataset), sql, tuple(sorted((variables or {}).items())), limits.run_key, DB_DETAILS)
         try:
             hit = _results.get(key)  # (hashing the key once: it holds every row of the fixture)
         except TypeError:  # a variable that cannot be a key: run it
@@ -334,8 +334,10 @@ def query(dataset: Dataset, sql: str, variables: dict | None = None, limits: Lim
     return result
 
 
-def _content(dataset: Dataset) -> tuple:
-    """A fixture as a key: every table's rows (a table not named is empty), and which are unkeyed."""
+def content_key(dataset: Dataset) -> tuple:
+    """A fixture as a cache key: every table's rows (a table not named is empty), and which are
+    unkeyed. Equal datasets built apart (two checks' declarations, one subset tried by two
+    checks' shrinking) are one key."""
     return (tuple((t, tuple(rows)) for t, rows in sorted(dataset.tables.items()) if rows), dataset.unkeyed)
 
 

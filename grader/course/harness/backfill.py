@@ -17,7 +17,7 @@ from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits, SandboxError
 from grader.course.harness.strips import backfill_strip
-from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, COUNTS_END, COUNT_COLUMNS, MAX_SCHEDULES, ORCHESTRATOR_RETRIES, Scenario, State, Workspace, _statements, empty_table, events_table, expected_after, gate, input_tables, not_judged, read_state, run_job, shrink_events, table_diff, written_days
+from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, COUNTS_END, COUNT_COLUMNS, MAX_SCHEDULES, ORCHESTRATOR_RETRIES, Scenario, State, Workspace, _statements, empty_table, events_table, expected_after, gate, input_tables, not_judged, read_state, run_job, scenario_key, shrink_events, table_diff, written_days
 
 
 @dataclass(frozen=True)
@@ -338,15 +338,16 @@ def values_diff(sc: Scenario, rows: list[tuple], days: list[datetime]) -> compar
 def sequential(ws: Workspace, statements: list[str], jobs: dict[str, Backfill], order: str, limits: Limits,
                sc: Scenario) -> Outcome:
     """Whole jobs one after the other, each in its own session; a failed job is retried. Cached
-    per process: several checks of one answer run the same jobs in the same order on the same
-    scenario (both orders, a gate's backfill of the union); each caller gets its own copy."""
-    key = (tuple(statements), id(ws.scenario), ws.limits, id(sc), order,
-           tuple(sorted((label, jobs[label]) for label in set(order))), limits)
+    per process by the scenarios' content: several checks of one answer run the same jobs in the
+    same order on equal scenarios (both orders, a gate's backfill of the union, the same subset
+    tried by two checks' shrinking); each caller gets its own copy."""
+    key = (tuple(statements), scenario_key(ws.scenario), ws.limits.run_key, scenario_key(sc), order,
+           tuple(sorted((label, jobs[label]) for label in set(order))), limits.run_key)
     if key not in _alone_runs:
         if len(_alone_runs) > 64:
             _alone_runs.clear()
-        _alone_runs[key] = (ws.scenario, sc, _in_sequence(ws, statements, jobs, order, limits, sc))
-    out = _alone_runs[key][2]
+        _alone_runs[key] = _in_sequence(ws, statements, jobs, order, limits, sc)
+    out = _alone_runs[key]
     return dataclasses.replace(out, notes=list(out.notes), failed=list(out.failed))
 
 
@@ -369,9 +370,8 @@ def _in_sequence(ws: Workspace, statements: list[str], jobs: dict[str, Backfill]
     return Outcome(order, notes, failed, table_diff(expected_after(sc, days), state), state.rows, state.control)
 
 
-# Runs of whole jobs in sequence (sequential), per process: the scenarios are kept with them, so
-# an id in a key is never a later object's.
-_alone_runs: dict[tuple, tuple] = {}
+# Runs of whole jobs in sequence (sequential), per process, keyed by what they ran on.
+_alone_runs: dict[tuple, Outcome] = {}
 
 
 def backfill_alone(statements: list[str], sc: Scenario, job: Backfill, limits: Limits) -> Outcome:

@@ -101,7 +101,7 @@ def explore(statements: list[str], sc: Scenario, limits: Limits, days: int = 2,
     """Crash one run after each statement boundary (on `medium`, see MEDIUMS), reopen, rerun
     until caught up with `days` new days. Cached: several checks read the same exploration."""
     medium = medium or default_medium()
-    key = (tuple(statements), id(sc), sc.name, days, limits, medium)
+    key = (tuple(statements), id(sc), sc.name, days, limits.run_key, medium)
     if key in _explored:
         return _explored[key]
     trials = []

@@ -66,6 +66,13 @@ class Scenario:
         return next(r[2] for r in self.dataset.rows("feature_job_control") if r[0] == JOB_KEY)
 
 
+def scenario_key(sc: Scenario) -> tuple:
+    """What a job's run depends on in a scenario, as a cache key: its tables' rows and its
+    variables, not the object (checks declare equal scenarios apart, and several checks'
+    shrinking tries the same subsets) nor its name (no run's outcome quotes it)."""
+    return sandbox.content_key(sc.dataset), tuple(sorted(sc.variables.items()))
+
+
 _BASES: dict[int, tuple[Scenario, bytes]] = {}
 
 
@@ -256,7 +263,7 @@ class Runs:
         return None
 
 
-_runs: dict[tuple, tuple] = {}
+_runs: dict[tuple, Runs] = {}
 
 
 def _execute_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int, fed: bool) -> Runs:
@@ -292,18 +299,19 @@ def _set_watermark(db, day: datetime, last_run: datetime | None) -> None:
 
 
 def job_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int, fed: bool = False) -> Runs:
-    """Cached per process: several checks of one answer read the same clean runs. Runs that
-    never needed the harness's hand on the watermark serve both the fed and the natural key."""
-    key = (tuple(statements), id(sc), sc.name, runs, limits)
+    """Cached per process, by the scenario's content: several checks of one answer read the
+    same clean runs. Runs that never needed the harness's hand on the watermark serve both the
+    fed and the natural key."""
+    key = (tuple(statements), scenario_key(sc), runs, limits.run_key)
     if (key, fed) not in _runs:
         r = _execute_runs(statements, sc, limits, runs, fed)
         if len(_runs) > 96:
             _runs.clear()
-        _runs[(key, fed)] = (sc, r)  # the scenario kept alive: its id stays unique
+        _runs[(key, fed)] = r
         days = targets(sc, runs)
         if all(out.watermark == d for out, d in zip(r.outputs[:-1], days)):
-            _runs.setdefault((key, not fed), (sc, Runs(r.inputs, r.outputs, r.failures, not fed)))
-    return _runs[(key, fed)][1]
+            _runs.setdefault((key, not fed), Runs(r.inputs, r.outputs, r.failures, not fed))
+    return _runs[(key, fed)]
 
 
 def clean_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int) -> tuple[State, list, State]:
