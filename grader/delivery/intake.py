@@ -8,8 +8,11 @@
    folder holds decides what it is (layouts.py):
    - `submission_metadata.yml`: a Gradescope export, one unit per submission folder, named
      by its submitters (gradescope_export.py);
-   - Canvas-named files (canvas_names.py): one unit per Canvas user id, all their uploads
-     (a student's own zip included) grouped;
+   - files or folders named as a learning platform's download names them (lms_names.PLATFORMS:
+     Canvas, PrairieLearn, Moodle, Blackboard, Brightspace): one unit per student as the
+     platform names them, all their files grouped (uploads, attempts, Moodle's plugin folders,
+     PrairieLearn's question sub-folders, a student's own zip); of several notebooks for one
+     exercise the newest is graded and the others are listed;
    - exercise notebooks of distinct exercises (scratch copies aside): one student's folder;
    - two notebooks of one exercise naming different students (`ex06-ada`, `ex06-bob`): a
      class folder; the notebooks are grouped by the student each names (`ada`), each group
@@ -17,9 +20,10 @@
    - other notebooks (`ada.ipynb`): one unit each, named by the file.
    Zips inside are opened (to ZipLimits.max_depth) where they lie.
 3. infer_scope: a per-exercise hand-in (units made of exercise notebooks named for a student,
-   or a lone exercise notebook) is graded on its exercises; a Canvas download or Gradescope
-   export whose every student handed in exercise notebooks is graded on the exercises the
-   class handed in (an assignment is the same exercises for everyone).
+   a lone exercise notebook, a PrairieLearn download's questions) is graded on its exercises
+   (set where the unit is made); a Canvas, Moodle, Blackboard or Brightspace download or a
+   Gradescope export whose every student handed in exercise notebooks is graded on the
+   exercises the class handed in (an assignment is the same exercises for everyone).
 4. apply_scope: `--exercises` narrows every unit to those exercises (a unit left with none is
    dropped and listed).
 5. order: units sorted by path, each once.

@@ -1,16 +1,20 @@
-"""What a folder holds decides what it is: a Gradescope export, a Canvas download, one
-student's folder, a class folder of per-exercise hand-ins, or whole-workbook notebooks (the
-rules are listed in intake.py)."""
+"""What a folder holds decides what it is: a Gradescope export, a learning platform's download
+(files or folders named as lms_names.PLATFORMS declares: Canvas, PrairieLearn, Moodle, Blackboard,
+Brightspace), one student's folder, a class folder of per-exercise hand-ins, or whole-workbook
+notebooks (the rules are listed in intake.py)."""
 
 from __future__ import annotations
 
 import re
 
-from grader.delivery import canvas_names, gradescope_export
+from grader.delivery import gradescope_export, lms_names
 from grader.delivery.students import Candidate, candidate
 from grader.delivery.units import Identity, Unit
-from grader.delivery.walk import (MAX_FOLDER_DEPTH, Intake, Where, all_notebooks, entries, open_zip,
+from grader.delivery.walk import (MAX_FOLDER_DEPTH, Intake, Where, all_notebooks, entries, open_zip, peek,
                                   student_unit)
+
+# (platform name, student key) -> (the platform, the newest name read, the student's notebooks)
+Found = dict[tuple[str, str], tuple[lms_names.Platform, lms_names.LmsName, list[Candidate]]]
 
 
 def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
@@ -18,46 +22,98 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
     notebooks, archives, folders, metadata = entries(st, where)
     if metadata:
         return _gradescope(st, where, folders, zip_depth)
-    canvas: dict[str, tuple[canvas_names.CanvasName, list[Candidate]]] = {}
+    found: Found = {}
     plain: list[Where] = []
     zipped: list[Where] = []
     for w in notebooks + archives:
-        cn = canvas_names.parse(w.real.name)
-        if cn is None and w in notebooks:
+        named = lms_names.parse(w.real.name)
+        if named:
+            _take(st, found, *named, w, w in archives, zip_depth)
+        elif w in notebooks:
             plain.append(w)
-            continue
-        if cn is None:  # a zip: a folder of its own (a student's `ada.zip`, a class's zip in a zip)
+        else:  # a zip: a folder of its own (a student's `ada.zip`, a class's zip in a zip)
             zipped.append(w)
+    rest = []
+    for f in folders:
+        platform = _students_folder(f) if depth < MAX_FOLDER_DEPTH else None
+        if platform is None:
+            rest.append(f)
             continue
-        bag = canvas.setdefault(cn.key, (cn, []))[1]
-        if w in notebooks:
-            bag.append(candidate(w.real, w.shown, cn.original, (cn.upload_id, cn.renamed)))
-        else:  # a student's own zip: every notebook in it is theirs
-            inside = open_zip(st, w, zip_depth + 1)
-            bag.extend(all_notebooks(st, inside, zip_depth + 1, (cn.upload_id, cn.renamed)) if inside else [])
-        canvas[cn.key] = (max(canvas[cn.key][0], cn, key=lambda n: (n.late, n.upload_id)), bag)
-    if canvas:
-        made = [_canvas_unit(st, where, cn, bag) for cn, bag in canvas.values()]
-        st.deliveries.append(("Canvas", [u for u in made if u]))
+        for w, path, is_zip in _below(st, f, f.real.name, depth + 1):
+            named = lms_names.parse(path)
+            if named:
+                _take(st, found, *named, w, is_zip, zip_depth)
+            else:
+                st.note("refused", f"{w.shown}: in a {platform} student's folder, but not named as {platform} "
+                                   "names a student's file: not graded", tell=True)
+    _platform_units(st, where, found)
     _hand_laid(st, where, plain)
     for w in zipped:
         inside = open_zip(st, w, zip_depth + 1)
         if inside:
-            folders.append(inside)
+            rest.append(inside)
     if depth >= MAX_FOLDER_DEPTH:
-        if folders:
+        if rest:
             st.note("refused", f"{where.shown}: folders more than {MAX_FOLDER_DEPTH} deep are not read", tell=True)
         return
-    for f in folders:
+    for f in rest:
         scan(st, f, zip_depth + (1 if f.key.endswith("!") else 0), depth + 1)
 
 
-def _canvas_unit(st: Intake, folder: Where, cn: canvas_names.CanvasName, bag: list[Candidate]) -> Unit | None:
-    identity = Identity(cn.student, cn.user_id, cn.late)
-    uploads = len({c.newness for c in bag})
-    why = (f"{uploads} Canvas uploads of user {cn.user_id} ({cn.student}) graded together as one submission"
-           if uploads > 1 else None)
-    return student_unit(st, folder.child(cn.key, folder.real), identity, bag, why)
+def _students_folder(f: Where) -> str | None:
+    """The platform that keeps (part of) a student's files in this folder (Moodle's `Ada
+    Lovelace_1234567_assignsubmission_file`, Brightspace's `123-456 - Ada Lovelace - Dec 1, 2026 1012 AM`,
+    PrairieLearn's `ada@uni.edu_1_week12` of a qid with `/`): its name may be one, and a notebook
+    or zip below it is named so in full. None for any other folder."""
+    name = f.real.name
+    if not lms_names.folder_platforms(name):
+        return None
+    for path in peek(f.real):
+        found = lms_names.parse(f"{name}/{path}")
+        if found:
+            return found[0].name
+    return None
+
+
+def _below(st: Intake, where: Where, path: str, depth: int) -> list[tuple[Where, str, bool]]:
+    """(where, path within the download, is a zip) of the notebooks and zips below a student's folder."""
+    notebooks, archives, folders, _ = entries(st, where)
+    out = [(w, f"{path}/{w.real.name}", w in archives) for w in notebooks + archives]
+    for f in folders if depth < MAX_FOLDER_DEPTH else []:
+        out += _below(st, f, f"{path}/{f.real.name}", depth + 1)
+    return out
+
+
+def _take(st: Intake, found: Found, platform: lms_names.Platform, name: lms_names.LmsName, w: Where,
+          is_zip: bool, zip_depth: int) -> None:
+    """One file of a platform's download into its student's bag; a student's own zip: every notebook in it is theirs."""
+    _, newest, bag = found.setdefault((platform.name, name.key), (platform, name, []))
+    if is_zip:
+        inside = open_zip(st, w, zip_depth + 1)
+        bag.extend(all_notebooks(st, inside, zip_depth + 1, name.newness) if inside else [])
+    else:
+        bag.append(candidate(w.real, w.shown, name.original, name.newness))
+    newest = max(newest, name, key=lambda n: (n.late, n.newness))  # Canvas: a late upload marks the student late
+    found[(platform.name, name.key)] = (platform, newest, bag)
+
+
+def _platform_units(st: Intake, folder: Where, found: Found) -> None:
+    by_platform: dict[str, tuple[lms_names.Platform, list[Unit]]] = {}
+    for platform, name, bag in found.values():
+        hand_ins = len({c.newness for c in bag})
+        why = (f"{hand_ins} {platform.name} {platform.attempt}s of {name.who} graded together as one submission"
+               if hand_ins > 1 else None)
+        own = sorted({c.exercise for c in bag if c.exercise}) or None if platform.per_student_scope else None
+        unit = student_unit(st, folder.child(name.key, folder.real), name.identity(), bag, why, exercises=own)
+        made = by_platform.setdefault(platform.name, (platform, []))[1]
+        if unit:
+            made.append(unit)
+    for platform, units in by_platform.values():
+        if not platform.per_student_scope:
+            st.deliveries.append((platform.name, units))
+        elif units:
+            st.note("scope", f"{platform.name} download of {len(units)} students: each graded on the exercises "
+                             "(questions) they handed in, the last upload of each")
 
 
 def _gradescope(st: Intake, where: Where, folders: list[Where], zip_depth: int) -> None:

@@ -1,7 +1,8 @@
 """Which of one student's notebooks are graded.
 
-Per exercise, the notebook itself wins over its scratch copies, and a newer Canvas upload over
-an older one; the others are listed as ignored. Where only a copy of an exercise's notebook was
+Per exercise, the notebook itself wins over its scratch copies, and a platform's newer upload
+(Canvas upload, PrairieLearn submission, Blackboard attempt, Brightspace submission) over an
+older one; the others are listed as ignored. Where only a copy of an exercise's notebook was
 handed in, the copy is graded and the note says so. A student with no exercise notebook is
 graded on one whole-workbook notebook (`ada.ipynb`), chosen the same way."""
 
@@ -20,7 +21,7 @@ class Candidate:
     path: Path  # on disk
     shown: str  # as the instructor named it
     name: NotebookName  # what its own name says (Canvas's prefix and `-N` already off)
-    newness: tuple = ()  # larger is newer: (Canvas upload id, Canvas's -N)
+    newness: tuple = ()  # larger is newer, as lms_names reads it: (Canvas upload id, -N), (PrairieLearn id,), a date
 
     @property
     def exercise(self) -> str | None:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 @dataclass
 class Identity:
-    student: str  # the name shown and matched: a folder's or file's name, Canvas's `lovelaceada`, a Gradescope name
+    student: str  # the name shown and matched: a folder's or file's name, as a platform names them
+    # (Canvas's `lovelaceada`, PrairieLearn's uid, Moodle's and Brightspace's full name, Blackboard's username)
     canvas_user_id: str | None = None  # from a Canvas download's file name: the roster's ID column
     late: bool = False  # Canvas marked the upload LATE
-    login: str | None = None  # what else names the student: a Gradescope e-mail or student id
+    login: str | None = None  # what else names the student: a Gradescope e-mail or student id, a PrairieLearn
+    # uid, Moodle's participant id, a Blackboard username
     sources: list[str] = field(default_factory=list)  # the files graded, as the instructor named them
 
 

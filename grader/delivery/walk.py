@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from grader.delivery import canvas_names, debris, gradescope_export, zips
+from grader.delivery import debris, gradescope_export, lms_names, zips
 from grader.delivery.students import Candidate, candidate, choose
 from grader.delivery.units import Identity, Note, Unit
 from grader.engine.results import safe_text
@@ -88,10 +88,10 @@ def open_zip(st: Intake, where: Where, depth: int) -> Where | None:
 
 def lone_file(st: Intake, where: Where) -> None:
     """A notebook named on the command line: graded as given, named by its file."""
-    cn = canvas_names.parse(where.real.name)
-    c = candidate(where.real, where.shown, cn.original if cn else None)
-    identity = Identity(cn.student if cn else where.real.stem, cn.user_id if cn else None, bool(cn and cn.late),
-                        sources=[where.real.name])
+    found = lms_names.parse(where.real.name)  # `lovelaceada_LATE_101_9001_ex06-1.ipynb`: Canvas's lovelaceada
+    name = found[1] if found else None
+    c = candidate(where.real, where.shown, name.original if name else None)
+    identity = name.identity([where.real.name]) if name else Identity(where.real.stem, sources=[where.real.name])
     st.units.append(Unit(where.real, where.key, where.shown, identity,
                          exercises=[c.exercise] if c.exercise else None))
 
@@ -132,6 +132,24 @@ def entries(st: Intake, where: Where):
 
 
 MAX_FOLDER_DEPTH = 8
+
+
+def peek(folder: Path, depth: int = 0) -> list[str]:
+    """The paths (`sub/ex06.ipynb`) of the notebooks and zips below a folder, debris, hidden
+    folders and links left out: a look that notes nothing, before deciding what the folder is."""
+    try:
+        listing = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+    found = []
+    for e in listing:
+        if e.is_symlink() or debris.reason(e.name, e.is_dir(follow_symlinks=False)):
+            continue
+        if e.is_dir(follow_symlinks=False):
+            found += [f"{e.name}/{p}" for p in peek(Path(e.path), depth + 1)] if depth < MAX_FOLDER_DEPTH else []
+        elif e.name.lower().endswith((".ipynb", ".zip")):
+            found.append(e.name)
+    return found
 
 
 def all_notebooks(st: Intake, where: Where, zip_depth: int, newness: tuple = (), depth: int = 0) -> list[Candidate]:
