@@ -27,3 +27,16 @@ def test_profile_puts_every_check_under_its_kind_and_prices_shrinking(tmp_path, 
     assert graded["harness_counts_per_submission"]["job runs"] > 0
     printed = capsys.readouterr().out
     assert "CrashCheck" in printed and "shrinking counterexamples:" in printed
+
+
+def test_the_check_timing_cell_runs_against_this_code(capsys):
+    # the bench runs this cell in a kernel, where a failing import only shows as a missing figure
+    from types import SimpleNamespace
+
+    from grader.scale.gradebench import CHECK_TIMING_CELL
+
+    calls = []
+    namespace = {"check": lambda exercise: calls.append(exercise) or SimpleNamespace(passed=True)}
+    exec(CHECK_TIMING_CELL.format(exercise="ex06"), namespace)
+    assert calls == ["ex06"] * 6
+    assert capsys.readouterr().out.startswith("CHECK_SECONDS ")

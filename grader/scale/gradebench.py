@@ -87,8 +87,9 @@ def grade_reference(folders, workers=None):
 CHECK_TIMING_CELL = """
 import time as _bench_time
 try:
-    from grader.course import harness as _bench_harness, sandbox as _bench_sandbox
-except ImportError:  # older code, before grader/ was laid out in parts (issue 15)
+    from grader.course import harness as _bench_harness
+    from grader.engine import sandbox as _bench_sandbox
+except ImportError:  # older code, before grader/ was laid out in parts (issues 15, 24)
     from grader import harness as _bench_harness, sandbox as _bench_sandbox
 def _bench_forget():  # what a student who has just edited the answer meets: nothing of it reused
     for _cache in (getattr(_bench_sandbox, "_results", dict()), _bench_harness._runs, _bench_harness._explored,
