@@ -110,6 +110,17 @@ def _ex(fname: str) -> str:
     return fname[:4]
 
 
+def _moodle(sep: str) -> "Download":
+    """Moodle's download, in folders (`sep` "/") or flat ("_"), with each student's online text."""
+    prefix = lambda p: f"{_p(p, 'full')}_{1234560 + _p(p, 'i')}_assignsubmission_"  # noqa: E731
+    return Download(
+        "Moodle",
+        lambda p, n, f: f"{prefix(p)}file{sep}{f}",
+        lambda p: (_p(p, "full"), str(1234560 + _p(p, "i"))),
+        lambda p, n: {f"{prefix(p)}onlinetext{sep}onlinetext.html": "<p>My notebook is attached.</p>"},
+        attempts=False)
+
+
 DOWNLOADS = {
     "canvas": Download(
         "Canvas",
@@ -124,18 +135,8 @@ DOWNLOADS = {
         "PrairieLearn",
         lambda p, n, f: f"{_p(p, 'uid')}_{900 + _p(p, 'i')}_week12/{_ex(f)}_{51000 + 100 * n + _p(p, 'i')}_{f}",
         lambda p: (_p(p, "uid"), _p(p, "uid")), attempts=False, copies=False, own_scope=True, root="Homework12/"),
-    "moodle_folders": Download(
-        "Moodle",
-        lambda p, n, f: f"{_p(p, 'full')}_{1234560 + _p(p, 'i')}_assignsubmission_file/{f}",
-        lambda p: (_p(p, "full"), str(1234560 + _p(p, "i"))),
-        lambda p, n: {f"{_p(p, 'full')}_{1234560 + _p(p, 'i')}_assignsubmission_onlinetext/onlinetext.html":
-                      "<p>My notebook is attached.</p>"}, attempts=False),
-    "moodle_flat": Download(
-        "Moodle",
-        lambda p, n, f: f"{_p(p, 'full')}_{1234560 + _p(p, 'i')}_assignsubmission_file_{f}",
-        lambda p: (_p(p, "full"), str(1234560 + _p(p, "i"))),
-        lambda p, n: {f"{_p(p, 'full')}_{1234560 + _p(p, 'i')}_assignsubmission_onlinetext_onlinetext.html":
-                      "<p>My notebook is attached.</p>"}, attempts=False),
+    "moodle_folders": _moodle("/"),  # "Download submissions in folders": a folder per plugin
+    "moodle_flat": _moodle("_"),
     "blackboard": Download(
         "Blackboard",
         lambda p, n, f: f"Week 12 Notebooks_{_p(p, 'user')}_attempt_2026-12-0{n}-09-3{_p(p, 'i')}-00_{f}",
