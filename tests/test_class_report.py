@@ -187,3 +187,19 @@ def test_past_the_full_groups_each_group_is_one_line():
     html = class_report.page(doc(results), picture=lambda c: None)
     assert html.count('<section class="group">') == class_report.FULL_GROUPS
     assert "3 more groups, one line each" in html and html.count("<tr><td class=\"num\">1</td><td>ex06</td>") == 3
+
+
+def test_every_kind_of_intake_note_has_a_heading_that_says_what_it_is():
+    from grader.delivery.units import NOTE_KINDS
+
+    for kind in NOTE_KINDS:
+        heading = report.NOTE_HEADINGS[kind]
+        assert len(heading.split()) >= 3, (kind, heading)  # more than the kind's own name
+
+
+def test_the_notes_panel_counts_one_submission_in_the_singular():
+    from dataclasses import replace
+
+    one = replace(sub("ada", RIGHT), notes=["only the copy of ex06 was handed in"])
+    page = class_report.page(doc([one, sub("bob", RIGHT)]), picture=lambda c: None)
+    assert "Notes on 1 submission<" in page and "Notes on 1 submissions" not in page

@@ -34,10 +34,12 @@ class Unit:
         return self.key
 
 
+NOTE_KINDS = ("debris", "copy", "grouped", "split", "refused", "link", "scope", "unmatched")
+
+
 @dataclass(frozen=True)
 class Note:
-    """Something the intake did that the instructor should know: `kind` is one of debris,
-    copy, grouped, split, refused, link, scope, unmatched."""
+    """Something the intake did that the instructor should know: `kind` is one of NOTE_KINDS."""
 
     kind: str
     message: str

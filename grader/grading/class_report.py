@@ -269,7 +269,7 @@ def attention(v: ClassView) -> str:
     if noted:
         rows = "".join(f"<tr><td>{e(v.shown[class_data.student_key(s)])}</td><td>{'<br>'.join(e(n) for n in s['notes'])}</td></tr>"
                        for s in noted)
-        out.append(f'<details class="panel"><summary>Notes on {len(noted):,} submissions</summary>'
+        out.append(f'<details class="panel"><summary>Notes on {len(noted):,} submission{"" if len(noted) == 1 else "s"}</summary>'
                    + data_table(["student", "notes"], rows) + "</details>")
     return "".join(out)
 

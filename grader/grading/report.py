@@ -244,7 +244,9 @@ def _with_ids(r: SubmissionResult) -> dict:
 MAX_JSON_NOTES = 2_000
 NOTE_HEADINGS = {"debris": "skipped (not a student's work)", "copy": "ignored (scratch copies, older uploads)",
                  "grouped": "grouped into one student's submission", "split": "class folders split by student",
-                 "refused": "refused", "link": "links not followed", "scope": "scope", "unmatched": "unmatched"}
+                 "refused": "refused (unsafe, unreadable or misplaced), each with its reason",
+                 "link": "links not followed", "scope": "graded on some exercises only (the scope of a submission)",
+                 "unmatched": "students the roster does not know"}
 
 
 def notes_summary(notes, shown: int = 2) -> list[str]:
