@@ -85,3 +85,23 @@ def test_a_script_that_writes_nothing_is_told_so_not_a_key_mistake(sql):
         check = next(c for c in result.checks if c.name == name)
         assert check.status == "fail" and check.message.startswith("Your script wrote nothing"), check.message
         assert "write key" not in check.message and "other as-of days" not in check.message
+
+
+@pytest.mark.parametrize("create", ["CREATE OR REPLACE TEMP TABLE", "create or replace temporary table",
+                                    "CREATE OR REPLACE TEMPORARY TABLE"])
+def test_a_scripts_own_temp_feature_table_is_never_read_as_the_table_it_wrote(create):
+    # the right rows, written where no later session can see them: the real table is unchanged
+    # (OR REPLACE: the script runs twice in one session, so a second CREATE would fail on its own)
+    sql = f"{create} feature_table AS SELECT * FROM main.feature_table;\n" + merge()
+    result = grade("ex07", sql_cell("ex07", sql))
+    assert next(c for c in result.checks if c.name == "matches_reference_on_sample").status == "fail"
+
+
+def test_duckdb_makes_a_temp_object_only_where_the_statement_says_temp():
+    # why a script whose text never says "temp" skips the look for TEMP objects (result.py)
+    con = duckdb.connect()
+    con.execute("SET search_path = 'te' || 'mp'")  # the one way to point at temp without the word
+    for ddl in ("CREATE TABLE t (a INT)", "CREATE VIEW v AS SELECT 1", "CREATE MACRO m(x) AS x"):
+        with pytest.raises(duckdb.ParserException, match="TEMPORARY"):
+            con.execute(ddl)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone() == (0,)

@@ -67,7 +67,7 @@ class ResultCheck(Check):
                         said = sqlerrors.annotate(str(exc), _statement(sql, exc.statement), self.answer)
                         raise SandboxError(f"run {run + 1} of {runs}: {said}", exc.kind, exc.statement) from None
                     raise
-            _drop_temp_objects(con)
+            _drop_temp_objects(con, sql)
             state = sandbox.run_sql(con, self.state_sql, deadline)
             assert state is not None
             return state
@@ -230,10 +230,14 @@ def _focus(items: list[tuple[str, tuple]], d: compare.Diff) -> list[list[tuple[s
     return [near(keys[:1]), near(keys)]
 
 
-def _drop_temp_objects(con) -> None:
+def _drop_temp_objects(con, sql: str) -> None:
     """The state is what a later session would see: TEMP tables and views end with the script's
     session, so they go before it is read (a script's own TEMP `feature_table` shadows the real
-    one in its session and is never read as the table it wrote)."""
+    one in its session and is never read as the table it wrote). DuckDB makes a TEMP object only
+    where the statement says TEMP or TEMPORARY (with the search path set to `temp` a plain
+    CREATE is refused), so a script whose text never holds "temp" has none to drop."""
+    if "temp" not in sql.lower():
+        return
     for kind, name in con.execute(
         "SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary "
         "UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal"
