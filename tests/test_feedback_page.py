@@ -183,3 +183,18 @@ def test_counterexample_tables_scroll_inside_the_message_and_keep_timestamps_on_
     page = check_html(CheckResult("x", "fail", 0, 1, "message", False, [wide]))
     assert 'width:0;min-width:100%;overflow-x:auto' in page
     assert '<td style="white-space:nowrap">2025-12-02 23:59:59</td>' in page
+
+
+def test_the_folded_line_claims_nothing_answered_not_nothing_handed_in(result):
+    # a student whose newest upload is the untouched template did hand it in: the line must stay true
+    folded = re.findall(r'<tr class="notin"[^>]*>.*?</tr>', page(result))[0]
+    assert "nothing answered" in folded and "handed in" not in folded
+
+
+def test_a_passed_check_with_no_message_shows_no_dangling_colon(result):
+    from dataclasses import replace
+
+    silent = replace(result, exercises=[replace(e, checks=[replace(c, status="pass", message="") for c in e.checks])
+                                        for e in result.exercises[:1]])
+    html = page(silent)
+    assert "</code> " in html and not re.search(r"</code> [^<]*:\s*</li>", html)

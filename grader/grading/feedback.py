@@ -121,8 +121,8 @@ def _exercise(e: ExerciseResult) -> str:
     passed = [c for c in checks if c.status == "pass"]
     body = "".join(_check(c) for c in open_)
     if passed:
-        items = "".join(f"<li><code>{escape(c.name)}</code> {escape(points_text(c))}: {escape(c.message)}</li>"
-                        for c in passed)
+        items = "".join(f"<li><code>{escape(c.name)}</code> {escape(points_text(c))}"
+                        f"{': ' + escape(c.message) if c.message.strip() else ''}</li>" for c in passed)
         body += (f'<details class="passed"{" open" if not open_ else ""}><summary>✔ {len(passed)} check(s) passed'
                  f"</summary><ul>{items}</ul></details>")
     return (f'<section id="{escape(e.id)}"><h2>{escape(e.id)} — {escape(e.title)} '
@@ -165,10 +165,11 @@ def page(r: SubmissionResult, hidden_rows: bool = False, title: str = "Week 12 w
         missing = [e for e in r.exercises if not handed_in(e)]
         rows = "".join(_summary_row(e) for e in done)
         if missing:  # folded: one line for every exercise with no answer at all
+            # no notebook for them, or one whose cells were left untouched: either way, nothing answered
             ids = ", ".join(e.id for e in missing)
-            rows += (f'<tr class="notin" id="not-handed-in"><td colspan="2">not handed in: {escape(ids)}</td>'
+            rows += (f'<tr class="notin" id="not-handed-in"><td colspan="2">nothing answered: {escape(ids)}</td>'
                      f'<td class="num">0 / {fmt_points(sum(e.max_score for e in missing))}</td><td></td>'
-                     '<td>no answer found</td></tr>')
+                     '<td>no answer found (no notebook, or its answer cells untouched)</td></tr>')
         parts.append('<table class="summary" id="summary"><thead><tr><th>exercise</th><th>title</th>'
                      f'<th class="num">points</th><th></th><th>state</th></tr></thead><tbody>{rows}</tbody></table>')
         parts.extend(_exercise(e) for e in done)
