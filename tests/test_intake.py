@@ -262,3 +262,15 @@ def test_a_notebook_named_on_the_command_line_is_graded_as_given(tmp_path, filen
     unit = intake.unit_of(tmp_path / filename)
     assert (unit.identity.student, unit.exercises) == LONE[filename]
     assert unit.path == tmp_path / filename and not unit.files
+
+
+def test_the_terminal_shows_a_long_note_whole_or_with_an_ellipsis():
+    from grader.delivery.units import Note
+    from grader.grading.report import notes_summary
+
+    long = "bb/" + "Week 12 Notebooks_jdoe3_attempt_2026-12-01-09-30-00_ex06.ipynb ignored: an older upload; " * 3
+    short = "ada/ex06-Copy1.ipynb ignored: a JupyterLab copy"
+    [line] = notes_summary([Note("copy", long), Note("copy", short)])
+    first = line.split(": ", 1)[1].split("; ada/")[0]
+    assert first.endswith("…") and len(first) <= 200 and long.startswith(first[:-1])
+    assert line.endswith(short)

@@ -249,6 +249,12 @@ NOTE_HEADINGS = {"debris": "skipped (not a student's work)", "copy": "ignored (s
                  "unmatched": "students the roster does not know"}
 
 
+def _clip(message: str, width: int = 200) -> str:
+    """A note for the terminal: long ones end in an ellipsis, never mid-word without a sign
+    (the whole note is in --json notes and the class report)."""
+    return message if len(message) <= width else message[: width - 1].rstrip() + "…"
+
+
 def notes_summary(notes, shown: int = 2) -> list[str]:
     """A few lines for the terminal: per kind of note, how many and the first ones."""
     by_kind: dict[str, list[str]] = defaultdict(list)
@@ -260,7 +266,7 @@ def notes_summary(notes, shown: int = 2) -> list[str]:
             continue
         head = f"{len(messages)} {NOTE_HEADINGS.get(kind, kind)}: " if len(messages) > 1 else ""
         rest = f" (… {len(messages) - shown} more in --json notes)" if len(messages) > shown else ""
-        lines.append(head + "; ".join(m[:160] for m in messages[:shown]) + rest)
+        lines.append(head + "; ".join(_clip(m) for m in messages[:shown]) + rest)
     return lines
 
 
