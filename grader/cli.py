@@ -77,14 +77,18 @@ def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
         console.print("[red]grader check: no .ipynb files found[/red]")
         return 2
     assignments = {}
-    if args.gradebook_format == "canvas":  # a wrong assignment id is said before grading, not after
-        from grader.grading.platforms import canvas
+    try:  # a wrong assignment id or worksheet is said before grading, not after
+        if args.gradebook_format == "canvas":
+            from grader.grading.platforms import canvas
 
-        try:
             assignments = canvas.check_options(args.roster, args.canvas_prefix, args.canvas_total, args.canvas_assignment)
-        except (ValueError, OSError) as exc:
-            console.print(f"[red]grader check: {escape(str(exc))}[/red]")
-            return 2
+        elif args.gradebook_format == "moodle":
+            from grader.grading.platforms import moodle
+
+            moodle.check_options(args.roster)
+    except (ValueError, OSError) as exc:
+        console.print(f"[red]grader check: {escape(str(exc))}[/red]")
+        return 2
     limits = Limits(timeout_s=args.timeout)
     with Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -125,6 +129,13 @@ def _check_units(args: argparse.Namespace, console, only, workdir: Path) -> int:
                                  total=args.canvas_total, set_points=args.canvas_set_points, assignments=assignments):
             console.print(f"[yellow]canvas: {escape(line)}[/yellow]")
             if line.startswith("no roster student"):  # identities the roster does not know, in --json notes too
+                delivery.note("unmatched", line)
+    elif args.gradebook and args.gradebook_format == "moodle":
+        from grader.grading.platforms import moodle
+
+        for line in moodle.write(args.gradebook, results, args.roster, base=base):
+            console.print(f"[yellow]moodle: {escape(line)}[/yellow]")
+            if line.startswith("no worksheet row"):  # identities the worksheet does not know, in --json notes too
                 delivery.note("unmatched", line)
     elif args.gradebook:
         report.write_gradebook(args.gradebook, results, base)
@@ -254,9 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no tables")
     c.add_argument("--manual", metavar="ANSWERS.csv", help="merge the instructor's scores of written answers "
                    "(from `grader manual export`) into every output")
-    c.add_argument("--gradebook-format", choices=["default", "canvas"], default="default",
-                   help="canvas: the CSV Canvas imports (Student, ID, SIS User ID, SIS Login ID, Section, parts)")
-    c.add_argument("--roster", metavar="CANVAS_EXPORT.csv", help="canvas: a gradebook export mapping submissions to students")
+    c.add_argument("--gradebook-format", choices=["default", "canvas", "moodle"], default="default",
+                   help="canvas: the CSV Canvas imports (Student, ID, SIS User ID, SIS Login ID, Section, parts); "
+                        "moodle: the assignment's grading worksheet with Grade filled in, for Upload grading worksheet")
+    c.add_argument("--roster", metavar="EXPORT.csv",
+                   help="canvas: a gradebook export mapping submissions to students; moodle: the grading worksheet "
+                        "downloaded from the assignment (required)")
     c.add_argument("--canvas-prefix", default="Week 12", help="canvas: assignment column names start with this (default 'Week 12')")
     c.add_argument("--canvas-total", action="store_true",
                    help="canvas: one column holding each student's total instead of one per exercise part")
