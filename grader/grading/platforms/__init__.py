@@ -4,18 +4,27 @@
   prairielearn.py  an external grader's results.json (`grader check --format prairielearn`, and the
                    entrypoint of the questions `grader release prairielearn` writes)
   canvas.py        the gradebook CSV Canvas imports (`--gradebook-format canvas --roster roster.csv`)
+  moodle.py        the grading worksheet Moodle uploads (`--gradebook-format moodle --roster worksheet.csv`)
 
-What they share is here: the points each exercise is worth (automatic and written), the HTML
+What they share is here: the points each exercise is worth (automatic and written), how a name
+is compared with a roster's (name_key), the HTML
 of one check (message and counterexample tables) and the single-submission resolution a
 platform container needs."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 
 from grader.grading.report import fmt
 from grader.engine.results import CheckResult, SubmissionResult
+
+
+def name_key(text: str | None) -> str:
+    """A name as a roster is searched by: lower case, letters and digits only (`Lovelace, Ada`,
+    `ada_lovelace` and `Ada Lovelace` differ only in order, which callers try both ways)."""
+    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
 
 
 def points_by_exercise(only=None, hidden: bool = True) -> list[tuple[str, float, float]]:

@@ -44,14 +44,11 @@ from grader.course import exercises
 from grader.engine.checks import ManualCheck
 from grader.grading.report import atomic_write, csv_cell, fmt_points, relative_path
 from grader.engine.results import SubmissionResult
-from grader.grading.platforms import points_by_exercise
+from grader.grading.platforms import name_key, points_by_exercise
 
 FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 _ID_SUFFIX = re.compile(r"\s*\((\d+)\)\s*$")
 
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
 
 
 def parts(prefix: str, only=None, total: bool = False) -> list[tuple[str, str, str, float]]:
@@ -113,7 +110,7 @@ def _keys(student: dict) -> set[str]:
     if "," in name:  # Canvas writes "Last, First"
         last, first = (p.strip() for p in name.split(",", 1))
         keys.update({f"{first} {last}", f"{first}_{last}", f"{last}_{first}", f"{last}{first}", f"{first}{last}"})
-    return {_norm(k) for k in keys if k and _norm(k)}
+    return {name_key(k) for k in keys if k and name_key(k)}
 
 
 def match(results: list[SubmissionResult], roster: list[dict]) -> tuple[dict[int, int], list[int]]:
@@ -131,7 +128,7 @@ def match(results: list[SubmissionResult], roster: list[dict]) -> tuple[dict[int
             matched[j] = by_id[user_id]
             continue
         # a Gradescope export's e-mail or id where the name does not match
-        candidates = index.get(_norm(r.student), set()) or index.get(_norm(getattr(r, "login", None) or ""), set())
+        candidates = index.get(name_key(r.student), set()) or index.get(name_key(getattr(r, "login", None) or ""), set())
         if len(candidates) == 1:
             matched[j] = next(iter(candidates))
         else:

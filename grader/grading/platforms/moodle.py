@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 from grader.engine.results import SubmissionResult
+from grader.grading.platforms import name_key
 from grader.grading.report import atomic_write, csv_cell, fmt_points, relative_path
 
 IDENTIFIER, GRADE, MAXIMUM, SCALE = "Identifier", "Grade", "Maximum grade", "Scale"
@@ -41,9 +41,6 @@ MODIFIED, FEEDBACK, CHANGEABLE = "Last modified (grade)", "Feedback comments", "
 PARTICIPANT = "Participant "  # get_string('hiddenuser', 'assign'): the Identifier's prefix
 READ_BY_MOODLE = (IDENTIFIER, GRADE, MODIFIED, FEEDBACK)  # cells the upload reads: never altered but for ours
 
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
 
 
 def read_worksheet(text: str) -> tuple[list[str], list[dict]]:
@@ -80,15 +77,15 @@ def match(results: list[SubmissionResult], rows: list[dict]) -> tuple[dict[int, 
     for i, r in enumerate(rows):
         email = (r.get("Email address") or "").strip()
         for key in (r.get("Full name"), email, email.split("@", 1)[0] if "@" in email else ""):
-            if _norm(key):
-                by_name.setdefault(_norm(key), set()).add(i)
+            if name_key(key):
+                by_name.setdefault(name_key(key), set()).add(i)
     matched, unmatched = {}, []
     for j, res in enumerate(results):
         login = str(getattr(res, "login", None) or "")
         if login in by_id:
             matched[j] = by_id[login]
             continue
-        found = by_name.get(_norm(res.student), set()) or by_name.get(_norm(login), set())
+        found = by_name.get(name_key(res.student), set()) or by_name.get(name_key(login), set())
         if len(found) == 1:
             matched[j] = next(iter(found))
         else:
