@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default $PRAIRIELEARN_GRADE_ROOT/results/results.json, root /grade)")
     c.add_argument("--hide-hidden-details", action="store_true",
                    help="prairielearn: each exercise's hidden checks as one line of points, without names or messages")
-    c.set_defaults(func=cmd_check)
+    c.set_defaults(func=cmd_check, tuned_malloc=True)
 
     rp = sub.add_parser("report", help="write the class report (HTML) from a saved `grader check --json` file")
     rp.add_argument("results", help="the JSON `grader check --json` wrote")
@@ -336,6 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    if argv is None and getattr(args, "tuned_malloc", False):  # a grading command, from the console
+        from grader import malloc_cache
+
+        malloc_cache.restart_tuned()
     return args.func(args)
 
 

@@ -356,4 +356,4 @@ def register(subparsers) -> None:
     b.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     b.add_argument("--quick", action="store_true", help=f"a smoke-test size: {QUICK}")
     b.add_argument("--keep", action="store_true", help="keep the pipelines' output in --work")
-    b.set_defaults(func=cmd_bench)
+    b.set_defaults(func=cmd_bench, tuned_malloc=True)
