@@ -72,16 +72,19 @@ def differences(fast, slow, limit: int = 5) -> list[str]:
 
 def grade_reference(folders, workers=None):
     """The slow reference path: no answer shared between students, no query result reused;
-    every check runs its SQL on a sandbox built afresh (no kept fixture for read-only queries)."""
+    every check runs its SQL on a sandbox built afresh (no kept fixture for read-only queries),
+    and every crash point is run (none takes an earlier one's outcome)."""
+    from grader.course.harness import crash
     from grader.engine import readonly, sandbox
     from grader.grading.grade import grade_many
 
-    saved = sandbox.CACHE_RESULTS, readonly.ENABLED
-    sandbox.CACHE_RESULTS = readonly.ENABLED = False  # inherited by the forked workers
+    saved = sandbox.CACHE_RESULTS, readonly.ENABLED, crash.SHARE_EQUAL_CRASHES
+    # inherited by the forked workers
+    sandbox.CACHE_RESULTS = readonly.ENABLED = crash.SHARE_EQUAL_CRASHES = False
     try:
         return grade_many(folders, hidden=True, workers=workers, share=False)
     finally:
-        sandbox.CACHE_RESULTS, readonly.ENABLED = saved
+        sandbox.CACHE_RESULTS, readonly.ENABLED, crash.SHARE_EQUAL_CRASHES = saved
 
 
 CHECK_TIMING_CELL = """

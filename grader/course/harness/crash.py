@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import duckdb
 
 from grader.engine import compare
 from grader.domain import semantics
@@ -12,6 +16,7 @@ from grader.engine.checks import Check, Verdict, day_text, days_text, diff_table
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
+from grader.engine.statements import _parse
 from grader.course.harness.strips import crash_strip
 from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, MAX_RERUNS, Scenario, State, Workspace, _base, _same, _statements, clean_runs, expected_after, gate, not_judged, read_state, run_job, short, table_diff, targets
 
@@ -48,6 +53,7 @@ class Baseline:
     per_day: dict[datetime, list[tuple]]  # a target day's rows once that day is written
     watermark: datetime | None  # where the clean runs leave the watermark
     correct: bool
+    first_failed: bool = False  # a statement of the first clean run failed
 
 
 def baseline(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits, days: int) -> Baseline:
@@ -60,7 +66,7 @@ def baseline(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits,
     for d in targets:
         mine = sorted(r for r in final if r[AS_OF_COLUMN] == d)
         per_day[d] = mine or sorted(r for r in oracle if r[AS_OF_COLUMN] == d)
-    return Baseline(targets, final, per_day, targets[-1] if correct else clean.watermark, correct)
+    return Baseline(targets, final, per_day, targets[-1] if correct else clean.watermark, correct, failures[0] is not None)
 
 
 # Where crash trials run. "file": a database file whose process is killed after statement k and
@@ -72,6 +78,7 @@ def baseline(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits,
 # per trial, the bulk of a grading's time. A check declares its medium (`CrashCheck.medium`);
 # None takes the environment's choice, read when the check runs.
 MEDIUMS = ("file", "memory")
+SHARE_EQUAL_CRASHES = True  # False: every crash point runs (the benchmark's reference path, tests)
 
 
 def default_medium() -> str:
@@ -96,10 +103,53 @@ def crash_after(ws: Workspace, statements: list[str], sc: Scenario, limits: Limi
     return db
 
 
+# What a rollback leaves behind in DuckDB (a sequence's value; attached databases and secrets
+# belong to the instance): a script naming any of it has every crash point run.
+_OUTLIVES_ROLLBACK = re.compile(r"sequence|nextval|setval|currval|attach|detach|secret|\buse\b|memory", re.I)
+_OPENS, _CLOSES = ("BEGIN", "START"), ("COMMIT", "END", "ROLLBACK", "ABORT")
+
+
+def same_as_earlier(statements: list[str]) -> dict[int, int]:
+    """Crash points that leave exactly the committed state an earlier one does: k -> that earlier
+    crash point. A crash inside a transaction rolls it back, so a crash after any statement from
+    BEGIN up to (not including) its COMMIT leaves what a crash just before BEGIN leaves: the
+    scheduler, the reruns and the check meet one database. Only for a script whose every
+    statement ran without failing from this start (so each BEGIN opened a transaction and each
+    COMMIT ended one; the caller knows) and which touches nothing a rollback keeps."""
+    if any(_OUTLIVES_ROLLBACK.search(st) for st in statements):
+        return {}
+    kinds = []
+    for st in statements:
+        parsed = _parse(st)
+        if isinstance(parsed, str) or len(parsed) != 1:
+            return {}
+        kinds.append(parsed[0][1])
+    same: dict[int, int] = {}
+    first_with: dict[int, int] = {}  # committed state (statements committed) -> first crash point leaving it
+    open_since = None
+    for k, (text, kind) in enumerate(zip(statements[:-1], kinds), 1):
+        if kind == duckdb.StatementType.TRANSACTION:
+            word = re.match(r"\s*([A-Za-z]*)", text).group(1).upper()  # "BEGIN;", "commit transaction"
+            if word in _OPENS:
+                open_since = k
+            elif word in _CLOSES:
+                open_since = None
+            else:
+                return {}
+        committed = k if open_since is None else open_since - 1
+        if committed in first_with:
+            same[k] = first_with[committed]
+        else:
+            first_with[committed] = k
+    return same
+
+
 def explore(statements: list[str], sc: Scenario, limits: Limits, days: int = 2,
             medium: str | None = None) -> list[Trial]:
     """Crash one run after each statement boundary (on `medium`, see MEDIUMS), reopen, rerun
-    until caught up with `days` new days. Cached: several checks read the same exploration."""
+    until caught up with `days` new days. A crash point that leaves the committed state an
+    earlier one left (same_as_earlier) takes that one's outcome instead of running again.
+    Cached: several checks read the same exploration."""
     medium = medium or default_medium()
     key = (tuple(statements), id(sc), sc.name, days, limits.run_key, medium)
     if key in _explored:
@@ -107,7 +157,14 @@ def explore(statements: list[str], sc: Scenario, limits: Limits, days: int = 2,
     trials = []
     with Workspace(sc, limits) as ws:
         base = baseline(ws, statements, sc, limits, days)
+        same = same_as_earlier(statements) if SHARE_EQUAL_CRASHES and not base.first_failed else {}
         for k in range(1, len(statements)):
+            if k in same:
+                earlier = trials[same[k] - 1]
+                trials.append(dataclasses.replace(earlier, crash_after=k, statement=statements[k - 1],
+                                                  days=list(earlier.days), ahead=list(earlier.ahead),
+                                                  lost=list(earlier.lost), duplicated=list(earlier.duplicated)))
+                continue
             COUNTS["crash points"] += 1
             db = crash_after(ws, statements, sc, limits, k, medium)
             try:
