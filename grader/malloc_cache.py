@@ -49,7 +49,7 @@ def restart_tuned() -> None:
     """Replace this process with the same command under the tunable; returns only when there
     is nothing to add or the restart failed (then the command runs as it is)."""
     env = tuned_environment(os.environ)
-    if env is None or not sys.orig_argv:
+    if env is None or not sys.orig_argv or not sys.executable:
         return
     sys.stdout.flush()
     sys.stderr.flush()
