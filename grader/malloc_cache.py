@@ -4,8 +4,9 @@ Grading runs thousands of tiny DuckDB statements, and DuckDB plans each one with
 C++ allocations: glibc's malloc and free took about a sixth of a grading process's CPU time
 (perf on a generated class of distinct answers). glibc keeps at most 7 freed blocks of each size
 per thread by default; with 1,000, most allocations skip malloc's slow path. Measured on 30
-distinct submissions (`grader check`, two workers): 8-10% less CPU, and 6-7 MB more for the
-largest worker. No result changes: this is where freed memory waits, nothing else.
+distinct submissions (`grader check`, two workers, three pairs): 5-6% less CPU, 7 MB more at the
+peak; over a batch of 1,000 a worker holds about 20-30 MB more. No result changes: this is where
+freed memory waits, nothing else.
 
 glibc reads its tunables only when a process starts, so a grading command started from the
 console runs itself again (the same process id, arguments and descriptors) with the tunable
