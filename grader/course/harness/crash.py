@@ -107,6 +107,7 @@ def crash_after(ws: Workspace, statements: list[str], sc: Scenario, limits: Limi
 # belong to the instance): a script naming any of it has every crash point run.
 _OUTLIVES_ROLLBACK = re.compile(r"sequence|nextval|setval|currval|attach|detach|secret|\buse\b|memory", re.I)
 _OPENS, _CLOSES = ("BEGIN", "START"), ("COMMIT", "END", "ROLLBACK", "ABORT")
+_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*([A-Za-z]*)", re.S)  # after any comments
 
 
 def same_as_earlier(statements: list[str]) -> dict[int, int]:
@@ -129,7 +130,7 @@ def same_as_earlier(statements: list[str]) -> dict[int, int]:
     open_since = None
     for k, (text, kind) in enumerate(zip(statements[:-1], kinds), 1):
         if kind == duckdb.StatementType.TRANSACTION:
-            word = re.match(r"\s*([A-Za-z]*)", text).group(1).upper()  # "BEGIN;", "commit transaction"
+            word = _FIRST_WORD.match(text).group(1).upper()  # "-- the job\nBEGIN;", "commit transaction"
             if word in _OPENS:
                 open_since = k
             elif word in _CLOSES:
