@@ -7,6 +7,7 @@ import json
 
 from grader import cli
 from grader.course import exercises
+from grader.engine import spent
 
 
 def test_profile_puts_every_check_under_its_kind_and_prices_shrinking(tmp_path, capsys):
@@ -25,8 +26,14 @@ def test_profile_puts_every_check_under_its_kind_and_prices_shrinking(tmp_path, 
     assert plain["cpu_s_per_submission"] < graded["cpu_s_per_submission"]
     assert figures["statuses_equal_unshrunk"] is True and figures["shrinking_share"] > 0
     assert graded["harness_counts_per_submission"]["job runs"] > 0
+    # DuckDB's work by purpose: each place that hands it work is timed, and together they are
+    # part of the grading's CPU time, not more
+    work = graded["duckdb_work_s_per_submission"]
+    assert set(work) == set(spent.PURPOSES) and all(v > 0 for v in work.values()), work
+    assert sum(work.values()) < graded["cpu_s_per_submission"]
     printed = capsys.readouterr().out
     assert "CrashCheck" in printed and "shrinking counterexamples:" in printed
+    assert "the learner's statements alone, on 2 workers:" in printed
 
 
 def test_the_check_timing_cell_runs_against_this_code(capsys):

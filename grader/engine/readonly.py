@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import duckdb
 
 from grader.domain.tables import TABLES, Dataset, replace_table
+from grader.engine import spent
 from grader.engine.lockdown import Limits, lock, set_variables
 from grader.engine.statements import _parse
 
@@ -47,14 +48,18 @@ class _Kept:
     def load(self, dataset: Dataset) -> None:
         """Make the fixture database hold exactly `dataset`: tables that differ are replaced
         (a fresh table, as a new database would have), the others are left as they are."""
-        self.base.execute(f"USE {self.name}")
-        for table in TABLES:
-            want = (table not in dataset.unkeyed, tuple(dataset.tables.get(table) or ()))
-            if self.held.get(table) == want:
-                continue
-            self.held.pop(table, None)  # until it is whole: a failed fill leaves it unknown
-            replace_table(self.base, table, want[1], primary_key=want[0])
-            self.held[table] = want
+        started = spent.clock()
+        try:
+            self.base.execute(f"USE {self.name}")
+            for table in TABLES:
+                want = (table not in dataset.unkeyed, tuple(dataset.tables.get(table) or ()))
+                if self.held.get(table) == want:
+                    continue
+                self.held.pop(table, None)  # until it is whole: a failed fill leaves it unknown
+                replace_table(self.base, table, want[1], primary_key=want[0])
+                self.held[table] = want
+        finally:
+            spent.add(spent.LOADING, started)
 
 
 _kept: dict[tuple, _Kept] = {}

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import duckdb
 
 from grader.domain.tables import Dataset, create_tables
-from grader.engine import readonly
+from grader.engine import readonly, spent
 from grader.engine.lockdown import TEMP_DIRECTORY, Limits, lock, set_variables  # noqa: F401 (re-exported)
 from grader.engine.statements import SandboxError, _ends_with_query, _first_line, split_statements  # noqa: F401 (re-exported)
 
@@ -120,20 +120,24 @@ def open_sandbox(
 ) -> duckdb.DuckDBPyConnection:
     """A connection to a fresh database holding only `dataset`: in memory (the default), or a
     file for crash tests. Close it when done."""
-    if path is not None:
-        con = duckdb.connect(path)
+    started = spent.clock()
+    try:
+        if path is not None:
+            con = duckdb.connect(path)
+            create_tables(con, dataset)
+            set_variables(con, variables or {})
+            lock(con, limits)
+            return con
+        con = _instance(limits).cursor()
+        name = f"fixture_{os.getpid()}_{next(_serial)}"
+        con.execute(f"ATTACH ':memory:' AS {name}")
+        _state["attached"].append(name)
+        con.execute(f"USE {name}")
         create_tables(con, dataset)
         set_variables(con, variables or {})
-        lock(con, limits)
         return con
-    con = _instance(limits).cursor()
-    name = f"fixture_{os.getpid()}_{next(_serial)}"
-    con.execute(f"ATTACH ':memory:' AS {name}")
-    _state["attached"].append(name)
-    con.execute(f"USE {name}")
-    create_tables(con, dataset)
-    set_variables(con, variables or {})
-    return con
+    finally:
+        spent.add(spent.BUILDING, started)
 
 
 class SharedDatabase:
@@ -246,6 +250,7 @@ class Deadline:
                 ON_STUCK(self.seconds)
 
         _note_statement(statement)
+        started = spent.clock()
         token = _WATCHDOG.arm(self.end, stop)
         try:
             return con.execute(statement)
@@ -268,6 +273,7 @@ class Deadline:
         finally:
             done.set()
             _WATCHDOG.disarm(token)
+            spent.add(spent.LEARNER, started)
 
 
 def fetch(cursor, max_rows: int = MAX_ROWS) -> Result | None:

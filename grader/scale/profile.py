@@ -3,7 +3,9 @@ process (grade.grade_here), each check's CPU time added to its kind (the check's
 queries, clean job runs, crash trials, backfill schedules...), reading timed apart. The class is
 graded twice, each pass in a fresh forked process so neither reuses the other's caches: as the
 batch grades it, and with no counterexample shrunk, whose difference is what shrinking costs.
-With the fault harness's own counts (job runs, databases, crash points) per submission.
+With the fault harness's own counts (job runs, databases, crash points) per submission, and the
+CPU time spent handing DuckDB work by purpose (grader/engine/spent.py): the learner's statements
+against building and loading the databases they run on.
 
 CPU time, not wall time: on a shared machine the figures hold where wall time would not, and two
 grading workers on two cores divide the total by about two."""
@@ -18,11 +20,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.course import harness
+from grader.engine import spent as duckdb_work
 from grader.grading import grade
 from grader.grading.steps import Steps
 from grader.scale import distinct
 
 PASSES = {"as graded": True, "no counterexamples shrunk": False}
+WORKERS = 2  # the batch's default on this course's two-core machine: CPU time / 2 ~ wall time
 
 
 def _pass(folders: list[Path], shrink: bool) -> dict:
@@ -47,12 +51,13 @@ def _pass(folders: list[Path], shrink: bool) -> dict:
             checks[kind] += 1
 
     harness.COUNTS.clear()
+    duckdb_work.SPENT.clear()
     started = time.process_time()
     results = grade.grade_here(folders, hidden=True, steps=Steps(read=read, run_check=run_check))
     total = time.process_time() - started
     verdicts = [(c.status, c.points) for r in results for e in r.exercises for c in e.checks]
     return {"cpu_s": total, "by_kind": dict(spent), "checks": dict(checks), "counts": dict(harness.COUNTS),
-            "verdicts": verdicts}
+            "duckdb": {p: duckdb_work.SPENT[p] for p in duckdb_work.PURPOSES}, "verdicts": verdicts}
 
 
 def _in_fresh_process(folders: list[Path], shrink: bool) -> dict:
@@ -83,10 +88,16 @@ def run(n: int = 12, seed: int = 7, log=print) -> dict:
     same = [a[0] == b[0] for a, b in zip(graded["verdicts"], plain["verdicts"])]
     log(f"shrinking counterexamples: {shrinking:.0%} of the time (statuses equal without it: {all(same)})")
     log("fault harness, per submission: " + ", ".join(f"{v / n:.1f} {k}" for k, v in sorted(graded["counts"].items())))
+    work = graded["duckdb"]
+    log("handing DuckDB work, CPU seconds per submission: " + ", ".join(f"{p} {work[p] / n:.3f}" for p in work)
+        + f"; everything else {(graded['cpu_s'] - sum(work.values())) / n:.3f}")
+    log(f"the learner's statements alone, on {WORKERS} workers: {work[duckdb_work.LEARNER] / n / WORKERS:.3f} s "
+        "a submission")
     return {"submissions": n, "seed": seed,
             "passes": {label: {"cpu_s_per_submission": round(p["cpu_s"] / n, 4),
                                "by_kind_s_per_submission": {k: round(v / n, 4) for k, v in p["by_kind"].items()},
                                "checks_per_submission": {k: round(v / n, 2) for k, v in p["checks"].items()},
-                               "harness_counts_per_submission": {k: round(v / n, 2) for k, v in p["counts"].items()}}
+                               "harness_counts_per_submission": {k: round(v / n, 2) for k, v in p["counts"].items()},
+                               "duckdb_work_s_per_submission": {k: round(v / n, 4) for k, v in p["duckdb"].items()}}
                        for label, p in passes.items()},
             "shrinking_share": round(shrinking, 3), "statuses_equal_unshrunk": all(same)}

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from grader.engine import compare
-from grader.engine import sandbox
+from grader.engine import sandbox, spent
 from grader.domain import semantics
 from grader.engine import sqlerrors
 from grader.engine.checks import Verdict, _sql, day_text
@@ -182,6 +182,7 @@ class State:
 
 
 def read_state(db) -> State:
+    started = spent.clock()
     cur = db.cursor()
     try:
         rows = cur.execute(f"SELECT {', '.join(FEATURE_COLUMNS)} FROM feature_table").fetchall()
@@ -189,6 +190,7 @@ def read_state(db) -> State:
             "SELECT job_key, last_as_of_ts, last_run_ts FROM feature_job_control").fetchall())
     finally:
         cur.close()
+        spent.add(spent.READING, started)
     ctl = [r[1:] for r in control if r[0] == JOB_KEY]
     watermark, last_run = ctl[0] if len(ctl) == 1 else (None, None)
     return State([tuple(r) for r in rows], watermark, last_run, control)
