@@ -320,7 +320,7 @@ def query(dataset: Dataset, sql: str, variables: dict | None = None, limits: Lim
     """Run a learner query on a fresh sandbox holding `dataset`; the result of its last statement."""
     key = hit = None
     if CACHE_RESULTS:
-        key = (content_key(dataset), sql, tuple(sorted((variables or {}).items())), limits.run_key, DB_DETAILS)
+        key = (content_key(dataset), sql, variables_key(variables), limits.run_key, DB_DETAILS)
         try:
             hit = _results.get(key)  # (hashing the key once: it holds every row of the fixture)
         except TypeError:  # a variable that cannot be a key: run it
@@ -345,6 +345,11 @@ def content_key(dataset: Dataset) -> tuple:
     unkeyed. Equal datasets built apart (two checks' declarations, one subset tried by two
     checks' shrinking) are one key."""
     return (tuple((t, tuple(rows)) for t, rows in sorted(dataset.tables.items()) if rows), dataset.unkeyed)
+
+
+def variables_key(variables: dict | None) -> tuple:
+    """A run's variables as a cache key (their order never matters to a run)."""
+    return tuple(sorted((variables or {}).items()))
 
 
 def _remember(key: tuple, value) -> None:

@@ -70,7 +70,7 @@ def scenario_key(sc: Scenario) -> tuple:
     """What a job's run depends on in a scenario, as a cache key: its tables' rows and its
     variables, not the object (checks declare equal scenarios apart, and several checks'
     shrinking tries the same subsets) nor its name (no run's outcome quotes it)."""
-    return sandbox.content_key(sc.dataset), tuple(sorted(sc.variables.items()))
+    return sandbox.content_key(sc.dataset), sandbox.variables_key(sc.variables)
 
 
 _BASES: dict[int, tuple[Scenario, bytes]] = {}
