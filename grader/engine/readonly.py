@@ -21,14 +21,14 @@ import duckdb
 from grader.domain.tables import TABLES, Dataset, replace_table
 from grader.engine import spent
 from grader.engine.lockdown import Limits, lock, set_variables
-from grader.engine.statements import _parse
+from grader.engine.statements import parse_statements
 
 ENABLED = True  # False: every query gets a fresh database (the benchmark's reference path)
 
 
 def is_read_only(sql: str) -> bool:
     """Whether DuckDB parses `sql` as exactly one SELECT (a query, PIVOT and DESCRIBE aside)."""
-    parsed = _parse(sql)
+    parsed = parse_statements(sql)
     return not isinstance(parsed, str) and len(parsed) == 1 and parsed[0][1] == duckdb.StatementType.SELECT
 
 

@@ -19,9 +19,9 @@ class SandboxError(Exception):
 
 
 @functools.lru_cache(maxsize=256)
-def _parse(sql: str) -> tuple[tuple[str, Any], ...] | str:
-    """(statement text, statement type) pairs, or the parser's error. Cached: one answer is
-    run by many checks (and many times while shrinking)."""
+def parse_statements(sql: str) -> tuple[tuple[str, Any], ...] | str:
+    """(statement text, duckdb.StatementType) pairs, or the parser's error as one line. Cached:
+    one answer is run by many checks (and many times while shrinking)."""
     try:
         return tuple((s.query.strip(), s.type) for s in duckdb.extract_statements(sql))
     except duckdb.Error as exc:
@@ -30,7 +30,7 @@ def _parse(sql: str) -> tuple[tuple[str, Any], ...] | str:
 
 def split_statements(sql: str) -> list[str]:
     """Statements as DuckDB's own parser splits them; raises SandboxError on a syntax error."""
-    parsed = _parse(sql)
+    parsed = parse_statements(sql)
     if isinstance(parsed, str):
         raise SandboxError(f"SQL does not parse: {parsed}")
     return [text for text, _ in parsed]
@@ -53,7 +53,7 @@ _NOT_QUERIES = {
 
 
 def _ends_with_query(sql: str) -> None:
-    statements = _parse(sql)
+    statements = parse_statements(sql)
     if isinstance(statements, str):
         return  # run_sql reports the syntax error
     if statements and statements[-1][1] in _NOT_QUERIES:

@@ -141,23 +141,13 @@ class CleanRunsCheck(Check):
             return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote}{did})",
                            diff_tables(d))
 
-        def fails(small: Scenario) -> bool:
-            rr = _execute_runs(statements, small, limits, self.runs, fed=True)
-            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF_COLUMN] not in targets(small, self.runs)]
-            exp += semantics.feature_rows(small.events, targets(small, self.runs))
-            return not rr.failure() and not compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows),
-                                                         FEATURE_COLUMNS, FEATURE_KEY).equal
+        def judged(small: Scenario, rr: Runs) -> compare.Diff:
+            days = targets(small, self.runs)
+            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF_COLUMN] not in days]
+            exp += semantics.feature_rows(small.events, days)
+            return compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
 
-        small = shrink_events(sc, fails) if limits.shrink else sc
-        if small is not sc:
-            rr = _execute_runs(statements, small, limits, self.runs, fed=True)
-            exp = [rw for rw in self._rows(small, small.initial_rows) if rw[AS_OF_COLUMN] not in targets(small, self.runs)]
-            exp += semantics.feature_rows(small.events, targets(small, self.runs))
-            small_d = compare.diff(exp, FEATURE_COLUMNS, self._rows(small, rr.after.rows), FEATURE_COLUMNS, FEATURE_KEY)
-            if not small_d.equal:
-                sc, d = small, small_d
-        tables = [events_table(sc, SHRUNK_EVENTS if limits.shrink else "events")]
-        tables += input_tables(sc) + diff_tables(d)
+        sc, d, tables = self._shown(statements, sc, d, limits, judged)
         on = f"on the {len(sc.events)} event(s) shown" if sc is not self.scenario else "on the events shown"
         days = "feature_table" if self.whole_table else "the days after the watermark"
         return Verdict("fail", f"{self.fail} (after {what}, {on}, {days}: {d.summary()}{did})", tables)
@@ -178,6 +168,14 @@ class CleanRunsCheck(Check):
             # no rows to judge: say so and what the job did, not the mistake this check names
             return not_judged(f"on {sc.name}, your job wrote no feature rows ({runs_text(r)})", self.first)
 
+        _, d, tables = self._shown(statements, sc, d, limits, judged)
+        return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
+
+    def _shown(self, statements: list[str], sc: Scenario, d: compare.Diff, limits: Limits,
+               judged) -> tuple[Scenario, compare.Diff, list]:
+        """A failure shown on the fewest events on which the same runs still differ (`judged(small,
+        runs)` is that difference; runs that fail are another failure, not this one), unless its
+        rows are withheld (Limits.shrink); with the tables that show it."""
         def fails(small: Scenario) -> bool:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
             return not rr.failure() and not judged(small, rr).equal
@@ -187,9 +185,8 @@ class CleanRunsCheck(Check):
             small_d = judged(small, _execute_runs(statements, small, limits, self.runs, fed=True))
             if not small_d.equal:
                 sc, d = small, small_d
-        tables = [events_table(sc, SHRUNK_EVENTS if limits.shrink else "events")]
-        tables += input_tables(sc) + diff_tables(d)
-        return Verdict("fail", f"{self.fail} ({d.summary()})", tables)
+        tables = [events_table(sc, SHRUNK_EVENTS if limits.shrink else "events")] + input_tables(sc) + diff_tables(d)
+        return sc, d, tables
 
 
 def runs_text(r: Runs, only_wrong: bool = False) -> str:
