@@ -31,9 +31,15 @@ def test_profile_puts_every_check_under_its_kind_and_prices_shrinking(tmp_path, 
     work = graded["duckdb_work_s_per_submission"]
     assert set(work) == set(spent.PURPOSES) and all(v > 0 for v in work.values()), work
     assert sum(work.values()) < graded["cpu_s_per_submission"]
+    # and how often: every purpose was handed work, each time costing less than the whole
+    handed = graded["duckdb_handed_per_submission"]
+    assert set(handed) == set(spent.PURPOSES) and all(v >= 1 for v in handed.values()), handed
+    assert handed[spent.LEARNER] > handed[spent.BUILDING] > 0
     printed = capsys.readouterr().out
     assert "CrashCheck" in printed and "shrinking counterexamples:" in printed
     assert "the learner's statements alone, on 2 workers:" in printed
+    assert "learner statements (" in printed and "databases built (" in printed
+    assert "ms a database, those statements and databases alone would take" in printed
 
 
 def test_the_check_timing_cell_runs_against_this_code(capsys):

@@ -16,8 +16,15 @@ READING = "reading a job's state"
 PURPOSES = (LEARNER, BUILDING, LOADING, READING)
 
 SPENT: Counter = Counter()  # purpose -> CPU seconds, in this process, since the last clear()
+HANDED: Counter = Counter()  # purpose -> times work was handed over (statements, databases, loads, reads)
 clock = time.process_time
 
 
 def add(purpose: str, started: float) -> None:
     SPENT[purpose] += clock() - started
+    HANDED[purpose] += 1
+
+
+def clear() -> None:
+    SPENT.clear()
+    HANDED.clear()

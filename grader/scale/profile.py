@@ -27,6 +27,13 @@ from grader.scale import distinct
 
 PASSES = {"as graded": True, "no counterexamples shrunk": False}
 WORKERS = 2  # the batch's default on this course's two-core machine: CPU time / 2 ~ wall time
+# What DuckDB needs at the least, at the sizes of this course's fixtures: a small statement's
+# parsing, planning and running; a fresh database with the course tables, filled.
+FLOOR_STATEMENT_S, FLOOR_DATABASE_S = 0.001, 0.005
+
+
+HANDED_AS = {duckdb_work.LEARNER: "learner statements", duckdb_work.BUILDING: "databases built",
+             duckdb_work.LOADING: "loads of the kept fixture", duckdb_work.READING: "reads of a job's state"}
 
 
 def _pass(folders: list[Path], shrink: bool) -> dict:
@@ -51,13 +58,14 @@ def _pass(folders: list[Path], shrink: bool) -> dict:
             checks[kind] += 1
 
     harness.COUNTS.clear()
-    duckdb_work.SPENT.clear()
+    duckdb_work.clear()
     started = time.process_time()
     results = grade.grade_here(folders, hidden=True, steps=Steps(read=read, run_check=run_check))
     total = time.process_time() - started
     verdicts = [(c.status, c.points) for r in results for e in r.exercises for c in e.checks]
     return {"cpu_s": total, "by_kind": dict(spent), "checks": dict(checks), "counts": dict(harness.COUNTS),
-            "duckdb": {p: duckdb_work.SPENT[p] for p in duckdb_work.PURPOSES}, "verdicts": verdicts}
+            "duckdb": {p: duckdb_work.SPENT[p] for p in duckdb_work.PURPOSES},
+            "handed": {p: duckdb_work.HANDED[p] for p in duckdb_work.PURPOSES}, "verdicts": verdicts}
 
 
 def _in_fresh_process(folders: list[Path], shrink: bool) -> dict:
@@ -93,11 +101,19 @@ def run(n: int = 12, seed: int = 7, log=print) -> dict:
         + f"; everything else {(graded['cpu_s'] - sum(work.values())) / n:.3f}")
     log(f"the learner's statements alone, on {WORKERS} workers: {work[duckdb_work.LEARNER] / n / WORKERS:.3f} s "
         "a submission")
+    handed = graded["handed"]
+    log("work handed to DuckDB, per submission: " + ", ".join(
+        f"{handed[p] / n:.1f} {what} ({1000 * work[p] / handed[p]:.2f} ms each)" for p, what in HANDED_AS.items() if handed[p]))
+    statements, databases = handed[duckdb_work.LEARNER] / n, handed[duckdb_work.BUILDING] / n
+    floor = (statements * FLOOR_STATEMENT_S + databases * FLOOR_DATABASE_S) / WORKERS
+    log(f"at {1000 * FLOOR_STATEMENT_S:g} ms a statement and {1000 * FLOOR_DATABASE_S:g} ms a database, those "
+        f"statements and databases alone would take {floor:.3f} s a submission on {WORKERS} workers")
     return {"submissions": n, "seed": seed,
             "passes": {label: {"cpu_s_per_submission": round(p["cpu_s"] / n, 4),
                                "by_kind_s_per_submission": {k: round(v / n, 4) for k, v in p["by_kind"].items()},
                                "checks_per_submission": {k: round(v / n, 2) for k, v in p["checks"].items()},
                                "harness_counts_per_submission": {k: round(v / n, 2) for k, v in p["counts"].items()},
-                               "duckdb_work_s_per_submission": {k: round(v / n, 4) for k, v in p["duckdb"].items()}}
+                               "duckdb_work_s_per_submission": {k: round(v / n, 4) for k, v in p["duckdb"].items()},
+                               "duckdb_handed_per_submission": {k: round(v / n, 2) for k, v in p["handed"].items()}}
                        for label, p in passes.items()},
             "shrinking_share": round(shrinking, 3), "statuses_equal_unshrunk": all(same)}
