@@ -116,3 +116,22 @@ LAYOUTS["students_own_zips_in_a_class_folder"] = ({
 }, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
     "bob": (None, False, {"ex06": (BLANK, "ex06")}),
     "carol": (None, False, {"ex06": (SOL, "ex06")})})  # her one notebook answers ex06
+
+# Each student's folder holds only their zip, whatever they called it (`submission.zip` for all):
+# the folder names the student. A zip holding several students' folders (a section's) is not one
+# student's hand-in: its folders name them.
+LAYOUTS["students_folders_each_holding_their_zip"] = ({
+    "class/ada/submission.zip": {"ex06.ipynb": (SOL, "ex06"), "ex09.ipynb": (SOL, "ex09")},
+    "class/bob/submission.zip": {"week12/ex06.ipynb": (BLANK, "ex06"), "__MACOSX/week12/._ex06.ipynb": b"\x00\x05"},
+    "class/bob/.DS_Store": b"\0",
+    "class/carol/ex06.ipynb": (SOL, "ex06"),  # a student who handed in the notebook itself, beside them
+    "class/dan/submission.zip": {"ex06.ipynb": (SOL, "ex06"), "ex06-Copy1.ipynb": (BLANK, "ex06")},
+}, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+    "bob": (None, False, {"ex06": (BLANK, "ex06")}),
+    "carol": (None, False, {"ex06": (SOL, "ex06")}),
+    "dan": (None, False, {"ex06": (SOL, "ex06")})})
+LAYOUTS["sections_each_a_zip_of_students_folders"] = ({
+    "class/section1/section1.zip": {"ada/ex06.ipynb": (SOL, "ex06"), "bob/ex06.ipynb": (BLANK, "ex06")},
+    "class/section2/section2.zip": {"carol/ex06.ipynb": (SOL, "ex06"), "dan/ex06.ipynb": (BLANK, "ex06")},
+}, {"ada": (None, False, {"ex06": (SOL, "ex06")}), "bob": (None, False, {"ex06": (BLANK, "ex06")}),
+    "carol": (None, False, {"ex06": (SOL, "ex06")}), "dan": (None, False, {"ex06": (BLANK, "ex06")})})

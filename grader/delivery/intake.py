@@ -17,7 +17,10 @@
    - two notebooks of one exercise naming different students (`ex06-ada`, `ex06-bob`): a
      class folder; the notebooks are grouped by the student each names (`ada`), each group
      graded on its exercises;
-   - other notebooks (`ada.ipynb`): one unit each, named by the file.
+   - other notebooks (`ada.ipynb`): one unit each, named by the file;
+   - students' folders side by side, each holding nothing but a zip (`class/ada/submission.zip`):
+     the zip is that student's, named by the folder, when it holds one student's work (a
+     section's zip of students' folders is read as a folder of its own).
    Zips inside are opened (to ZipLimits.max_depth) where they lie.
 3. infer_scope: a per-exercise hand-in (units made of exercise notebooks named for a student,
    a lone exercise notebook, a PrairieLearn download's questions) is graded on its exercises

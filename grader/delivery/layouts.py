@@ -6,6 +6,7 @@ notebooks (the rules are listed in intake.py)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from grader.delivery import gradescope_export, lms_names
 from grader.delivery.students import Candidate, candidate
@@ -57,7 +58,46 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
             st.note("refused", f"{where.shown}: folders more than {MAX_FOLDER_DEPTH} deep are not read", tell=True)
         return
     for f in rest:
-        scan(st, f, zip_depth + (1 if f.key.endswith("!") else 0), depth + 1)
+        # students' folders side by side, each holding only the student's zip (`class/ada/submission.zip`)
+        if len(folders) > 1 and f in folders and _lone_zip(f):
+            _zip_in_students_folder(st, f, zip_depth, depth + 1)
+        else:
+            scan(st, f, zip_depth + (1 if f.key.endswith("!") else 0), depth + 1)
+
+
+def _lone_zip(f: Where) -> str | None:
+    """The one thing a folder holds when it is a zip not named by a platform, else None."""
+    found = peek(f.real)
+    if len(found) == 1 and found[0].lower().endswith(".zip") and "/" not in found[0] \
+            and not lms_names.parse(found[0]):
+        return found[0]
+    return None
+
+
+def _one_students_work(folder) -> bool:
+    """Whether the notebooks below a folder are one student's: no exercise (and, with no
+    exercise notebooks, no notebook) twice, scratch copies aside, and no zip inside."""
+    found = peek(folder)
+    if not found or any(p.lower().endswith(".zip") for p in found):
+        return False
+    own = [c for c in (candidate(Path(p), p) for p in found) if not c.name.is_copy]
+    exercises = [c.exercise for c in own if c.exercise]
+    if exercises:
+        return len(exercises) == len(set(exercises))
+    return len(own) <= 1
+
+
+def _zip_in_students_folder(st: Intake, f: Where, zip_depth: int, depth: int) -> None:
+    """A student's folder beside the others holding only a zip: the zip is that student's hand-in,
+    named by the folder (every student's zip may be `submission.zip`). A zip of several students'
+    work (a section's) is read as a folder of its own instead."""
+    entries(st, f)  # the folder's debris, noted
+    inside = open_zip(st, f.child(_lone_zip(f)), zip_depth + 1)
+    if inside is None:
+        return
+    if not _one_students_work(inside.real):
+        return scan(st, inside, zip_depth + 1, depth + 1)
+    student_unit(st, f, Identity(f.real.name), all_notebooks(st, inside, zip_depth + 1))
 
 
 def _students_folder(f: Where) -> str | None:
