@@ -25,6 +25,12 @@ def code(src: str) -> dict:
     return {"cell_type": "code", "source": src, "metadata": {}, "outputs": [], "execution_count": None}
 
 
+def _reference():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(REF + reference_sql())]
+    return nb
+
+
 def broken_folder(tmp: Path) -> dict[str, tuple[str, str]]:
     """name -> (expected submission status, a word the reason or check message holds)."""
     valid = nbformat.writes(nbformat.v4.new_notebook())
@@ -35,6 +41,8 @@ def broken_folder(tmp: Path) -> dict[str, tuple[str, str]]:
     (tmp / "huge.ipynb").write_text(valid[:-2] + " " * (MAX_NOTEBOOK_BYTES + 10) + valid[-2:], encoding="utf-8")
     (tmp / "latin1.ipynb").write_bytes(nb_json([code("# café")]).replace("caf\\u00e9", "café").encode("latin-1"))
     (tmp / "empty_file.ipynb").write_bytes(b"")
+    # a byte-order mark before the JSON (saved by a Windows editor): the same notebook, graded
+    (tmp / "bom.ipynb").write_bytes(b"\xef\xbb\xbf" + nbformat.writes(_reference()).encode("utf-8"))
     (tmp / "json_list.ipynb").write_text("[1, 2, 3]", encoding="utf-8")
     (tmp / "cells_not_list.ipynb").write_text(nb_json(5), encoding="utf-8")  # type: ignore[arg-type]
     (tmp / "bad_metadata.ipynb").write_text(nb_json([code(42), code(["a", 1])], metadata=[1]), encoding="utf-8")  # type: ignore[arg-type]
@@ -52,7 +60,8 @@ def broken_folder(tmp: Path) -> dict[str, tuple[str, str]]:
         "binary": ("invalid", "UTF-8"),
         "huge": ("invalid", "MB"),
         "latin1": ("invalid", "UTF-8"),
-        "empty_file": ("invalid", "JSON"),
+        "empty_file": ("invalid", "the file is empty"),
+        "bom": ("graded", "pass"),
         "json_list": ("invalid", "no cells"),
         "cells_not_list": ("invalid", "malformed"),
         "bad_metadata": ("graded", "missing"),

@@ -330,7 +330,11 @@ def read_submission(path: str | Path) -> Submission:
     student = path.stem
     try:
         raw = read_file_safely(path)
-        text = raw.decode("utf-8")
+        if not raw.strip():
+            return Submission(str(path), student, invalid="the file is empty: nothing was saved into it (save the "
+                                                           "notebook in Jupyter and hand it in again)")
+        # a byte-order mark (Windows editors, PowerShell's utf8) is an encoding's mark, not the student's JSON
+        text = raw.decode("utf-8-sig")
     except ValueError as exc:
         if isinstance(exc, UnicodeDecodeError):
             return Submission(str(path), student, invalid="not UTF-8 text (is it a notebook?)")
