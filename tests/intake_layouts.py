@@ -135,3 +135,17 @@ LAYOUTS["sections_each_a_zip_of_students_folders"] = ({
     "class/section2/section2.zip": {"carol/ex06.ipynb": (SOL, "ex06"), "dan/ex06.ipynb": (BLANK, "ex06")},
 }, {"ada": (None, False, {"ex06": (SOL, "ex06")}), "bob": (None, False, {"ex06": (BLANK, "ex06")}),
     "carol": (None, False, {"ex06": (SOL, "ex06")}), "dan": (None, False, {"ex06": (BLANK, "ex06")})})
+# Each student's work wrapped in the course's folder (unzipped into a folder named for them, or
+# zipped with the folder, by Finder or by Windows' PowerShell 5 with `\` in the names): the
+# folder or zip beside the others names the student, never the wrapper they all share.
+LAYOUTS["students_work_wrapped_in_the_course_folder"] = ({
+    "class/ada/week12/ex06.ipynb": (SOL, "ex06"),
+    "class/ada/week12/ex09.ipynb": (SOL, "ex09"),
+    "class/bob/week12/ex06.ipynb": (BLANK, "ex06"),
+    "class/bob/week12/ex06-Copy1.ipynb": (SOL, "ex06"),  # a scratch copy: ignored
+    "class/carol.zip": {"week12/ex06.ipynb": (SOL, "ex06"), "__MACOSX/week12/._ex06.ipynb": b"\x00\x05"},
+    "class/dan.zip": {"week12\\ex06.ipynb": (BLANK, "ex06"), "week12\\ex09.ipynb": (SOL, "ex09")},
+}, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+    "bob": (None, False, {"ex06": (BLANK, "ex06")}),
+    "carol": (None, False, {"ex06": (SOL, "ex06")}),
+    "dan": (None, False, {"ex06": (BLANK, "ex06"), "ex09": (SOL, "ex09")})})

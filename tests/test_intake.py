@@ -274,3 +274,23 @@ def test_the_terminal_shows_a_long_note_whole_or_with_an_ellipsis():
     first = line.split(": ", 1)[1].split("; ada/")[0]
     assert first.endswith("…") and len(first) <= 200 and long.startswith(first[:-1])
     assert line.endswith(short)
+
+
+def test_submissions_that_share_a_name_are_graded_apart_and_listed(tmp_path):
+    # hand-ins wrapped two folders deep come out named by the wrapper: never merged, always said
+    given = build(tmp_path / "given", {
+        "class/ada/Downloads/week12/ex06.ipynb": (SOL, "ex06"),
+        "class/bob/Downloads/week12/ex06.ipynb": (BLANK, "ex06"),
+        "class/carol/ex06.ipynb": (SOL, "ex06"),
+    })
+    st = intake.gather([given], tmp_path / "work", only=SCOPE)
+    assert sorted(u.identity.student for u in st.units) == ["carol", "week12", "week12"]
+    same = [n.message for n in st.notes if n.kind == "same_name"]
+    assert len(same) == 1 and "2 submissions are named 'week12'" in same[0]
+    assert "class/ada/Downloads/week12" in same[0] and "class/bob/Downloads/week12" in same[0]
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_a_layout_whose_students_all_differ_lists_no_shared_name(tmp_path, name):
+    _, st = gather(tmp_path, name)
+    assert not [n for n in st.notes if n.kind == "same_name"]

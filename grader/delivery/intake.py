@@ -18,9 +18,12 @@
      class folder; the notebooks are grouped by the student each names (`ada`), each group
      graded on its exercises;
    - other notebooks (`ada.ipynb`): one unit each, named by the file;
-   - students' folders side by side, each holding nothing but a zip (`class/ada/submission.zip`):
-     the zip is that student's, named by the folder, when it holds one student's work (a
-     section's zip of students' folders is read as a folder of its own).
+   - several hand-ins side by side (`class/ada/`, `class/bob.zip`): each folder or zip whose
+     exercise notebooks are plainly one student's (no exercise twice, copies aside) is that student,
+     named by the folder or zip whatever it wraps them in (`ada/week12/ex06.ipynb`); a folder
+     holding only a zip (`class/ada/submission.zip`) is named by the folder. Anything else (a
+     section's folder or zip of students' folders) is read as a folder of its own. Several
+     folders or zips named on the command line are side by side too.
    Zips inside are opened (to ZipLimits.max_depth) where they lie.
 3. infer_scope: a per-exercise hand-in (units made of exercise notebooks named for a student,
    a lone exercise notebook, a PrairieLearn download's questions) is graded on its exercises
@@ -30,6 +33,7 @@
 4. apply_scope: `--exercises` narrows every unit to those exercises (a unit left with none is
    dropped and listed).
 5. order: units sorted by path, each once.
+6. name_clashes: units that came out under one name are listed (`same_name`).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from grader.delivery import zips
-from grader.delivery.layouts import scan
+from grader.delivery.layouts import one_student, scan
 from grader.delivery.students import candidate
 from grader.delivery.units import Identity, Unit
 from grader.delivery.walk import Intake, Where, entries, lone_file, open_zip, student_unit
@@ -67,9 +71,11 @@ def open_paths(st: Intake) -> None:
 # ---------- 2. folders -> units ----------
 
 def find_units(st: Intake) -> None:
+    several = len(st.sources) > 1  # hand-ins named side by side (`grader check class/*.zip`)
     for where, depth in st.sources:
         if where.real.is_dir():
-            scan(st, where, depth, 0)
+            if not (several and one_student(st, where, depth, where.real.name)):
+                scan(st, where, depth, 0)
         else:
             lone_file(st, where)
 
@@ -105,7 +111,21 @@ def order(st: Intake) -> None:
     st.units = list({u.key: u for u in sorted(st.units, key=lambda u: u.key)}.values())
 
 
-STEPS: list[Callable[[Intake], None]] = [open_paths, find_units, infer_scope, apply_scope, order]
+def name_clashes(st: Intake) -> None:
+    """Submissions that came out under one name are graded as different students, and said so:
+    two Alices in two sections, or a layout whose names are not the students' (every hand-in
+    wrapped the same way below a folder the intake could not tell was the student's)."""
+    by_name: dict[str, list[Unit]] = {}
+    for u in st.units:
+        by_name.setdefault(u.identity.student, []).append(u)
+    for name, units in by_name.items():
+        if len(units) > 1:
+            shown = ", ".join(u.shown for u in units[:4]) + (", …" if len(units) > 4 else "")
+            st.note("same_name", f"{len(units)} submissions are named {name!r} ({shown}): graded apart; "
+                                 "if that is not a student's name, rename their folders")
+
+
+STEPS: list[Callable[[Intake], None]] = [open_paths, find_units, infer_scope, apply_scope, order, name_clashes]
 
 
 def gather(paths: Iterable[str | Path], workdir: Path | None = None, only: list[str] | None = None,

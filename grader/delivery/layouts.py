@@ -49,20 +49,26 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
                                    "names a student's file: not graded", tell=True)
     _platform_units(st, where, found)
     _hand_laid(st, where, plain)
+    # Several hand-ins side by side (`class/ada/`, `class/bob.zip`): each folder or zip holding one
+    # student's work is that student, named by it, whatever folders it wraps the notebooks in
+    # (`ada/week12/ex06.ipynb`, `bob.zip!week12/ex06.ipynb`: not two students called `week12`).
+    side_by_side = len(plain) + len(zipped) + len(rest) > 1
     for w in zipped:
         inside = open_zip(st, w, zip_depth + 1)
-        if inside:
+        if inside and not (side_by_side and one_student(st, inside, zip_depth + 1, inside.real.name)):
             rest.append(inside)
     if depth >= MAX_FOLDER_DEPTH:
         if rest:
             st.note("refused", f"{where.shown}: folders more than {MAX_FOLDER_DEPTH} deep are not read", tell=True)
         return
     for f in rest:
-        # students' folders side by side, each holding only the student's zip (`class/ada/submission.zip`)
-        if len(folders) > 1 and f in folders and _lone_zip(f):
-            _zip_in_students_folder(st, f, zip_depth, depth + 1)
-        else:
-            scan(st, f, zip_depth + (1 if f.key.endswith("!") else 0), depth + 1)
+        if side_by_side and f in folders:
+            if _lone_zip(f):  # `class/ada/submission.zip`: every student's zip may be called that
+                _zip_in_students_folder(st, f, zip_depth, depth + 1)
+                continue
+            if one_student(st, f, zip_depth, f.real.name):
+                continue
+        scan(st, f, zip_depth + (1 if f.key.endswith("!") else 0), depth + 1)
 
 
 def _lone_zip(f: Where) -> str | None:
@@ -74,30 +80,43 @@ def _lone_zip(f: Where) -> str | None:
     return None
 
 
-def _one_students_work(folder) -> bool:
-    """Whether the notebooks below a folder are one student's: no exercise (and, with no
-    exercise notebooks, no notebook) twice, scratch copies aside, and no zip inside."""
+def _one_students_work(folder: Path) -> bool:
+    """Whether the notebooks below a folder are plainly one student's exercise notebooks: in it
+    or in one folder level below (a wrapper: `week12/ex06.ipynb`; deeper, `class/ada/ex06.ipynb`
+    is a class's layout, read as one), no exercise twice, scratch copies aside; no zip inside,
+    nothing a platform's download or a Gradescope export names. (A whole-workbook notebook,
+    `alice.ipynb`, names its student itself.)"""
     found = peek(folder)
-    if not found or any(p.lower().endswith(".zip") for p in found):
+    if not found or any(p.lower().endswith(".zip") or p.count("/") > 1 for p in found) \
+            or (folder / gradescope_export.METADATA).exists() \
+            or any(lms_names.parse(p) or lms_names.parse(p.rsplit("/", 1)[-1]) for p in found):
         return False
     own = [c for c in (candidate(Path(p), p) for p in found) if not c.name.is_copy]
     exercises = [c.exercise for c in own if c.exercise]
-    if exercises:
-        return len(exercises) == len(set(exercises))
-    return len(own) <= 1
+    return bool(exercises) and len(exercises) == len(set(exercises))
+
+
+def one_student(st: Intake, where: Where, zip_depth: int, name: str) -> bool:
+    """Everything below `where` as one student's unit named `name`, when it is plainly one
+    student's work (else False: the caller reads it as a folder of its own)."""
+    if not _one_students_work(where.real):
+        return False
+    unit = student_unit(st, where, Identity(name), all_notebooks(st, where, zip_depth))
+    if unit:  # notebooks that could not be read (links, pipes), wherever they lay below
+        below = where.key if where.key.endswith("!") else where.key + "/"
+        unit.notes[:0] = [n for key, told in st.unreadable.items() if key == where.key or key.startswith(below)
+                          for n in told]
+    return True
 
 
 def _zip_in_students_folder(st: Intake, f: Where, zip_depth: int, depth: int) -> None:
     """A student's folder beside the others holding only a zip: the zip is that student's hand-in,
-    named by the folder (every student's zip may be `submission.zip`). A zip of several students'
-    work (a section's) is read as a folder of its own instead."""
+    named by the folder. A zip of several students' work (a section's) is read as a folder of
+    its own instead."""
     entries(st, f)  # the folder's debris, noted
     inside = open_zip(st, f.child(_lone_zip(f)), zip_depth + 1)
-    if inside is None:
-        return
-    if not _one_students_work(inside.real):
-        return scan(st, inside, zip_depth + 1, depth + 1)
-    student_unit(st, f, Identity(f.real.name), all_notebooks(st, inside, zip_depth + 1))
+    if inside is not None and not one_student(st, inside, zip_depth + 1, f.real.name):
+        scan(st, inside, zip_depth + 1, depth + 1)
 
 
 def _students_folder(f: Where) -> str | None:

@@ -34,7 +34,7 @@ class Unit:
         return self.key
 
 
-NOTE_KINDS = ("debris", "copy", "grouped", "split", "refused", "link", "scope", "unmatched")
+NOTE_KINDS = ("debris", "copy", "grouped", "split", "refused", "link", "scope", "unmatched", "same_name")
 
 
 @dataclass(frozen=True)

@@ -147,8 +147,8 @@ def peek(folder: Path, depth: int = 0) -> list[str]:
             continue
         if e.is_dir(follow_symlinks=False):
             found += [f"{e.name}/{p}" for p in peek(Path(e.path), depth + 1)] if depth < MAX_FOLDER_DEPTH else []
-        elif e.name.lower().endswith((".ipynb", ".zip")):
-            found.append(e.name)
+        elif e.name.lower().endswith((".ipynb", ".zip")) and e.is_file(follow_symlinks=False):
+            found.append(e.name)  # (a pipe or device named so is nobody's work: entries() reports it)
     return found
 
 

@@ -246,7 +246,8 @@ NOTE_HEADINGS = {"debris": "skipped (not a student's work)", "copy": "ignored (s
                  "grouped": "grouped into one student's submission", "split": "class folders split by student",
                  "refused": "refused (unsafe, unreadable or misplaced), each with its reason",
                  "link": "links not followed", "scope": "graded on some exercises only (the scope of a submission)",
-                 "unmatched": "submissions the roster or worksheet does not know"}
+                 "unmatched": "submissions the roster or worksheet does not know",
+                 "same_name": "names shared by several submissions (graded apart)"}
 
 
 def _clip(message: str, width: int = 200) -> str:
