@@ -294,3 +294,22 @@ def test_submissions_that_share_a_name_are_graded_apart_and_listed(tmp_path):
 def test_a_layout_whose_students_all_differ_lists_no_shared_name(tmp_path, name):
     _, st = gather(tmp_path, name)
     assert not [n for n in st.notes if n.kind == "same_name"]
+
+
+def test_folders_and_zips_named_together_are_each_a_students_hand_in(tmp_path):
+    # `grader check class/*`: the names given are the students, whatever each wraps its work in
+    given = build(tmp_path / "given", {
+        "class/ada/submission.zip": {"ex06.ipynb": (SOL, "ex06")},
+        "class/bob/submission.zip": {"week12/ex06.ipynb": (BLANK, "ex06")},
+        "class/carol/week12/ex06.ipynb": (SOL, "ex06"),
+        "class/dan.zip": {"week12/ex06.ipynb": (BLANK, "ex06")},
+        "class/eve.zip": {"week12/ex06.ipynb": (SOL, "ex06")},
+    })
+    paths = sorted((given / "class").iterdir())
+    (tmp_path / "work").mkdir()
+    st = intake.gather(paths, tmp_path / "work", only=SCOPE)
+    assert sorted(u.identity.student for u in st.units) == ["ada", "bob", "carol", "dan", "eve"]
+    graded = {u.identity.student: u.files["ex06"].read_bytes() for u in st.units}
+    assert graded["ada"] == graded["carol"] == graded["eve"] == source(SOL, "ex06")
+    assert graded["bob"] == graded["dan"] == source(BLANK, "ex06")
+    assert not [n for n in st.notes if n.kind == "same_name"]

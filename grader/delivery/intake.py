@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from grader.delivery import zips
-from grader.delivery.layouts import one_student, scan
+from grader.delivery.layouts import one_student, scan, students_folder
 from grader.delivery.students import candidate
 from grader.delivery.units import Identity, Unit
 from grader.delivery.walk import Intake, Where, entries, lone_file, open_zip, student_unit
@@ -74,7 +74,8 @@ def find_units(st: Intake) -> None:
     several = len(st.sources) > 1  # hand-ins named side by side (`grader check class/*.zip`)
     for where, depth in st.sources:
         if where.real.is_dir():
-            if not (several and one_student(st, where, depth, where.real.name)):
+            if not (several and (one_student(st, where, depth, where.real.name) if where.key.endswith("!")
+                                 else students_folder(st, where, depth, 0))):
                 scan(st, where, depth, 0)
         else:
             lone_file(st, where)

@@ -62,13 +62,18 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
             st.note("refused", f"{where.shown}: folders more than {MAX_FOLDER_DEPTH} deep are not read", tell=True)
         return
     for f in rest:
-        if side_by_side and f in folders:
-            if _lone_zip(f):  # `class/ada/submission.zip`: every student's zip may be called that
-                _zip_in_students_folder(st, f, zip_depth, depth + 1)
-                continue
-            if one_student(st, f, zip_depth, f.real.name):
-                continue
-        scan(st, f, zip_depth + (1 if f.key.endswith("!") else 0), depth + 1)
+        if not (side_by_side and f in folders and students_folder(st, f, zip_depth, depth + 1)):
+            scan(st, f, zip_depth + (1 if f.key.endswith("!") else 0), depth + 1)
+
+
+def students_folder(st: Intake, f: Where, zip_depth: int, depth: int) -> bool:
+    """A folder beside other hand-ins, read as one student's, named by it, when it plainly is:
+    holding only a zip (`class/ada/submission.zip`: every student's zip may be called that), or
+    one student's exercise notebooks. False: nothing was read (the caller scans it)."""
+    if _lone_zip(f):
+        _zip_in_students_folder(st, f, zip_depth, depth)
+        return True
+    return one_student(st, f, zip_depth, f.real.name)
 
 
 def _lone_zip(f: Where) -> str | None:
