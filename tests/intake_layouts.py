@@ -149,3 +149,18 @@ LAYOUTS["students_work_wrapped_in_the_course_folder"] = ({
     "bob": (None, False, {"ex06": (BLANK, "ex06")}),
     "carol": (None, False, {"ex06": (SOL, "ex06")}),
     "dan": (None, False, {"ex06": (BLANK, "ex06"), "ex09": (SOL, "ex09")})})
+# Notebooks whose names a browser or an editor lengthened (Safari's `ex06.ipynb.json`, Notepad's
+# `.txt`): read as the notebooks they are, in folders, in zips and in a Canvas download.
+LAYOUTS["notebooks_a_browser_renamed"] = ({
+    "class/ada/ex06.ipynb.json": (SOL, "ex06"),
+    "class/ada/ex09.ipynb": (SOL, "ex09"),
+    "class/bob/ex06.IPYNB.txt": (BLANK, "ex06"),
+    "class/cat.zip": {"week12/ex06.ipynb.json": (SOL, "ex06")},
+}, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+    "bob": (None, False, {"ex06": (BLANK, "ex06")}),
+    "cat": (None, False, {"ex06": (SOL, "ex06")})})
+LAYOUTS["canvas_download_of_renamed_notebooks"] = ({"submissions.zip": {
+    "lovelaceada_101_9001_ex06.ipynb.json": (SOL, "ex06"),
+    "smithbob_102_9010_ex06-1.ipynb.txt": (BLANK, "ex06"),
+}}, {"lovelaceada": ("101", False, {"ex06": (SOL, "ex06")}),
+     "smithbob": ("102", False, {"ex06": (BLANK, "ex06")})})

@@ -313,3 +313,31 @@ def test_folders_and_zips_named_together_are_each_a_students_hand_in(tmp_path):
     assert graded["ada"] == graded["carol"] == graded["eve"] == source(SOL, "ex06")
     assert graded["bob"] == graded["dan"] == source(BLANK, "ex06")
     assert not [n for n in st.notes if n.kind == "same_name"]
+
+
+def test_a_renamed_notebook_is_graded_and_the_student_told_why(tmp_path):
+    _, st = gather(tmp_path, "notebooks_a_browser_renamed")
+    ada = next(u for u in st.units if u.identity.student == "ada")
+    results = {r.student: r for r in grade_many([ada], hidden=False, limits=LIMITS, workers=1)}
+    assert any("ex06.ipynb.json is read as ex06.ipynb: a browser or an editor added .json" in n
+               for n in results["ada"].notes)
+
+
+def test_a_hand_in_without_a_notebook_is_listed_as_its_students_never_dropped(tmp_path):
+    given = build(tmp_path / "given", {
+        "class/ada/ex06.ipynb": (SOL, "ex06"),
+        "class/bob/ex06.pdf": b"%PDF-1.4",  # exported instead of handed in
+        "class/bob/ex06.html": b"<html>",
+        "class/cat.zip": {"week12/ex06.pdf": b"%PDF-1.4"},
+        "class/empty/.DS_Store": b"\0",  # nothing at all: no submission
+    })
+    (tmp_path / "work").mkdir()
+    st = intake.gather([given / "class"], tmp_path / "work", only=SCOPE)
+    assert sorted(u.identity.student for u in st.units) == ["ada", "bob", "cat"]
+    results = {r.student: r for r in grade_many(st.units, hidden=False, limits=LIMITS, workers=1)}
+    assert results["ada"].status == "graded"
+    for who, held in (("bob", "ex06.html, ex06.pdf"), ("cat", "week12/ex06.pdf")):
+        assert results[who].status == "invalid" and results[who].score == 0
+        assert f"{held}: not a notebook (.ipynb); hand in the notebook itself" in results[who].reason
+    refused = [n.message for n in st.notes if n.kind == "refused"]
+    assert any("class/bob: no notebook, only ex06.html, ex06.pdf" in m for m in refused), refused

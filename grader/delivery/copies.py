@@ -12,6 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# What a browser or an editor adds to a notebook's name: Safari saves a downloaded notebook as
+# `ex06.ipynb.json` or `ex06.ipynb.txt`, and Windows, hiding extensions, lets Notepad save `.txt`.
+ADDED_SUFFIXES = (".json", ".txt")
+
+
+def notebook_name(name: str) -> str | None:
+    """The notebook's own name for a file's name: `ex06.ipynb` for `ex06.ipynb`, `ex06.ipynb.json`
+    and `ex06.ipynb.txt`; None for any other file."""
+    low = name.lower()
+    if low.endswith(".ipynb"):
+        return name
+    added = next((a for a in ADDED_SUFFIXES if low.endswith(".ipynb" + a)), None)
+    return name[: -len(added)] if added else None
+
+
 _JUPYTER_COPY = re.compile(r"^(?P<base>.+?)-Copy\d+$")
 _BROWSER_COPY = re.compile(r"^(?P<base>.+?) \(\d+\)$")
 _UNTITLED = re.compile(r"^untitled\d*$", re.I)

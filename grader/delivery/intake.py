@@ -23,7 +23,10 @@
      named by the folder or zip whatever it wraps them in (`ada/week12/ex06.ipynb`); a folder
      holding only a zip (`class/ada/submission.zip`) is named by the folder. Anything else (a
      section's folder or zip of students' folders) is read as a folder of its own. Several
-     folders or zips named on the command line are side by side too.
+     folders or zips named on the command line are side by side too. One of them holding
+     files but no notebook (`ex06.pdf`) is listed as its student's submission, not dropped.
+   A notebook a browser or an editor renamed (`ex06.ipynb.json`, `ex06.ipynb.txt`) is read
+   as the notebook it is, and the student told (copies.notebook_name).
    Zips inside are opened (to ZipLimits.max_depth) where they lie.
 3. infer_scope: a per-exercise hand-in (units made of exercise notebooks named for a student,
    a lone exercise notebook, a PrairieLearn download's questions) is graded on its exercises

@@ -11,7 +11,7 @@ from pathlib import Path
 from grader.delivery import gradescope_export, lms_names
 from grader.delivery.students import Candidate, candidate
 from grader.delivery.units import Identity, Unit
-from grader.delivery.walk import (MAX_FOLDER_DEPTH, Intake, Where, all_notebooks, entries, open_zip, peek,
+from grader.delivery.walk import (MAX_FOLDER_DEPTH, Intake, Where, all_notebooks, entries, open_zip, other_files, peek,
                                   student_unit)
 
 # (platform name, student key) -> (the platform, the newest name read, the student's notebooks)
@@ -55,7 +55,8 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
     side_by_side = len(plain) + len(zipped) + len(rest) > 1
     for w in zipped:
         inside = open_zip(st, w, zip_depth + 1)
-        if inside and not (side_by_side and one_student(st, inside, zip_depth + 1, inside.real.name)):
+        if inside and not (side_by_side and (one_student(st, inside, zip_depth + 1, inside.real.name)
+                                             or no_notebook(st, inside, inside.real.name))):
             rest.append(inside)
     if depth >= MAX_FOLDER_DEPTH:
         if rest:
@@ -73,7 +74,25 @@ def students_folder(st: Intake, f: Where, zip_depth: int, depth: int) -> bool:
     if _lone_zip(f):
         _zip_in_students_folder(st, f, zip_depth, depth)
         return True
-    return one_student(st, f, zip_depth, f.real.name)
+    return one_student(st, f, zip_depth, f.real.name) or no_notebook(st, f, f.real.name)
+
+
+def no_notebook(st: Intake, where: Where, name: str) -> bool:
+    """A student's hand-in holding files but no notebook (only `ex06.pdf`, an HTML export):
+    listed as their submission, with what it held, so nobody who handed something in is left
+    out of the results. False when it holds a notebook or a zip, or nothing at all."""
+    if peek(where.real) or lms_names.folder_platforms(where.real.name):  # (Moodle's `_onlinetext` folder)
+        return False
+    held = st.others.get(where.key, []) if where.key.endswith("!") else other_files(where.real)
+    if not held:
+        return False
+    entries(st, where)  # its debris, noted
+    more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+    st.units.append(Unit(where.real, where.key.rstrip("!"), where.shown.rstrip("!"), Identity(name),
+                         notes=[f"{', '.join(held[:5])}{more}: not a notebook (.ipynb); hand in the notebook itself"]))
+    st.note("refused", f"{where.shown.rstrip('!')}: no notebook, only {', '.join(held[:3])}"
+                       f"{' …' if len(held) > 3 else ''}: listed as {name}'s submission, with nothing to grade")
+    return True
 
 
 def _lone_zip(f: Where) -> str | None:

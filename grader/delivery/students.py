@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course.exercises import IDS
-from grader.delivery.copies import NotebookName, classify
+from grader.delivery.copies import NotebookName, classify, notebook_name
 from grader.engine.notebook import exercise_id_of
 
 
@@ -34,8 +34,18 @@ class Candidate:
         return self.shown.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
 
 
+def renamed(file_name: str) -> str | None:
+    """What to tell a student whose notebook's name was given another extension, else None."""
+    own = notebook_name(file_name)
+    if not own or own == file_name:
+        return None
+    return (f"{file_name} is read as {own}: a browser or an editor added {file_name[len(own):]} to its name "
+            "(name it .ipynb next time)")
+
+
 def candidate(path: Path, shown: str, own_name: str | None = None, newness: tuple = ()) -> Candidate:
-    return Candidate(path, shown, classify(Path(own_name or path.name).stem), newness)
+    name = own_name or path.name
+    return Candidate(path, shown, classify(Path(notebook_name(name) or name).stem), newness)
 
 
 @dataclass
@@ -72,6 +82,8 @@ def choose(cands: list[Candidate]) -> Choice:
         out.lone = _best(cands) if cands else None
         rest = [c for c in cands if c is not out.lone]
     for graded in out.chosen:
+        if renamed(graded.label):
+            out.notes.append(renamed(graded.label))
         if graded.name.is_copy:
             out.notes.append(f"{graded.label} is graded: it is {graded.name.what}, and the notebook itself "
                              "was not handed in")

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Callable
 
 from grader.delivery import debris, gradescope_export, lms_names, zips
-from grader.delivery.students import Candidate, candidate, choose
+from grader.delivery.copies import notebook_name
+from grader.delivery.students import Candidate, candidate, choose, renamed
 from grader.delivery.units import Identity, Note, Unit
 from grader.engine.results import safe_text
 
@@ -48,6 +49,7 @@ class Intake:
     zip_count: int = 0
     extracted: int = 0  # bytes written from zips so far (ZipLimits.max_run_bytes)
     unreadable: dict[str, list[str]] = field(default_factory=dict)  # folder key -> its notebooks not read
+    others: dict[str, list[str]] = field(default_factory=dict)  # folder key -> files in it the grader does not read
 
     def note(self, kind: str, message: str, tell: bool = False) -> None:
         message = safe_text(message, paths=False)  # a file name that is not UTF-8 is shown escaped
@@ -79,6 +81,8 @@ def open_zip(st: Intake, where: Where, depth: int) -> Where | None:
         st.note("refused", str(exc), tell=True)
         return None
     st.extracted += out.written
+    if out.others:
+        st.others[where.key + "!"] = list(out.others)
     for line in out.skipped:
         st.note("debris", line)
     for line in out.refused:
@@ -91,9 +95,10 @@ def lone_file(st: Intake, where: Where) -> None:
     found = lms_names.parse(where.real.name)  # `lovelaceada_LATE_101_9001_ex06-1.ipynb`: Canvas's lovelaceada
     name = found[1] if found else None
     c = candidate(where.real, where.shown, name.original if name else None)
-    identity = name.identity([where.real.name]) if name else Identity(where.real.stem, sources=[where.real.name])
+    own = Path(notebook_name(where.real.name) or where.real.name).stem  # `ada.ipynb.json`: ada
+    identity = name.identity([where.real.name]) if name else Identity(own, sources=[where.real.name])
     st.units.append(Unit(where.real, where.key, where.shown, identity,
-                         exercises=[c.exercise] if c.exercise else None))
+                         exercises=[c.exercise] if c.exercise else None, notes=[n for n in [renamed(c.label)] if n]))
 
 
 def entries(st: Intake, where: Where):
@@ -112,15 +117,15 @@ def entries(st: Intake, where: Where):
         if why:
             st.note("debris", f"{where.child(e.name).shown}: {why}")
         elif e.is_symlink():
-            if e.name.lower().endswith((".ipynb", ".zip")) or e.is_dir():
+            if notebook_name(e.name) or e.name.lower().endswith(".zip") or e.is_dir():
                 st.note("link", f"{where.child(e.name).shown}: a link, not followed", tell=True)
-            if e.name.lower().endswith(".ipynb"):
+            if notebook_name(e.name):
                 unreadable.append(f"{e.name}: a symbolic link, not read (hand in the notebook itself)")
         elif is_dir:
             folders.append(where.child(e.name))
         elif e.name == gradescope_export.METADATA:
             metadata = True
-        elif e.name.lower().endswith(".ipynb"):
+        elif notebook_name(e.name):
             if e.is_file(follow_symlinks=False):
                 notebooks.append(where.child(e.name))
             else:
@@ -128,6 +133,8 @@ def entries(st: Intake, where: Where):
                 unreadable.append(f"{e.name}: not a regular file, not read")
         elif e.name.lower().endswith(".zip") and e.is_file(follow_symlinks=False):
             archives.append(where.child(e.name))
+        elif e.is_file(follow_symlinks=False):
+            st.others.setdefault(where.key, []).append(e.name)
     return notebooks, archives, folders, metadata
 
 
@@ -147,8 +154,24 @@ def peek(folder: Path, depth: int = 0) -> list[str]:
             continue
         if e.is_dir(follow_symlinks=False):
             found += [f"{e.name}/{p}" for p in peek(Path(e.path), depth + 1)] if depth < MAX_FOLDER_DEPTH else []
-        elif e.name.lower().endswith((".ipynb", ".zip")) and e.is_file(follow_symlinks=False):
+        elif (notebook_name(e.name) or e.name.lower().endswith(".zip")) and e.is_file(follow_symlinks=False):
             found.append(e.name)  # (a pipe or device named so is nobody's work: entries() reports it)
+    return found
+
+
+def other_files(folder: Path, limit: int = 20) -> list[str]:
+    """The paths of files below a folder that are neither notebooks nor zips nor debris (a PDF, an
+    HTML export, a .py), the first `limit` of them: what a hand-in without a notebook held."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):  # links are neither followed nor listed
+        dirs[:] = sorted(d for d in dirs if not debris.reason(d, True) and not os.path.islink(os.path.join(root, d)))
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            if not (debris.reason(name, False) or notebook_name(name) or name.lower().endswith(".zip")
+                    or os.path.islink(path)):
+                found.append(os.path.relpath(path, folder))
+                if len(found) >= limit:
+                    return found
     return found
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.delivery import debris
+from grader.delivery.copies import ADDED_SUFFIXES
 from grader.engine.notebook import MAX_NOTEBOOK_BYTES
 
-WANTED = (".ipynb", ".zip", ".yml")
+WANTED = (".ipynb", ".zip", ".yml") + tuple(".ipynb" + a for a in ADDED_SUFFIXES)
 
 
 class ZipRefused(ValueError):
@@ -48,6 +49,7 @@ class Extracted:
     refused: list[str] = field(default_factory=list)  # "member: why", for the notes
     skipped: list[str] = field(default_factory=list)  # debris: "member: what it is"
     other: int = 0  # members the grader does not read (pictures, PDFs): not extracted
+    others: list[str] = field(default_factory=list)  # the first of their names, to say what a zip held
     written: int = 0  # bytes extracted
 
 
@@ -119,6 +121,8 @@ def extract(archive: Path, into: Path, shown: str, limits: ZipLimits = ZipLimits
             why = _why_refused(info, parts, limits)
             if why is None and not parts[-1].lower().endswith(WANTED):
                 out.other += 1
+                if len(out.others) < 20:
+                    out.others.append("/".join(parts))
                 continue
             if why is None:
                 try:
