@@ -165,7 +165,7 @@ def read_unit(unit) -> Submission:
     if unit.files:
         sub = read_student(unit.files, student)
     elif unit.path.is_dir() and not unit.path.is_symlink():  # the intake's notes say why: they are the reason
-        return Submission(str(unit.path), student, invalid="no exercise notebook in this folder could be read"
+        return Submission(str(unit.path), student, invalid="no exercise notebook in this hand-in could be read"
                           + (": " + "; ".join(unit.notes) if unit.notes else ""))
     else:
         sub = read_submission(unit.path)
