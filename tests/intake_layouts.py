@@ -164,3 +164,16 @@ LAYOUTS["canvas_download_of_renamed_notebooks"] = ({"submissions.zip": {
     "smithbob_102_9010_ex06-1.ipynb.txt": (BLANK, "ex06"),
 }}, {"lovelaceada": ("101", False, {"ex06": (SOL, "ex06")}),
      "smithbob": ("102", False, {"ex06": (BLANK, "ex06")})})
+# Exercise notebooks students renamed (`ex6`, `Exercise 9`, their name first): still exercise
+# notebooks, so a student's folder stays one student and a class folder splits by name.
+LAYOUTS["exercise_notebooks_students_renamed"] = ({
+    "class/ada/ex6.ipynb": (SOL, "ex06"),
+    "class/ada/Exercise 9.ipynb": (SOL, "ex09"),
+    "class/bob/Ex06-final.ipynb": (BLANK, "ex06"),
+    "class/hand-ins/cy_ex06.ipynb": (SOL, "ex06"),  # per-exercise hand-ins, the student's name first
+    "class/hand-ins/dee_ex06.ipynb": (BLANK, "ex06"),
+    "class/hand-ins/cy_exercise_09.ipynb": (SOL, "ex09"),
+}, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+    "bob": (None, False, {"ex06": (BLANK, "ex06")}),
+    "cy": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+    "dee": (None, False, {"ex06": (BLANK, "ex06")})})

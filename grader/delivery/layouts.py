@@ -5,7 +5,6 @@ notebooks (the rules are listed in intake.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from grader.delivery import gradescope_export, lms_names
@@ -13,6 +12,7 @@ from grader.delivery.students import Candidate, candidate
 from grader.delivery.units import Identity, Unit
 from grader.delivery.walk import (MAX_FOLDER_DEPTH, Intake, Where, all_notebooks, entries, open_zip, other_files, peek,
                                   student_unit)
+from grader.engine.notebook import without_exercise
 
 # (platform name, student key) -> (the platform, the newest name read, the student's notebooks)
 Found = dict[tuple[str, str], tuple[lms_names.Platform, lms_names.LmsName, list[Candidate]]]
@@ -218,8 +218,6 @@ def _gradescope(st: Intake, where: Where, folders: list[Where], zip_depth: int) 
     st.deliveries.append(("Gradescope", made))
 
 
-_NAME_PART = re.compile(r"^ex\d\d[\s_.-]*", re.I)
-
 
 def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
     """Units of a folder laid out by hand, from the notebooks directly in it."""
@@ -267,7 +265,7 @@ def _class_folder(st: Intake, where: Where, cands: list[Candidate], per_exercise
         if c.name.kind == "untitled":
             st.note("copy", f"{c.shown} ignored: {c.name.what}, in a class folder it names no student")
             continue
-        who = (_NAME_PART.sub("", c.name.base) if c.exercise else c.name.base) or c.name.base
+        who = (without_exercise(c.name.base) if c.exercise else c.name.base) or c.name.base
         groups.setdefault(who, []).append(c)
     for who, group in sorted(groups.items()):
         names = sorted({c.path.name for c in group if not c.name.is_copy}) or [group[0].path.name]

@@ -233,13 +233,22 @@ def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list
     return answers, notes
 
 
-EXERCISE_FILE = re.compile(r"ex\d\d", re.I)
+# An exercise's number in a notebook's name, as the workbook names it (`ex06`) and as students
+# rename it (`ex6`, `Exercise 6`, `exercise_06`, `ada_ex06`, `Ex06-final`): a word of its own,
+# not part of another (`next6`, `rex01`, `exercises`).
+EXERCISE_FILE = re.compile(r"(?<![a-z0-9])ex(?:ercise)?[\s_.-]*0?(\d{1,2})(?![0-9])", re.I)
 
 
 def exercise_id_of(path: Path) -> str | None:
-    """`ex06` for `ex06.ipynb` / `ex06-ada.ipynb`, else None."""
-    m = EXERCISE_FILE.match(path.stem)
-    return m.group(0).lower() if m else None
+    """`ex06` for `ex06.ipynb`, `ex06-ada.ipynb`, `ada_ex6.ipynb`, `Exercise 6.ipynb`, else None."""
+    m = EXERCISE_FILE.search(path.stem)
+    return f"ex{int(m.group(1)):02d}" if m else None
+
+
+def without_exercise(stem: str) -> str:
+    """A notebook's name without its exercise's number: the student it names (`ada` for
+    `ex06-ada`, `ada_ex6`), or "" when it names none (`Exercise 6`)."""
+    return EXERCISE_FILE.sub("", stem, count=1).strip(" _.-")
 
 
 def _show(name: str) -> str:
@@ -263,7 +272,8 @@ def read_student(paths: list[Path] | dict[str, Path], student: str) -> Submissio
     the answers are then pooled, so an exercise may use an answer from an earlier notebook
     (Exercise 10 re-runs the Exercise 8 job). Unreadable files are noted, not fatal. The
     student is the folder: a notebook's metadata.student only labels it."""
-    named = sorted(paths.items()) if isinstance(paths, dict) else [(p.stem[:4].lower(), p) for p in sorted(paths)]
+    named = sorted(paths.items()) if isinstance(paths, dict) else \
+        [(exercise_id_of(p) or p.stem[:4].lower(), p) for p in sorted(paths)]
     merged = Submission(str(named[0][1].parent) if named else student, student)
     readable = 0
     labels: list[str] = []
