@@ -177,3 +177,11 @@ LAYOUTS["exercise_notebooks_students_renamed"] = ({
     "bob": (None, False, {"ex06": (BLANK, "ex06")}),
     "cy": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
     "dee": (None, False, {"ex06": (BLANK, "ex06")})})
+LAYOUTS["copies_made_by_colab_finder_and_explorer"] = ({
+    "class/ada/ex06.ipynb": (SOL, "ex06"),
+    "class/ada/Copy of ex06.ipynb": (BLANK, "ex06"),  # Colab's "Save a copy in Drive"
+    "class/ada/ex09 copy.ipynb": (SOL, "ex09"),  # Finder's Duplicate: only a copy of ex09, graded
+    "class/bob/ex06.ipynb": (BLANK, "ex06"),
+    "class/bob/ex06 - Copy.ipynb": (SOL, "ex06"),  # Windows Explorer's copy
+}, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+    "bob": (None, False, {"ex06": (BLANK, "ex06")})})

@@ -185,6 +185,9 @@ COPIES = {  # stem -> (the notebook it copies, kind)
     "ex06": ("ex06", None), "ex06-Copy1": ("ex06", "copy"), "ex06-Copy2-Copy1": ("ex06", "copy"),
     "ex06 (1)": ("ex06", "copy"), "ada (2)": ("ada", "copy"), "Untitled": (None, "untitled"),
     "Untitled3": (None, "untitled"), "Untitled1-Copy1": (None, "untitled"), "ex06-ada": ("ex06-ada", None),
+    "Copy of ex06": ("ex06", "copy"), "Copy of Copy of ex06": ("ex06", "copy"), "ex06 copy": ("ex06", "copy"),
+    "ex06 copy 2": ("ex06", "copy"), "ex06 - Copy": ("ex06", "copy"), "ex06 - Copy (2)": ("ex06", "copy"),
+    "copy_of_notes": ("copy_of_notes", None), "ex06-copyedit": ("ex06-copyedit", None),
 }
 
 

@@ -2,6 +2,8 @@
 
 - JupyterLab's File > Duplicate writes `ex06-Copy1.ipynb` (then `-Copy2`, ...);
 - a browser saving a file twice writes `ex06 (1).ipynb`;
+- Google Colab's "Save a copy in Drive" writes `Copy of ex06.ipynb`; macOS Finder's Duplicate
+  `ex06 copy.ipynb` (`ex06 copy 2.ipynb`); Windows Explorer `ex06 - Copy.ipynb`;
 - File > New > Notebook writes `Untitled.ipynb`, `Untitled1.ipynb`, ...
 
 A copy is ignored when the notebook it copies is there; where only the copy was handed in, it
@@ -27,8 +29,14 @@ def notebook_name(name: str) -> str | None:
     return name[: -len(added)] if added else None
 
 
-_JUPYTER_COPY = re.compile(r"^(?P<base>.+?)-Copy\d+$")
-_BROWSER_COPY = re.compile(r"^(?P<base>.+?) \(\d+\)$")
+# How each tool names a copy, as it names it (copies of copies are read down to the original)
+_COPIES = (
+    (re.compile(r"^(?P<base>.+?)-Copy\d+$"), "a JupyterLab copy"),  # File > Duplicate
+    (re.compile(r"^(?P<base>.+?) \(\d+\)$"), "a browser's second download"),
+    (re.compile(r"^Copy of (?P<base>.+)$"), "a Google Colab or Drive copy"),  # File > Save a copy in Drive
+    (re.compile(r"^(?P<base>.+?) copy(?: \d+)?$"), "a macOS Finder copy"),  # File > Duplicate: `ex06 copy 2`
+    (re.compile(r"^(?P<base>.+?) - Copy(?: \(\d+\))?$"), "a Windows copy"),  # Explorer's paste: `ex06 - Copy (2)`
+)
 _UNTITLED = re.compile(r"^untitled\d*$", re.I)
 
 
@@ -48,7 +56,7 @@ def classify(stem: str) -> NotebookName:
     """What a notebook's name says it is (copies of copies are followed to the original)."""
     base, kinds = stem, []
     while True:
-        for pattern, kind in ((_JUPYTER_COPY, "a JupyterLab copy"), (_BROWSER_COPY, "a browser's second download")):
+        for pattern, kind in _COPIES:
             m = pattern.match(base)
             if m:
                 base, kinds = m.group("base"), kinds + [kind]
