@@ -252,3 +252,17 @@ def test_points_to_enter_are_computed_from_the_declarations():
     assert f"Gradescope: {auto + written:g} " in gradescope.points_note(manual=True)[0]
     ex06 = exercises.get("ex06").max_points()
     assert gradescope.points_note(["ex06"])[0].startswith(f"Autograder points to enter in Gradescope: {ex06:g} ")
+
+
+def test_one_uploaded_notebook_a_browser_renamed_is_graded_as_the_notebook(tmp_path):
+    # Safari saves `ex06.ipynb.json`; uploaded as it is, it is the student's notebook all the same
+    from grader.grading.platforms import grade_one
+
+    upload = tmp_path / "ex06.ipynb.json"
+    upload.write_bytes((ROOT / "solutions" / "ex06.ipynb").read_bytes())
+    r = grade_one(upload, only=["ex06"], hidden=False)
+    assert r.status == "graded" and r.score == r.max_score > 0, r.reason
+    assert any("ex06.ipynb.json is read as ex06.ipynb" in n for n in r.notes)
+    (tmp_path / "ex06.pdf").write_bytes(b"%PDF-1.4")
+    other = grade_one(tmp_path / "ex06.pdf", only=["ex06"], hidden=False)
+    assert other.status == "invalid" and "is not a notebook" in other.reason

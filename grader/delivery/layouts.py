@@ -218,7 +218,6 @@ def _gradescope(st: Intake, where: Where, folders: list[Where], zip_depth: int) 
     st.deliveries.append(("Gradescope", made))
 
 
-
 def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
     """Units of a folder laid out by hand, from the notebooks directly in it."""
     cands = [candidate(w.real, w.shown) for w in notebooks]

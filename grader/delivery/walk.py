@@ -49,7 +49,7 @@ class Intake:
     zip_count: int = 0
     extracted: int = 0  # bytes written from zips so far (ZipLimits.max_run_bytes)
     unreadable: dict[str, list[str]] = field(default_factory=dict)  # folder key -> its notebooks not read
-    others: dict[str, list[str]] = field(default_factory=dict)  # folder key -> files in it the grader does not read
+    others: dict[str, list[str]] = field(default_factory=dict)  # a zip's key -> members it held that are not read
 
     def note(self, kind: str, message: str, tell: bool = False) -> None:
         message = safe_text(message, paths=False)  # a file name that is not UTF-8 is shown escaped
@@ -133,8 +133,6 @@ def entries(st: Intake, where: Where):
                 unreadable.append(f"{e.name}: not a regular file, not read")
         elif e.name.lower().endswith(".zip") and e.is_file(follow_symlinks=False):
             archives.append(where.child(e.name))
-        elif e.is_file(follow_symlinks=False):
-            st.others.setdefault(where.key, []).append(e.name)
     return notebooks, archives, folders, metadata
 
 

@@ -78,6 +78,7 @@ def grade_one(folder: Path, only=None, hidden: bool = True, timeout_s: float = 5
     import os
     import secrets
 
+    from grader.delivery.copies import notebook_name
     from grader.engine.exercise import SECRET_ENV
     from grader.grading.grade import find_submissions, grade_path
     from grader.engine.sandbox import Limits
@@ -89,7 +90,7 @@ def grade_one(folder: Path, only=None, hidden: bool = True, timeout_s: float = 5
     limits = Limits(timeout_s=timeout_s)
     try:
         if folder.is_file() and not folder.is_symlink():  # one uploaded notebook, named as handed in
-            if folder.suffix.lower() != ".ipynb":
+            if notebook_name(folder.name) is None:  # (Safari's `ex06.ipynb.json` is a notebook)
                 return SubmissionResult(str(folder), name, "invalid", [], reason=f"{name} is not a notebook (.ipynb)")
             return explain_unreadable(grade_path(folder, hidden=hidden, limits=limits, only=only, budget_s=budget_s))
         if not folder.is_dir():
