@@ -344,3 +344,21 @@ def test_a_hand_in_without_a_notebook_is_listed_as_its_students_never_dropped(tm
         assert f"{held}: not a notebook (.ipynb); hand in the notebook itself" in results[who].reason
     refused = [n.message for n in st.notes if n.kind == "refused"]
     assert any("class/bob: no notebook, only ex06.html, ex06.pdf" in m for m in refused), refused
+
+
+EXERCISE_NAMES = {  # a notebook's stem -> the exercise it holds (None: none, or a whole workbook)
+    "ex06": "ex06", "ex6": "ex06", "Ex06-final": "ex06", "Exercise 6": "ex06", "exercise_06": "ex06",
+    "ada_ex6": "ex06", "ex06-ada": "ex06", "ex06-1": "ex06", "ex06_2026-12-01": "ex06", "EX12": "ex12",
+    "ex13": "ex13",  # no such exercise in the course: candidates ignore it
+    "next6": None, "rex01": None, "exercises": None, "week12_exercises": None, "index06": None,
+    "Ex 1-12": None, "ex06-07": None, "ada": None, "ex100": None,
+}
+
+
+@pytest.mark.parametrize("stem", sorted(EXERCISE_NAMES))
+def test_exercise_numbers_in_notebook_names(stem):
+    from pathlib import Path
+
+    from grader.engine.notebook import exercise_id_of
+
+    assert exercise_id_of(Path(stem + ".ipynb")) == EXERCISE_NAMES[stem]

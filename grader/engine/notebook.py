@@ -239,10 +239,19 @@ def extract_answers(cells: list[dict]) -> tuple[dict[str, SubmittedAnswer], list
 EXERCISE_FILE = re.compile(r"(?<![a-z0-9])ex(?:ercise)?[\s_.-]*0?(\d{1,2})(?![0-9])", re.I)
 
 
+_RANGE_END = re.compile(r"\s*[-–]\s*(\d{1,2})(?!\d)")
+
+
 def exercise_id_of(path: Path) -> str | None:
-    """`ex06` for `ex06.ipynb`, `ex06-ada.ipynb`, `ada_ex6.ipynb`, `Exercise 6.ipynb`, else None."""
+    """`ex06` for `ex06.ipynb`, `ex06-ada.ipynb`, `ada_ex6.ipynb`, `Exercise 6.ipynb`, else None
+    (also for a range, `Ex 1-12.ipynb`: a whole workbook, not Exercise 1's notebook)."""
     m = EXERCISE_FILE.search(path.stem)
-    return f"ex{int(m.group(1)):02d}" if m else None
+    if not m:
+        return None
+    end = _RANGE_END.match(path.stem, m.end())
+    if end and int(end.group(1)) > int(m.group(1)):
+        return None
+    return f"ex{int(m.group(1)):02d}"
 
 
 def without_exercise(stem: str) -> str:
