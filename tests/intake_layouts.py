@@ -185,3 +185,12 @@ LAYOUTS["copies_made_by_colab_finder_and_explorer"] = ({
     "class/bob/ex06 - Copy.ipynb": (SOL, "ex06"),  # Windows Explorer's copy
 }, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
     "bob": (None, False, {"ex06": (BLANK, "ex06")})})
+# A student's two tries at one exercise (the workbook's name and one of their own) stay one
+# student: the notebook named as the exercise is graded, the other listed.
+LAYOUTS["a_students_two_tries_at_an_exercise"] = ({
+    "class/ada/my_ex06_attempt.ipynb": (BLANK, "ex06"),
+    "class/ada/ex06.ipynb": (SOL, "ex06"),
+    "class/ada/ex09.ipynb": (SOL, "ex09"),
+    "class/bob/ex06.ipynb": (BLANK, "ex06"),
+}, {"ada": (None, False, {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}),
+    "bob": (None, False, {"ex06": (BLANK, "ex06")})})

@@ -230,7 +230,7 @@ def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
     per_exercise: dict[str, set[str]] = {}
     for c in own:
         per_exercise.setdefault(c.exercise, set()).add(c.name.base)
-    if any(len(bases) > 1 for bases in per_exercise.values()):
+    if any(_names_students(bases) for bases in per_exercise.values()):
         return _class_folder(st, where, cands, per_exercise)
     if any(c.exercise for c in cands):  # one student's folder; copies and other notebooks set aside
         unit = student_unit(st, where, Identity(where.real.name), cands)
@@ -249,13 +249,19 @@ def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
         st.note("copy", f"{c.shown} ignored: {c.name.what}, not a student's notebook")
 
 
+def _names_students(bases: set[str]) -> bool:
+    """Whether one exercise's notebooks name two students (`ex06-ada`, `ex06-bob`): a class
+    folder. `ex06` beside `my_ex06_attempt` names one at most: a student's two tries."""
+    return len({without_exercise(b) for b in bases} - {""}) > 1
+
+
 def _best_name(group: list[Candidate]) -> str:
     return next((c.path.name for c in group if not c.name.is_copy), group[0].path.name)
 
 
 def _class_folder(st: Intake, where: Where, cands: list[Candidate], per_exercise: dict[str, set[str]]) -> None:
     """Notebooks naming different students for one exercise: grouped by the student each names."""
-    i, bases = next((i, b) for i, b in sorted(per_exercise.items()) if len(b) > 1)
+    i, bases = next((i, b) for i, b in sorted(per_exercise.items()) if _names_students(b))
     st.note("split", f"{where.shown} holds {len(bases)} notebooks for {i} ({', '.join(sorted(bases)[:4])}"
                      f"{', …' if len(bases) > 4 else ''}): it is not one student's folder, so its notebooks are "
                      "graded by the student each file names", tell=True)

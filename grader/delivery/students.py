@@ -13,7 +13,7 @@ from pathlib import Path
 
 from grader.course.exercises import IDS
 from grader.delivery.copies import NotebookName, classify, notebook_name
-from grader.engine.notebook import exercise_id_of
+from grader.engine.notebook import exercise_id_of, without_exercise
 
 
 @dataclass
@@ -61,9 +61,9 @@ class Choice:
 
 
 def _best(cands: list[Candidate]) -> Candidate:
-    def rank(c: Candidate):  # the notebook itself, then the newest, the least deep, the first by name
+    def rank(c: Candidate):  # the notebook itself, the newest, named as the exercise, the least deep, the first by name
         return (c.name.kind == "untitled", c.name.is_copy, tuple(-n for n in c.newness),
-                c.shown.count("/") + c.shown.count("!"), c.shown)
+                bool(c.exercise and without_exercise(c.name.base)), c.shown.count("/") + c.shown.count("!"), c.shown)
 
     return min(cands, key=rank)
 
