@@ -55,8 +55,9 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
     side_by_side = len(plain) + len(zipped) + len(rest) > 1
     for w in zipped:
         inside = open_zip(st, w, zip_depth + 1)
-        if inside and not (side_by_side and (one_student(st, inside, zip_depth + 1, inside.real.name)
-                                             or no_notebook(st, inside, inside.real.name))):
+        found = peek(inside.real) if inside and side_by_side else []
+        if inside and not (side_by_side and (one_student(st, inside, zip_depth + 1, inside.real.name, found)
+                                             or no_notebook(st, inside, inside.real.name, found))):
             rest.append(inside)
     if depth >= MAX_FOLDER_DEPTH:
         if rest:
@@ -71,17 +72,19 @@ def students_folder(st: Intake, f: Where, zip_depth: int, depth: int) -> bool:
     """A folder beside other hand-ins, read as one student's, named by it, when it plainly is:
     holding only a zip (`class/ada/submission.zip`: every student's zip may be called that), or
     one student's exercise notebooks. False: nothing was read (the caller scans it)."""
-    if _lone_zip(f):
-        _zip_in_students_folder(st, f, zip_depth, depth)
+    found = peek(f.real)  # what the folder holds, looked at once for every rule below
+    lone = _lone_zip(found)
+    if lone:
+        _zip_in_students_folder(st, f, lone, zip_depth, depth)
         return True
-    return one_student(st, f, zip_depth, f.real.name) or no_notebook(st, f, f.real.name)
+    return one_student(st, f, zip_depth, f.real.name, found) or no_notebook(st, f, f.real.name, found)
 
 
-def no_notebook(st: Intake, where: Where, name: str) -> bool:
+def no_notebook(st: Intake, where: Where, name: str, found: list[str]) -> bool:
     """A student's hand-in holding files but no notebook (only `ex06.pdf`, an HTML export):
     listed as their submission, with what it held, so nobody who handed something in is left
-    out of the results. False when it holds a notebook or a zip, or nothing at all."""
-    if peek(where.real) or lms_names.folder_platforms(where.real.name):  # (Moodle's `_onlinetext` folder)
+    out of the results. False when it holds a notebook or a zip (`found`, peek's), or nothing at all."""
+    if found or lms_names.folder_platforms(where.real.name):  # (Moodle's `_onlinetext` folder)
         return False
     held = st.others.get(where.key, []) if where.key.endswith("!") else other_files(where.real)
     if not held:
@@ -95,22 +98,20 @@ def no_notebook(st: Intake, where: Where, name: str) -> bool:
     return True
 
 
-def _lone_zip(f: Where) -> str | None:
-    """The one thing a folder holds when it is a zip not named by a platform, else None."""
-    found = peek(f.real)
+def _lone_zip(found: list[str]) -> str | None:
+    """The one thing a folder holds (`found`, peek's) when it is a zip not named by a platform, else None."""
     if len(found) == 1 and found[0].lower().endswith(".zip") and "/" not in found[0] \
             and not lms_names.parse(found[0]):
         return found[0]
     return None
 
 
-def _one_students_work(folder: Path) -> bool:
+def _one_students_work(folder: Path, found: list[str]) -> bool:
     """Whether the notebooks below a folder are plainly one student's exercise notebooks: in it
     or in one folder level below (a wrapper: `week12/ex06.ipynb`; deeper, `class/ada/ex06.ipynb`
     is a class's layout, read as one), no exercise twice, scratch copies aside; no zip inside,
     nothing a platform's download or a Gradescope export names. (A whole-workbook notebook,
-    `alice.ipynb`, names its student itself.)"""
-    found = peek(folder)
+    `alice.ipynb`, names its student itself.) `found`: peek's look below the folder."""
     if not found or any(p.lower().endswith(".zip") or p.count("/") > 1 for p in found) \
             or (folder / gradescope_export.METADATA).exists() \
             or any(lms_names.parse(p) or lms_names.parse(p.rsplit("/", 1)[-1]) for p in found):
@@ -120,10 +121,11 @@ def _one_students_work(folder: Path) -> bool:
     return bool(exercises) and len(exercises) == len(set(exercises))
 
 
-def one_student(st: Intake, where: Where, zip_depth: int, name: str) -> bool:
+def one_student(st: Intake, where: Where, zip_depth: int, name: str, found: list[str] | None = None) -> bool:
     """Everything below `where` as one student's unit named `name`, when it is plainly one
-    student's work (else False: the caller reads it as a folder of its own)."""
-    if not _one_students_work(where.real):
+    student's work (else False: the caller reads it as a folder of its own). `found`: peek's
+    look below `where`, when the caller has it."""
+    if not _one_students_work(where.real, peek(where.real) if found is None else found):
         return False
     unit = student_unit(st, where, Identity(name), all_notebooks(st, where, zip_depth))
     if unit:  # notebooks that could not be read (links, pipes), wherever they lay below
@@ -133,12 +135,12 @@ def one_student(st: Intake, where: Where, zip_depth: int, name: str) -> bool:
     return True
 
 
-def _zip_in_students_folder(st: Intake, f: Where, zip_depth: int, depth: int) -> None:
+def _zip_in_students_folder(st: Intake, f: Where, lone: str, zip_depth: int, depth: int) -> None:
     """A student's folder beside the others holding only a zip: the zip is that student's hand-in,
     named by the folder. A zip of several students' work (a section's) is read as a folder of
     its own instead."""
     entries(st, f)  # the folder's debris, noted
-    inside = open_zip(st, f.child(_lone_zip(f)), zip_depth + 1)
+    inside = open_zip(st, f.child(lone), zip_depth + 1)
     if inside is not None and not one_student(st, inside, zip_depth + 1, f.real.name):
         scan(st, inside, zip_depth + 1, depth + 1)
 

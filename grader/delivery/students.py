@@ -82,8 +82,8 @@ def choose(cands: list[Candidate]) -> Choice:
         out.lone = _best(cands) if cands else None
         rest = [c for c in cands if c is not out.lone]
     for graded in out.chosen:
-        if renamed(graded.label):
-            out.notes.append(renamed(graded.label))
+        if told := renamed(graded.label):
+            out.notes.append(told)
         if graded.name.is_copy:
             out.notes.append(f"{graded.label} is graded: it is {graded.name.what}, and the notebook itself "
                              "was not handed in")

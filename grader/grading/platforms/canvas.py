@@ -50,7 +50,6 @@ FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 _ID_SUFFIX = re.compile(r"\s*\((\d+)\)\s*$")
 
 
-
 def parts(prefix: str, only=None, total: bool = False) -> list[tuple[str, str, str, float]]:
     """(column name, part key, kind 'auto', 'written' or 'total', points possible) for every
     part of the exercises in `only` (default all). The part key is what --canvas-assignment

@@ -42,7 +42,6 @@ PARTICIPANT = "Participant "  # get_string('hiddenuser', 'assign'): the Identifi
 READ_BY_MOODLE = (IDENTIFIER, GRADE, MODIFIED, FEEDBACK)  # cells the upload reads: never altered but for ours
 
 
-
 def read_worksheet(text: str) -> tuple[list[str], list[dict]]:
     """The worksheet's header and rows; raises ValueError when it is not a grading worksheet or
     the assignment is graded on a scale (points have no place on one)."""
