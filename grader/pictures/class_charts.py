@@ -30,8 +30,11 @@ def score_histogram(percents: list[float], width_px: float = 560, height_px: flo
         if percents:
             median = sorted(percents)[len(percents) // 2]
             ax.axvline(median, color=COLOURS["accent"], linewidth=1.5, linestyle="--")
-            left = median > 70  # the label goes where the bars are not
-            ax.annotate(f"median {median:.0f}%", (median, max(bins)), xytext=(-4 if left else 4, -2),
+            # the label sits in a band above the tallest bar, so no bar can hide it
+            top = max(bins) * 1.2 + 0.4
+            ax.set_ylim(0, top)
+            left = median > 70
+            ax.annotate(f"median {median:.0f}%", (median, top), xytext=(-4 if left else 4, -3),
                         textcoords="offset points", va="top", ha="right" if left else "left", color="#333333")
         fig.tight_layout()
         return figure_svg(fig, "Score distribution",
