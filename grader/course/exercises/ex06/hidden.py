@@ -41,13 +41,18 @@ EDGES = fixture("events exactly on the window's edges", [
     (3, 1, 12, dt(2025, 11, 26, 0, 0, 0), "view"),      # one second inside T1's window
     (4, 2, 10, dt(2025, 12, 2, 23, 59, 59, 500000), "click"),  # half a second after T1: T2 only
     (5, 2, 11, dt(2025, 11, 26, 23, 59, 59), "view"),   # exactly T2 - 7 days: in T1, out of T2
-    # each edge event's pair also has two events of its type inside both windows, and the other pair
-    # two views: every right count is 0, 2 or 3, so a grid of constant 1s gets no value right
+    (8, 3, 11, dt(2025, 11, 25, 23, 59, 59, 500000), "view"),  # half a second after T1 - 7 days: in for T1
+    (9, 3, 12, dt(2025, 11, 26, 23, 59, 59, 500000), "click"),  # half a second after T2 - 7 days: in for both
+    # (a start drawn on whole days drops 8 and 9.) Each edge event's pair also has two events of its
+    # type inside both windows, and the other pair two views: every right count is 0, 2 or 3, so a
+    # grid of constant 1s gets no value right
     (11, 1, 10, INSIDE, "click"), (12, 1, 10, INSIDE, "click"),
     (13, 1, 11, INSIDE, "view"), (14, 1, 11, INSIDE, "view"),
     (15, 1, 12, INSIDE, "view"), (16, 1, 12, INSIDE, "view"),
     (17, 2, 10, INSIDE, "click"), (18, 2, 10, INSIDE, "click"),
     (19, 2, 11, INSIDE, "view"), (20, 2, 11, INSIDE, "view"),
+    (21, 3, 11, INSIDE, "view"), (22, 3, 11, INSIDE, "view"),
+    (23, 3, 12, INSIDE, "click"), (24, 3, 12, INSIDE, "click"),
     (6, 3, 10, dt(2025, 12, 1, 12), "view"), (7, 3, 10, dt(2025, 12, 1, 13), "view"),
 ])
 

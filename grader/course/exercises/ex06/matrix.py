@@ -50,6 +50,9 @@ MATRIX = {
     # BETWEEN closes both ends; whole days drop the half second after the start, keep the one after the end
     "window_by_between": wrong("ex06", {SAMPLE, "window_edges"},
         cell(counts("e.event_ts BETWEEN a.as_of_ts - INTERVAL '7 days' AND a.as_of_ts"))),
+    # only the start by whole days: the event half a second after as_of_ts - 7 days is dropped
+    "window_start_by_date": wrong("ex06", {SAMPLE, "window_edges"},
+        cell(counts("e.event_ts <= a.as_of_ts AND CAST(e.event_ts AS DATE) > CAST(a.as_of_ts AS DATE) - 7"))),
     "window_on_whole_days": wrong("ex06", {SAMPLE, "window_edges"},
         cell(counts("CAST(e.event_ts AS DATE) BETWEEN CAST(a.as_of_ts AS DATE) - INTERVAL 6 DAY AND CAST(a.as_of_ts AS DATE)"))),
     # a window a day too short or too long: not an edge, the length
