@@ -64,6 +64,10 @@ MATRIX = {
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
     "dedup_on_content_not_event_id": wrong("ex06", {SAMPLE, "retries_deduplicated"},
         cell(counts(RIGHT_WINDOW, source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)"))),
+    # sum(CASE ... THEN 1 END) without ELSE 0: a pair with no click has clicks_7d NULL, not 0
+    "zero_counts_as_null": wrong("ex06", {SAMPLE, "all_types_in_impressions"}, cell(counts(RIGHT_WINDOW).replace(
+        "count(*) FILTER (WHERE event_type = 'click')", "sum(CASE WHEN event_type = 'click' THEN 1 END)").replace(
+        "count(*) FILTER (WHERE event_type = 'view')", "sum(CASE WHEN event_type = 'view' THEN 1 END)"))),
     "impressions_of_clicks_and_views_only": wrong("ex06", {SAMPLE, "all_types_in_impressions"},
         cell(counts(RIGHT_WINDOW, impressions="count(*) FILTER (WHERE event_type IN ('click', 'view'))"))),
     "all_time_pairs_zero_filled": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""
