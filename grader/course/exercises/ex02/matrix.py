@@ -45,6 +45,11 @@ WRONG = {
         {SAMPLE, "n_counts_every_copy"},
         """SELECT user_id, item_id, as_of_ts, count(ctr_7d) AS n FROM feature_table
            GROUP BY user_id, item_id, as_of_ts HAVING count(*) > 1"""),
+    # count(column) in HAVING: a key whose copies hold a NULL ctr_7d is left out altogether
+    "having_counts_a_nullable_column": (
+        {SAMPLE, "n_counts_every_copy"},
+        """SELECT user_id, item_id, as_of_ts, count(*) AS n FROM feature_table
+           GROUP BY user_id, item_id, as_of_ts HAVING count(ctr_7d) > 1"""),
     "counts_extra_copies": (
         {SAMPLE, "n_counts_every_copy"},
         """SELECT user_id, item_id, as_of_ts, count(*) - 1 AS n FROM feature_table

@@ -70,13 +70,15 @@ ENTITY_LEVEL = fixture("a user with several items, an item with several users", 
     (4, 3, 12, dt(2025, 12, 9, 12), "view"),
 ])
 
-LEAKAGE = fixture("entity events after the as-of time and older than 7 days", [
+LEAKAGE = fixture("entity events after the as-of time and older than 7 days, a pair active only before the window", [
     (1, 1, 10, dt(2025, 12, 9, 9), "view"),
     (2, 1, 11, dt(2025, 12, 11, 9), "click"),               # after T: must not reach user 1's counts
     (3, 2, 10, dt(2025, 12, 12, 9), "click"),               # after T: must not reach item 10's counts
     (4, 1, 12, dt(2025, 12, 3, 23, 59, 59), "click"),       # exactly T - 7 days: out
     (5, 2, 12, dt(2025, 12, 1, 9), "click"),                # long before the window
     (6, 3, 10, T, "click"),                                 # exactly at T: in
+    (7, 3, 13, dt(2025, 12, 9, 9), "view"),                 # item 13 active in the window, through user 3
+    (8, 1, 13, dt(2025, 12, 1, 10), "view"),                # pair (1, 13) only before the window: no grid row
 ])
 
 RETRIES = fixture("retried events (same event_id, exact copies)", [
@@ -149,7 +151,8 @@ CHECKS = [
         aspect=shared_entities),
     features_check("entity_features_no_leakage", LEAKAGE, 2,
         "Each entity aggregate uses only events in T - 7 days < event_ts <= T, the same window as the "
-        "grid, or a user's future clicks leak into their training rows",
+        "grid, or a user's future clicks leak into their training rows; and the grid is the pairs with an "
+        "event in that window, not every pair ever seen",
         control=window_only, control_note="with the events outside the window removed"),
     features_check("window_is_seven_days", SHORT, 1,
         "The entity windows are 7 days long (as_of_ts - INTERVAL '7 days' < event_ts): an event "

@@ -89,6 +89,9 @@ WRONG = {
     # a window a day short (a day too long adds events from before the window: no_leakage's fixture)
     "user_window_six_days": ({SAMPLE, "window_is_seven_days"},
         pipeline(user_window=f"event_ts <= {T} AND event_ts > {T} - INTERVAL '6 days'")),
+    # the grid from every pair ever seen (its user and item each active in the window): a pair
+    # whose only events are older than the window gets a row
+    "grid_of_all_time_pairs": ({SAMPLE, "entity_features_no_leakage"}, pipeline().replace("FROM win w\n", "FROM src w\n")),
     "retries_counted": ({SAMPLE, "retries_deduplicated"}, pipeline(source="events")),
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
     "dedup_on_content_not_event_id": ({SAMPLE, "retries_deduplicated"},  # the sample holds such a pair too

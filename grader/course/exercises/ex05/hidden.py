@@ -3,7 +3,8 @@
 Every table holds duplicated keys, so one counting mistake would show on all of them; each check
 therefore judges only its concern (checks.ResultCheck): the days that come back, one count
 column, or the answer against its own result on the same table with the trap taken out (the
-keys written once removed; the copies of a key made identical). The copies of a key hold
+keys written once removed and the duplicated keys given users and items of their own; the copies
+of a key made identical). The copies of a key hold
 different values (a rerun saw late events) except in DIFFERENT_VALUES, which holds both kinds:
 an audit that DISTINCTs whole rows first loses only `duplicates_with_different_values`."""
 
@@ -31,9 +32,10 @@ BUSY_CLEAN_DAYS = fixture("busy days without duplicates beside a quiet day with 
     row(1, 10, D3), row(1, 10, D3, 1, 1, 2),                            # the only duplicate
 ])
 
-KEYS_NOT_ROWS = fixture("two duplicated keys on one day, beside unique keys", [
+KEYS_NOT_ROWS = fixture("three duplicated keys on one day, one written three times, beside unique keys", [
     row(1, 10, D2), row(1, 10, D2, 1, 1, 2),
     row(2, 11, D2), row(2, 11, D2, 2, 0, 2),
+    row(5, 13, D2), row(5, 13, D2, 1, 1, 2), row(5, 13, D2, 1, 2, 3),   # 3 keys, 4 surplus rows, 7 rows
     row(3, 12, D2), row(4, 12, D2),
 ])
 
@@ -43,8 +45,9 @@ THREE_COPIES = fixture("a key written three times (a rerun of an overlapping job
     row(3, 10, D3),
 ])
 
-USER_AND_ITEM = fixture("a user with several items on a day, one of them duplicated", [
-    row(1, 10, D1), row(1, 11, D1), row(1, 12, D1), row(1, 12, D1, 1, 1, 2),
+USER_AND_ITEM = fixture("a user with several items on a day, two of them duplicated, and an item duplicated by two users", [
+    row(1, 10, D1), row(1, 11, D1), row(1, 11, D1, 2, 0, 2), row(1, 12, D1), row(1, 12, D1, 1, 1, 2),
+    row(2, 12, D1), row(2, 12, D1, 0, 1, 1),
     row(2, 10, D1),
 ])
 
@@ -57,11 +60,16 @@ DIFFERENT_VALUES = fixture("copies with different values (job B ran after late e
 KEY = slice(0, 3)
 
 
-def duplicated_keys_only(fixture: Fixture) -> Fixture:
-    """Only the rows of keys held more than once: the keys written once change no count."""
+def duplicated_keys_apart(fixture: Fixture) -> Fixture:
+    """Only the rows of keys held more than once, each such key given a user and an item of its
+    own: the keys written once change no count, and neither does whether two duplicated keys
+    share a user or an item (counting distinct users or items would)."""
     rows = fixture.dataset.rows("feature_table")
     n = Counter(r[KEY] for r in rows)
-    return fixture.with_tables({"feature_table": [r for r in rows if n[r[KEY]] > 1]})
+    keys = sorted({r[KEY] for r in rows if n[r[KEY]] > 1}, key=repr)
+    user, item = max(r[0] for r in rows), max(r[1] for r in rows)
+    apart = {k: (user + i + 1, item + i + 1) for i, k in enumerate(keys)}
+    return fixture.with_tables({"feature_table": [(*apart[r[KEY]], *r[2:]) for r in rows if n[r[KEY]] > 1]})
 
 
 def identical_copies(fixture: Fixture) -> Fixture:
@@ -77,7 +85,8 @@ CHECKS = [
         "Exactly the days where some key has more than one row come back: a busy day without a duplicate "
         "is not a broken one", aspect=keys_only),
     audit_check("duplicated_keys_counts_keys", KEYS_NOT_ROWS, 1,
-        "duplicated_keys is the number of KEYS with more than one row, not the number of rows holding them",
+        "duplicated_keys is the number of KEYS with more than one row, not the number of rows holding them "
+        "nor the surplus rows (that is extra_rows: a key written three times is one key, with 2 surplus rows)",
         aspect=only_columns("duplicated_keys")),
     audit_check("extra_rows_are_surplus_copies", THREE_COPIES, 1,
         "extra_rows is the number of rows to delete to get back to one row per key: rows minus distinct keys "
@@ -85,7 +94,8 @@ CHECKS = [
     audit_check("key_is_user_and_item", USER_AND_ITEM, 1,
         "Within a day the key is (user_id, item_id): counting distinct users (or items) alone undercounts keys, "
         "and a user's other items, written once, change no count",
-        control=duplicated_keys_only, aspect=no_extra_rows, control_note="with the keys written once removed"),
+        control=duplicated_keys_apart, aspect=no_extra_rows,
+        control_note="with the keys written once removed and each duplicated key given a user and an item of its own"),
     audit_check("duplicates_with_different_values", DIFFERENT_VALUES, 1,
         "A key is duplicated whatever values its copies hold (a rerun after late events computes other "
         "values): a duplicate is about the key, not the whole row, so do not DISTINCT whole rows first",

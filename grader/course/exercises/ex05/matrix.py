@@ -21,10 +21,11 @@ RIGHT_DAYS = "['2025-12-03', '2025-12-04', '2025-12-05']"
 
 WRONG = {
     "every_day": ({SAMPLE, "only_days_with_duplicates"}, """
-        SELECT as_of_ts, count(*) - count(DISTINCT (user_id, item_id)) AS duplicated_keys,
-               count(*) - count(DISTINCT (user_id, item_id)) AS extra_rows
-        FROM feature_table GROUP BY as_of_ts"""),
-    "busy_days": ({SAMPLE, "only_days_with_duplicates"}, """
+        WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
+        SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
+        FROM k GROUP BY as_of_ts"""),
+    # and the surplus rows as the number of duplicated keys (a key written three times counts 2)
+    "busy_days": ({SAMPLE, "only_days_with_duplicates", "duplicated_keys_counts_keys"}, """
         SELECT as_of_ts, count(*) - count(DISTINCT (user_id, item_id)) AS duplicated_keys,
                count(*) - count(DISTINCT (user_id, item_id)) AS extra_rows
         FROM feature_table GROUP BY as_of_ts HAVING count(*) > 2"""),
@@ -37,6 +38,16 @@ WRONG = {
         SELECT as_of_ts, count(DISTINCT (user_id, item_id)) AS duplicated_keys,
                count(*) - count(DISTINCT (user_id, item_id)) AS extra_rows
         FROM feature_table GROUP BY as_of_ts HAVING count(*) > count(DISTINCT (user_id, item_id))"""),
+    # the surplus rows (rows minus distinct keys) as the number of duplicated keys
+    "duplicated_keys_as_surplus_rows": ({SAMPLE, "duplicated_keys_counts_keys"}, """
+        SELECT as_of_ts, count(*) - count(DISTINCT (user_id, item_id)) AS duplicated_keys,
+               count(*) - count(DISTINCT (user_id, item_id)) AS extra_rows
+        FROM feature_table GROUP BY as_of_ts HAVING count(*) > count(DISTINCT (user_id, item_id))"""),
+    # the users holding a duplicated key, not the keys: a user with two duplicated items counts once
+    "duplicated_keys_as_distinct_users": ({SAMPLE, "key_is_user_and_item"}, """
+        WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
+        SELECT as_of_ts, count(DISTINCT user_id) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
+        FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
     "extra_rows_as_duplicated_keys": ({SAMPLE, "extra_rows_are_surplus_copies"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, count(*) FILTER (WHERE n > 1) AS extra_rows

@@ -50,6 +50,9 @@ MATRIX = {
     # BETWEEN closes both ends; whole days drop the half second after the start, keep the one after the end
     "window_by_between": wrong("ex06", {SAMPLE, "window_edges"},
         cell(counts("e.event_ts BETWEEN a.as_of_ts - INTERVAL '7 days' AND a.as_of_ts"))),
+    # only the start by whole days: the event half a second after as_of_ts - 7 days is dropped
+    "window_start_by_date": wrong("ex06", {SAMPLE, "window_edges"},
+        cell(counts("e.event_ts <= a.as_of_ts AND CAST(e.event_ts AS DATE) > CAST(a.as_of_ts AS DATE) - 7"))),
     "window_on_whole_days": wrong("ex06", {SAMPLE, "window_edges"},
         cell(counts("CAST(e.event_ts AS DATE) BETWEEN CAST(a.as_of_ts AS DATE) - INTERVAL 6 DAY AND CAST(a.as_of_ts AS DATE)"))),
     # a window a day too short or too long: not an edge, the length
@@ -61,6 +64,10 @@ MATRIX = {
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
     "dedup_on_content_not_event_id": wrong("ex06", {SAMPLE, "retries_deduplicated"},
         cell(counts(RIGHT_WINDOW, source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)"))),
+    # sum(CASE ... THEN 1 END) without ELSE 0: a pair with no click has clicks_7d NULL, not 0
+    "zero_counts_as_null": wrong("ex06", {SAMPLE, "all_types_in_impressions"}, cell(counts(RIGHT_WINDOW).replace(
+        "count(*) FILTER (WHERE event_type = 'click')", "sum(CASE WHEN event_type = 'click' THEN 1 END)").replace(
+        "count(*) FILTER (WHERE event_type = 'view')", "sum(CASE WHEN event_type = 'view' THEN 1 END)"))),
     "impressions_of_clicks_and_views_only": wrong("ex06", {SAMPLE, "all_types_in_impressions"},
         cell(counts(RIGHT_WINDOW, impressions="count(*) FILTER (WHERE event_type IN ('click', 'view'))"))),
     "all_time_pairs_zero_filled": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""
