@@ -3,6 +3,7 @@
 import math
 from datetime import datetime as dt
 
+import duckdb
 import pytest
 
 from grader.engine import compare
@@ -97,6 +98,19 @@ def test_a_wrong_column_type_is_named_not_shown_as_missing_and_extra_rows_alone(
     d = compare.diff([(1, t)], ["k", "as_of_ts"], [(1, "2025-12-02 23:59:59")], ["k", "as_of_ts"], key=["k", "as_of_ts"])
     assert d.wrong_types == {"as_of_ts": ("TIMESTAMP", "VARCHAR (text)")}
     assert d.summary().startswith("as_of_ts is VARCHAR (text) in your result, expected TIMESTAMP")
+
+
+@pytest.mark.parametrize("cast, named", [("DATE", "DATE"), ("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")])
+def test_an_as_of_ts_cast_to_a_date_or_a_zone_is_named_as_its_type(cast, named):
+    # DuckDB hands back a DATE as a date (compared as its midnight) and a TIMESTAMPTZ as an aware
+    # datetime: both print like the TIMESTAMP wanted, so the type is what the student must read
+    t = dt(2025, 12, 2, 23, 59, 59)
+    got = duckdb.connect().execute(f"SELECT 1 AS k, CAST(TIMESTAMP '{t}' AS {cast}) AS as_of_ts").fetchall()
+    d = compare.diff([(1, t)], ["k", "as_of_ts"], got, ["k", "as_of_ts"], key=["k", "as_of_ts"])
+    assert d.wrong_types == {"as_of_ts": ("TIMESTAMP", named)}
+    assert f"as_of_ts is {named} in your result, expected TIMESTAMP" in d.summary()
+    # the naive timestamp wanted is still named as nothing wrong, whichever kind was seen first
+    assert compare.diff([(1, t)], ["k", "as_of_ts"], [(1, t)], ["k", "as_of_ts"]).wrong_types == {}
 
 
 def test_duplicated_keys_are_counted_as_keys():

@@ -75,13 +75,15 @@ def _sort_key(row: tuple) -> tuple:
 
 def kind(value: Any) -> str | None:
     """The SQL-ish kind of a value, to name a wrong column type (None for NULL)."""
+    if type(value) is datetime and value.tzinfo is not None:  # the one kind a type alone does not tell
+        return "TIMESTAMP WITH TIME ZONE"
     try:
         return _KINDS[type(value)]
     except KeyError:
         return _KINDS.setdefault(type(value), _kind(value))
 
 
-_KINDS: dict[type, str | None] = {}  # a value's kind depends on its type alone
+_KINDS: dict[type, str | None] = {}  # a value's kind depends on its type alone (but for a timestamp's zone)
 
 
 def _kind(value: Any) -> str | None:
@@ -89,6 +91,10 @@ def _kind(value: Any) -> str | None:
         return "a LIST"
     if isinstance(value, dict):
         return "a STRUCT or MAP"
+    # A DATE prints like the TIMESTAMP a column may want and compares as its midnight: named
+    # apart (as a zone is, in kind()), so a cast as_of_ts reads as a type, not as lost rows.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return "DATE"
     value = _norm(value)
     if value is None:
         return None
