@@ -57,8 +57,11 @@ NEW = [(1, 10, D2, 1, 1, 2), (1, 11, D2, 1, 0, 4), (2, 10, D2, 3, 1, 4)]
 
 RERUN = fixture("the same feature_rows written twice", NEW)
 
-STALE = fixture("stale rows for the same keys (every feature column differs, or all but clicks and ctr)",
-                NEW + [(3, 12, D2, 0, 2, 2), (4, 13, D2, 0, 3, 3)], [
+STALE = fixture("stale rows for the same keys, on two as-of days (every feature column differs, or all but clicks and ctr)",
+                NEW + [(3, 12, D2, 0, 2, 2), (4, 13, D2, 0, 3, 3), (5, 15, D1, 2, 0, 2)], [
+    # feature_rows may hold more than one as-of day (Exercise 6 computes several): a write that
+    # replaces only the latest day's keys leaves this one stale
+    (5, 15, D1, 0, 2, 2, 0.0),
     (1, 10, D2, 3, 4, 8, 3 / 8),
     (1, 11, D2, 3, 1, 8, 3 / 8),
     (2, 10, D2, 1, 3, 8, 1 / 8),
