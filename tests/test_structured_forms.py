@@ -134,6 +134,10 @@ def ex01(backfill: str, key: str = "backfill"):
     '"new_feature; bug_fix; new_entities"',
     '"new_feature\\nbug_fix\\nnew_entities"',
     '["New feature", "bug-fix", " NEW_ENTITIES "]',              # spaced, hyphenated, case
+    '"new_feature, bug_fix and new_entities"',                    # keys joined as in a sentence
+    '"new_feature / bug_fix & new_entities"',
+    '"- new_feature\\n- bug_fix\\n- new_entities"',                # bullets
+    '"1. new_feature\\n2. bug_fix\\n3. new_entities"',             # numbered
     '{"bug_fix", "new_entities", "new_feature"}',
     # the situations' own text, as the notebook's table shows it (backticks included)
     '["A new feature definition (say `views_7d` is added) must exist for the past year of training data.", '
@@ -154,6 +158,8 @@ def test_ex01_key_written_with_other_case_is_found():
     ('"new_feature, bug_fix"', "backfill_when_history_changes"),
     ('"new_feature, bug_fix, new_entities, daily_run"', "new_days_are_incremental"),
     ('["new feature", "bug fix", "new entities", "missed day"]', "new_days_are_incremental"),
+    ('"new_feature and bug_fix"', "backfill_when_history_changes"),
+    ('"- new_feature\\n- bug_fix\\n- new_entities\\n- missed_day"', "new_days_are_incremental"),
 ])
 def test_ex01_wrong_choice_in_a_natural_form_still_fails(backfill, failing_check):
     assert check_of(ex01(backfill), failing_check).status == "fail"
@@ -287,6 +293,7 @@ def test_ex04_next_as_of_as_a_bare_day_or_a_timestamp_gets_full_marks(value):
 
 @pytest.mark.parametrize("value,words", [
     ("'2025-12-03 00:00:00'", "Right day, wrong time"),
+    ("'2025-12-03 23:59:59.999999'", "at 23:59:59.999999 the 7-day window would end 0.999999 second(s) late"),
     ("'2025-12-04 00:00:00'", "midnight that starts"),
     ("'2025-12-04'", "skips a day"),
     ("'2025-12-02'", "watermark itself"),
@@ -366,6 +373,11 @@ def test_ex09_every_field_in_the_wrong_form_is_reported_once():
         assert "219 PB" not in check.message
 
 
+def test_ex09_keys_in_other_case_pass_the_form_checks_as_the_value_checks_read_them():
+    result = grade("ex09", 'ex09 = {"A_GB": 2.19e8, "B-GB": 109.5, "C_Fraction": 1 / 12, "c_why": "x"}')
+    assert all_pass(result, ["answer_is_three_numbers", "sizes_in_the_right_decade", *EX09_VALUES]), not_passed(result)
+
+
 def test_ex09_a_cell_that_is_not_python_is_explained_once():
     result = grade("ex09", 'ex09 = {\n  "a_gb": 2.19e8,\n  "b_gb": 109.5,\n  "c_fraction": 8.3%,\n  "c_why": "x"\n}')
     carrying = [c for c in result.checks if "0.083" in c.message]
@@ -424,6 +436,8 @@ def test_a_cell_that_is_not_python_is_said_once_across_value_and_written_checks(
     '{"new_feature": True, "bug_fix": True, "new_entities": True, "daily_run": False, "missed_day": False, "serving_refresh": False}',
     '{"new_feature": "backfill", "bug_fix": "Backfill", "new_entities": "backfill", "daily_run": "incremental", '
     '"missed_day": "incremental", "serving_refresh": "incremental"}',
+    '{"new_feature": "yes", "bug_fix": "Yes", "new_entities": "y", "daily_run": "no", "missed_day": "No", "serving_refresh": "n"}',
+    '{"new_feature": 1, "bug_fix": 1, "new_entities": 1, "daily_run": 0, "missed_day": 0, "serving_refresh": 0}',
 ])
 def test_ex01_each_situation_marked_is_read_as_the_choice(backfill):
     result = ex01(backfill)

@@ -48,13 +48,37 @@ def _option(item: str) -> str | None:
     return _BY_TEXT.get(_situation_text(item))
 
 
+# A bullet or a number at an item's start ("- bug_fix", "2. bug_fix", "b) bug_fix"), and the
+# words and signs that join keys within one item ("bug_fix and new_entities", "a / b", "a & b").
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\(?\d+[.)]|\(?[a-f]\))\s+")
+_JOINS = re.compile(r"\s*(?:,|;|\band\b|&|/|\||\+)\s*", re.I)
+
+
+def _items(items: list) -> list:
+    """Items as written, each split further where it is keys joined by 'and', '&', '/', '|' or '+'
+    and stripped of a bullet or number; an item is left whole unless every part is a key (a
+    situation's own text has 'and' in it), so an unknown item is named as the student wrote it."""
+    out = []
+    for item in items:
+        if not isinstance(item, str) or _option(item):
+            out.append(item)
+            continue
+        parts = [_BULLET.sub("", p) for p in _JOINS.split(_BULLET.sub("", item)) if p.strip()]
+        out.extend(parts if parts and all(_option(p) for p in parts) else [item])
+    return out
+
+
 def _marked(value: dict):
     """The situations a dict marks as backfills, or the dict itself when it is not such a mark-up."""
     def mark(v):
         if isinstance(v, bool):
             return v
-        if isinstance(v, str) and v.strip().lower() in ("backfill", "incremental"):
-            return v.strip().lower() == "backfill"
+        if isinstance(v, int) and v in (0, 1):
+            return bool(v)
+        if isinstance(v, str) and v.strip().lower() in ("backfill", "yes", "y", "true"):
+            return True
+        if isinstance(v, str) and v.strip().lower() in ("incremental", "no", "n", "false"):
+            return False
         return None
 
     marks = {k: mark(v) for k, v in value.items()}
@@ -69,6 +93,7 @@ def chosen(value) -> set[str]:
     if isinstance(value, dict):  # each situation marked: {"new_feature": True} or {"new_feature": "backfill"}
         value = _marked(value)
     items = [value] if isinstance(value, str) and _option(value) else split_items(value)
+    items = None if items is None else _items(items)
     if items is None or not all(isinstance(v, str) for v in items):
         raise Unreadable('write the chosen situations as a list of option keys, e.g. ["key_1", "key_2"] '
                          f"(the keys: {', '.join(OPTIONS)})")

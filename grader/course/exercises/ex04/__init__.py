@@ -27,9 +27,13 @@ def judge_next(value) -> tuple[bool, str]:
     if ts == SAMPLE_WATERMARK:
         return False, "That is the watermark itself: it is already written; the next run computes the day after it"
     if ts.date() == want.date():
+        # a time after 23:59:59 (23:59:59.999999, "the day's very end") ends the window late, not early
+        at = f"{ts:%H:%M:%S.%f}".rstrip("0").rstrip(".")
+        gap = want - ts if ts < want else ts - want
         return False, (
             f"Right day, wrong time: the course represents a day by its 23:59:59, so the next as-of is "
-            f"{want:%Y-%m-%d %H:%M:%S}; at {ts:%H:%M:%S} the 7-day window would end {want - ts} early"
+            f"{want:%Y-%m-%d %H:%M:%S}; at {at} the 7-day window would end "
+            f"{_duration(gap)} {'early' if ts < want else 'late'}"
         )
     if ts.date() == want.date() + semantics.DAY and ts.time() == time(0):
         return False, (f"{ts:%Y-%m-%d %H:%M:%S} is the midnight that starts the day after; the course names the "
@@ -37,6 +41,13 @@ def judge_next(value) -> tuple[bool, str]:
     if ts > want:
         return False, "That skips a day: an incremental run computes only the one as-of day right after the watermark"
     return False, "Not the next as-of: an incremental run computes last_as_of_ts + 1 day"
+
+
+def _duration(delta: timedelta) -> str:
+    """0:00:59 for whole seconds; 0.999999 second(s) for less than one."""
+    if delta < timedelta(seconds=1):
+        return f"{delta.total_seconds():.6f}".rstrip("0") + " second(s)"
+    return str(delta)
 
 
 def next_as_of(dataset: Dataset, variables: dict) -> list[tuple]:

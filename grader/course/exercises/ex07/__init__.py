@@ -8,11 +8,13 @@ and every other row exactly as it was."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
 from grader.engine import compare
 from grader.engine.checks import Fixture, ResultCheck, Verdict
+from grader.engine.checks.base import _sql
 from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, columns as table_columns, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.results import Table
@@ -24,6 +26,11 @@ D2, D3 = datetime(2025, 12, 2, 23, 59, 59), datetime(2025, 12, 3, 23, 59, 59)
 D4 = datetime(2025, 12, 4, 23, 59, 59)
 OTHER_BATCH_USER, AHEAD_USER = 106, 107
 ZERO_IMPRESSIONS = (103, 202, D3, 0, 0, 0)
+
+
+# Whether the script being judged wrote nothing on the check's whole fixture (WriteCheck.message
+# asks only when it wrote nothing on a shrunk counterexample).
+_WROTE_NOTHING: ContextVar = ContextVar("ex07_wrote_nothing", default=lambda: None)
 
 
 def expected(dataset: Dataset, variables: dict) -> list[tuple]:
@@ -51,10 +58,25 @@ class WriteCheck(ResultCheck):
     script with a wrong ctr then loses the ctr checks, and keeps these."""
 
     own_ctr: bool = False
+    # `both_paths`: the script runs twice and the table after the second run is judged, so every
+    # key of feature_rows is written once as new and once over a row already there (an upsert's
+    # two branches can compute ctr_7d differently). When the second run fails (a plain INSERT's
+    # duplicate key: rerun_is_idempotent's concern) the table after the first run is judged.
+    both_paths: bool = False
 
     def __post_init__(self):
         if self.own_ctr:
             self.control = empty_table
+
+    def _result(self, sql, fixture, limits, runs=None):
+        if not self.both_paths or runs is not None:
+            return super()._result(sql, fixture, limits, runs)
+        try:
+            return super()._result(sql, fixture, limits, 2)
+        except SandboxError as exc:
+            if not str(exc).startswith("run 2 "):
+                raise
+            return super()._result(sql, fixture, limits, 1)
 
     def reference(self, sql, fixture, limits):
         rows = self.expected(fixture.dataset, fixture.variables)
@@ -87,21 +109,37 @@ class WriteCheck(ResultCheck):
 
     def message(self, d, fixture=None) -> str:
         """A script that left feature_table exactly as it found it wrote nothing: say that, not
-        the mistake this check names (a key, other days) that it never had the chance to make."""
+        the mistake this check names (a key, other days) that it never had the chance to make.
+        Judged on the check's whole fixture: on the few rows a counterexample is shrunk to, a
+        script that skips only the stale rows also writes nothing, but it did write the rest."""
         before = fixture.dataset.rows("feature_table") if fixture is not None else None
         if before is not None and fixture.dataset.rows("feature_rows") and \
-                compare.diff(before, FEATURE_COLUMNS, d.got, FEATURE_COLUMNS).equal:
+                compare.diff(before, FEATURE_COLUMNS, d.got, FEATURE_COLUMNS).equal and _WROTE_NOTHING.get()() is not False:
             return (f"Your script wrote nothing: feature_table is exactly as it was before it ran "
                     f"({d.summary()}); it must write every row of feature_rows, with ctr_7d.")
         return super().message(d, fixture)
 
+    def _wrote_nothing(self, answer, limits) -> bool | None:
+        """Whether the script leaves this check's whole fixture as it found it (None: unknown)."""
+        try:
+            state = self._result(_sql(answer, self.answer), self.fixture, limits)
+        except SandboxError:
+            return None
+        got, missing = compare.project(state.columns, state.rows, FEATURE_COLUMNS)
+        if missing:
+            return None
+        return compare.diff(self.fixture.dataset.rows("feature_table"), FEATURE_COLUMNS, got, FEATURE_COLUMNS).equal
+
     def evaluate(self, answer, limits):
+        token = _WROTE_NOTHING.set(lambda: self._wrote_nothing(answer, limits))
         try:
             verdict = super().evaluate(answer, limits)
         except SandboxError as exc:
             if self.runs > 1 and str(exc).startswith("run ") and not str(exc).startswith("run 1 "):
                 return Verdict("fail", f"The first run worked, the next one failed: {exc}. {self.fail}", self._inputs())
             raise
+        finally:
+            _WROTE_NOTHING.reset(token)
         return verdict
 
     def _inputs(self) -> list[Table]:

@@ -3,7 +3,9 @@ names it. Each check judges only its concern: the checks about keys, untouched r
 rows and reruns expect ctr_7d as the script itself computes it (WriteCheck.own_ctr), so a ctr
 mistake costs the ctr checks only; the zero-impressions check judges the rows with 0
 impressions, the precision check only values that lost digits (FLOAT, ROUND), and
-`ctr_not_integer_division` every ratio on dyadic rates (exact in FLOAT)."""
+`ctr_not_integer_division` every ratio on dyadic rates (exact in FLOAT). The ctr checks run the
+script twice (WriteCheck.both_paths), so the ctr_7d an upsert's UPDATE branch writes is judged
+as well as its INSERT branch's."""
 
 from dataclasses import replace
 from datetime import datetime as dt
@@ -20,6 +22,12 @@ def zero_impression_rows(d, fixture):
     """ctr_7d of the rows with 0 impressions (every row must still be written)."""
     return replace(d.only(unexpected=False, changed=False, duplicated=False),
                    changed=[(e, g) for e, g in d.changed if e[IMPRESSIONS] == 0])
+
+
+def ctr_rows(d, fixture):
+    """ctr_7d only (every row must still be written): the counts are other checks' concern."""
+    return replace(d.only(unexpected=False, changed=False, duplicated=False),
+                   changed=[(e, g) for e, g in d.changed if not compare.values_equal(e[CTR], g[CTR])])
 
 
 def lost_precision(expected, got) -> bool:
@@ -49,10 +57,17 @@ NEW = [(1, 10, D2, 1, 1, 2), (1, 11, D2, 1, 0, 4), (2, 10, D2, 3, 1, 4)]
 
 RERUN = fixture("the same feature_rows written twice", NEW)
 
-STALE = fixture("stale rows for the same keys (every feature column differs)", NEW + [(3, 12, D2, 0, 2, 2)], [
+STALE = fixture("stale rows for the same keys, on two as-of days (every feature column differs, or all but clicks and ctr)",
+                NEW + [(3, 12, D2, 0, 2, 2), (4, 13, D2, 0, 3, 3), (5, 15, D1, 2, 0, 2)], [
+    # feature_rows may hold more than one as-of day (Exercise 6 computes several): a write that
+    # replaces only the latest day's keys leaves this one stale
+    (5, 15, D1, 0, 2, 2, 0.0),
     (1, 10, D2, 3, 4, 8, 3 / 8),
     (1, 11, D2, 3, 1, 8, 3 / 8),
     (2, 10, D2, 1, 3, 8, 1 / 8),
+    # the same clicks_7d and ctr_7d, the other counts stale: an update made only WHEN the
+    # clicks or the rate changed leaves it
+    (4, 13, D2, 0, 1, 1, 0.0),
 ])
 
 KEY = fixture("the same (user, item) pairs already written for the day before", NEW, [
@@ -88,6 +103,10 @@ OTHER_DAYS = fixture("other pairs written for the days before and after", NEW, [
 UNRELATED = fixture("other keys of the same day that feature_rows does not mention", NEW, [
     (5, 50, D2, 1, 1, 2, 0.5),
     (6, 60, D2, 0, 1, 1, 0.0),
+    # other keys of the same users and items: a write that clears the day's rows of the users
+    # (or items) in feature_rows first overwrites a batch, not exactly its keys
+    (1, 12, D2, 1, 0, 1, 1.0),
+    (3, 10, D2, 0, 2, 2, 0.0),
 ])
 
 ZERO = fixture("rows with zero impressions", [
@@ -146,16 +165,19 @@ CHECKS = [
     write_check("zero_impressions_give_null_ctr", ZERO, 1,
         "ctr_7d for zero impressions must be NULL (unknown), not 0, NaN or infinity: in DuckDB "
         "0 / 0 is NaN and x / 0 is inf, so write clicks_7d / NULLIF(impressions_7d, 0) and don't "
-        "COALESCE it to 0 (a 0 claims 'never clicked', which the data does not say)",
-        own_ctr=False, aspect=zero_impression_rows),
+        "COALESCE it to 0 (a 0 claims 'never clicked', which the data does not say); the same goes for "
+        "the ctr_7d an update writes over an existing row",
+        own_ctr=False, aspect=zero_impression_rows, both_paths=True),
     write_check("ctr_not_integer_division", INT_DIVISION, 1,
         "ctr_7d is clicks_7d / impressions_7d as a DOUBLE (0.5, 0.25, ...): integer division (//) or a "
-        "cast to an integer type truncates the rate to 0 or 1; use / on the counts (DuckDB's / gives a DOUBLE)",
-        own_ctr=False),
+        "cast to an integer type truncates the rate to 0 or 1; use / on the counts (DuckDB's / gives a DOUBLE), "
+        "both where a new row is inserted and where an existing one is updated",
+        own_ctr=False, aspect=ctr_rows, both_paths=True),
     write_check("ctr_is_double_not_float", FLOAT, 1,
         "ctr_7d keeps every digit of a DOUBLE: a FLOAT is a 4-byte REAL with about 7 significant digits "
         "(1/3 becomes 0.3333333432674408) and ROUND cuts digits, while feature_table.ctr_7d is DOUBLE; "
-        "compute in DOUBLE (no ::FLOAT, no ROUND) so training and serving read the same value", own_ctr=False, aspect=precision_rows),
+        "compute in DOUBLE (no ::FLOAT, no ROUND) so training and serving read the same value", own_ctr=False, aspect=precision_rows,
+        both_paths=True),
     ResultCheck(
         name="feature_table_keeps_key_and_types", answer="ex07", points=1,
         fail="After your script feature_table must still have PRIMARY KEY (user_id, item_id, as_of_ts) "

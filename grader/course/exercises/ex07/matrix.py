@@ -75,9 +75,20 @@ MATRIX = {
     "keeps_only_the_day_written": wrong("ex07", {SAMPLE, "other_days_untouched"}, cell(
         f"""DELETE FROM feature_table WHERE as_of_ts <> (SELECT max(as_of_ts) FROM feature_rows);
             INSERT OR REPLACE INTO feature_table SELECT *, {CTR} FROM feature_rows;""")),
+    # clears the day's rows of the batch's users, not exactly its keys (the sample's other keys
+    # of the day belong to user 106, outside the batch)
+    "clears_the_batch_users_day_first": wrong("ex07", {"unrelated_rows_untouched"}, cell(
+        f"""DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows)
+              AND user_id IN (SELECT user_id FROM feature_rows);
+            {INSERT}""")),
     "partition_overwrite_of_the_day": wrong("ex07", {SAMPLE, "unrelated_rows_untouched"}, cell(
         f"DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows); {INSERT}")),
     "ctr_without_nullif": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(ctr="clicks_7d / impressions_7d"))),
+    # NULLIF in the SELECT, but the UPDATE branch derives ctr_7d again without it: a zero-impression
+    # key written over an existing row (the sample's rerun) gets NaN
+    "update_branch_ctr_without_nullif": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(
+        on_conflict="DO UPDATE SET clicks_7d = excluded.clicks_7d, views_7d = excluded.views_7d, "
+                    "impressions_7d = excluded.impressions_7d, ctr_7d = excluded.clicks_7d / excluded.impressions_7d"))),
     "ctr_coalesced_to_zero": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(ctr=f"coalesce({CTR}, 0)"))),
     "ctr_zero_by_case": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"},
         cell(upsert(ctr="CASE WHEN impressions_7d = 0 THEN 0 ELSE clicks_7d / impressions_7d END"))),

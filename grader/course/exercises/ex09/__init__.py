@@ -17,11 +17,19 @@ import math
 from typing import Any
 
 from grader.engine.checks import ManualCheck, ValueCheck, Verdict
+from grader.engine.checks.value import _find_key
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.judges import is_number, number_form
 from grader.engine.structured import is_unanswered
 
 NUMBERS = {"a_gb": "GB", "b_gb": "GB", "c_fraction": "a fraction"}
+
+
+def _parts(value: dict) -> dict:
+    """The numbers' parts found as the value checks find them (`A_GB`, `a-gb`: any case, spaces or
+    hyphens for the underscores), under their own names."""
+    found = {k: _find_key(value, k) for k in NUMBERS}
+    return {k: value[f] for k, f in found.items() if f is not None}
 
 
 class ShapeCheck(ValueCheck):
@@ -30,7 +38,8 @@ class ShapeCheck(ValueCheck):
     def evaluate(self, answer, limits):
         value = answer.value
         if answer.kind == "structured" and isinstance(value, dict):
-            todo = [k for k in NUMBERS if k in value and is_unanswered(value[k])]
+            parts = _parts(value)
+            todo = [k for k in NUMBERS if k in parts and is_unanswered(parts[k])]
             if todo:
                 return Verdict("missing", f"ex09: not answered yet: {', '.join(todo)}")
         return super().evaluate(answer, limits)
@@ -40,6 +49,7 @@ def shape(value: Any) -> tuple[bool, str]:
     """Every problem of form at once (each part that is absent, not a number, or out of range)."""
     if not isinstance(value, dict):
         return False, "ex09 should be a dict: {\"a_gb\": ..., \"b_gb\": ..., \"c_fraction\": ..., \"c_why\": \"...\"}"
+    value = _parts(value)
     absent = [k for k in NUMBERS if k not in value]
     problems = [f"no key(s) {', '.join(absent)} (the keys are a_gb, b_gb, c_fraction and c_why)"] if absent else []
     for k, unit in NUMBERS.items():
@@ -77,6 +87,7 @@ def magnitude(value: Any) -> tuple[bool, str]:
     if not isinstance(value, dict):
         return shape(value)
     problems = []
+    value = _parts(value)
     for key, decade in DECADE.items():
         v = value.get(key)
         if not is_number(v) or v <= 0:

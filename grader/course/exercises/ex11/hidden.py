@@ -38,6 +38,10 @@ ALL_TIME = fixture("pairs active only before the window", [
     (2, 2, 11, dt(2025, 11, 1, 9), "view"),      # a month ago
     (3, 3, 12, dt(2025, 11, 20, 9), "click"),    # twelve days ago
     (4, 1, 11, dt(2025, 6, 1, 9), "view"),
+    # a pair active before the window AND in it: in the grid (a window tested on the pair's
+    # first event, HAVING min(event_ts) > as_of_ts - 7 days, drops it)
+    (5, 5, 14, dt(2025, 11, 10, 9), "view"),
+    (6, 5, 14, dt(2025, 12, 2, 9), "click"),
 ])
 
 DUPLICATES = fixture("many events per pair, and retried events", [
@@ -58,6 +62,11 @@ LEAKAGE = fixture("events after the as-of time", [
     (2, 2, 11, dt(2025, 12, 3, 9), "view"),      # tomorrow: a pair that does not exist yet
     (3, 1, 11, dt(2025, 12, 10, 9), "click"),
     (4, 1, 10, dt(2025, 12, 4, 9), "click"),
+    # a pair active before the window and after the as-of time, never in it: not in the grid
+    # (a window tested on the pair's first and last events, min <= as_of_ts and max > the
+    # window's start, takes it in)
+    (5, 5, 14, dt(2025, 11, 10, 9), "view"),
+    (6, 5, 14, dt(2025, 12, 5, 9), "click"),
 ])
 
 EDGES = fixture("events exactly on the window's edges", [
@@ -108,7 +117,8 @@ CHECKS = [
         "is activity too): don't filter event types", aspect=missing_rows_only),
     grid_check("grid_not_all_time", ALL_TIME, 2,
         "The grid for an as-of time is the pairs active in as_of_ts - 7 days < event_ts <= "
-        "as_of_ts, not every pair ever seen: events older than the window add no pair",
+        "as_of_ts, not every pair ever seen: events older than the window neither add a pair nor "
+        "take away one that is active in the window",
         control=without_old_events, control_note="with the events older than the window removed"),
     grid_check("pairs_distinct", DUPLICATES, 1,
         "One row per (user_id, item_id): a pair with several events (or retried copies of one) is "

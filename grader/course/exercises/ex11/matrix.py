@@ -52,6 +52,11 @@ MATRIX = {
     # rounding to whole days: wrong for a noon as-of time, and counts the half second after a day end
     "as_of_rounded_to_days": wrong("ex11", {SAMPLE, "reads_as_of_on_sample", "reads_as_of_variable", "window_edges"},
         cell(pairs(f"event_ts < {AS_OF}::DATE + INTERVAL '1 day' AND event_ts >= {AS_OF}::DATE - INTERVAL '6 days'"))),
+    # the window tested on a pair's first and last events, not on each event: a pair seen before
+    # the window and again after the as-of time, never in it, gets in (the sample has none)
+    "window_on_first_and_last_event": wrong("ex11", {"no_leakage"},
+        cell(f"SELECT user_id, item_id FROM events GROUP BY user_id, item_id "
+             f"HAVING min(event_ts) <= {AS_OF} AND max(event_ts) > {AS_OF} - INTERVAL '7 days'")),
     # now() instead of the variable: no pair at all for any past as-of time, so nothing is earned
     "now_instead_of_as_of": wrong("ex11", {SAMPLE, "reads_as_of_on_sample", "grid_not_cartesian", "grid_has_every_active_pair", "grid_not_all_time",
                                            "pairs_distinct", "no_leakage", "window_edges", "window_is_seven_days", "reads_as_of_variable"},
