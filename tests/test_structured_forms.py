@@ -378,6 +378,15 @@ def test_ex09_keys_in_other_case_pass_the_form_checks_as_the_value_checks_read_t
     assert all_pass(result, ["answer_is_three_numbers", "sizes_in_the_right_decade", *EX09_VALUES]), not_passed(result)
 
 
+def test_a_written_answer_under_a_key_in_other_case_goes_to_the_instructor():
+    # 'Why' and 'C_WHY' are found as the value checks find their keys, not told "write your answer"
+    r09 = grade("ex09", 'ex09 = {"a_gb": 2.19e8, "b_gb": 109.5, "c_fraction": 1 / 12, '
+                        '"C_WHY": "only one day of twelve months is scanned after pruning"}')
+    assert [c.status for c in r09.checks if c.name not in EX09_VALUES and c.status != "pass"] == ["manual"]
+    r04 = grade("ex04", "ex04 = {'next_as_of_ts': '2025-12-03 23:59:59', 'Why': 'the watermark plus one day'}")
+    assert check_of(r04, "why_next_as_of").status == "manual", check_of(r04, "why_next_as_of").message
+
+
 def test_ex09_a_cell_that_is_not_python_is_explained_once():
     result = grade("ex09", 'ex09 = {\n  "a_gb": 2.19e8,\n  "b_gb": 109.5,\n  "c_fraction": 8.3%,\n  "c_why": "x"\n}')
     carrying = [c for c in result.checks if "0.083" in c.message]

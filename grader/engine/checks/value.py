@@ -48,7 +48,7 @@ class ValueCheck(Check):
                 return self.unreadable(
                     f"{self.answer} should be a dict with key {self.key!r} (as in the notebook's template); "
                     f"got {type(value).__name__} {_short(value)}", whole=True)
-            key = _find_key(value, self.key)
+            key = find_key(value, self.key)
             if key is None:
                 has = ", ".join(repr(k) for k in list(value)[:8]) or "none"
                 return Verdict("missing", f"{self.answer} has no key {self.key!r} (its keys: {has})")
@@ -75,7 +75,7 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _find_key(value: dict, key: str) -> Any:
+def find_key(value: dict, key: str) -> Any:
     """The dict's key for `key`: exact, else the one written with other case, spaces or hyphens."""
     if key in value:
         return key
@@ -114,8 +114,9 @@ class ManualCheck(Check):
         return None if answer is None or answer.kind != "structured" else self._text(answer.value)
 
     def _text(self, value) -> str | None:
-        if self.key is not None:
-            value = value.get(self.key) if isinstance(value, dict) else None
+        if self.key is not None:  # found as ValueCheck finds it: 'Why' is the key 'why'
+            key = find_key(value, self.key) if isinstance(value, dict) else None
+            value = None if key is None else value[key]
         if isinstance(value, str):
             return None if is_unanswered(value) else value.strip()
         if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):

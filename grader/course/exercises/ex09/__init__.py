@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from grader.engine.checks import ManualCheck, ValueCheck, Verdict
-from grader.engine.checks.value import _find_key
+from grader.engine.checks.value import find_key
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.judges import is_number, number_form
 from grader.engine.structured import is_unanswered
@@ -28,7 +28,7 @@ NUMBERS = {"a_gb": "GB", "b_gb": "GB", "c_fraction": "a fraction"}
 def _parts(value: dict) -> dict:
     """The numbers' parts found as the value checks find them (`A_GB`, `a-gb`: any case, spaces or
     hyphens for the underscores), under their own names."""
-    found = {k: _find_key(value, k) for k in NUMBERS}
+    found = {k: find_key(value, k) for k in NUMBERS}
     return {k: value[f] for k, f in found.items() if f is not None}
 
 
