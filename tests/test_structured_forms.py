@@ -412,6 +412,9 @@ def test_a_bare_day_is_the_as_of_day_in_every_exercise_that_asks_for_one():
     ("Dec 3 2025", "2025-12-03 23:59:59"),
     ("2025-12-03 00:00:00", "2025-12-03 00:00:00"),     # a written time is read as written
     ("2025-12-03T12:30", "2025-12-03 12:30:00"),
+    ("December 3rd, 2025", "2025-12-03 23:59:59"),     # an ordinal, as people write a day
+    ("3 Dec 2025 23:59:59", "2025-12-03 23:59:59"),    # a named day with its time
+    ("Dec 3, 2025 00:00", "2025-12-03 00:00:00"),
 ])
 def test_parse_as_of_day(text, expected):
     from grader.engine.judges import day_text, parse_as_of_day
@@ -424,6 +427,13 @@ def test_parse_as_of_day_refuses_what_it_cannot_read_unambiguously(text):
     from grader.engine.judges import parse_as_of_day
 
     assert parse_as_of_day(text) is None
+
+
+@pytest.mark.parametrize("text", ["2025-12-03 24:00:00", "2025-13-01"])
+def test_a_day_in_the_right_form_but_out_of_range_is_told_so_not_told_to_write_iso(text):
+    from grader.engine.judges import day_form
+
+    assert "hours 00-23" in day_form(text) and "ISO" not in day_form(text)
 
 
 def test_an_answer_that_is_not_a_dict_is_said_once_by_a_value_check():

@@ -99,6 +99,8 @@ _ISO = re.compile(
     r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
 )
 _NAMED = ("%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y")  # Dec 3 2025, 3 December 2025
+_TIMES = ("%H:%M:%S", "%H:%M")  # ... 23:59:59 after a named day
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)  # December 3rd, 2025
 # a zone after a time ('23:59:59+01:00', '23:59:59Z') or named ('... UTC'); not '03-12-2025'
 _ZONE = re.compile(r"(?:\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}(?::?\d{2})?|Z)|\b(?:UTC|GMT))$", re.I)
 
@@ -123,12 +125,17 @@ def _read(value: Any) -> tuple[datetime, bool] | None:
                 return datetime(int(y), int(mo), int(d)), True
             micro = int((frac or "0").ljust(6, "0"))
             return datetime(int(y), int(mo), int(d), int(hh), int(mi), int(ss or 0), micro), False
-        named = re.sub(r"[,\s]+", " ", text).strip()
+        named = re.sub(r"[,\s]+", " ", _ORDINAL.sub("", text)).strip()
         for fmt in _NAMED:
             try:
                 return datetime.strptime(named, fmt), True
             except ValueError:
-                continue
+                pass
+            for at in _TIMES:
+                try:
+                    return datetime.strptime(named, f"{fmt} {at}"), False
+                except ValueError:
+                    pass
     except ValueError:  # 2025-13-40, 24:00
         return None
     return None
@@ -163,6 +170,8 @@ def day_form(value: Any) -> str:
         hint = "with its year"
     elif re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}", text):
         hint = "year first (day-first and month-first dates are ambiguous)"
+    elif _ISO.fullmatch(_timestamp_text(value) or ""):  # the form is right, a number is out of range
+        hint = "as a real day and time (months 1-12, hours 00-23: the day's last second is 23:59:59)"
     else:
         hint = "in ISO form"
     return f"could not read {value!r} as a day: write it {hint}, like '2025-12-03' or '2025-12-03 23:59:59'"
