@@ -64,11 +64,12 @@ def mutation_tests(submit, wrong: dict, correct: dict):
 from grader.engine.matrix import Wrong, wrong  # noqa: E402,F401
 
 
-# How a result check's message starts: with the difference found (see compare.Diff.summary).
+# How a result check's message starts: with the difference found (see compare.Diff.summary),
+# after which run of a script checked after each run (Exercise 7's sample check).
 import re  # noqa: E402
 
 FINDING = re.compile(
-    r"^(Compared with your own answer .*?: )?"
+    r"^(After the (first run|rerun): )?(Compared with your own answer .*?: )?"
     r"(\d+ (expected row|row|key)|None of the \d+ expected|[a-z_0-9]+ is [A-Z]|missing column|The first run worked|Your script wrote nothing)",
     re.I,
 )

@@ -33,7 +33,19 @@ def test_a_script_that_skips_only_the_stale_row_is_not_told_it_wrote_nothing():
     result = grade("ex07", sql_cell("ex07", skips_existing), hidden=False)
     check = next(c for c in result.checks if c.name == SAMPLE)
     assert check.status == "fail" and "wrote nothing" not in check.message, check.message
-    assert check.message.startswith("1 row(s) with wrong values in views_7d"), check.message
+    assert check.message.startswith("After the first run: 1 row(s) with wrong values in views_7d"), check.message
+
+
+def test_the_sample_check_judges_the_table_after_the_first_run_too():
+    # an upsert whose UPDATE computes ctr_7d from the old row's counts (unqualified columns in DO
+    # UPDATE SET): the rerun repairs it, so judging only after the rerun told "All public checks passed"
+    old_counts_ctr = """INSERT INTO feature_table
+        SELECT *, clicks_7d / NULLIF(impressions_7d, 0) FROM feature_rows
+        ON CONFLICT (user_id, item_id, as_of_ts) DO UPDATE SET clicks_7d = excluded.clicks_7d,
+            views_7d = excluded.views_7d, impressions_7d = excluded.impressions_7d,
+            ctr_7d = clicks_7d / NULLIF(impressions_7d, 0)"""
+    check = next(c for c in grade("ex07", sql_cell("ex07", old_counts_ctr), hidden=False).checks if c.name == SAMPLE)
+    assert check.status == "fail" and check.message.startswith("After the first run: 1 row(s) with wrong values in ctr_7d")
 
 
 def test_replacing_only_the_latest_days_keys_leaves_an_earlier_day_stale():

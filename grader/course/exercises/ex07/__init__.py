@@ -9,6 +9,7 @@ and every other row exactly as it was."""
 from __future__ import annotations
 
 from contextvars import ContextVar
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,6 +64,10 @@ class WriteCheck(ResultCheck):
     # two branches can compute ctr_7d differently). When the second run fails (a plain INSERT's
     # duplicate key: rerun_is_idempotent's concern) the table after the first run is judged.
     both_paths: bool = False
+    # `each_run`: with several runs, the table is judged after the first run too: a rerun can
+    # mend what the first run wrote wrong (an upsert whose UPDATE reads the old row's counts),
+    # and a check that says "right after a run and a rerun" must have seen both.
+    each_run: bool = False
 
     def __post_init__(self):
         if self.own_ctr:
@@ -131,6 +136,10 @@ class WriteCheck(ResultCheck):
         return compare.diff(self.fixture.dataset.rows("feature_table"), FEATURE_COLUMNS, got, FEATURE_COLUMNS).equal
 
     def evaluate(self, answer, limits):
+        if self.each_run and self.runs > 1:
+            first = dataclasses.replace(self, runs=1, each_run=False).evaluate(answer, limits)
+            if first.status != "pass":
+                return dataclasses.replace(first, message=f"After the first run: {first.message}")
         token = _WROTE_NOTHING.set(lambda: self._wrote_nothing(answer, limits))
         try:
             verdict = super().evaluate(answer, limits)
@@ -140,6 +149,8 @@ class WriteCheck(ResultCheck):
             raise
         finally:
             _WROTE_NOTHING.reset(token)
+        if self.each_run and verdict.status != "pass" and not verdict.message.startswith("The first run worked"):
+            return dataclasses.replace(verdict, message=f"After the rerun: {verdict.message}")
         return verdict
 
     def _inputs(self) -> list[Table]:
@@ -190,11 +201,11 @@ EXERCISE = Exercise(
             "matches_reference_on_sample",
             Fixture("sample", sample()),
             2,
-            "After your script, run twice as a scheduler may, feature_table on the workbook's sample tables "
-            "differs from the expected table: every 2025-12-03 row of feature_rows written once with ctr_7d "
+            "feature_table on the workbook's sample tables must be the expected table after your script runs, "
+            "and again after a rerun (as a scheduler may run it): every 2025-12-03 row of feature_rows written once with ctr_7d "
             "(NULL for zero impressions), every other row (2025-12-02, user 106's batch, 2025-12-04) kept as it was",
             passed="feature_table is right after a run and a rerun on the sample tables.",
-            own_ctr=False, runs=2,
+            own_ctr=False, runs=2, each_run=True,
         ),
     ],
 )
