@@ -146,3 +146,17 @@ def test_concurrency_is_judged_on_what_it_adds_to_the_serial_orders():
     result = grade("ex12", sql_cell("ex12b", WRONG["shared_staging_table"][0]))
     check = next(c for c in result.checks if c.name == "concurrent_backfills_converge")
     assert check.status == "fail" and "interleaved as" in check.message
+
+
+def test_a_backfill_writing_other_as_of_times_is_told_what_it_wrote_not_that_it_wrote_nothing():
+    # days generated as DATEs: rows on 12-01 00:00:00 .., none on the range's 23:59:59 days. The checks that
+    # need the range's days written cannot judge it, and say what it did write.
+    days = ("SELECT unnest(generate_series(CAST(getvariable('start_ts') AS DATE), CAST(getvariable('end_ts') AS DATE), "
+            "INTERVAL 1 DAY))::TIMESTAMP AS as_of_ts")
+    right = "SELECT unnest(generate_series(getvariable('start_ts'), getvariable('end_ts'), INTERVAL 1 DAY)) AS as_of_ts"
+    assert right in CORRECT["delete_range_and_insert_in_a_transaction"]
+    sql = CORRECT["delete_range_and_insert_in_a_transaction"].replace(right, days)
+    result = grade("ex12", sql_cell("ex12b", sql), STRUCTURED, EXPLAINED)
+    check = next(c for c in result.checks if c.name == "overlapping_backfills_both_orders")
+    assert check.status == "fail" and "wrote no feature rows" not in check.message, check.message
+    assert "only on as_of_ts 2025-12-01 00:00:00" in check.message, check.message

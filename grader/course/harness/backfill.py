@@ -192,8 +192,14 @@ class BackfillCheck(Check):
         days = set(union.days)
         before = State(sc.initial_rows, None, None)
         after = State(out.rows, None, None)
-        if not [d for d in written_days(before, after) if d in days]:
-            return f"in {what} your backfill wrote no feature rows"
+        wrote = written_days(before, after)
+        if not [d for d in wrote if d in days]:
+            if wrote:  # rows, but on none of the range's as-of days (each a day's 23:59:59)
+                shown = ", ".join(f"{d:%Y-%m-%d %H:%M:%S}" for d in wrote[:3]) + (", ..." if len(wrote) > 3 else "")
+                span = f"{union.start:%Y-%m-%d %H:%M:%S} .. {union.end:%Y-%m-%d %H:%M:%S}"
+                return (f"in {what}, your backfill wrote no rows on the range's as-of days ({span}, one day apart), "
+                        f"only on as_of_ts {shown}")
+            return f"in {what}, your backfill wrote no feature rows"
         return None
 
     def outcomes(self, statements: list[str], limits: Limits, stop_at_failure: bool = False) -> list[Outcome]:
@@ -301,6 +307,10 @@ class BackfillCheck(Check):
         said = [] if self.outside_only else list(out.failed)
         if not out.diff.equal:
             said.append(f"final table: {out.diff.summary()}")
+        if self.outside_only and not out.diff.equal:
+            d = out.diff
+            hit = {r[AS_OF_COLUMN] for r in d.missing + d.unexpected} | {e[AS_OF_COLUMN] for e, _ in d.changed}
+            said.append(f"changed day(s): {days_text(hit)}")
         said += kept_rows(shown, out)
         message = f"{self.fail}. With {self.describe(out)}: " + "; ".join(said)
         if out.notes:

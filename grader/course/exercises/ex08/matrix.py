@@ -138,6 +138,21 @@ WRONG = {
         f"BEGIN;\n{merge(rows())};\nUPDATE feature_job_control SET last_as_of_ts = (SELECT max(as_of_ts) FROM feature_table), "
         "last_run_ts = now() WHERE job_key = 'user_item_features_daily';\nCOMMIT;",
         {"watermark_advances_to_day_written", "watermark_from_control_not_data"}, set()),
+    # the next day through DATE casts: 2025-12-03 00:00:00, not the course's 23:59:59 (a wrong as-of time,
+    # not a watermark from the data; and write_is_idempotent finds no day of its own to compare)
+    "next_day_at_midnight_through_date_casts": (
+        f"{merge(rows(f'(SELECT CAST(CAST(last_as_of_ts AS DATE) + INTERVAL 1 DAY AS TIMESTAMP) FROM {CONTROL})'))};\n{ADVANCE};",
+        {"next_days_match_reference", "write_is_idempotent"}, {"next_run_writes_day_3"}),
+    # MERGE matched on (user_id, item_id) only: the pair's rows of other days are updated, its new day never
+    # inserted (finished and backfilled days change; the watermark still comes from the control row)
+    "merge_keyed_without_as_of_ts": (
+        f"{merge(rows()).replace(' AND t.as_of_ts = s.as_of_ts', '')};\n{ADVANCE};",
+        {"finished_days_left_alone", "next_days_match_reference"}, {"days_1_and_2_left_alone", "next_run_writes_day_3"}),
+    # a six-day window: the MERGE leaves stale rows of keys it no longer produces as they were, which is no
+    # fault of the write (write_is_idempotent judges the keys the job writes)
+    "window_six_days_merge": (
+        f"{merge(rows(window=RIGHT_WINDOW.replace('INTERVAL 7 DAY', 'INTERVAL 6 DAY')))};\n{ADVANCE};",
+        {"next_days_match_reference", "window_edges"}, set()),
 }
 
 # feature_job_control holds one row per job (the public and the hidden scenarios hold two other

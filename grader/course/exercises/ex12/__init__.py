@@ -40,6 +40,18 @@ STALE_END = Scenario("the workbook's sample tables; feature_table holds stale ro
 OTHER_JOBS = Scenario("the workbook's sample tables, feature_table empty; feature_job_control holds the incremental "
                       "job's row (watermark 2025-12-04) and two other jobs' rows",
                       load_seed().with_rows("feature_job_control", CONTROL_ROWS))
+# Days other jobs wrote around a backfill's range, before event 42 (a click of 102 on 201 at 12-01 09:00)
+# arrived: recomputed, 12-01, 12-02, 12-06 and 12-07 would change, so a backfill of [12-03, 12-05] that
+# writes days outside its range (a range written into the script, a DELETE not bounded by it) shows.
+LATE_ARRIVAL = 42
+OTHER_DAYS = Scenario("the workbook's sample tables; feature_table holds 2025-11-28..2025-12-08, written before "
+                      "event 42 arrived", load_seed().with_rows("feature_table", semantics.feature_rows(
+                          [e for e in load_seed().rows("events") if e[0] != LATE_ARRIVAL],
+                          semantics.as_of_range(dt(2025, 11, 28, 23, 59, 59), dt(2025, 12, 8, 23, 59, 59)))))
+MIDDLE = Backfill("D", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
+OTHER_DAYS_FAIL = ("A backfill of [12-03, 12-05] changed rows outside its range: it must write only the days from "
+                   "getvariable('start_ts') to getvariable('end_ts'), not a range written into the script, and its "
+                   "DELETE (or overwrite) must be bounded by both, or it wipes or rewrites days other jobs wrote")
 A = Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 B = Backfill("B", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))
 C = Backfill("C", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))  # one backfill of A and B's union
@@ -167,6 +179,12 @@ EXERCISE = Exercise(
                  "incremental job (a backfill that moves them, to its end_ts or now(), moves the watermark "
                  "backwards when it repairs an old range, or skips days the incremental job never wrote)",
             passed="The backfill left every control row as it was.",
+        ),
+        # Scored by the hidden leaves_other_days_alone (on other data); here the student sees it before hand-in.
+        backfill_check(
+            "other_days_left_as_they_were", 0, OTHER_DAYS_FAIL,
+            "A backfill of [12-03, 12-05] left every other day as it was.",
+            scenario=OTHER_DAYS, jobs=[MIDDLE], orders=["D"], outside_only=True, gated=True, gate=SEED,
         ),
         backfill_check(
             "overlapping_backfills_both_orders", 2,

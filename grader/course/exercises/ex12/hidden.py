@@ -7,7 +7,7 @@ from datetime import datetime as dt
 from grader.domain.tables import JOB_KEY, load_seed
 from grader.course.harness import Backfill, BackfillControlCheck, Scenario, job_dataset
 from grader.domain import semantics
-from grader.course.exercises.ex12 import SEED as EMPTY, C, backfill_check
+from grader.course.exercises.ex12 import MIDDLE, OTHER_DAYS_FAIL, SEED as EMPTY, C, backfill_check
 from grader.course.exercises.job_values import VALUE_MISTAKES
 from grader.domain.fixtures import retried_events
 
@@ -16,9 +16,12 @@ EVENTS = SEED.rows("events")
 DAYS = semantics.as_of_range(dt(2025, 11, 28, 23, 59, 59), dt(2025, 12, 8, 23, 59, 59))
 HALF = semantics.DAY / (24 * 3600 * 2)  # half a second
 
-# A table already holding correct rows for 11-28..12-08: a backfill of 12-03..12-05 must not touch the rest.
-FULL = Scenario("feature_table holds 11-28..12-08", SEED.with_rows("feature_table", semantics.feature_rows(EVENTS, DAYS)))
-MIDDLE = Backfill("D", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
+# A table already holding rows for 11-28..12-08, written before two late events arrived (each in the
+# windows of the days around the range: recomputed, every one of them would change): a backfill of
+# 12-03..12-05 must not touch the rest, neither wipe it nor rewrite it (a range written into the script).
+LATE_EVENTS = [(1001, 101, 201, dt(2025, 11, 27, 12), "click"), (1002, 101, 201, dt(2025, 12, 2, 12), "view")]
+FULL = Scenario("feature_table holds 11-28..12-08, written before two late events arrived", SEED.with_rows(
+    "feature_table", semantics.feature_rows(EVENTS, DAYS)).with_rows("events", EVENTS + LATE_EVENTS))
 
 # Stale rows (an older feature definition) on every day of the backfill's range, its first and
 # last day included: the keys the backfill writes, with values no definition gives, and on each day
@@ -78,9 +81,7 @@ def values_check(name: str, scenario: Scenario, points: float, fail: str):
 
 CHECKS = [
     backfill_check(
-        "leaves_other_days_alone", 2,
-        "A backfill of [12-03, 12-05] changed rows outside its range: its DELETE (or overwrite) must be bounded "
-        "by start_ts and end_ts on both sides, or it wipes days other jobs wrote",
+        "leaves_other_days_alone", 2, OTHER_DAYS_FAIL,
         scenario=FULL, jobs=[MIDDLE], orders=["D"], outside_only=True, gated=True, gate=EMPTY,
     ),
     backfill_check(

@@ -47,13 +47,13 @@ WRONG = {
         {"backfill_matches_reference", "overlapping_backfills_both_orders", "overwrites_stale_rows", "rerun_backfill_is_idempotent"}),
     "delete_without_upper_bound": (
         overwrite(delete_where=f"as_of_ts >= {START}"),  # wipes later days
-        {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
+        {"leaves_other_days_alone", "other_days_left_as_they_were", "overlapping_backfills_both_orders"}),
     "truncate_and_reload_one_range": (
         overwrite(delete_where="true"),
-        {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
+        {"leaves_other_days_alone", "other_days_left_as_they_were", "overlapping_backfills_both_orders"}),
     "deletes_the_whole_month": (
         overwrite(delete_where=f"date_trunc('month', as_of_ts) = date_trunc('month', {START})"),
-        {"leaves_other_days_alone", "overlapping_backfills_both_orders"}),
+        {"leaves_other_days_alone", "other_days_left_as_they_were", "overlapping_backfills_both_orders"}),
     "end_day_excluded": (
         # and its DELETE (both ends) clears the other job's end day: B then A loses 12-05
         overwrite(days=f"SELECT unnest(range({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts"),
@@ -111,6 +111,13 @@ WRONG = {
     "records_its_run_in_the_control_row": (
         overwrite() + "\nUPDATE feature_job_control SET last_run_ts = now();",
         {"control_table_left_as_it_was", "backfill_leaves_control_rows_alone"}),
+    # the range written into the script (the lesson's SET VARIABLE cell copied): right for [12-01, 12-07]
+    # and for A and B together; a backfill of [12-03, 12-05] rewrites days other jobs wrote
+    "range_written_into_the_script": (
+        "BEGIN;\nDELETE FROM feature_table WHERE as_of_ts BETWEEN TIMESTAMP '2025-12-01 23:59:59' AND TIMESTAMP '2025-12-07 23:59:59';\n"
+        "INSERT INTO feature_table " + rows(days="SELECT unnest(generate_series(TIMESTAMP '2025-12-01 23:59:59', "
+                                               "TIMESTAMP '2025-12-07 23:59:59', INTERVAL 1 DAY)) AS as_of_ts") + ";\nCOMMIT;",
+        {"leaves_other_days_alone", "other_days_left_as_they_were"}),
     "shared_staging_table": (
         # a shared, real staging table: fine alone, wrong when two backfills run at once
         f"""CREATE OR REPLACE TABLE staging AS {rows()};
