@@ -54,6 +54,13 @@ WRONG = {
         {SAMPLE, "n_counts_every_copy"},
         """SELECT user_id, item_id, as_of_ts, count(*) - 1 AS n FROM feature_table
            GROUP BY user_id, item_id, as_of_ts HAVING count(*) > 1"""),
+    # one row per extra copy (row_number() > 1): right for a key written twice, once too often
+    # for one written three times (the sample's key fixed by hand)
+    "one_row_per_extra_copy": (
+        {SAMPLE, "n_counts_every_copy", "one_row_per_key"},
+        """SELECT user_id, item_id, as_of_ts, rn AS n FROM (
+               SELECT *, row_number() OVER (PARTITION BY user_id, item_id, as_of_ts) AS rn FROM feature_table)
+           WHERE rn > 1"""),
     "one_row_per_copy": (
         {SAMPLE, "one_row_per_key"},
         """SELECT user_id, item_id, as_of_ts, count(*) OVER (PARTITION BY user_id, item_id, as_of_ts) AS n

@@ -19,7 +19,9 @@ COLUMNS = [
     "user_ctr_7d", "item_ctr_7d",
 ]
 KEY = ["user_id", "item_id", "as_of_ts"]
-MOVED_AS_OF = datetime(2026, 2, 11, 11, 59, 59)  # the sample moved: a noon-ish time, weeks later
+# The sample moved weeks later, to another day's end: a whole number of days, so a window drawn on
+# whole days moves with it (the window's edges are window_edges' concern, and the sample check's).
+MOVED_AS_OF = datetime(2026, 2, 11, 23, 59, 59)
 SAMPLE_AS_OF = datetime(2025, 12, 4, 23, 59, 59)
 
 
@@ -141,14 +143,15 @@ EXERCISE = Exercise(
             "Your features match the definition on the sample tables.",
         ),
         # Worth nothing by itself (the hidden checks score reading the variable): a warning before
-        # hand-in that a timestamp written into the query does not move with getvariable('as_of_ts').
+        # hand-in that a timestamp written into the query (or now()) does not move with
+        # getvariable('as_of_ts').
         features_check(
             "reads_as_of_on_sample",
-            moved_to(MOVED_AS_OF)(Fixture("the sample moved to as_of_ts = 2026-02-11 11:59:59", load_seed(), {"as_of_ts": SAMPLE_AS_OF})),
+            moved_to(MOVED_AS_OF)(Fixture("the sample moved to as_of_ts = 2026-02-11 23:59:59", load_seed(), {"as_of_ts": SAMPLE_AS_OF})),
             0,
-            "With the sample moved in time to as_of_ts = 2026-02-11 11:59:59 (every timestamp shifted alike) "
-            "your features should move with it: read the as-of time with getvariable('as_of_ts') and use it as "
-            "given (no timestamp written into the query, no now(), no rounding to a day)",
+            "With the sample moved in time to as_of_ts = 2026-02-11 23:59:59 (every timestamp shifted alike) "
+            "your features should move with it: read the as-of time with getvariable('as_of_ts') wherever the "
+            "query needs it (no timestamp or day written into the query, no now())",
             "Your features move with getvariable('as_of_ts') on the sample moved in time.",
             control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time",
         ),

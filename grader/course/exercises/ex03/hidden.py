@@ -20,7 +20,7 @@ from collections import Counter
 from datetime import datetime as dt
 
 from grader.engine.compare import values_equal
-from grader.engine.checks import Fixture, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries_twins_apart
+from grader.engine.checks import Fixture, edges_moved, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries_twins_apart
 from grader.domain.tables import Dataset, load_seed
 from grader.course.exercises.ex03 import SAMPLE_AS_OF, features_check
 from grader.domain.fixtures import copies
@@ -104,6 +104,32 @@ SHORT = fixture("entity events half a day inside the window's start", [
     (4, 2, 11, dt(2025, 12, 8, 9), "click"),
 ])
 
+# Events on the window's edges, each on a pair that also has events well inside the window, so
+# counting an edge event wrongly changes a count, not a row: exactly at T (in), half a second
+# after T (out: a day's end drawn on whole days keeps it), exactly T - 7 days (out), half a
+# second after T - 7 days (in: a start drawn on whole days drops it).
+EDGES = fixture("events exactly on the window's edges and half a second past them", [
+    (1, 1, 10, T, "click"),
+    (2, 1, 10, dt(2025, 12, 9, 9), "view"),
+    (3, 1, 10, dt(2025, 12, 10, 23, 59, 59, 500000), "click"),
+    (4, 2, 11, dt(2025, 12, 3, 23, 59, 59), "click"),
+    (5, 2, 11, dt(2025, 12, 8, 9), "view"),
+    (6, 2, 11, dt(2025, 12, 8, 10), "view"),
+    (7, 3, 12, dt(2025, 12, 3, 23, 59, 59, 500000), "click"),
+    (8, 3, 12, dt(2025, 12, 7, 9), "view"),
+])
+
+# Users and items each active in the window but never together, and a user and an item without
+# any event: users x items adds rows. Nothing else a pipeline can get wrong shows here (one event
+# per pair, one pair per user and per item, every event well inside the window, no retries). The
+# check judges which keys come back and the impressions (a grid returned with counts of 0 computes
+# nothing); clicks and ratios are other checks' concern.
+GRID = fixture("users and items active in the window but never together, a user and an item without events", [
+    (1, 1, 10, dt(2025, 12, 9, 9), "click"),
+    (2, 2, 11, dt(2025, 12, 8, 9), "view"),
+    (3, 3, 12, dt(2025, 12, 7, 9), "view"),
+], users={4: OLD}, items={13: OLD})
+
 OTHER_DAY = Fixture("the sample tables at another as-of time", load_seed(), {"as_of_ts": dt(2025, 12, 6, 23, 59, 59)})
 
 
@@ -134,17 +160,37 @@ def shared_entities(d, fixture):
     return narrowed
 
 
+def not_yet_there(table: str, position: int):
+    """Which keys come back (missing, duplicated), and of the rows that should not be there those
+    whose user (position 0; table users) or item (position 1; table items) did not exist yet at the
+    as-of time: a row of a pair that was never observed is `grid_is_observed_pairs`' concern."""
+
+    def aspect(d, fixture):
+        as_of = fixture.variables["as_of_ts"]
+        existing = {r[0] for r in fixture.dataset.rows(table) if r[1] is not None and r[1] <= as_of}
+        narrowed = keys_only(d, fixture)
+        narrowed.unexpected = [r for r in d.unexpected if r[position] not in existing]
+        return narrowed
+
+    return aspect
+
+
 CHECKS = [
     features_check("point_in_time_users", PIT_USERS, 1,
         "Keep users with signup_ts <= as_of_ts (one who signs up exactly at the as-of time is kept): "
-        "a training row must not know about a user who did not exist yet", aspect=keys_only),
+        "a training row must not know about a user who did not exist yet", aspect=not_yet_there("users", 0)),
     features_check("point_in_time_items", PIT_ITEMS, 1,
         "Keep items with created_ts <= as_of_ts (one created exactly at the as-of time is kept)",
-        aspect=keys_only),
+        aspect=not_yet_there("items", 1)),
+    # the counts of the expected rows: extra rows are the grid's or the point-in-time checks' concern
     features_check("no_join_fanout", FANOUT, 2,
         "Joining user events and item events to the grid before aggregating pairs every user event "
         "with every item event, and multiplies counts: aggregate each entity to one row first, then join",
-        aspect=lambda d, fixture: d.only(columns=COUNT_COLUMNS)),
+        aspect=lambda d, fixture: d.only(unexpected=False, columns=COUNT_COLUMNS)),
+    features_check("grid_is_observed_pairs", GRID, 1,
+        "The grid holds exactly the (user, item) pairs with at least one event in the window (whose "
+        "user and item exist at the as-of time): not users x items, which pairs a user with items they "
+        "never touched", aspect=lambda d, fixture: d.only(columns=["user_impressions_7d", "item_impressions_7d"])),
     features_check("entity_level_counts", ENTITY_LEVEL, 1,
         "User features count ALL of the user's events in the window (on every item), item features all "
         "of the item's events (by every user); pair-level counts are a different feature",
@@ -154,6 +200,11 @@ CHECKS = [
         "grid, or a user's future clicks leak into their training rows; and the grid is the pairs with an "
         "event in that window, not every pair ever seen",
         control=window_only, control_note="with the events outside the window removed"),
+    features_check("window_edges", EDGES, 1,
+        "The window is as_of_ts - INTERVAL '7 days' < event_ts <= as_of_ts, on timestamps: an event "
+        "exactly at as_of_ts counts, one exactly 7 days earlier does not, one half a second after "
+        "either edge is on the other side (a window drawn on whole days, CAST(event_ts AS DATE), moves both edges)",
+        control=edges_moved, control_note="with the events on the window's edges moved an hour away from them, on the same side"),
     features_check("window_is_seven_days", SHORT, 1,
         "The entity windows are 7 days long (as_of_ts - INTERVAL '7 days' < event_ts): an event "
         "6.5 days before as_of_ts still counts for its user and its item",

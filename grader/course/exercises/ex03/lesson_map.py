@@ -10,6 +10,8 @@ SECTIONS = {
     "point_in_time_users": ("The pipeline in SQL", "User 105 signed up"),
     "point_in_time_items": ("The pipeline in SQL", "User 105 signed up"),
     "no_join_fanout": ("Why the order matters", "If you join first"),
+    "grid_is_observed_pairs": ("The pipeline in SQL", "| column | meaning"),
+    "window_edges": ("The pipeline in SQL", "| column | meaning"),
     "entity_level_counts": ("The pipeline in SQL", "| column | meaning"),
     "entity_features_no_leakage": ("The pipeline in SQL", "| column | meaning"),
     "window_is_seven_days": ("The pipeline in SQL", "| column | meaning"),

@@ -92,6 +92,17 @@ WRONG = {
     # the grid from every pair ever seen (its user and item each active in the window): a pair
     # whose only events are older than the window gets a row
     "grid_of_all_time_pairs": ({SAMPLE, "entity_features_no_leakage"}, pipeline().replace("FROM win w\n", "FROM src w\n")),
+    # the grid as users x items (each user and item active in the window and existing at T), not
+    # the observed pairs: not a point-in-time or fan-out slip, the grid's own
+    "grid_users_x_items": ({SAMPLE, "grid_is_observed_pairs"}, pipeline().replace(
+        "SELECT DISTINCT w.user_id, w.item_id FROM win w\n         JOIN users u ON u.user_id = w.user_id AND",
+        "SELECT u.user_id, i.item_id FROM users u\n         JOIN items i ON").replace(
+        "JOIN items i ON i.item_id = w.item_id AND i.created_ts", "AND i.created_ts")),
+    # both windows drawn on whole days: the event half a second after as_of_ts is counted (the
+    # sample's), one half a second after as_of_ts - 7 days lost. It reads the as-of time, so
+    # reads_as_of_on_sample (the sample moved by whole days) has nothing to say
+    "windows_on_whole_days": ({SAMPLE, "window_edges"}, pipeline().replace(
+        WINDOW, f"CAST(event_ts AS DATE) <= CAST({T} AS DATE) AND CAST(event_ts AS DATE) > CAST({T} AS DATE) - 7")),
     "retries_counted": ({SAMPLE, "retries_deduplicated"}, pipeline(source="events")),
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
     "dedup_on_content_not_event_id": ({SAMPLE, "retries_deduplicated"},  # the sample holds such a pair too
@@ -102,7 +113,8 @@ WRONG = {
     # computes nothing: the observed grid with zero counts and NULL ratios agrees with itself on
     # every control (edges moved, retries removed, another as-of time), so no check may pass it
     "grid_with_zero_counts": ({SAMPLE, "reads_as_of_on_sample", "point_in_time_users", "point_in_time_items", "no_join_fanout",
-                               "entity_level_counts", "entity_features_no_leakage", "window_is_seven_days",
+                               "grid_is_observed_pairs", "entity_level_counts", "entity_features_no_leakage",
+                               "window_edges", "window_is_seven_days",
                                "retries_deduplicated", "ctr_is_double", "reads_as_of_parameter"},
         f"""SELECT DISTINCT user_id, item_id, {T} AS as_of_ts, 0 AS user_clicks_7d, 0 AS user_impressions_7d,
                    0 AS item_clicks_7d, 0 AS item_impressions_7d, NULL::DOUBLE AS user_ctr_7d, NULL::DOUBLE AS item_ctr_7d

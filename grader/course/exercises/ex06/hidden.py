@@ -3,8 +3,9 @@
 Each check judges only its concern (checks.ResultCheck): the grid check judges which rows come
 back, at both as-of times; every other check judges the counts of the rows the course expects,
 at the as-of times the answer returned, and leaves extra rows (all-time pairs, users x items)
-to the grid check; a count of 0 returned as NULL is left to the event-type check, whose pairs
-lack a click or a view. Fixtures are built so their trap shows in those counts: an edge event's pair
+to the grid check; a count by event type that is 0 returned as NULL, or that counts every event
+(count(event_type = 'click')), is left to the event-type check, whose pairs lack a click or a
+view or hold other types, while impressions_7d is judged everywhere. Fixtures are built so their trap shows in those counts: an edge event's pair
 also has an event well inside both windows, so counting the edge event wrongly changes a
 count instead of adding or dropping a row. `window_edges` judges the answer against its own
 result with the edge events moved an hour away from the edges (inside the same windows), so a
@@ -83,6 +84,7 @@ LENGTH = fixture("events half a day inside and outside the 7 days", [
 
 GRID = fixture("pairs active only outside the window, users and items without events", [
     (1, 1, 10, dt(2025, 12, 1, 9), "click"),
+    (5, 1, 10, dt(2025, 12, 1, 10), "view"),     # two events: a grid of constant 1s gets a count wrong
     (2, 1, 11, dt(2025, 11, 1, 9), "view"),      # an all-time pair, idle in both windows
     (3, 2, 11, dt(2025, 12, 2, 9), "view"),
     (4, 3, 12, dt(2025, 10, 1, 9), "click"),     # another stale pair
@@ -91,19 +93,31 @@ GRID = fixture("pairs active only outside the window, users and items without ev
     items=[(13, dt(2025, 1, 1), "C")],
 )
 
-def zero_not_null(d, fixture):
-    """Rows whose only difference is a count of 0 returned as NULL (sum(CASE ... THEN 1 END)
-    without ELSE 0, for a pair with none of a type) are `all_types_in_impressions`' concern, whose
-    fixture holds pairs without a click or a view: one slip, one check."""
+CLICKS, VIEWS, IMPRESSIONS = 3, 4, 5  # positions in COLUMNS
+
+
+def left_to_event_types(d, fixture):
+    """Rows whose only wrong values are counts by event type are `all_types_in_impressions`'
+    concern, whose fixture holds pairs with other types and pairs without a click or a view: one
+    slip, one check. Such a value is a count of 0 returned as NULL (sum(CASE ... THEN 1 END)
+    without ELSE 0), or a type's count equal to the row's own impressions_7d (count() counts
+    what is not NULL, so count(event_type = 'click') or count(CASE ... ELSE 0 END) counts every
+    event). impressions_7d is still judged in every row: a window, leakage or retry slip shows
+    there, so a row with it wrong is kept whole."""
+
+    def by_type(e, g):
+        return all(values_equal(x, y) or (x == 0 and y is None)
+                   or (i in (CLICKS, VIEWS) and values_equal(y, g[IMPRESSIONS]))
+                   for i, (x, y) in enumerate(zip(e, g)))
+
     narrowed = d.only()
-    narrowed.changed = [(e, g) for e, g in d.changed
-                        if not all(values_equal(x, y) or (x == 0 and y is None) for x, y in zip(e, g))]
+    narrowed.changed = [(e, g) for e, g in d.changed if not by_type(e, g)]
     return narrowed
 
 
 # The counts of the expected rows, at the as-of times the answer returned; extra rows and a
-# missing as-of time are the grid's concern, a 0 returned as NULL the event types'.
-COUNTS = then(no_extra_rows, at_answered("as_of_ts"), zero_not_null)
+# missing as-of time are the grid's concern, a miscount by event type the event types'.
+COUNTS = then(no_extra_rows, at_answered("as_of_ts"), left_to_event_types)
 
 CHECKS = [
     counts_check("no_leakage", LEAKAGE, 2,
@@ -124,11 +138,13 @@ CHECKS = [
         "event_id before counting (SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY "
         "event_id ...) = 1)", aspect=COUNTS),
     counts_check("all_types_in_impressions", EVENT_TYPES, 1,
-        "impressions_7d counts events of every type, not only clicks and views (and clicks_7d / "
-        "views_7d count only their own type, 0 and not NULL where a pair has none of it: sum(CASE ... "
-        "THEN 1 END) needs ELSE 0); a pair with only other types is still a row",
+        "impressions_7d counts events of every type, not only clicks and views; clicks_7d and views_7d "
+        "count only their own type (count() counts every value that is not NULL, so count(event_type = "
+        "'click') or count(CASE ... ELSE 0 END) counts every event: count(*) FILTER (WHERE event_type = "
+        "'click') or sum(CASE ... THEN 1 ELSE 0 END)), 0 and not NULL where a pair has none of it "
+        "(sum(CASE ... THEN 1 END) needs ELSE 0); a pair with only other types is still a row",
         aspect=then(no_extra_rows, at_answered("as_of_ts"))),
     counts_check("grid_is_observed_pairs", GRID, 2,
         "The grid holds exactly the (user, item) pairs with at least one event in each as-of "
-        "window, at both as-of times: not all-time pairs, not users x items", aspect=zero_not_null),
+        "window, at both as-of times: not all-time pairs, not users x items", aspect=left_to_event_types),
 ]

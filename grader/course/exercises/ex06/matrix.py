@@ -68,6 +68,10 @@ MATRIX = {
     "zero_counts_as_null": wrong("ex06", {SAMPLE, "all_types_in_impressions"}, cell(counts(RIGHT_WINDOW).replace(
         "count(*) FILTER (WHERE event_type = 'click')", "sum(CASE WHEN event_type = 'click' THEN 1 END)").replace(
         "count(*) FILTER (WHERE event_type = 'view')", "sum(CASE WHEN event_type = 'view' THEN 1 END)"))),
+    # count() of a boolean (or of CASE ... ELSE 0) counts every event: clicks_7d is the pair's
+    # impressions. A slip about counting by type, not about leakage, retries, the window or the grid
+    "count_of_a_boolean_counts_every_event": wrong("ex06", {SAMPLE, "all_types_in_impressions"}, cell(counts(RIGHT_WINDOW).replace(
+        "count(*) FILTER (WHERE event_type = 'click')", "count(event_type = 'click')"))),
     "impressions_of_clicks_and_views_only": wrong("ex06", {SAMPLE, "all_types_in_impressions"},
         cell(counts(RIGHT_WINDOW, impressions="count(*) FILTER (WHERE event_type IN ('click', 'view'))"))),
     "all_time_pairs_zero_filled": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""
