@@ -34,7 +34,10 @@ class ResultCheck(Check):
       same side) rather than against the oracle: the check then sees only how the answer treats
       the trap, not mistakes it makes everywhere. `control_note` says what the control changed.
     Either way an answer must return the oracle's rows (a missing expected row always counts),
-    so doing nothing earns nothing.
+    so doing nothing earns nothing; unless `own_rows` says the check's concern is only how the
+    answer's result changes between fixture and control (the sample moved in time: a window a day
+    short misses a row on both, and that is the sample check's finding): then only an answer that
+    returns none of the oracle's rows is held to them.
 
     On a mismatch the fixture's rows in `shrink_tables` are shrunk to the fewest on which the
     answer still fails this check, and shown with the difference."""
@@ -50,6 +53,7 @@ class ResultCheck(Check):
     aspect: Aspect | None = None
     control: Control | None = None
     control_note: str = ""
+    own_rows: bool = False
     shrink_tables: tuple[str, ...] = ("events",)
 
     def _result(self, sql: str, fixture: Fixture, limits: Limits, runs: int | None = None) -> sandbox.Result:
@@ -103,9 +107,12 @@ class ResultCheck(Check):
             d.returned_none = d.computed_none = True
             return d
         if self.control is not None:
-            must = d.missing  # the oracle's rows are required whatever the control says
+            must = [] if self.own_rows else d.missing  # the oracle's rows are required whatever the control says
             types = d.wrong_types
-            d = compare.diff(self.reference(sql, fixture, limits), got.columns, got.rows, self.columns, self.key, self.ordered)
+            # own_rows: the result must be the control's, row for row (a key returned twice on
+            # both is the key checks' finding, not this one's)
+            key = None if self.own_rows else self.key
+            d = compare.diff(self.reference(sql, fixture, limits), got.columns, got.rows, self.columns, key, self.ordered)
             d.wrong_types = types or d.wrong_types
             seen = {tuple(map(compare._norm, r)) for r in d.missing}
             d.missing = d.missing + [r for r in must if tuple(map(compare._norm, r)) not in seen]

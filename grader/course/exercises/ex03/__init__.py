@@ -153,7 +153,7 @@ EXERCISE = Exercise(
             "your features should move with it: read the as-of time with getvariable('as_of_ts') wherever the "
             "query needs it (no timestamp or day written into the query, no now())",
             "Your features move with getvariable('as_of_ts') on the sample moved in time.",
-            control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time",
+            control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time", own_rows=True,
         ),
     ],
 )

@@ -79,9 +79,9 @@ SAMPLE = "matches_reference_on_sample"
 
 WRONG = {
     "no_signup_filter": ({"point_in_time_users"}, pipeline(signup="TRUE")),
-    "signup_strictly_before": ({SAMPLE, "point_in_time_users", "reads_as_of_on_sample"}, pipeline(signup=f"u.signup_ts < {T}")),
+    "signup_strictly_before": ({SAMPLE, "point_in_time_users"}, pipeline(signup=f"u.signup_ts < {T}")),
     "no_created_filter": ({"point_in_time_items"}, pipeline(created="TRUE")),
-    "created_strictly_before": ({SAMPLE, "point_in_time_items", "reads_as_of_on_sample"}, pipeline(created=f"i.created_ts < {T}")),
+    "created_strictly_before": ({SAMPLE, "point_in_time_items"}, pipeline(created=f"i.created_ts < {T}")),
     "aggregates_after_joining_events": ({SAMPLE, "no_join_fanout"}, FANOUT),
     "pair_level_counts": ({SAMPLE, "entity_level_counts"}, PAIR_LEVEL),
     "user_features_all_time": ({SAMPLE, "entity_features_no_leakage"}, pipeline(user_window="TRUE")),

@@ -49,7 +49,7 @@ EXERCISE = Exercise(
             "your grid should move with it: read the as-of time with getvariable('as_of_ts') and use it as "
             "given (no timestamp written into the query, no now(), no rounding to a day)",
             "Your grid move with getvariable('as_of_ts') on the sample moved in time.",
-            control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time",
+            control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time", own_rows=True,
         ),
     ],
 )
