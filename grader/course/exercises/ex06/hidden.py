@@ -4,7 +4,8 @@ Each check judges only its concern (checks.ResultCheck): the grid check judges w
 back, at both as-of times; every other check judges the counts of the rows the course expects,
 at the as-of times the answer returned, and leaves extra rows (all-time pairs, users x items)
 to the grid check; a count by event type that is 0 returned as NULL, or that counts every event
-(count(event_type = 'click')), is left to the event-type check, whose pairs lack a click or a
+(count(event_type = 'click')), the other type (clicks_7d and views_7d swapped) or none (a type
+spelled 'Click'), is left to the event-type check, whose pairs lack a click or a
 view or hold other types, while impressions_7d is judged everywhere. Fixtures are built so their trap shows in those counts: an edge event's pair
 also has an event well inside both windows, so counting the edge event wrongly changes a
 count instead of adding or dropping a row. `window_edges` judges the answer against its own
@@ -94,20 +95,26 @@ GRID = fixture("pairs active only outside the window, users and items without ev
 )
 
 CLICKS, VIEWS, IMPRESSIONS = 3, 4, 5  # positions in COLUMNS
+OTHER_TYPE = {CLICKS: VIEWS, VIEWS: CLICKS}
 
 
 def left_to_event_types(d, fixture):
     """Rows whose only wrong values are counts by event type are `all_types_in_impressions`'
     concern, whose fixture holds pairs with other types and pairs without a click or a view: one
     slip, one check. Such a value is a count of 0 returned as NULL (sum(CASE ... THEN 1 END)
-    without ELSE 0), or a type's count equal to the row's own impressions_7d (count() counts
-    what is not NULL, so count(event_type = 'click') or count(CASE ... ELSE 0 END) counts every
-    event). impressions_7d is still judged in every row: a window, leakage or retry slip shows
-    there, so a row with it wrong is kept whole."""
+    without ELSE 0), or a type's count that counts the wrong events: every event (equal to the
+    row's own impressions_7d: count() counts what is not NULL, so count(event_type = 'click') or
+    count(CASE ... ELSE 0 END) counts every event), the other type (clicks_7d and views_7d
+    swapped, or both counting views) or none (0: a type spelled otherwise than stored, 'Click'
+    or 'clicks'). impressions_7d is still judged in every row: a window, leakage or retry slip
+    shows there, so a row with it wrong is kept whole."""
+
+    def wrong_events(i, e, g):
+        y = g[i]
+        return i in OTHER_TYPE and (values_equal(y, g[IMPRESSIONS]) or values_equal(y, e[OTHER_TYPE[i]]) or y == 0)
 
     def by_type(e, g):
-        return all(values_equal(x, y) or (x == 0 and y is None)
-                   or (i in (CLICKS, VIEWS) and values_equal(y, g[IMPRESSIONS]))
+        return all(values_equal(x, y) or (x == 0 and y is None) or wrong_events(i, e, g)
                    for i, (x, y) in enumerate(zip(e, g)))
 
     narrowed = d.only()
@@ -139,7 +146,7 @@ CHECKS = [
         "event_id ...) = 1)", aspect=COUNTS),
     counts_check("all_types_in_impressions", EVENT_TYPES, 1,
         "impressions_7d counts events of every type, not only clicks and views; clicks_7d and views_7d "
-        "count only their own type (count() counts every value that is not NULL, so count(event_type = "
+        "count only their own type, spelled as stored ('click' and 'view'), each in its own column (count() counts every value that is not NULL, so count(event_type = "
         "'click') or count(CASE ... ELSE 0 END) counts every event: count(*) FILTER (WHERE event_type = "
         "'click') or sum(CASE ... THEN 1 ELSE 0 END)), 0 and not NULL where a pair has none of it "
         "(sum(CASE ... THEN 1 END) needs ELSE 0); a pair with only other types is still a row",

@@ -72,6 +72,11 @@ MATRIX = {
     # impressions. A slip about counting by type, not about leakage, retries, the window or the grid
     "count_of_a_boolean_counts_every_event": wrong("ex06", {SAMPLE, "all_types_in_impressions"}, cell(counts(RIGHT_WINDOW).replace(
         "count(*) FILTER (WHERE event_type = 'click')", "count(event_type = 'click')"))),
+    # clicks_7d and views_7d swapped (or a type spelled otherwise than stored): a slip about which
+    # events a by-type count counts, not about leakage, retries, the window or the grid
+    "clicks_and_views_swapped": wrong("ex06", {SAMPLE, "all_types_in_impressions"}, cell(counts(RIGHT_WINDOW).replace(
+        "FILTER (WHERE event_type = 'click') AS clicks_7d", "FILTER (WHERE event_type = 'view') AS clicks_7d").replace(
+        "FILTER (WHERE event_type = 'view') AS views_7d", "FILTER (WHERE event_type = 'click') AS views_7d"))),
     "impressions_of_clicks_and_views_only": wrong("ex06", {SAMPLE, "all_types_in_impressions"},
         cell(counts(RIGHT_WINDOW, impressions="count(*) FILTER (WHERE event_type IN ('click', 'view'))"))),
     "all_time_pairs_zero_filled": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""
