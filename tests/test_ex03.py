@@ -78,3 +78,12 @@ def test_derived_after_join_reason_holds_for_per_entity_ratios():
     result = submit('["user_features", "item_features", "derived", "join", "write"]')
     message = next(c.message for c in result.checks if c.name == "derived_after_join_write_last")
     assert "user_ctr_7d could be computed earlier" in message and "only meet" not in message
+
+
+def test_a_timestamp_written_into_the_query_is_told_to_read_the_variable():
+    # it returns its rows at its own time and none on the sample moved in time: the checks about
+    # the variable say what to do (an answer returning nothing anywhere has nothing judged)
+    result = grade("ex03", *MATRIX["hard_coded_as_of"].cells)
+    told = {c.name: c.message for c in result.checks if c.status == "fail"}
+    assert set(told) == {"reads_as_of_on_sample", "reads_as_of_parameter"}, told
+    assert all("getvariable('as_of_ts')" in m for m in told.values()), told

@@ -25,3 +25,18 @@ def test_missing_pairs_are_not_told_a_pair_appears_twice():
     check = next(c for c in result.checks if c.name == "grid_has_every_active_pair")
     assert check.message.startswith("1 expected row(s) missing")
     assert next(c for c in result.checks if c.name == "pairs_distinct").status == "pass"
+
+
+def test_a_timestamp_written_into_the_query_is_told_to_read_the_variable():
+    # the hard-coded query returns its rows at its own time and none at the other: exactly the
+    # mistake of the checks about the variable, so their messages say what to do; an answer that
+    # returns nothing at either time (now()) has nothing of that concern judged
+    checks = {"reads_as_of_on_sample", "reads_as_of_variable"}
+    for sql in (pairs("event_ts <= TIMESTAMP '2025-12-02 23:59:59' AND event_ts > TIMESTAMP '2025-11-25 23:59:59'"),
+                f"SET VARIABLE as_of_ts = TIMESTAMP '2025-12-02 23:59:59';\n{pairs()}"):
+        result = grade("ex11", cell(sql))
+        told = {c.name: c.message for c in result.checks if c.name in checks}
+        assert {c.name for c in result.checks if c.status == "fail"} == checks, told
+        assert all("getvariable('as_of_ts')" in m for m in told.values()), told
+    now = grade("ex11", *MATRIX["now_instead_of_as_of"].cells)
+    assert all("getvariable" not in c.message for c in now.checks if c.name in checks)
