@@ -3,9 +3,10 @@ names it. Each check judges only its concern: the checks about keys, untouched r
 rows and reruns expect ctr_7d as the script itself computes it (WriteCheck.own_ctr), so a ctr
 mistake costs the ctr checks only; the zero-impressions check judges the rows with 0
 impressions, the precision check only values that lost digits (FLOAT, ROUND), and
-`ctr_not_integer_division` every ratio on dyadic rates (exact in FLOAT). The ctr checks run the
-script twice (WriteCheck.both_paths), so the ctr_7d an upsert's UPDATE branch writes is judged
-as well as its INSERT branch's."""
+`ctr_not_integer_division` every ratio on dyadic rates (exact in FLOAT). The ctr checks judge
+the table after the first run (every key written by the INSERT path) and again after a rerun
+(WriteCheck.both_paths: every key written over by the UPDATE path), so the ctr_7d of both an
+upsert's branches is judged; the stale-rows check expects the ctr_7d of the UPDATE path."""
 
 from dataclasses import replace
 from datetime import datetime as dt
@@ -150,7 +151,7 @@ CHECKS = [
     write_check("stale_rows_updated_all_columns", STALE, 2,
         "Rows already in feature_table for the same (user_id, item_id, as_of_ts) must be fully "
         "replaced: on a match, update every feature column (clicks_7d, views_7d, impressions_7d "
-        "and ctr_7d), not some of them, and not DO NOTHING"),
+        "and ctr_7d), not some of them, and not DO NOTHING", own_ctr_runs=2),
     write_check("key_includes_as_of_ts", KEY, 2,
         "The write key is (user_id, item_id, as_of_ts), not (user_id, item_id): matched without "
         "as_of_ts, yesterday's row for the pair is overwritten or deleted and today's never "
@@ -167,17 +168,17 @@ CHECKS = [
         "0 / 0 is NaN and x / 0 is inf, so write clicks_7d / NULLIF(impressions_7d, 0) and don't "
         "COALESCE it to 0 (a 0 claims 'never clicked', which the data does not say); the same goes for "
         "the ctr_7d an update writes over an existing row",
-        own_ctr=False, aspect=zero_impression_rows, both_paths=True),
+        own_ctr=False, aspect=zero_impression_rows, both_paths=True, runs=2, each_run=True),
     write_check("ctr_not_integer_division", INT_DIVISION, 1,
         "ctr_7d is clicks_7d / impressions_7d as a DOUBLE (0.5, 0.25, ...): integer division (//) or a "
         "cast to an integer type truncates the rate to 0 or 1; use / on the counts (DuckDB's / gives a DOUBLE), "
         "both where a new row is inserted and where an existing one is updated",
-        own_ctr=False, aspect=ctr_rows, both_paths=True),
+        own_ctr=False, aspect=ctr_rows, both_paths=True, runs=2, each_run=True),
     write_check("ctr_is_double_not_float", FLOAT, 1,
         "ctr_7d keeps every digit of a DOUBLE: a FLOAT is a 4-byte REAL with about 7 significant digits "
         "(1/3 becomes 0.3333333432674408) and ROUND cuts digits, while feature_table.ctr_7d is DOUBLE; "
         "compute in DOUBLE (no ::FLOAT, no ROUND) so training and serving read the same value", own_ctr=False, aspect=precision_rows,
-        both_paths=True),
+        both_paths=True, runs=2, each_run=True),
     ResultCheck(
         name="feature_table_keeps_key_and_types", answer="ex07", points=1,
         fail="After your script feature_table must still have PRIMARY KEY (user_id, item_id, as_of_ts) "

@@ -89,6 +89,10 @@ MATRIX = {
     "update_branch_ctr_without_nullif": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(
         on_conflict="DO UPDATE SET clicks_7d = excluded.clicks_7d, views_7d = excluded.views_7d, "
                     "impressions_7d = excluded.impressions_7d, ctr_7d = excluded.clicks_7d / excluded.impressions_7d"))),
+    # the reverse: NULLIF in the UPDATE, not in the INSERT branch: every new zero-impression key
+    # gets NaN, and a rerun (every key updated) mends it, so the ctr checks judge the first run too
+    "insert_branch_ctr_without_nullif": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(merge().replace(
+        "s.impressions_7d, s.ctr_7d);", "s.impressions_7d, s.clicks_7d / s.impressions_7d);"))),
     "ctr_coalesced_to_zero": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(ctr=f"coalesce({CTR}, 0)"))),
     "ctr_zero_by_case": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"},
         cell(upsert(ctr="CASE WHEN impressions_7d = 0 THEN 0 ELSE clicks_7d / impressions_7d END"))),
