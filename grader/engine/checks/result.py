@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from grader.engine import compare
 from grader.engine import sandbox
@@ -54,6 +54,9 @@ class ResultCheck(Check):
     control: Control | None = None
     control_note: str = ""
     own_rows: bool = False
+    # A script's next input arriving between its runs (a job's next batch): called on the
+    # script's database before every run after the first. None: each run sees the same tables.
+    between_runs: Callable[[Any], None] | None = None
     shrink_tables: tuple[str, ...] = ("events",)
 
     def _result(self, sql: str, fixture: Fixture, limits: Limits, runs: int | None = None) -> sandbox.Result:
@@ -64,6 +67,8 @@ class ResultCheck(Check):
         try:
             deadline = sandbox.Deadline(limits.timeout_s)
             for run in range(runs):
+                if run and self.between_runs is not None:
+                    self.between_runs(con)
                 try:
                     sandbox.run_sql(con, sql, deadline, want_result=False)
                 except SandboxError as exc:

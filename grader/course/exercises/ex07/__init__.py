@@ -16,7 +16,7 @@ from datetime import datetime
 from grader.engine import compare
 from grader.engine.checks import Fixture, ResultCheck, Verdict
 from grader.engine.checks.base import _sql
-from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, columns as table_columns, load_seed
+from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, Dataset, columns as table_columns, load_seed, replace_table
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.results import Table
 from grader.engine.sandbox import SandboxError
@@ -40,6 +40,42 @@ def expected(dataset: Dataset, variables: dict) -> list[tuple]:
     for user, item, as_of, clicks, views, impressions in dataset.rows("feature_rows"):
         rows[(user, item, as_of)] = (user, item, as_of, clicks, views, impressions, semantics.ctr(clicks, impressions))
     return sorted(rows.values())
+
+
+def next_batch(rows: list[tuple]):
+    """A next batch of feature_rows arriving between the script's two runs (the next run of the
+    job): the hook that swaps it in (ResultCheck.between_runs), and feature_table as it must be
+    after both runs. A staging table the script never refreshes (CREATE TABLE IF NOT EXISTS)
+    writes the first batch again."""
+
+    def arrive(con) -> None:
+        replace_table(con, "feature_rows", rows)
+
+    def after_both(dataset: Dataset, variables: dict) -> list[tuple]:
+        first = expected(dataset, variables)
+        return expected(Dataset({**dataset.tables, "feature_table": first, "feature_rows": list(rows)}), variables)
+
+    return arrive, after_both
+
+
+def batch_rows(rows: list[tuple]):
+    """The rows of the batch's keys, and of those their counts: what the first run did to the
+    other rows, and ctr_7d, are other checks' concern."""
+    keys = {tuple(compare._norm(v) for v in r[:3]) for r in rows}
+
+    def aspect(d, fixture):
+        d = d.only(columns=["clicks_7d", "views_7d", "impressions_7d"])
+        return d.where(lambda r: tuple(compare._norm(v) for v in r[:3]) in keys)
+
+    return aspect
+
+
+def next_batch_check(name: str, fixture: Fixture, rows: list[tuple], points: float, fail: str, passed: str = "") -> WriteCheck:
+    arrive, after_both = next_batch(rows)
+    return dataclasses.replace(
+        write_check(name, fixture, points, fail, runs=2, passed=passed, own_ctr=False, aspect=batch_rows(rows),
+                    between_runs=arrive),
+        expected=after_both)
 
 
 def empty_table(fixture: Fixture) -> Fixture:
@@ -166,6 +202,9 @@ class WriteCheck(ResultCheck):
             verdict = super().evaluate(answer, limits)
         except SandboxError as exc:
             if self.runs > 1 and str(exc).startswith("run ") and not str(exc).startswith("run 1 "):
+                if self.between_runs is not None:  # one slip, one check: a failing rerun is judged there
+                    return Verdict("pass", f"Not judged here: the first run worked, the next one failed ({exc}); "
+                                           "a script that fails when run again is rerun_is_idempotent's concern.")
                 return Verdict("fail", f"The first run worked, the next one failed: {exc}. {self.fail}", self._inputs())
             raise
         finally:
@@ -191,6 +230,11 @@ def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int
         expected=expected, columns=FEATURE_COLUMNS, key=FEATURE_KEY, state_sql=STATE, runs=runs,
         shrink_tables=("feature_rows", "feature_table"), own_ctr=own_ctr, **judging,
     )
+
+
+# The next run's feature_rows on the sample: the one pair first seen on 2025-12-04 (a pair of
+# its own, so a write keyed without as_of_ts is not caught here a second time).
+NEXT_ON_SAMPLE = [(103, 204, D4, 0, 1, 1)]
 
 
 def sample() -> Dataset:
@@ -227,6 +271,14 @@ EXERCISE = Exercise(
             "(NULL for zero impressions), every other row (2025-12-02, user 106's batch, 2025-12-04) kept as it was",
             passed="feature_table is right after a run and a rerun on the sample tables.",
             own_ctr=False, runs=2, each_run=True,
+        ),
+        # Scored by the hidden next_batch_is_written (on other data); here the student sees it before hand-in.
+        next_batch_check(
+            "next_batch_written_on_sample", Fixture("sample", sample()), NEXT_ON_SAMPLE, 0,
+            "Run again with the next batch in feature_rows (one new pair, 103 x 204 on 2025-12-04), your "
+            "script must write that batch: it writes whatever feature_rows holds when it runs (a staging "
+            "table made once with CREATE TABLE IF NOT EXISTS, never refreshed, writes the first batch again)",
+            "A next batch in feature_rows was written on the sample tables.",
         ),
     ],
 )

@@ -14,7 +14,7 @@ from datetime import datetime as dt
 from grader.engine import compare
 from grader.engine.checks import Fixture, ResultCheck
 from grader.domain.tables import Dataset
-from grader.course.exercises.ex07 import write_check
+from grader.course.exercises.ex07 import next_batch_check, write_check
 
 CTR, IMPRESSIONS = 6, 5  # positions in a feature_table row
 
@@ -57,6 +57,9 @@ def fixture(name, feature_rows, feature_table=()):
 NEW = [(1, 10, D2, 1, 1, 2), (1, 11, D2, 1, 0, 4), (2, 10, D2, 3, 1, 4)]
 
 RERUN = fixture("the same feature_rows written twice", NEW)
+# The next run's feature_rows: pairs of their own (a write keyed without as_of_ts is
+# key_includes_as_of_ts' finding, not this one's).
+NEXT = [(3, 12, D3, 1, 1, 2), (3, 13, D3, 0, 2, 2)]
 
 STALE = fixture("stale rows for the same keys, on two as-of days (every feature column differs, or all but clicks and ctr)",
                 NEW + [(3, 12, D2, 0, 2, 2), (4, 13, D2, 0, 3, 3), (5, 15, D1, 2, 0, 2)], [
@@ -148,6 +151,10 @@ CHECKS = [
         "run does: a rerun (a retry, an overlapping backfill) must leave exactly one unchanged row per key. "
         "Plain INSERT cannot do that; MERGE / INSERT ... ON CONFLICT DO UPDATE can, and an update "
         "must SET the new value, not add to the old one", runs=2),
+    next_batch_check("next_batch_is_written", RERUN, NEXT, 1,
+        "Run again with the next batch in feature_rows, your script must write that batch: it writes "
+        "whatever feature_rows holds when it runs (a staging table made once with CREATE TABLE IF NOT "
+        "EXISTS, never refreshed, writes the first batch again)"),
     write_check("stale_rows_updated_all_columns", STALE, 2,
         "Rows already in feature_table for the same (user_id, item_id, as_of_ts) must be fully "
         "replaced: on a match, update every feature column (clicks_7d, views_7d, impressions_7d "

@@ -5,6 +5,8 @@ The class report quotes that paragraph beside a mistake (grader/grading/lesson_l
 SECTIONS = {
     "matches_reference_on_sample": ("", "every key of `feature_rows` ends up"),
     'rerun_is_idempotent': ('', 'running the script twice'),
+    "next_batch_is_written": ("", "run again with the next"),
+    "next_batch_written_on_sample": ("", "run again with the next"),
     "stale_rows_updated_all_columns": ("", "every key of `feature_rows` ends up"),
     "key_includes_as_of_ts": ("Why the key must be the whole key", ""),
     'other_days_untouched': ('', 'every other row of `feature_table` stays'),

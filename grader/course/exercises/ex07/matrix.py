@@ -50,7 +50,9 @@ ADDITIVE = upsert(on_conflict="DO UPDATE SET clicks_7d = feature_table.clicks_7d
 # only: the key, untouched-rows, stale-rows and rerun checks judge ctr_7d as the script computes it.
 MATRIX = {
     # a plain INSERT neither replaces a stale row nor survives a rerun: both checks are about it
-    "plain_insert": wrong("ex07", {SAMPLE, "rerun_is_idempotent", "stale_rows_updated_all_columns"}, cell(INSERT)),
+    # (on the sample its first run fails on the stale row: the next batch's sample check cannot run either)
+    "plain_insert": wrong("ex07", {SAMPLE, "rerun_is_idempotent", "stale_rows_updated_all_columns",
+                                   "next_batch_written_on_sample"}, cell(INSERT)),
     "update_adds_to_old_counts": wrong("ex07", {SAMPLE, "rerun_is_idempotent", "stale_rows_updated_all_columns"}, cell(ADDITIVE)),
     "on_conflict_do_nothing": wrong("ex07", {SAMPLE, "stale_rows_updated_all_columns"}, cell(upsert(on_conflict="DO NOTHING"))),
     "update_leaves_ctr_stale": wrong("ex07", {SAMPLE, "stale_rows_updated_all_columns"},
@@ -110,6 +112,7 @@ MATRIX = {
     # writes only a TEMP copy that shadows feature_table in its own session: the real table is
     # never written, so every check about what was written fails (the state is read without it)
     "writes_a_temp_shadow_copy": wrong("ex07", {SAMPLE, "rerun_is_idempotent", "stale_rows_updated_all_columns",
+                                               "next_batch_written_on_sample", "next_batch_is_written",
                                                "key_includes_as_of_ts", "other_days_untouched", "unrelated_rows_untouched",
                                                "zero_impressions_give_null_ctr", "ctr_not_integer_division",
                                                "ctr_is_double_not_float", "feature_table_keeps_key_and_types"}, cell(
@@ -117,6 +120,11 @@ MATRIX = {
             DELETE FROM feature_table t USING feature_rows s
             WHERE t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts;
             INSERT INTO feature_table SELECT *, {CTR} FROM feature_rows;""")),
+    # a staging table made once and never refreshed: right on the first run, and every later run
+    # writes the first batch again (same feature_rows on a rerun: nothing shows there)
+    "staging_never_refreshed": wrong("ex07", {"next_batch_written_on_sample", "next_batch_is_written"}, cell(
+        f"""CREATE TABLE IF NOT EXISTS staged AS SELECT *, {CTR} AS ctr_7d FROM feature_rows;
+            INSERT OR REPLACE INTO feature_table SELECT * FROM staged;""")),
 }
 
 
