@@ -9,7 +9,7 @@ from grader.engine.checks import ManualCheck, ValueCheck, day_judge
 from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
-from grader.course.harness import Backfill, BackfillCheck, BackfillControlCheck, Scenario, crash_table
+from grader.course.harness import Backfill, BackfillCheck, BackfillControlCheck, BackfillDaysCheck, Scenario, crash_table, quiet_days
 
 SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
 END = dt(2025, 12, 7, 23, 59, 59)
@@ -48,6 +48,12 @@ OTHER_DAYS = Scenario("the workbook's sample tables; feature_table holds 2025-11
                       "event 42 arrived", load_seed().with_rows("feature_table", semantics.feature_rows(
                           [e for e in load_seed().rows("events") if e[0] != LATE_ARRIVAL],
                           semantics.as_of_range(dt(2025, 11, 28, 23, 59, 59), dt(2025, 12, 8, 23, 59, 59)))))
+# A backfill of [11-29, 12-01] on the sample: no event happened on 11-30, but its window holds the events
+# of 11-24..11-29, so it has feature rows. Every sample day of 12-01..12-07 has events of its own, so a
+# backfill that takes its as-of days from the events' dates (SELECT DISTINCT CAST(event_ts AS DATE) ...)
+# instead of generating every day of its range shows only here.
+QUIET = Backfill("Q", dt(2025, 11, 29, 23, 59, 59), dt(2025, 12, 1, 23, 59, 59))
+assert quiet_days(SEED, QUIET.days) == [dt(2025, 11, 30, 23, 59, 59)]
 MIDDLE = Backfill("D", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 OTHER_DAYS_FAIL = ("A backfill of [12-03, 12-05] changed rows outside its range: it must write only the days from "
                    "getvariable('start_ts') to getvariable('end_ts'), not a range written into the script, and its "
@@ -170,6 +176,15 @@ EXERCISE = Exercise(
             "on 2025-12-01 and 2025-12-07 and removing its keys the events no longer produce",
             "One backfill wrote 12-01..12-07 exactly as the course defines them.",
             scenario=STALE_END, jobs=[C], orders=["C"], shrink=True,
+        ),
+        BackfillDaysCheck(
+            name="writes_days_without_events", answer="ex12b", points=1, scenario=SEED, jobs=[QUIET],
+            orders=["Q"], gated=True,
+            fail="A backfill writes every as-of day of its range, one day apart from getvariable('start_ts') to "
+                 "getvariable('end_ts'), a day on which no event happened too: its 7-day window still holds "
+                 "events, so it has feature rows. As-of days taken from the events' dates (SELECT DISTINCT "
+                 "CAST(event_ts AS DATE) ...) skip it; generate them from the range (generate_series)",
+            passed="A backfill of [11-29, 12-01] wrote 11-30 too, a day without events of its own.",
         ),
         # Scored by the hidden backfill_leaves_control_rows_alone; here the student sees it before hand-in.
         BackfillControlCheck(

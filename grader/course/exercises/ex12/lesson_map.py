@@ -12,6 +12,7 @@ SECTIONS = {
     "fix_is_control_after_write": ("(c) A control-first job, crashed", "After the crash the watermark"),
     'leaves_other_days_alone': ('(b) Overlapping backfills', '**partition overwrite**'),
     "other_days_left_as_they_were": ("(b) Overlapping backfills", "A backfill writes the days it is given"),
+    "writes_days_without_events": ("(b) Overlapping backfills", "A backfill writes the days it is given"),
     "overwrites_stale_rows": ("(b) Overlapping backfills", "An idempotent write makes the order irrelevant"),
     "backfill_leaves_control_rows_alone": ("(b) Overlapping backfills", "And a backfill leaves `feature_job_control` alone"),
     "control_table_left_as_it_was": ("(b) Overlapping backfills", "And a backfill leaves `feature_job_control` alone"),

@@ -118,6 +118,12 @@ WRONG = {
         "INSERT INTO feature_table " + rows(days="SELECT unnest(generate_series(TIMESTAMP '2025-12-01 23:59:59', "
                                                "TIMESTAMP '2025-12-07 23:59:59', INTERVAL 1 DAY)) AS as_of_ts") + ";\nCOMMIT;",
         {"leaves_other_days_alone", "other_days_left_as_they_were"}),
+    # the as-of days taken from the events' dates, not generated from the range: a day of the range on
+    # which no event happened (its window holds events) is never written; every sample day has events
+    "as_of_days_from_the_events_dates": (
+        overwrite(days="SELECT DISTINCT CAST(event_ts AS DATE) + INTERVAL '23:59:59' AS as_of_ts FROM events "
+                       f"WHERE CAST(event_ts AS DATE) BETWEEN CAST({START} AS DATE) AND CAST({END} AS DATE)"),
+        {"writes_days_without_events"}),
     "shared_staging_table": (
         # a shared, real staging table: fine alone, wrong when two backfills run at once
         f"""CREATE OR REPLACE TABLE staging AS {rows()};
