@@ -43,11 +43,16 @@ OTHER_JOBS = Scenario("the workbook's sample tables, feature_table empty; featur
 # Days other jobs wrote around a backfill's range, before event 42 (a click of 102 on 201 at 12-01 09:00)
 # arrived: recomputed, 12-01, 12-02, 12-06 and 12-07 would change, so a backfill of [12-03, 12-05] that
 # writes days outside its range (a range written into the script, a DELETE not bounded by it) shows.
+# The incremental job's watermark is 12-01, two days before the range: a backfill that stretches its
+# range back to the day after it ("and fill the gap") rewrites 12-02, which is not its day either.
 LATE_ARRIVAL = 42
+BEHIND = [(JOB_KEY, dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 6))]
 OTHER_DAYS = Scenario("the workbook's sample tables; feature_table holds 2025-11-28..2025-12-08, written before "
-                      "event 42 arrived", load_seed().with_rows("feature_table", semantics.feature_rows(
+                      "event 42 arrived; the incremental job's watermark is 2025-12-01",
+                      load_seed().with_rows("feature_table", semantics.feature_rows(
                           [e for e in load_seed().rows("events") if e[0] != LATE_ARRIVAL],
-                          semantics.as_of_range(dt(2025, 11, 28, 23, 59, 59), dt(2025, 12, 8, 23, 59, 59)))))
+                          semantics.as_of_range(dt(2025, 11, 28, 23, 59, 59), dt(2025, 12, 8, 23, 59, 59))))
+                      .with_rows("feature_job_control", BEHIND))
 # A backfill of [11-29, 12-01] on the sample: no event happened on 11-30, but its window holds the events
 # of 11-24..11-29, so it has feature rows. Every sample day of 12-01..12-07 has events of its own, so a
 # backfill that takes its as-of days from the events' dates (SELECT DISTINCT CAST(event_ts AS DATE) ...)
@@ -56,8 +61,8 @@ QUIET = Backfill("Q", dt(2025, 11, 29, 23, 59, 59), dt(2025, 12, 1, 23, 59, 59))
 assert quiet_days(SEED, QUIET.days) == [dt(2025, 11, 30, 23, 59, 59)]
 MIDDLE = Backfill("D", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 OTHER_DAYS_FAIL = ("A backfill of [12-03, 12-05] changed rows outside its range: it must write only the days from "
-                   "getvariable('start_ts') to getvariable('end_ts'), not a range written into the script, and its "
-                   "DELETE (or overwrite) must be bounded by both, or it wipes or rewrites days other jobs wrote")
+                   "getvariable('start_ts') to getvariable('end_ts'), not a range written into the script or stretched "
+                   "to the control row's watermark, and its DELETE (or overwrite) must be bounded by both, or it wipes or rewrites days other jobs wrote")
 A = Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 B = Backfill("B", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))
 C = Backfill("C", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))  # one backfill of A and B's union
