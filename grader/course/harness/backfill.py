@@ -169,6 +169,9 @@ class BackfillCheck(Check):
         outcomes = self.outcomes(statements, limits, stop_at_failure=True)
         # outside_only judges the rows outside the jobs' days: a job that failed left them as they were
         bad = next((o for o in outcomes if (o.failed and not self.outside_only) or not o.diff.equal), None)
+        if bad is not None and self.values_only and bad.failed:
+            # a backfill that fails here has no counts to judge: say what failed, not the mistake this check names
+            return not_judged(f"{self.describe(bad)} on {self.scenario.name}: " + "; ".join(bad.failed), self.first)
         if bad is not None and self.values_only and not bad.failed and not written_days(
                 State(self.scenario.initial_rows, None, None), State(bad.rows, None, None)):
             # no rows to judge: say so, not the mistake this check names
