@@ -9,7 +9,9 @@ from grader.engine.checks import ManualCheck, ValueCheck, day_judge
 from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
-from grader.course.harness import Backfill, BackfillCheck, BackfillControlCheck, BackfillDaysCheck, Scenario, crash_table, quiet_days
+from grader.course.exercises.ex08 import KEEPS_KEY_FAIL
+from grader.course.harness import (Backfill, BackfillCheck, BackfillControlCheck, BackfillDaysCheck, KeepsKeyCheck, Scenario,
+                                 crash_table, quiet_days)
 
 SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
 END = dt(2025, 12, 7, 23, 59, 59)
@@ -190,6 +192,11 @@ EXERCISE = Exercise(
                  "events, so it has feature rows. As-of days taken from the events' dates (SELECT DISTINCT "
                  "CAST(event_ts AS DATE) ...) skip it; generate them from the range (generate_series)",
             passed="A backfill of [11-29, 12-01] wrote 11-30 too, a day without events of its own.",
+        ),
+        KeepsKeyCheck(
+            name="feature_table_keeps_its_key", answer="ex12b", points=1, scenario=SEED, variables=C.variables,
+            first="backfill_matches_reference", fail=KEEPS_KEY_FAIL,
+            passed="After a backfill feature_table still has PRIMARY KEY (user_id, item_id, as_of_ts).",
         ),
         # Scored by the hidden backfill_leaves_control_rows_alone; here the student sees it before hand-in.
         BackfillControlCheck(

@@ -19,4 +19,5 @@ SECTIONS = {
     "window_edges": ("", "The data."),
     "retries_deduplicated": ("Check yourself", ""),
     "all_types_in_impressions": ("Check yourself", ""),
+    'feature_table_keeps_its_key': ('', 'The data.'),
 }

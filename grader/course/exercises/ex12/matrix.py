@@ -131,6 +131,14 @@ WRONG = {
         overwrite(delete_where=f"as_of_ts BETWEEN least({START}, {NEXT_DAY}) AND {END}",
                   days=f"SELECT unnest(generate_series(least({START}, {NEXT_DAY}), {END}, INTERVAL 1 DAY)) AS as_of_ts"),
         {"leaves_other_days_alone", "other_days_left_as_they_were"}),
+    # the range overwritten by re-creating the whole table: right rows, but no PRIMARY KEY any more
+    "recreates_feature_table_without_its_key": (
+        f"""BEGIN;
+CREATE OR REPLACE TABLE feature_table AS
+SELECT * FROM feature_table WHERE NOT ({IN_RANGE})
+UNION ALL BY NAME {rows()};
+COMMIT;""",
+        {"feature_table_keeps_its_key"}),
     "shared_staging_table": (
         # a shared, real staging table: fine alone, wrong when two backfills run at once
         f"""CREATE OR REPLACE TABLE staging AS {rows()};
