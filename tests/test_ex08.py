@@ -81,6 +81,18 @@ def test_robustness_checks_say_they_could_not_judge_a_job_that_writes_nothing():
         assert check.message.startswith("Could not be judged") and "wrote no feature rows" in check.message, check.message
 
 
+def test_value_checks_say_they_could_not_judge_a_job_that_fails():
+    # a CTE shared by two statements: the first writes the day, the second fails on every run. Its
+    # window, dedup and event types are right: the value checks say what failed, not a value mistake
+    right = CORRECT["insert_or_replace_then_update_no_transaction"]
+    job = right.replace(ADVANCE, "UPDATE feature_job_control SET last_as_of_ts = (SELECT as_of_ts FROM nxt)")
+    assert job != right
+    result = grade("ex08", sql_cell("ex08", job))
+    for name in ("window_edges", "retries_deduplicated", "all_types_in_impressions"):
+        check = next(c for c in result.checks if c.name == name)
+        assert check.message.startswith("Could not be judged") and "nxt does not exist" in check.message, check.message
+
+
 def test_a_job_that_only_moves_the_control_row_earns_nothing():
     result = grade("ex08", sql_cell("ex08", f"{ADVANCE};"))
     assert result.score == 0, not_passed(result)

@@ -8,7 +8,7 @@ from helpers import cells, failing, full_marks, grade, not_passed, sql_cell
 from grader.course import exercises
 from grader.grading.grade import grade_exercise
 from grader.engine.notebook import extract_answers
-from grader.course.exercises.ex12.matrix import CORRECT, EXPLAINED, REFERENCE, STRUCTURED, WRONG
+from grader.course.exercises.ex12.matrix import CORRECT, DAYS, EXPLAINED, REFERENCE, STRUCTURED, WRONG, rows
 
 
 # MATRIX (each wrong backfill with the other answers right) is graded by tests/test_matrix.py, with
@@ -57,6 +57,16 @@ def test_robustness_checks_say_they_could_not_judge_a_backfill_that_writes_nothi
                  "leaves_other_days_alone", "overwrites_stale_rows"):
         check = next(c for c in result.checks if c.name == name)
         assert check.message.startswith("Could not be judged") and "wrote no feature rows" in check.message, check.message
+
+
+def test_value_checks_say_they_could_not_judge_a_backfill_that_fails():
+    # a CTE shared by two statements: the INSERT fails on every retry, whatever its window or dedup
+    script = (f"WITH days AS ({DAYS}) DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM days);\n"
+              f"INSERT INTO feature_table {rows(days='SELECT * FROM days')};")
+    result = grade("ex12", sql_cell("ex12b", script))
+    for name in ("window_edges", "retries_deduplicated", "all_types_in_impressions"):
+        check = next(c for c in result.checks if c.name == name)
+        assert check.message.startswith("Could not be judged") and "days does not exist" in check.message, check.message
 
 
 def test_day_cast_window_backfill_fails_window_edges_with_a_shrunk_counterexample():

@@ -31,7 +31,7 @@ from grader.course.harness.workspace import (  # noqa: F401
     read_state, run_job, short, shrink_events, table_diff, targets, written_days,
 )
 from grader.course.harness.clean import (  # noqa: F401
-    CleanRunsCheck, WatermarkSourceCheck,
+    CleanRunsCheck, KeepsKeyCheck, WatermarkSourceCheck,
 )
 from grader.course.harness.crash import (  # noqa: F401
     Baseline, CrashCheck, MEDIUMS, Trial, _explored, baseline, crash_after, default_medium, expected_days,
@@ -39,8 +39,8 @@ from grader.course.harness.crash import (  # noqa: F401
     trials_table,
 )
 from grader.course.harness.backfill import (  # noqa: F401
-    Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
-    run_schedule, sequence, sequential, values_diff,
+    Backfill, BackfillCheck, BackfillDaysCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
+    quiet_days, run_schedule, sequence, sequential, values_diff,
 )
 from grader.course.harness.control import (  # noqa: F401
     BackfillControlCheck, OwnControlRowCheck, control_changes,

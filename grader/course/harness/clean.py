@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from grader.engine import compare
 from grader.domain import semantics
@@ -12,7 +12,7 @@ from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
 from grader.course.harness.control import control_changes
 from grader.course.harness.strips import runs_strip
-from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
+from grader.course.harness.workspace import AS_OF_COLUMN, Workspace, read_state, run_job, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
 
 # The caption of a failure's events: shrunk, unless its rows are withheld (Limits.shrink)
 SHRUNK_EVENTS = "events: the fewest rows on which your job and the reference differ"
@@ -54,6 +54,9 @@ class CleanRunsCheck(Check):
         fed = self.aspect != "control"
         r = job_runs(statements, sc, limits, self.runs, fed=fed)
         failure = r.failure()
+        if failure and self.aspect == "values":
+            # a job that fails here has no counts to judge: say what failed, not the mistake this check names
+            return not_judged(f"on {sc.name}, {failure}", self.first)
         if failure:
             return Verdict("fail", f"{self.fail} ({failure}; a job that fails is retried by the scheduler and fails "
                                    "again: no later day gets written)")
@@ -301,3 +304,44 @@ class WatermarkSourceCheck(Check):
                     said += f", not {days_text(empty)}"
                 return said + f" (on {self.sample.name} each run writes {_offsets_text(offsets)})"
         return ""
+
+
+@dataclass
+class KeepsKeyCheck(Check):
+    """One run of the job (with `variables`: a backfill's range) on `scenario`; after it
+    feature_table must still have PRIMARY KEY (user_id, item_id, as_of_ts). A job that re-creates
+    the table (CREATE OR REPLACE TABLE ... AS, DROP + CREATE ... AS) writes the right rows and
+    loses the key, so the next overlapping write duplicates rows silently. Only the key is judged
+    (the values and column types are the value checks'), and only for a job whose run writes rows."""
+
+    scenario: Scenario = None  # type: ignore[assignment]
+    variables: dict = field(default_factory=dict)
+    first: str = "next_days_match_reference"
+
+    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
+        statements = _statements(answer, self.answer)
+        sc = self.scenario
+        with Workspace(sc, limits) as ws:
+            db = ws.scratch()
+            try:
+                failure = run_job(db, statements, {**sc.variables, **self.variables}, limits)
+                after = read_state(db)
+                cur = db.cursor()
+                try:  # a new session: the job's TEMP tables are gone, as for every reader after it
+                    keys = [sorted(r[0]) for r in cur.execute(
+                        "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = 'feature_table' "
+                        "AND schema_name = 'main' AND constraint_type = 'PRIMARY KEY'").fetchall()]
+                finally:
+                    cur.close()
+            finally:
+                db.close()
+        what = "one run" + (f" over [{self.variables['start_ts']:%Y-%m-%d}, {self.variables['end_ts']:%Y-%m-%d}]"
+                            if "start_ts" in self.variables else "") + f" on {sc.name}"
+        if failure:
+            return not_judged(f"in {what}, {failure.describe()}", self.first)
+        if not written_days(State(sc.initial_rows, None, None), after):
+            return not_judged(f"in {what}, your job wrote no feature rows", self.first)
+        if sorted(FEATURE_KEY) in keys:
+            return Verdict("pass", self.passed or "feature_table still has PRIMARY KEY (user_id, item_id, as_of_ts).")
+        had = (f"PRIMARY KEY ({', '.join(keys[0])})" if keys else "no PRIMARY KEY")
+        return Verdict("fail", f"{self.fail}. After {what}, feature_table has {had}")

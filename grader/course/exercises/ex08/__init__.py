@@ -12,7 +12,7 @@ from grader.domain import semantics
 from grader.engine.checks import ManualCheck
 from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.course.harness import CleanRunsCheck, CrashCheck, Scenario, crash_table
+from grader.course.harness import CleanRunsCheck, CrashCheck, KeepsKeyCheck, Scenario, crash_table
 
 CLEAN = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59)", load_seed())
 DAY2, DAY3, DAY6 = (datetime(2025, 12, d, 23, 59, 59) for d in (2, 3, 6))
@@ -37,6 +37,12 @@ SEED = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59); f
                 "written ahead by a backfill; feature_job_control also holds two other jobs' rows (watermarks "
                 "2025-12-09 and 2025-11-20)",
                 load_seed().with_rows("feature_table", HISTORY).with_rows("feature_job_control", CONTROL_ROWS))
+
+
+# A job that re-creates feature_table to overwrite its day writes the right rows and drops the key.
+KEEPS_KEY_FAIL = ("feature_table must keep its PRIMARY KEY (user_id, item_id, as_of_ts): write into the table (MERGE, "
+                  "INSERT OR REPLACE, or DELETE + INSERT of the days written), don't re-create it (CREATE OR REPLACE "
+                  "TABLE ... AS copies no key, and the next overlapping write then duplicates rows silently)")
 
 
 def crashes(name_or_sql: str = "ex08", scenario: Scenario = CLEAN):
@@ -77,6 +83,10 @@ EXERCISE = Exercise(
         CrashCheck(
             name="control_updated_after_write", answer="ex08", points=2, scenario=CLEAN, aspect="control_after_write",
             fail="Control updated before write",
+        ),
+        KeepsKeyCheck(
+            name="feature_table_keeps_its_key", answer="ex08", points=1, scenario=CLEAN, fail=KEEPS_KEY_FAIL,
+            passed="After a run feature_table still has PRIMARY KEY (user_id, item_id, as_of_ts).",
         ),
         # The course's question, asked in the notebook before the text explains it.
         ManualCheck(name="why_control_after_success", answer="ex08b", points=1, min_words=15, fail=""),

@@ -16,4 +16,5 @@ SECTIONS = {
     'watermark_from_control_not_data': ('Check yourself', 'a quiet day'),
     'reads_its_own_control_row': ('', 'holds one row per job'),
     'other_jobs_control_rows_untouched': ('', 'Other jobs keep their own rows'),
+    'feature_table_keeps_its_key': ('', 'The data.'),
 }

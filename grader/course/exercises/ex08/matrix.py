@@ -153,6 +153,17 @@ WRONG = {
     "window_six_days_merge": (
         f"{merge(rows(window=RIGHT_WINDOW.replace('INTERVAL 7 DAY', 'INTERVAL 6 DAY')))};\n{ADVANCE};",
         {"next_days_match_reference", "window_edges"}, set()),
+    # the day overwritten by re-creating the whole table (CREATE OR REPLACE TABLE ... AS): right rows,
+    # but the table loses its PRIMARY KEY, so the next overlapping INSERT duplicates rows silently
+    "recreates_feature_table_without_its_key": (
+        f"""BEGIN;
+{RUN_DAY};
+CREATE OR REPLACE TABLE feature_table AS
+SELECT * FROM feature_table WHERE as_of_ts <> {FROM_RUN}
+UNION ALL BY NAME {rows(FROM_RUN)};
+{ADVANCE_TO_RUN};
+COMMIT;""",
+        {"feature_table_keeps_its_key"}, set()),
 }
 
 # feature_job_control holds one row per job (the public and the hidden scenarios hold two other

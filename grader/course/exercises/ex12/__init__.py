@@ -9,7 +9,9 @@ from grader.engine.checks import ManualCheck, ValueCheck, day_judge
 from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
-from grader.course.harness import Backfill, BackfillCheck, BackfillControlCheck, Scenario, crash_table
+from grader.course.exercises.ex08 import KEEPS_KEY_FAIL
+from grader.course.harness import (Backfill, BackfillCheck, BackfillControlCheck, BackfillDaysCheck, KeepsKeyCheck, Scenario,
+                                 crash_table, quiet_days)
 
 SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
 END = dt(2025, 12, 7, 23, 59, 59)
@@ -43,15 +45,26 @@ OTHER_JOBS = Scenario("the workbook's sample tables, feature_table empty; featur
 # Days other jobs wrote around a backfill's range, before event 42 (a click of 102 on 201 at 12-01 09:00)
 # arrived: recomputed, 12-01, 12-02, 12-06 and 12-07 would change, so a backfill of [12-03, 12-05] that
 # writes days outside its range (a range written into the script, a DELETE not bounded by it) shows.
+# The incremental job's watermark is 12-01, two days before the range: a backfill that stretches its
+# range back to the day after it ("and fill the gap") rewrites 12-02, which is not its day either.
 LATE_ARRIVAL = 42
+BEHIND = [(JOB_KEY, dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 6))]
 OTHER_DAYS = Scenario("the workbook's sample tables; feature_table holds 2025-11-28..2025-12-08, written before "
-                      "event 42 arrived", load_seed().with_rows("feature_table", semantics.feature_rows(
+                      "event 42 arrived; the incremental job's watermark is 2025-12-01",
+                      load_seed().with_rows("feature_table", semantics.feature_rows(
                           [e for e in load_seed().rows("events") if e[0] != LATE_ARRIVAL],
-                          semantics.as_of_range(dt(2025, 11, 28, 23, 59, 59), dt(2025, 12, 8, 23, 59, 59)))))
+                          semantics.as_of_range(dt(2025, 11, 28, 23, 59, 59), dt(2025, 12, 8, 23, 59, 59))))
+                      .with_rows("feature_job_control", BEHIND))
+# A backfill of [11-29, 12-01] on the sample: no event happened on 11-30, but its window holds the events
+# of 11-24..11-29, so it has feature rows. Every sample day of 12-01..12-07 has events of its own, so a
+# backfill that takes its as-of days from the events' dates (SELECT DISTINCT CAST(event_ts AS DATE) ...)
+# instead of generating every day of its range shows only here.
+QUIET = Backfill("Q", dt(2025, 11, 29, 23, 59, 59), dt(2025, 12, 1, 23, 59, 59))
+assert quiet_days(SEED, QUIET.days) == [dt(2025, 11, 30, 23, 59, 59)]
 MIDDLE = Backfill("D", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 OTHER_DAYS_FAIL = ("A backfill of [12-03, 12-05] changed rows outside its range: it must write only the days from "
-                   "getvariable('start_ts') to getvariable('end_ts'), not a range written into the script, and its "
-                   "DELETE (or overwrite) must be bounded by both, or it wipes or rewrites days other jobs wrote")
+                   "getvariable('start_ts') to getvariable('end_ts'), not a range written into the script or stretched "
+                   "to the control row's watermark, and its DELETE (or overwrite) must be bounded by both, or it wipes or rewrites days other jobs wrote")
 A = Backfill("A", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 5, 23, 59, 59))
 B = Backfill("B", dt(2025, 12, 3, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))
 C = Backfill("C", dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 7, 23, 59, 59))  # one backfill of A and B's union
@@ -170,6 +183,20 @@ EXERCISE = Exercise(
             "on 2025-12-01 and 2025-12-07 and removing its keys the events no longer produce",
             "One backfill wrote 12-01..12-07 exactly as the course defines them.",
             scenario=STALE_END, jobs=[C], orders=["C"], shrink=True,
+        ),
+        BackfillDaysCheck(
+            name="writes_days_without_events", answer="ex12b", points=1, scenario=SEED, jobs=[QUIET],
+            orders=["Q"], gated=True,
+            fail="A backfill writes every as-of day of its range, one day apart from getvariable('start_ts') to "
+                 "getvariable('end_ts'), a day on which no event happened too: its 7-day window still holds "
+                 "events, so it has feature rows. As-of days taken from the events' dates (SELECT DISTINCT "
+                 "CAST(event_ts AS DATE) ...) skip it; generate them from the range (generate_series)",
+            passed="A backfill of [11-29, 12-01] wrote 11-30 too, a day without events of its own.",
+        ),
+        KeepsKeyCheck(
+            name="feature_table_keeps_its_key", answer="ex12b", points=1, scenario=SEED, variables=C.variables,
+            first="backfill_matches_reference", fail=KEEPS_KEY_FAIL,
+            passed="After a backfill feature_table still has PRIMARY KEY (user_id, item_id, as_of_ts).",
         ),
         # Scored by the hidden backfill_leaves_control_rows_alone; here the student sees it before hand-in.
         BackfillControlCheck(

@@ -20,8 +20,12 @@ HALF = semantics.DAY / (24 * 3600 * 2)  # half a second
 # windows of the days around the range: recomputed, every one of them would change): a backfill of
 # 12-03..12-05 must not touch the rest, neither wipe it nor rewrite it (a range written into the script).
 LATE_EVENTS = [(1001, 101, 201, dt(2025, 11, 27, 12), "click"), (1002, 101, 201, dt(2025, 12, 2, 12), "view")]
-FULL = Scenario("feature_table holds 11-28..12-08, written before two late events arrived", SEED.with_rows(
-    "feature_table", semantics.feature_rows(EVENTS, DAYS)).with_rows("events", EVENTS + LATE_EVENTS))
+# The incremental job's watermark is 12-01: a backfill that stretches its range back to the day after
+# it rewrites 12-02 as well.
+FULL = Scenario("feature_table holds 11-28..12-08, written before two late events arrived; the incremental job's "
+                "watermark is 12-01", SEED.with_rows(
+    "feature_table", semantics.feature_rows(EVENTS, DAYS)).with_rows("events", EVENTS + LATE_EVENTS)
+    .with_rows("feature_job_control", [(JOB_KEY, dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 6))]))
 
 # Stale rows (an older feature definition) on every day of the backfill's range, its first and
 # last day included: the keys the backfill writes, with values no definition gives, and on each day

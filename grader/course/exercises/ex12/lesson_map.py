@@ -12,10 +12,12 @@ SECTIONS = {
     "fix_is_control_after_write": ("(c) A control-first job, crashed", "After the crash the watermark"),
     'leaves_other_days_alone': ('(b) Overlapping backfills', '**partition overwrite**'),
     "other_days_left_as_they_were": ("(b) Overlapping backfills", "A backfill writes the days it is given"),
+    "writes_days_without_events": ("(b) Overlapping backfills", "A backfill writes the days it is given"),
     "overwrites_stale_rows": ("(b) Overlapping backfills", "An idempotent write makes the order irrelevant"),
     "backfill_leaves_control_rows_alone": ("(b) Overlapping backfills", "And a backfill leaves `feature_job_control` alone"),
     "control_table_left_as_it_was": ("(b) Overlapping backfills", "And a backfill leaves `feature_job_control` alone"),
     "window_edges": ("", "The data."),
     "retries_deduplicated": ("Check yourself", ""),
     "all_types_in_impressions": ("Check yourself", ""),
+    'feature_table_keeps_its_key': ('', 'The data.'),
 }

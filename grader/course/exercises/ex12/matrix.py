@@ -9,6 +9,7 @@ START, END = "getvariable('start_ts')", "getvariable('end_ts')"
 DAYS = f"SELECT unnest(generate_series({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts"
 RIGHT_WINDOW = "e.event_ts <= d.as_of_ts AND e.event_ts > d.as_of_ts - INTERVAL 7 DAY"
 IN_RANGE = f"as_of_ts BETWEEN {START} AND {END}"
+NEXT_DAY = "(SELECT last_as_of_ts + INTERVAL 1 DAY FROM feature_job_control WHERE job_key = 'user_item_features_daily')"
 
 
 def rows(days: str = DAYS, window: str = RIGHT_WINDOW, source: str = "(SELECT DISTINCT * FROM events)",
@@ -118,6 +119,26 @@ WRONG = {
         "INSERT INTO feature_table " + rows(days="SELECT unnest(generate_series(TIMESTAMP '2025-12-01 23:59:59', "
                                                "TIMESTAMP '2025-12-07 23:59:59', INTERVAL 1 DAY)) AS as_of_ts") + ";\nCOMMIT;",
         {"leaves_other_days_alone", "other_days_left_as_they_were"}),
+    # the as-of days taken from the events' dates, not generated from the range: a day of the range on
+    # which no event happened (its window holds events) is never written; every sample day has events
+    "as_of_days_from_the_events_dates": (
+        overwrite(days="SELECT DISTINCT CAST(event_ts AS DATE) + INTERVAL '23:59:59' AS as_of_ts FROM events "
+                       f"WHERE CAST(event_ts AS DATE) BETWEEN CAST({START} AS DATE) AND CAST({END} AS DATE)"),
+        {"writes_days_without_events"}),
+    # the range stretched back to the day after the incremental job's watermark ("and fill the gap it
+    # left"): a backfill writes the days it is given and no other, and the control row is not its to read
+    "range_stretched_to_the_watermark": (
+        overwrite(delete_where=f"as_of_ts BETWEEN least({START}, {NEXT_DAY}) AND {END}",
+                  days=f"SELECT unnest(generate_series(least({START}, {NEXT_DAY}), {END}, INTERVAL 1 DAY)) AS as_of_ts"),
+        {"leaves_other_days_alone", "other_days_left_as_they_were"}),
+    # the range overwritten by re-creating the whole table: right rows, but no PRIMARY KEY any more
+    "recreates_feature_table_without_its_key": (
+        f"""BEGIN;
+CREATE OR REPLACE TABLE feature_table AS
+SELECT * FROM feature_table WHERE NOT ({IN_RANGE})
+UNION ALL BY NAME {rows()};
+COMMIT;""",
+        {"feature_table_keeps_its_key"}),
     "shared_staging_table": (
         # a shared, real staging table: fine alone, wrong when two backfills run at once
         f"""CREATE OR REPLACE TABLE staging AS {rows()};
