@@ -330,7 +330,8 @@ class KeepsKeyCheck(Check):
                 try:  # a new session: the job's TEMP tables are gone, as for every reader after it
                     keys = [sorted(r[0]) for r in cur.execute(
                         "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = 'feature_table' "
-                        "AND schema_name = 'main' AND constraint_type = 'PRIMARY KEY'").fetchall()]
+                        "AND database_name = current_database() AND schema_name = 'main' "  # not another sandbox's
+                        "AND constraint_type = 'PRIMARY KEY'").fetchall()]
                 finally:
                     cur.close()
             finally:
