@@ -128,8 +128,10 @@ def test_written_part_is_filled_once_every_written_answer_of_it_is_scored(tmp_pa
 
 # ---------- Points Possible, one total column, assignment ids, Canvas user ids ----------
 
-ROSTER_10 = """Student,ID,SIS User ID,SIS Login ID,Section,Exercise 6 renamed in Canvas (5501),Week 12 ex07 (5502)
-Points Possible,,,,,10,14
+# ex07's column holds the grader's own maximum for it (nothing to report); ex06's differs
+EX07_MAX = f"{exercises.get('ex07').max_points():g}"
+ROSTER_10 = f"""Student,ID,SIS User ID,SIS Login ID,Section,Exercise 6 renamed in Canvas (5501),Week 12 ex07 (5502)
+Points Possible,,,,,10,{EX07_MAX}
 "Lovelace, Ada",101,S101,ada,Sec A,,
 "Hopper, Grace",102,S102,grace,Sec A,,
 """
@@ -151,7 +153,7 @@ def rendered(results, roster=ROSTER_10, **options):
 def test_a_differing_points_possible_is_kept_and_reported(ada_result):
     points, _, _, notes = rendered([ada_result], assignments={"ex06": "5501"})
     assert points["Exercise 6 renamed in Canvas (5501)"] == "10"  # the roster's, not silently 12
-    assert points["Week 12 ex07 (5502)"] == "14"  # the same value: nothing to say
+    assert points["Week 12 ex07 (5502)"] == EX07_MAX  # the same value: nothing to say
     (note,) = notes
     assert "roster says 10" in note and "maximum for ex06 is 12" in note
 

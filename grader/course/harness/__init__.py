@@ -39,9 +39,10 @@ from grader.course.harness.crash import (  # noqa: F401
     trials_table,
 )
 from grader.course.harness.backfill import (  # noqa: F401
-    Backfill, BackfillCheck, BackfillDaysCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
-    quiet_days, run_schedule, sequence, sequential, values_diff,
+    Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
+    run_schedule, sequence, sequential, values_diff,
 )
+from grader.course.harness.days import BackfillDaysCheck, quiet_days  # noqa: F401
 from grader.course.harness.control import (  # noqa: F401
     BackfillControlCheck, OwnControlRowCheck, control_changes,
 )
