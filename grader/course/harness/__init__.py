@@ -42,7 +42,7 @@ from grader.course.harness.backfill import (  # noqa: F401
     Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
     run_schedule, sequence, sequential, values_diff,
 )
-from grader.course.harness.days import BackfillDaysCheck, quiet_days  # noqa: F401
+from grader.course.harness.union import BackfillDaysCheck, quiet_days, union_run  # noqa: F401
 from grader.course.harness.control import (  # noqa: F401
     BackfillControlCheck, OwnControlRowCheck, control_changes,
 )

@@ -14,7 +14,8 @@ from grader.engine.checks import Check, Verdict, day_text, days_text
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
-from grader.course.harness.backfill import BackfillCheck, backfill_alone
+from grader.course.harness.backfill import BackfillCheck
+from grader.course.harness.union import union_run
 from grader.course.harness.workspace import Scenario, _statements, gate, input_tables, job_runs, not_judged, targets, written_days
 
 
@@ -125,15 +126,9 @@ class BackfillControlCheck(BackfillCheck):
     and other jobs' rows: it must change none of them (the watermark is the incremental job's)."""
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
-        statements = _statements(answer, self.answer)
-        problem = self._gate(statements, limits)
-        if problem:
-            return not_judged(problem, self.first)
-        union = self.union()
-        out = backfill_alone(statements, self.scenario, union, limits)
-        what = f"one backfill over [{union.start:%Y-%m-%d}, {union.end:%Y-%m-%d}] on {self.scenario.name}"
-        if out.failed:
-            return Verdict("fail", f"{self.fail}. In {what}: " + "; ".join(out.failed))
+        verdict, out, what = union_run(self, _statements(answer, self.answer), limits)
+        if verdict is not None:
+            return verdict
         before = sorted(self.scenario.dataset.rows("feature_job_control"))
         changed = control_changes(before, out.control)
         if not changed:

@@ -1,5 +1,7 @@
-"""BackfillDaysCheck: which as-of days of its range a backfill writes, where a day has no event of
-its own but events in its window (a backfill that takes its days from the events' dates skips it)."""
+"""One backfill over the jobs' union, gated (`union_run`), which BackfillControlCheck (control.py)
+and BackfillDaysCheck judge; BackfillDaysCheck: which as-of days of its range a backfill writes,
+where a day has no event of its own but events in its window (a backfill that takes its days from
+the events' dates skips it)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,23 @@ from grader.domain import semantics
 from grader.engine.checks import Verdict, days_text
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
-from grader.course.harness.backfill import BackfillCheck, backfill_alone
+from grader.course.harness.backfill import BackfillCheck, Outcome, backfill_alone
 from grader.course.harness.strips import backfill_strip
 from grader.course.harness.workspace import AS_OF_COLUMN, Scenario, State, _statements, not_judged, written_days
+
+
+def union_run(check: BackfillCheck, statements: list[str], limits: Limits) -> tuple[Verdict | None, Outcome | None, str]:
+    """The check's gate, then one backfill over its jobs' union on its scenario: (a verdict when
+    nothing more can be judged, else None; the outcome; what ran, in words)."""
+    problem = check._gate(statements, limits)
+    if problem:
+        return not_judged(problem, check.first), None, ""
+    union = check.union()
+    out = backfill_alone(statements, check.scenario, union, limits)
+    what = f"one backfill over [{union.start:%Y-%m-%d}, {union.end:%Y-%m-%d}] on {check.scenario.name}"
+    if out.failed:
+        return Verdict("fail", f"{check.fail}. In {what}: " + "; ".join(out.failed)), out, what
+    return None, out, what
 
 
 def quiet_days(sc: Scenario, days: list[datetime]) -> list[datetime]:
@@ -33,16 +49,11 @@ class BackfillDaysCheck(BackfillCheck):
     its range here (one that writes other days ignores its range: other_days_left_as_they_were)."""
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
-        statements = _statements(answer, self.answer)
-        problem = self._gate(statements, limits)
-        if problem:
-            return not_judged(problem, self.first)
+        verdict, out, what = union_run(self, _statements(answer, self.answer), limits)
+        if verdict is not None:
+            return verdict
         union = self.union()
         quiet = quiet_days(self.scenario, union.days)
-        out = backfill_alone(statements, self.scenario, union, limits)
-        what = f"one backfill over [{union.start:%Y-%m-%d}, {union.end:%Y-%m-%d}] on {self.scenario.name}"
-        if out.failed:
-            return Verdict("fail", f"{self.fail}. In {what}: " + "; ".join(out.failed))
         wrote = written_days(State(self.scenario.initial_rows, None, None), State(out.rows, None, None))
         outside = [d for d in wrote if d not in union.days]
         if outside:
