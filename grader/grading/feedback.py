@@ -36,7 +36,10 @@ body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica 
        color: #1f2328; background: #fff; margin: 0; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; padding-bottom: .25rem; border-bottom: 1px solid #d0d7de; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; padding-bottom: .25rem; border-bottom: 1px solid #d0d7de;
+     display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 1rem; }
+/* a long title wraps its score to a line of its own, inside the heading (a float overlapped the first check) */
+h2 .pts { float: none; margin-left: auto; }
 .total { font-size: 2.4rem; font-weight: 700; margin: .5rem 0 0; }
 .total small { font-size: 1rem; font-weight: 400; color: #57606a; }
 .note { color: #57606a; font-size: .95rem; margin: .25rem 0; }

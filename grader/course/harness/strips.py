@@ -16,7 +16,7 @@ from grader.engine.results import Table
 from grader.course.harness.workspace import AS_OF_COLUMN, Runs, short, written_days
 
 MAX_ROWS = 12
-COLUMNS = ["row", "days", "watermark"]
+COLUMNS = ["row", "days", "watermark, note"]
 
 
 def iso(value) -> str | None:
@@ -34,12 +34,15 @@ def _words(cells: dict) -> str:
 def strip_table(caption: str, rows: list[dict], days: list) -> Table:
     """The rows as a Table with its picture; days and watermarks as ISO dates."""
     rows = rows[:MAX_ROWS]
-    text_rows = [[r["label"] + (f" ({r['crash']})" if r.get("crash") else ""), _words(r["cells"]),
-                  (r.get("watermark") or "") + (f" (from {r['from']})" if r.get("from") and r.get("from") != r.get("watermark") else "")
-                  + (f"; {r['note']}" if r.get("note") else "")]
-                 for r in rows]
+    text_rows = [[r["label"] + (f" ({r['crash']})" if r.get("crash") else ""), _words(r["cells"]), _last(r)] for r in rows]
     data = {"kind": "days", "days": sorted({d for d in map(iso, days) if d}), "rows": rows}
     return Table(caption, COLUMNS, text_rows, data)
+
+
+def _last(r: dict) -> str:
+    """The watermark a row left (and where it came from), then its note; "" when neither."""
+    watermark = (r.get("watermark") or "") + (f" (from {r['from']})" if r.get("from") and r.get("from") != r.get("watermark") else "")
+    return "; ".join(part for part in (watermark, r.get("note") or "") if part)
 
 
 def diff_states(d: compare.Diff) -> dict[str, str]:
