@@ -77,3 +77,20 @@ def test_hidden_check_with_withheld_details_still_explains_but_says_it_cannot_be
     for c in hit:
         assert HEDGED in c.message and "not idempotent" in c.message, (c.name, c.message)
         assert "user_id: " not in c.message  # no fixture row slips out through the explanation
+
+
+@pytest.mark.parametrize("sql, word", [
+    ("WITH asof AS (SELECT getvariable('as_of_ts') AS t) SELECT DISTINCT user_id, item_id FROM events, asof "
+     "WHERE event_ts <= t AND event_ts > t - INTERVAL 7 DAY", "asof"),
+    ("SELECT DISTINCT user_id, item_id FROM events AS window", "window"),
+])
+def test_a_keyword_used_as_a_name_is_told_so(sql, word):
+    # DuckDB says only "syntax error at or near ..."; its own keyword list (duckdb_keywords()) says why
+    check = grade("ex11", sql_cell("ex11", sql), hidden=False).checks[0]
+    assert f"`{word}` is one of DuckDB's keywords" in check.message and f'("{word}")' in check.message
+
+
+def test_a_syntax_error_at_a_keyword_in_its_own_place_gets_no_such_hint():
+    sql = "SELECT DISTINCT user_id, item_id FROM events WHERE event_ts <= getvariable('as_of_ts') SELECT"
+    check = grade("ex11", sql_cell("ex11", sql), hidden=False).checks[0]
+    assert 'syntax error at or near "SELECT"' in check.message and EXPLAINED not in check.message

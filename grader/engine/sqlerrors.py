@@ -48,6 +48,29 @@ def _merge_on_clause(statement: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _keywords() -> frozenset[str]:
+    """DuckDB's own list of the words it keeps for itself (every category but 'unreserved')."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        return frozenset(w for (w,) in con.execute(
+            "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category <> 'unreserved'").fetchall())
+
+
+_KEYWORDS = _keywords()
+
+
+def _keyword_as_name(message: str, statement: str) -> str | None:
+    """The keyword a syntax error stopped at, when the statement uses it where a name goes
+    (after FROM, JOIN, WITH, TABLE, INTO, UPDATE or AS, or as a CTE's name): `asof`, `window`, `pivot`."""
+    m = re.search(r'syntax error at or near "([A-Za-z_]+)"', message or "")
+    word = m.group(1).lower() if m else ""
+    if word not in _KEYWORDS:
+        return None
+    named = rf'\b(?:FROM|JOIN|WITH|TABLE|INTO|UPDATE|AS)\s+{word}\b|\b{word}\s+AS\s*\('
+    return word if re.search(named, statement or "", re.I) else None
+
+
 def explain(message: str, statement: str = "", exercise_id: str | None = None) -> str | None:
     """A plain-words explanation of a DuckDB error for this exercise, or None when there is
     nothing to add to DuckDB's own message."""
@@ -60,6 +83,10 @@ def explain(message: str, statement: str = "", exercise_id: str | None = None) -
     if "cannot start a transaction within a transaction" in msg:
         return ("A transaction is already open (a START TRANSACTION whose COMMIT never ran). "
                 "Run `%sql ROLLBACK` (or reset()) and run the cell again.")
+    keyword = _keyword_as_name(msg, statement)
+    if keyword:
+        return (f"`{keyword}` is one of DuckDB's keywords, so it cannot name a table, a CTE or an alias as "
+                f"written: choose another name, or quote it (\"{keyword}\").")
     if "Constraint Error" not in msg and "constraint" not in msg.lower():
         return None
     if WITHHELD_MARK in msg and msg.startswith("Constraint Error"):

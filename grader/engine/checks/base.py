@@ -161,14 +161,15 @@ def _sql(answer: SubmittedAnswer, name: str) -> str:
 
 
 def _statement(sql: str | None, index: int | None) -> str:
-    """The text of statement `index` (1-based, as SandboxError counts) of `sql`, or ''."""
-    if not index or not sql:
+    """The text of statement `index` (1-based, as SandboxError counts) of `sql`, or ''; all of
+    `sql` when it does not parse (the syntax error is about it, wherever it stopped)."""
+    if not sql:
         return ""
     try:
         statements = sandbox.split_statements(sql)
     except SandboxError:
-        return ""
-    return statements[index - 1] if index <= len(statements) else ""
+        return sql
+    return statements[index - 1] if index and index <= len(statements) else ""
 
 
 def _shown(row: tuple, other: tuple | None = None) -> list:
