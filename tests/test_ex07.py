@@ -140,3 +140,12 @@ def test_duckdb_makes_a_temp_object_only_where_the_statement_says_temp():
         with pytest.raises(duckdb.ParserException, match="TEMPORARY"):
             con.execute(ddl)
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone() == (0,)
+
+
+def test_a_script_that_never_commits_writes_nothing():
+    # its session ends without COMMIT, so its transaction is rolled back: every run is a session
+    # of its own and the table is read from another, as a scheduler runs a script
+    never_commits = f"BEGIN;\nINSERT OR REPLACE INTO feature_table SELECT *, {CTR} FROM feature_rows;"
+    result = grade("ex07", sql_cell("ex07", never_commits))
+    assert result.score == 0, [(c.name, c.status, c.message) for c in result.checks if c.status == "pass"]
+    assert "wrote nothing" in next(c.message for c in result.checks if c.name == "rerun_is_idempotent")

@@ -63,25 +63,27 @@ class ResultCheck(Check):
         if self.state_sql is None:
             return sandbox.query(fixture.dataset, sql, fixture.variables, limits)
         runs = self.runs if runs is None else runs
-        con = sandbox.open_sandbox(fixture.dataset, fixture.variables, limits)
+        # Each run in a session of its own, and the state read in another, as a scheduler runs a
+        # script: its TEMP objects and a transaction it left open (no COMMIT: rolled back) end
+        # with its session; what is read is what the next session sees.
+        db = sandbox.SharedDatabase(fixture.dataset, fixture.variables, limits)
         try:
             deadline = sandbox.Deadline(limits.timeout_s)
             for run in range(runs):
                 if run and self.between_runs is not None:
-                    self.between_runs(con)
+                    self.between_runs(db)
                 try:
-                    sandbox.run_sql(con, sql, deadline, want_result=False)
+                    _in_session(db, fixture.variables, lambda session: sandbox.run_sql(session, sql, deadline, want_result=False))
                 except SandboxError as exc:
                     if runs > 1:  # a later run's error is the rerun bug: said with what it means
                         said = sqlerrors.annotate(str(exc), _statement(sql, exc.statement), self.answer)
                         raise SandboxError(f"run {run + 1} of {runs}: {said}", exc.kind, exc.statement) from None
                     raise
-            _drop_temp_objects(con, sql)
-            state = sandbox.run_sql(con, self.state_sql, deadline)
+            state = _in_session(db, fixture.variables, lambda session: sandbox.run_sql(session, self.state_sql, deadline))
             assert state is not None
             return state
         finally:
-            con.close()
+            db.close()
 
     def reference(self, sql: str, fixture: Fixture, limits: Limits) -> list[tuple]:
         """The rows the answer is judged against: the oracle's, or with a `control` the answer's
@@ -242,19 +244,14 @@ def _focus(items: list[tuple[str, tuple]], d: compare.Diff) -> list[list[tuple[s
     return [near(keys[:1]), near(keys)]
 
 
-def _drop_temp_objects(con, sql: str) -> None:
-    """The state is what a later session would see: TEMP tables and views end with the script's
-    session, so they go before it is read (a script's own TEMP `feature_table` shadows the real
-    one in its session and is never read as the table it wrote). DuckDB makes a TEMP object only
-    where the statement says TEMP or TEMPORARY (with the search path set to `temp` a plain
-    CREATE is refused), so a script whose text never holds "temp" has none to drop."""
-    if "temp" not in sql.lower():
-        return
-    for kind, name in con.execute(
-        "SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary "
-        "UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal"
-    ).fetchall():
-        con.execute(f'DROP {kind} IF EXISTS temp.main."{name.replace(chr(34), chr(34) * 2)}"')
+def _in_session(db: sandbox.SharedDatabase, variables: dict, work):
+    """`work` on a new session of `db` (with the fixture's variables), closed after it."""
+    session = db.cursor()
+    try:
+        sandbox.set_variables(session, variables)
+        return work(session)
+    finally:
+        session.close()
 
 
 def _computes_any(oracle: list[tuple], d: compare.Diff) -> bool:

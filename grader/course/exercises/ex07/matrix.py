@@ -153,4 +153,7 @@ CORRECT = {
         SELECT s.*, {CTR} FROM feature_rows AS s
         WHERE NOT EXISTS (SELECT 1 FROM feature_table AS t
                           WHERE t.user_id = s.user_id AND t.item_id = s.item_id AND t.as_of_ts = s.as_of_ts);""",
+    # a TEMP staging table without OR REPLACE: a rerun is a new session, where it is gone
+    "temp_staging_table": f"""CREATE TEMP TABLE staged AS SELECT *, {CTR} AS ctr_7d FROM feature_rows;
+        INSERT OR REPLACE INTO feature_table SELECT * FROM staged;""",
 }
