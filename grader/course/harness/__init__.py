@@ -31,7 +31,7 @@ from grader.course.harness.workspace import (  # noqa: F401
     read_state, run_job, short, shrink_events, table_diff, targets, written_days,
 )
 from grader.course.harness.clean import (  # noqa: F401
-    CleanRunsCheck, KeepsKeyCheck, WatermarkSourceCheck,
+    CleanRunsCheck, KEEPS_KEY_FAIL, KeepsKeyCheck, WatermarkSourceCheck,
 )
 from grader.course.harness.crash import (  # noqa: F401
     Baseline, CrashCheck, MEDIUMS, Trial, _explored, baseline, crash_after, default_medium, expected_days,

@@ -306,6 +306,11 @@ class WatermarkSourceCheck(Check):
         return ""
 
 
+KEEPS_KEY_FAIL = ("feature_table must keep its PRIMARY KEY (user_id, item_id, as_of_ts): write into the table (MERGE, "
+                  "INSERT OR REPLACE, or DELETE + INSERT of the days written), don't re-create it (CREATE OR REPLACE "
+                  "TABLE ... AS copies no key, and the next overlapping write then duplicates rows silently)")
+
+
 @dataclass
 class KeepsKeyCheck(Check):
     """One run of the job (with `variables`: a backfill's range) on `scenario`; after it

@@ -12,7 +12,7 @@ from grader.domain import semantics
 from grader.engine.checks import ManualCheck
 from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.course.harness import CleanRunsCheck, CrashCheck, KeepsKeyCheck, Scenario, crash_table
+from grader.course.harness import KEEPS_KEY_FAIL, CleanRunsCheck, CrashCheck, KeepsKeyCheck, Scenario, crash_table
 
 CLEAN = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59)", load_seed())
 DAY2, DAY3, DAY6 = (datetime(2025, 12, d, 23, 59, 59) for d in (2, 3, 6))
@@ -40,11 +40,6 @@ SEED = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59); f
 
 
 # A job that re-creates feature_table to overwrite its day writes the right rows and drops the key.
-KEEPS_KEY_FAIL = ("feature_table must keep its PRIMARY KEY (user_id, item_id, as_of_ts): write into the table (MERGE, "
-                  "INSERT OR REPLACE, or DELETE + INSERT of the days written), don't re-create it (CREATE OR REPLACE "
-                  "TABLE ... AS copies no key, and the next overlapping write then duplicates rows silently)")
-
-
 def crashes(name_or_sql: str = "ex08", scenario: Scenario = CLEAN):
     """In the notebook: your job crashed after each statement, then rerun; one row per crash."""
     return crash_table(name_or_sql, scenario)

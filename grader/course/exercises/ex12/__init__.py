@@ -9,8 +9,7 @@ from grader.engine.checks import ManualCheck, ValueCheck, day_judge
 from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
-from grader.course.exercises.ex08 import KEEPS_KEY_FAIL
-from grader.course.harness import (Backfill, BackfillCheck, BackfillControlCheck, BackfillDaysCheck, KeepsKeyCheck, Scenario,
+from grader.course.harness import (KEEPS_KEY_FAIL, Backfill, BackfillCheck, BackfillControlCheck, BackfillDaysCheck, KeepsKeyCheck, Scenario,
                                  crash_table, quiet_days)
 
 SEED = Scenario("the workbook's sample tables, feature_table empty", load_seed())
