@@ -139,6 +139,9 @@ class Diff:
     key: list[str] | None = None
     returned_none: bool = False  # none of the expected rows came back (set by the check)
     computed_none: bool = False  # the expected keys came back, no value right but 0 or NULL (set by the check)
+    # none came back here, but the answer's own result on the check's control (the trap taken
+    # out) had rows: the trap is what emptied it (set by the check)
+    control_rows: bool = False
 
     @property
     def equal(self) -> bool:

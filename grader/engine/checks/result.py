@@ -113,13 +113,15 @@ class ResultCheck(Check):
             # answer agrees with itself on any control, so it is judged against the oracle.
             d.returned_none = d.computed_none = True
             return d
+        reference: list[tuple] = []
         if self.control is not None:
             must = [] if self.own_rows else d.missing  # the oracle's rows are required whatever the control says
             types = d.wrong_types
             # own_rows: the result must be the control's, row for row (a key returned twice on
             # both is the key checks' finding, not this one's)
             key = None if self.own_rows else self.key
-            d = compare.diff(self.reference(sql, fixture, limits), got.columns, got.rows, self.columns, key, self.ordered)
+            reference = self.reference(sql, fixture, limits)
+            d = compare.diff(reference, got.columns, got.rows, self.columns, key, self.ordered)
             d.wrong_types = types or d.wrong_types
             seen = {tuple(map(compare._norm, r)) for r in d.missing}
             d.missing = d.missing + [r for r in must if tuple(map(compare._norm, r)) not in seen]
@@ -128,7 +130,7 @@ class ResultCheck(Check):
         if oracle and not _returned_any(oracle, d):
             # Nothing the oracle expects came back (an empty result, the wrong rows entirely):
             # whatever the aspect, the answer did not do the thing.
-            d.missing, d.returned_none = list(oracle), True
+            d.missing, d.returned_none, d.control_rows = list(oracle), True, bool(reference)
         return d
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
@@ -171,7 +173,7 @@ class ResultCheck(Check):
         found = self.finding(d)
         if not any(found.startswith(c) for c in self.columns):  # a column's name keeps its case
             found = found[0].upper() + found[1:]
-        if d.returned_none or (d.wrong_types and not (d.changed or d.duplicated)):
+        if (d.returned_none and not d.control_rows) or (d.wrong_types and not (d.changed or d.duplicated)):
             return f"{found}."  # nothing this check is about can be judged: no explanation claimed
         return f"{found}. {self.fail}"
 

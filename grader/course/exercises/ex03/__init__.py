@@ -10,7 +10,6 @@ from grader.domain.tables import Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.engine.judges import Unreadable, split_items, words_key
 from grader.domain import semantics
-from grader.course.exercises.as_of_variable import reads_as_of
 from grader.domain.semantics import EVENT_TS, EVENT_TYPE, ITEM_ID, USER_ID
 
 STEPS = ["user_features", "item_features", "join", "derived", "write"]
@@ -146,7 +145,7 @@ EXERCISE = Exercise(
         # Worth nothing by itself (the hidden checks score reading the variable): a warning before
         # hand-in that a timestamp written into the query (or now()) does not move with
         # getvariable('as_of_ts').
-        reads_as_of(features_check(
+        features_check(
             "reads_as_of_on_sample",
             moved_to(MOVED_AS_OF)(Fixture("the sample moved to as_of_ts = 2026-02-11 23:59:59", load_seed(), {"as_of_ts": SAMPLE_AS_OF})),
             0,
@@ -155,6 +154,6 @@ EXERCISE = Exercise(
             "query needs it (no timestamp or day written into the query, no now())",
             "Your features move with getvariable('as_of_ts') on the sample moved in time.",
             control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time", own_rows=True,
-        )),
+        ),
     ],
 )

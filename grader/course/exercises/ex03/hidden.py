@@ -20,7 +20,6 @@ from collections import Counter
 from datetime import datetime as dt
 
 from grader.engine.compare import values_equal
-from grader.course.exercises.as_of_variable import reads_as_of
 from grader.engine.checks import Fixture, edges_moved, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries_twins_apart
 from grader.domain.tables import Dataset, load_seed
 from grader.course.exercises.ex03 import SAMPLE_AS_OF, features_check
@@ -218,10 +217,10 @@ CHECKS = [
     features_check("ctr_is_double", THIRDS, 1,
         "Ratios are DOUBLE: clicks / NULLIF(impressions, 0), or CAST(... AS DOUBLE); FLOAT is 4 bytes "
         "in DuckDB, and // is integer division", aspect=only_columns("user_ctr_7d", "item_ctr_7d")),
-    reads_as_of(features_check("reads_as_of_parameter", OTHER_DAY, 1,
+    features_check("reads_as_of_parameter", OTHER_DAY, 1,
         "Read the as-of time with getvariable('as_of_ts') everywhere instead of writing a date into "
         "the query: with another as-of time the result must move with it",
-        control=moved_to(SAMPLE_AS_OF), control_note="on the same tables moved to as_of_ts = 2025-12-04 23:59:59")),
+        control=moved_to(SAMPLE_AS_OF), control_note="on the same tables moved to as_of_ts = 2025-12-04 23:59:59"),
 ]
 
 

@@ -12,7 +12,6 @@ from grader.engine.checks import Fixture, moved_to, result_checks, ResultCheck
 from grader.domain.tables import load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
-from grader.course.exercises.as_of_variable import reads_as_of
 
 MOVED_AS_OF = datetime(2026, 2, 11, 11, 59, 59)  # the sample moved: a noon-ish time, weeks later
 SAMPLE_AS_OF = datetime(2025, 12, 2, 23, 59, 59)
@@ -42,7 +41,7 @@ EXERCISE = Exercise(
         ),
         # Worth nothing by itself (the hidden checks score reading the variable): a warning before
         # hand-in that a timestamp written into the query does not move with getvariable('as_of_ts').
-        reads_as_of(grid_check(
+        grid_check(
             "reads_as_of_on_sample",
             moved_to(MOVED_AS_OF)(Fixture("the sample moved to as_of_ts = 2026-02-11 11:59:59", load_seed(), {"as_of_ts": SAMPLE_AS_OF})),
             0,
@@ -51,6 +50,6 @@ EXERCISE = Exercise(
             "given (no timestamp written into the query, no now(), no rounding to a day)",
             "Your grid move with getvariable('as_of_ts') on the sample moved in time.",
             control=moved_to(SAMPLE_AS_OF), control_note="on the sample at its own as-of time", own_rows=True,
-        )),
+        ),
     ],
 )

@@ -18,7 +18,6 @@ from grader.engine.checks import Fixture, duplicates_only, edges_moved, extra_ro
 from grader.domain.tables import Dataset
 from grader.course.exercises.ex11 import SAMPLE_AS_OF as T, grid_check
 from grader.domain.fixtures import copies
-from grader.course.exercises.as_of_variable import reads_as_of
 
 
 def fixture(name, events, as_of=T, **tables):
@@ -137,9 +136,9 @@ CHECKS = [
         "days before as_of_ts is in the grid, one active only 7.5 days before is not",
         control=far_end_settled(), aspect=unless_unbounded,
         control_note="with the events near the window's start moved inside it or removed"),
-    reads_as_of(grid_check("reads_as_of_variable", VARIABLE, 2,
+    grid_check("reads_as_of_variable", VARIABLE, 2,
         "Read the as-of time with getvariable('as_of_ts') and use it as given (don't hard-code a "
         "timestamp, use now(), or round it to a day end): with as_of_ts = 2026-02-14 12:00:00 the "
         "grid must be the same as for the same events a whole number of days and hours earlier",
-        control=moved_to(T), control_note="on the same events moved to as_of_ts = 2025-12-02 23:59:59")),
+        control=moved_to(T), control_note="on the same events moved to as_of_ts = 2025-12-02 23:59:59"),
 ]
