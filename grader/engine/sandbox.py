@@ -8,6 +8,7 @@ threads are capped, and every statement runs under a deadline that interrupts it
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -161,6 +162,19 @@ class SharedDatabase:
     def close(self) -> None:
         _state["live"].discard(self.name)
         self._main.close()
+
+
+@contextlib.contextmanager
+def session(db, variables: dict[str, Any] | None = None):
+    """A session of its own on `db` (a SharedDatabase, or a connection to a database file), with
+    `variables` set, closed when done: a job's TEMP objects and an open transaction (rolled back)
+    end with it, as with a process's."""
+    cur = db.cursor()
+    try:
+        set_variables(cur, variables or {})
+        yield cur
+    finally:
+        cur.close()
 
 
 def reopen(path: str, variables: dict[str, Any] | None, limits: Limits) -> duckdb.DuckDBPyConnection:

@@ -12,10 +12,11 @@ import duckdb
 class SandboxError(Exception):
     """Learner SQL failed. `kind` is 'error' or 'timeout'; the message is for the learner."""
 
-    def __init__(self, message: str, kind: str = "error", statement: int | None = None):
+    def __init__(self, message: str, kind: str = "error", statement: int | None = None, run: int | None = None):
         super().__init__(message)
         self.kind = kind
         self.statement = statement
+        self.run = run  # which run of a script run several times failed (1-based); None: run once
 
 
 @functools.lru_cache(maxsize=256)

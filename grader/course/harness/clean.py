@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.engine import compare
+from grader.engine import compare, sandbox
 from grader.domain import semantics
 from grader.engine.checks import Check, Verdict, day_text, days_text, diff_tables
 from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY
@@ -331,14 +331,11 @@ class KeepsKeyCheck(Check):
             try:
                 failure = run_job(db, statements, {**sc.variables, **self.variables}, limits)
                 after = read_state(db)
-                cur = db.cursor()
-                try:  # a new session: the job's TEMP tables are gone, as for every reader after it
+                with sandbox.session(db) as cur:  # a new session: the job's TEMP tables are gone, as for every reader after it
                     keys = [sorted(r[0]) for r in cur.execute(
                         "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = 'feature_table' "
                         "AND database_name = current_database() AND schema_name = 'main' "  # not another sandbox's
                         "AND constraint_type = 'PRIMARY KEY'").fetchall()]
-                finally:
-                    cur.close()
             finally:
                 db.close()
         what = "one run" + (f" over [{self.variables['start_ts']:%Y-%m-%d}, {self.variables['end_ts']:%Y-%m-%d}]"

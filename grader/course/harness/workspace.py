@@ -154,9 +154,7 @@ def run_job(db, statements: list[str], variables: dict, limits: Limits, stop_aft
     """One run of the job in its own session on `db`. With `stop_after`, the process dies after
     that statement: the session closes without COMMIT, so an open transaction is rolled back."""
     COUNTS["job runs"] += 1
-    cur = db.cursor()
-    try:
-        sandbox.set_variables(cur, variables)
+    with sandbox.session(db, variables) as cur:
         deadline = sandbox.Deadline(limits.timeout_s)
         for i, stmt in enumerate(statements[:stop_after], 1):
             try:
@@ -166,8 +164,6 @@ def run_job(db, statements: list[str], variables: dict, limits: Limits, stop_aft
                     raise
                 return Failure(i, stmt, str(exc))
         return None
-    finally:
-        cur.close()
 
 
 @dataclass
@@ -183,13 +179,12 @@ class State:
 
 def read_state(db) -> State:
     started = spent.clock()
-    cur = db.cursor()
     try:
-        rows = cur.execute(f"SELECT {', '.join(FEATURE_COLUMNS)} FROM feature_table").fetchall()
-        control = sorted(tuple(r) for r in cur.execute(
-            "SELECT job_key, last_as_of_ts, last_run_ts FROM feature_job_control").fetchall())
+        with sandbox.session(db) as cur:
+            rows = cur.execute(f"SELECT {', '.join(FEATURE_COLUMNS)} FROM feature_table").fetchall()
+            control = sorted(tuple(r) for r in cur.execute(
+                "SELECT job_key, last_as_of_ts, last_run_ts FROM feature_job_control").fetchall())
     finally:
-        cur.close()
         spent.add(spent.READING, started)
     ctl = [r[1:] for r in control if r[0] == JOB_KEY]
     watermark, last_run = ctl[0] if len(ctl) == 1 else (None, None)

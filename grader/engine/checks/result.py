@@ -73,13 +73,15 @@ class ResultCheck(Check):
                 if run and self.between_runs is not None:
                     self.between_runs(db)
                 try:
-                    _in_session(db, fixture.variables, lambda session: sandbox.run_sql(session, sql, deadline, want_result=False))
+                    with sandbox.session(db, fixture.variables) as session:
+                        sandbox.run_sql(session, sql, deadline, want_result=False)
                 except SandboxError as exc:
                     if runs > 1:  # a later run's error is the rerun bug: said with what it means
                         said = sqlerrors.annotate(str(exc), _statement(sql, exc.statement), self.answer)
-                        raise SandboxError(f"run {run + 1} of {runs}: {said}", exc.kind, exc.statement) from None
+                        raise SandboxError(f"run {run + 1} of {runs}: {said}", exc.kind, exc.statement, run + 1) from None
                     raise
-            state = _in_session(db, fixture.variables, lambda session: sandbox.run_sql(session, self.state_sql, deadline))
+            with sandbox.session(db, fixture.variables) as session:
+                state = sandbox.run_sql(session, self.state_sql, deadline)
             assert state is not None
             return state
         finally:
@@ -244,16 +246,6 @@ def _focus(items: list[tuple[str, tuple]], d: compare.Diff) -> list[list[tuple[s
         return out
 
     return [near(keys[:1]), near(keys)]
-
-
-def _in_session(db: sandbox.SharedDatabase, variables: dict, work):
-    """`work` on a new session of `db` (with the fixture's variables), closed after it."""
-    session = db.cursor()
-    try:
-        sandbox.set_variables(session, variables)
-        return work(session)
-    finally:
-        session.close()
 
 
 def _computes_any(oracle: list[tuple], d: compare.Diff) -> bool:

@@ -121,7 +121,7 @@ class WriteCheck(ResultCheck):
         try:
             return super()._result(sql, fixture, limits, 2)
         except SandboxError as exc:
-            if not str(exc).startswith("run 2 "):
+            if exc.run != 2:
                 raise
             return super()._result(sql, fixture, limits, 1)
 
@@ -151,7 +151,7 @@ class WriteCheck(ResultCheck):
         try:
             clean = self._result(sql, empty_table(fixture), limits, runs=runs)
         except SandboxError as exc:
-            if runs == 1 or not str(exc).startswith("run 2 "):
+            if runs == 1 or exc.run != 2:
                 return None
             return self._own_ctr(sql, fixture, limits, 1)
         got, missing = compare.project(clean.columns, clean.rows, FEATURE_COLUMNS)
@@ -201,7 +201,7 @@ class WriteCheck(ResultCheck):
         try:
             verdict = super().evaluate(answer, limits)
         except SandboxError as exc:
-            if self.runs > 1 and str(exc).startswith("run ") and not str(exc).startswith("run 1 "):
+            if (exc.run or 1) > 1:
                 if self.between_runs is not None:  # one slip, one check: a failing rerun is judged there
                     return Verdict("pass", f"Not judged here: the first run worked, the next one failed ({exc}); "
                                            "a script that fails when run again is rerun_is_idempotent's concern.")
@@ -209,7 +209,7 @@ class WriteCheck(ResultCheck):
             raise
         finally:
             _WROTE_NOTHING.reset(token)
-        if self.each_run and verdict.status != "pass" and not verdict.message.startswith("The first run worked"):
+        if self.each_run and verdict.status != "pass":
             return dataclasses.replace(verdict, message=f"After the rerun: {verdict.message}")
         return verdict
 
