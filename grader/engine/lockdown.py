@@ -34,6 +34,27 @@ class Limits:
 # file is ever written. (Fixtures are a few hundred rows; no correct answer comes near.)
 TEMP_DIRECTORY = ""
 
+# DuckDB's optimizers that pay off on large data only. Planning, not running, is most of a small
+# statement's cost here (fixtures are a few hundred rows), and these passes took about an eighth
+# of a grading's CPU time. Each leaves a query's result as it was (an optimizer rewrites a plan
+# into an equivalent one); the passes that keep a learner's join from becoming a cross product,
+# a subquery from running once per row, or a join from holding its larger side in memory stay on:
+# expression_rewriter, filter_pullup, filter_pushdown, join_order, deliminator, unnest_rewriter,
+# build_side_probe_side (without it a runaway cross join runs out of memory at once instead of
+# meeting the time limit), and the CTE passes (materialized_cte, cte_inlining), which decide how
+# often a CTE is computed.
+LARGE_DATA_OPTIMIZERS = (
+    "aggregate_function_rewriter", "aggregate_reuse", "column_lifetime",
+    "common_aggregate", "common_subexpressions", "common_subplan", "compressed_materialization",
+    "cte_filter_pusher", "distinct_aggregate_rewrite", "duplicate_groups", "empty_result_pullup",
+    "in_clause", "join_elimination", "join_filter_pushdown", "late_materialization", "limit_pushdown",
+    "outer_join_simplification", "partial_aggregate_pushdown", "partitioned_execution",
+    "projection_placement", "projection_pullup", "redundant_order_keys", "regex_range", "remote_pushdown",
+    "reorder_filter", "row_group_pruner", "sampling_pushdown", "scalar_fn_pushdown", "self_join_aggregate",
+    "statistics_propagation", "top_n", "top_n_window_elimination", "type_pushdown", "unused_columns",
+    "window_rewriter", "window_self_join",
+)
+
 
 def lock(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
     """Apply the limits and lock them in. After this, learner SQL can change no setting."""
@@ -44,6 +65,7 @@ def lock(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
+    con.execute(f"SET disabled_optimizers = '{','.join(LARGE_DATA_OPTIMIZERS)}'")
     con.execute("SET lock_configuration = true")
 
 
