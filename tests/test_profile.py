@@ -40,6 +40,12 @@ def test_profile_puts_every_check_under_its_kind_and_prices_shrinking(tmp_path, 
     assert "the learner's statements alone, on 2 workers:" in printed
     assert "learner statements (" in printed and "databases built (" in printed
     assert "ms a database, those statements and databases alone would take" in printed
+    # each check's own cost, the costliest named: they add up to the kinds' (every check is one kind)
+    by_check = graded["by_check_s_per_submission"]
+    assert len(by_check) == every_check
+    assert abs(sum(by_check.values()) - (kinds - graded["by_kind_s_per_submission"]["reading the notebooks"])) < 0.01
+    assert "costliest checks" in printed and max(by_check, key=by_check.get) in printed
+    assert set(graded["submissions_failing"]) == set(by_check)
 
 
 def test_the_check_timing_cell_runs_against_this_code(capsys):

@@ -30,6 +30,7 @@ WORKERS = 2  # the batch's default on this course's two-core machine: CPU time /
 # What DuckDB needs at the least, at the sizes of this course's fixtures: a small statement's
 # parsing, planning and running; a fresh database with the course tables, filled.
 FLOOR_STATEMENT_S, FLOOR_DATABASE_S = 0.001, 0.005
+COSTLIEST = 8  # checks listed by their own cost
 
 
 HANDED_AS = {duckdb_work.LEARNER: "learner statements", duckdb_work.BUILDING: "databases built",
@@ -40,6 +41,8 @@ def _pass(folders: list[Path], shrink: bool) -> dict:
     """One grading of the class in this (forked, fresh) process: CPU seconds by kind of work."""
     spent: Counter = Counter()
     checks: Counter = Counter()
+    by_check: Counter = Counter()  # "answer:check" -> CPU seconds
+    failed: Counter = Counter()  # "answer:check" -> submissions it did not pass
 
     def read(unit):
         started = time.process_time()
@@ -51,11 +54,16 @@ def _pass(folders: list[Path], shrink: bool) -> dict:
     def run_check(check, answers, limits):
         kind = type(check).__name__
         started = time.process_time()
+        result = None
         try:
-            return grade.STEPS.run_check(check, answers, limits if shrink else replace(limits, shrink=False))
+            result = grade.STEPS.run_check(check, answers, limits if shrink else replace(limits, shrink=False))
+            return result
         finally:
-            spent[kind] += time.process_time() - started
+            took = time.process_time() - started
+            spent[kind] += took
             checks[kind] += 1
+            by_check[f"{check.answer}:{check.name}"] += took
+            failed[f"{check.answer}:{check.name}"] += getattr(result, "status", "pass") != "pass"
 
     harness.COUNTS.clear()
     duckdb_work.clear()
@@ -64,6 +72,7 @@ def _pass(folders: list[Path], shrink: bool) -> dict:
     total = time.process_time() - started
     verdicts = [(c.status, c.points) for r in results for e in r.exercises for c in e.checks]
     return {"cpu_s": total, "by_kind": dict(spent), "checks": dict(checks), "counts": dict(harness.COUNTS),
+            "by_check": dict(by_check), "failed": dict(failed),
             "duckdb": {p: duckdb_work.SPENT[p] for p in duckdb_work.PURPOSES},
             "handed": {p: duckdb_work.HANDED[p] for p in duckdb_work.PURPOSES}, "verdicts": verdicts}
 
@@ -95,6 +104,10 @@ def run(n: int = 12, seed: int = 7, log=print) -> dict:
     shrinking = (graded["cpu_s"] - plain["cpu_s"]) / graded["cpu_s"]
     same = [a[0] == b[0] for a, b in zip(graded["verdicts"], plain["verdicts"])]
     log(f"shrinking counterexamples: {shrinking:.0%} of the time (statuses equal without it: {all(same)})")
+    log(f"the {COSTLIEST} costliest checks (answer:check, as graded, unshrunk, submissions failing it):")
+    for name in sorted(graded["by_check"], key=lambda k: -graded["by_check"][k])[:COSTLIEST]:
+        log(f"  {name:58}{graded['by_check'][name] / n:>8.3f}{plain['by_check'].get(name, 0.0) / n:>8.3f}"
+            f"{graded['failed'].get(name, 0):>5} of {n}")
     log("fault harness, per submission: " + ", ".join(f"{v / n:.1f} {k}" for k, v in sorted(graded["counts"].items())))
     work = graded["duckdb"]
     log("handing DuckDB work, CPU seconds per submission: " + ", ".join(f"{p} {work[p] / n:.3f}" for p in work)
@@ -112,6 +125,8 @@ def run(n: int = 12, seed: int = 7, log=print) -> dict:
             "passes": {label: {"cpu_s_per_submission": round(p["cpu_s"] / n, 4),
                                "by_kind_s_per_submission": {k: round(v / n, 4) for k, v in p["by_kind"].items()},
                                "checks_per_submission": {k: round(v / n, 2) for k, v in p["checks"].items()},
+                               "by_check_s_per_submission": {k: round(v / n, 4) for k, v in p["by_check"].items()},
+                               "submissions_failing": dict(p["failed"]),
                                "harness_counts_per_submission": {k: round(v / n, 2) for k, v in p["counts"].items()},
                                "duckdb_work_s_per_submission": {k: round(v / n, 4) for k, v in p["duckdb"].items()},
                                "duckdb_handed_per_submission": {k: round(v / n, 2) for k, v in p["handed"].items()}}
