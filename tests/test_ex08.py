@@ -114,3 +114,23 @@ def test_plain_insert_message_says_the_rerun_can_never_catch_up():
 def test_unanswered_placeholder_is_missing_not_failed():
     result = grade("ex08", sql_cell("ex08", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))
     assert {c.status for c in result.checks} == {"missing"}
+
+
+def test_a_job_that_fails_on_other_jobs_rows_or_on_a_quiet_day_is_told_what_failed_not_a_change_it_never_made():
+    # The watermark read by a scalar subquery without WHERE: three rows once other jobs' rows are in
+    # the table, so the job fails there and changes none of them; the verdict says what failed.
+    from grader.course.exercises.ex08.matrix import merge, rows
+
+    job = f"{merge(rows('(SELECT last_as_of_ts + INTERVAL 1 DAY FROM feature_job_control)'))};\n{ADVANCE};"
+    check = next(c for c in grade("ex08", sql_cell("ex08", job)).checks if c.name == "other_jobs_control_rows_untouched")
+    assert check.status == "fail" and "More than one row" in check.message, check.message
+    assert "must stay as they were" in check.message and "changed" not in check.message, check.message
+    # A LEFT JOIN from the run's day to the events: on a day whose window holds no events it makes a
+    # row with a NULL key, and the job stops there; its watermark does come from the control row.
+    job = CORRECT["insert_or_replace_then_update_no_transaction"].replace(
+        "FROM (SELECT DISTINCT * FROM events) e JOIN (SELECT", "FROM (SELECT").replace(
+        ") n ON e.event_ts", ") n LEFT JOIN (SELECT DISTINCT * FROM events) e ON e.event_ts")
+    assert "LEFT JOIN" in job
+    check = next(c for c in grade("ex08", sql_cell("ex08", job)).checks if c.name == "watermark_from_control_not_data")
+    assert check.status == "fail" and "NOT NULL" in check.message, check.message
+    assert check.message.startswith("Each run must write the day after its watermark"), check.message

@@ -12,7 +12,8 @@ from grader.domain import semantics
 from grader.engine.checks import ManualCheck
 from grader.domain.tables import JOB_KEY, load_seed
 from grader.engine.exercise import Answer, Exercise
-from grader.course.harness import KEEPS_KEY_FAIL, CleanRunsCheck, CrashCheck, KeepsKeyCheck, Scenario, crash_table
+from grader.course.harness import (KEEPS_KEY_FAIL, CleanRunsCheck, CrashCheck, KeepsKeyCheck, Scenario,
+                                   WatermarkSourceCheck, crash_table)
 
 CLEAN = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59)", load_seed())
 DAY2, DAY3, DAY6 = (datetime(2025, 12, d, 23, 59, 59) for d in (2, 3, 6))
@@ -37,6 +38,24 @@ SEED = Scenario("the workbook's sample tables (watermark 2025-12-02 23:59:59); f
                 "written ahead by a backfill; feature_job_control also holds two other jobs' rows (watermarks "
                 "2025-12-09 and 2025-11-20)",
                 load_seed().with_rows("feature_table", HISTORY).with_rows("feature_job_control", CONTROL_ROWS))
+
+# The sample four weeks later: the watermark on the last day of a month and of a year (2025-12-31), so the
+# next day is 2026-01-01. Every timestamp moves alike (events, users, items, the control row), so a job
+# reading its watermark writes exactly what it writes on the sample, one month later; a next day made of
+# day numbers or strings (day(last_as_of_ts) + 1: 2025-12-32) is right on every sample day and breaks here.
+YEAR_END_SHIFT = datetime(2025, 12, 31, 23, 59, 59) - DAY2
+
+
+def _moved(rows: list[tuple]) -> list[tuple]:
+    return [tuple(v + YEAR_END_SHIFT if isinstance(v, datetime) else v for v in r) for r in rows]
+
+
+YEAR_END = Scenario("the workbook's sample tables four weeks later (watermark 2025-12-31 23:59:59, the last day "
+                    "of a month and of a year)",
+                    load_seed().with_rows("events", _moved(load_seed().rows("events")))
+                    .with_rows("users", _moved(load_seed().rows("users")))
+                    .with_rows("items", _moved(load_seed().rows("items")))
+                    .with_rows("feature_job_control", _moved(load_seed().rows("feature_job_control"))))
 
 
 # A job that re-creates feature_table to overwrite its day writes the right rows and drops the key.
@@ -68,6 +87,18 @@ EXERCISE = Exercise(
                  "job's row (job_key = 'user_item_features_daily') moves: other jobs' rows stay as they were",
             passed="After two runs last_as_of_ts is 2025-12-04 23:59:59, last_run_ts is set, and the other jobs' "
                    "rows are as they were.",
+        ),
+        # the same step from the watermark at a month's and a year's end as on the sample (a job is judged
+        # against itself: a wrong day, window or control update costs the checks above, not this one)
+        WatermarkSourceCheck(
+            name="next_day_across_year_end", answer="ex08", points=1, empty_day=YEAR_END, backfilled=YEAR_END,
+            sample=CLEAN, runs=2,
+            fail="Each run writes the day after its watermark, on any date: after the last day of a month the next "
+                 "as-of day is the 1st of the next month (after 2025-12-31, 2026-01-01 23:59:59). Compute it from "
+                 "last_as_of_ts with timestamp arithmetic (+ INTERVAL 1 DAY), not from day numbers or strings "
+                 "(day(last_as_of_ts) + 1 makes 2025-12-32)",
+            passed="From a watermark on 2025-12-31 the runs wrote 2026-01-01 and 2026-01-02, as they write the days "
+                   "after their watermark on the sample.",
         ),
         CrashCheck(
             name="crash_rerun_recovers", answer="ex08", points=2, scenario=CLEAN, aspect="recovers",

@@ -112,9 +112,12 @@ CHECKS = [
     WatermarkSourceCheck(
         name="watermark_from_control_not_data", answer="ex08", points=2, empty_day=QUIET, backfilled=BACKFILLED,
         sample=SAMPLE, runs=2,
-        fail="The watermark must come from feature_job_control and move by one day per run, not be derived from "
-             "the data (max(as_of_ts) in feature_table sticks on a day whose window has no events, and jumps "
-             "ahead over days a backfill wrote)",
+        # said as the requirement, true of any job that fails it: one that reads the watermark from the data,
+        # and one that stops on a quiet day (a LEFT JOIN from the run's day to events makes a NULL key there)
+        fail="Each run must write the day after its watermark and move the watermark by one day, whatever the data "
+             "holds: a day whose window has no events, later days a backfill already wrote. Take the watermark "
+             "from feature_job_control, not from the data (max(as_of_ts) in feature_table sticks on a quiet day "
+             "and jumps ahead over backfilled days)",
         passed="Each run wrote the day after its watermark and moved it by one day, with a quiet day and "
                "backfilled later days alike.",
     ),
@@ -129,7 +132,9 @@ CHECKS = [
     OwnControlRowCheck(
         name="other_jobs_control_rows_untouched", answer="ex08", points=1, scenario=CONTROL_ROWS, sample=SAMPLE,
         aspect="others",
-        fail="The job changed other jobs' rows in feature_job_control: advance your own row only (UPDATE ... "
+        # said as the requirement: a job that fails with other jobs' rows in the table (a scalar subquery
+        # without WHERE returns three rows) changed none of them, and is told what failed
+        fail="Other jobs' rows in feature_job_control must stay as they were: advance your own row only (UPDATE ... "
              "WHERE job_key = 'user_item_features_daily'); an UPDATE without WHERE moves every job's watermark, "
              "and DELETE of the table loses them",
         passed="The other jobs' control rows are exactly as they were.",

@@ -5,6 +5,7 @@ The class report quotes that paragraph beside a mistake (grader/grading/lesson_l
 SECTIONS = {
     'next_days_match_reference': ('Your answer', ''),
     'watermark_advances_to_day_written': ('Your answer', ''),
+    'next_day_across_year_end': ('Check yourself', 'four weeks later'),
     'crash_rerun_recovers': ('The order of writes, explained', 'What survives a crash'),
     'control_updated_after_write': ('The order of writes, explained', 'If the control row moves first'),
     'why_control_after_success': ("First, the course's question: why update control only after success?", ''),

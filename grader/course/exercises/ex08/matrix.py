@@ -164,6 +164,16 @@ UNION ALL BY NAME {rows(FROM_RUN)};
 {ADVANCE_TO_RUN};
 COMMIT;""",
         {"feature_table_keeps_its_key"}, set()),
+    # the next day from day numbers (day(last_as_of_ts) + 1), as in Exercise 4's month_boundary: right on
+    # every day of the sample's December, an error on the last day of any month (make_timestamp(2025, 12, 32))
+    "next_day_from_day_numbers": (
+        f"""BEGIN;
+CREATE OR REPLACE TEMP TABLE run AS SELECT make_timestamp(year(last_as_of_ts), month(last_as_of_ts),
+    day(last_as_of_ts) + 1, 23, 59, 59) AS as_of_ts FROM {CONTROL};
+{merge(rows(FROM_RUN))};
+{ADVANCE_TO_RUN};
+COMMIT;""",
+        {"next_day_across_year_end"}, set()),
 }
 
 # feature_job_control holds one row per job (the public and the hidden scenarios hold two other
