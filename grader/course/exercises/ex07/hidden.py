@@ -16,19 +16,30 @@ from grader.engine.checks import Fixture, ResultCheck
 from grader.domain.tables import Dataset
 from grader.course.exercises.ex07 import next_batch_check, write_check
 
-CTR, IMPRESSIONS = 6, 5  # positions in a feature_table row
+CTR, IMPRESSIONS, CLICKS = 6, 5, 3  # positions in a feature_table row
+COUNTS = slice(3, 6)
+
+
+def ctr_judged(d) -> list[tuple]:
+    """The changed rows whose counts were written right: there a wrong ctr_7d is the formula's.
+    Where the counts are wrong too (a key that leaves out item_id writes another pair's row over
+    this one), the ctr_7d follows them: that is the key and rerun checks' finding, not a ctr one."""
+    return [(e, g) for e, g in d.changed
+            if all(compare.values_equal(a, b) for a, b in zip(e[COUNTS], g[COUNTS]))]
 
 
 def zero_impression_rows(d, fixture):
-    """ctr_7d of the rows with 0 impressions (every row must still be written)."""
+    """ctr_7d where NULLIF decides it (every row must still be written): the rows with 0
+    impressions (NULL, not 0, NaN or inf) and the rows shown but never clicked (0, not NULL: NULLIF
+    on clicks_7d, or on the ratio, makes them NULL)."""
     return replace(d.only(unexpected=False, changed=False, duplicated=False),
-                   changed=[(e, g) for e, g in d.changed if e[IMPRESSIONS] == 0])
+                   changed=[(e, g) for e, g in ctr_judged(d) if e[IMPRESSIONS] == 0 or e[CLICKS] == 0])
 
 
 def ctr_rows(d, fixture):
     """ctr_7d only (every row must still be written): the counts are other checks' concern."""
     return replace(d.only(unexpected=False, changed=False, duplicated=False),
-                   changed=[(e, g) for e, g in d.changed if not compare.values_equal(e[CTR], g[CTR])])
+                   changed=[(e, g) for e, g in ctr_judged(d) if not compare.values_equal(e[CTR], g[CTR])])
 
 
 def lost_precision(expected, got) -> bool:
@@ -45,7 +56,7 @@ def lost_precision(expected, got) -> bool:
 def precision_rows(d, fixture):
     """ctr_7d values that lost precision (every row must still be written)."""
     return replace(d.only(unexpected=False, changed=False, duplicated=False),
-                   changed=[(e, g) for e, g in d.changed if lost_precision(e[CTR], g[CTR])])
+                   changed=[(e, g) for e, g in ctr_judged(d) if lost_precision(e[CTR], g[CTR])])
 
 D1, D2, D3 = dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
 
@@ -111,12 +122,16 @@ UNRELATED = fixture("other keys of the same day that feature_rows does not menti
     # (or items) in feature_rows first overwrites a batch, not exactly its keys
     (1, 12, D2, 1, 0, 1, 1.0),
     (3, 10, D2, 0, 2, 2, 0.0),
+    # a user and an item of feature_rows, but not as a pair: a DELETE matching the key column by
+    # column (user_id IN ... AND item_id IN ... AND as_of_ts IN ...) removes it
+    (2, 11, D2, 2, 1, 3, 2 / 3),
 ])
 
-ZERO = fixture("rows with zero impressions", [
+ZERO = fixture("rows with zero impressions, and one shown but never clicked", [
     (1, 10, D2, 0, 0, 0),
     (2, 11, D2, 0, 0, 0),
     (3, 12, D2, 1, 0, 2),
+    (4, 13, D2, 0, 2, 2),   # a rate of 0, not unknown: NULLIF on clicks_7d makes it NULL
 ])
 
 INT_DIVISION = fixture("click-through rates strictly between 0 and 1", [
@@ -173,8 +188,9 @@ CHECKS = [
     write_check("zero_impressions_give_null_ctr", ZERO, 1,
         "ctr_7d for zero impressions must be NULL (unknown), not 0, NaN or infinity: in DuckDB "
         "0 / 0 is NaN and x / 0 is inf, so write clicks_7d / NULLIF(impressions_7d, 0) and don't "
-        "COALESCE it to 0 (a 0 claims 'never clicked', which the data does not say); the same goes for "
-        "the ctr_7d an update writes over an existing row",
+        "COALESCE it to 0 (a 0 claims 'never clicked', which the data does not say); and where the pair was "
+        "shown and never clicked ctr_7d is 0, not NULL: NULLIF goes on the denominator, not on clicks_7d or the "
+        "ratio; the same goes for the ctr_7d an update writes over an existing row",
         own_ctr=False, aspect=zero_impression_rows, both_paths=True, runs=2, each_run=True),
     write_check("ctr_not_integer_division", INT_DIVISION, 1,
         "ctr_7d is clicks_7d / impressions_7d as a DOUBLE (0.5, 0.25, ...): integer division (//) or a "
