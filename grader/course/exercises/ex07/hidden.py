@@ -108,9 +108,15 @@ def same_pairs(d, fixture):
     broad = any(_key(r[:2]) not in pairs for r in hit)
     return d.where(lambda r: _key(r[:3]) in keys) if broad else d
 
+# A row an older job wrote with its ctr_7d through a FLOAT (the digits it kept): a row this write
+# does not own keeps it. An UPDATE of ctr_7d with no WHERE on the batch's keys rewrites it; on a row
+# whose ctr_7d is already the ratio the same UPDATE changes nothing, so it would not show.
+OLDER_FLOAT_CTR = 0.3333333432674408  # (1 / 3)::FLOAT::DOUBLE
+
 OTHER_DAYS = fixture("other pairs written for the days before and after", NEW, [
     (5, 50, D1, 1, 1, 2, 0.5),
     (6, 60, D1, 0, 1, 1, 0.0),
+    (8, 80, D1, 1, 2, 3, OLDER_FLOAT_CTR),
     (5, 50, D3, 1, 0, 1, 1.0),
     (7, 70, D3, 1, 3, 4, 0.25),
 ])
@@ -125,6 +131,7 @@ UNRELATED = fixture("other keys of the same day that feature_rows does not menti
     # a user and an item of feature_rows, but not as a pair: a DELETE matching the key column by
     # column (user_id IN ... AND item_id IN ... AND as_of_ts IN ...) removes it
     (2, 11, D2, 2, 1, 3, 2 / 3),
+    (8, 80, D2, 1, 2, 3, OLDER_FLOAT_CTR),
 ])
 
 ZERO = fixture("rows with zero impressions, and one shown but never clicked", [
@@ -180,10 +187,10 @@ CHECKS = [
         "lands, and the feature history that training needs is lost", aspect=same_pairs),
     write_check("other_days_untouched", OTHER_DAYS, 1,
         "Writing one day must not change or delete the rows of other as-of days, nor touch any other "
-        "day (no DELETE of the whole table, no CREATE OR REPLACE, no range like as_of_ts >= ...)"),
+        "day (no DELETE or UPDATE of the whole table, no CREATE OR REPLACE, no range like as_of_ts >= ...)"),
     write_check("unrelated_rows_untouched", UNRELATED, 1,
         "Rows of the same as-of day whose keys are not in feature_rows must stay as they are: "
-        "feature_rows may be only part of a day (one batch or shard), so write exactly its keys; "
+        "feature_rows may be only part of a day (one batch or shard), so write (and UPDATE) exactly its keys; "
         "deleting the whole day first is a partition overwrite, a different contract"),
     write_check("zero_impressions_give_null_ctr", ZERO, 1,
         "ctr_7d for zero impressions must be NULL (unknown), not 0, NaN or infinity: in DuckDB "
