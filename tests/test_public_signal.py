@@ -48,6 +48,10 @@ HIDDEN_ONLY: dict[tuple[str, str], str] = {
         "the sample's batch is users 101 to 105 and its other keys of 2025-12-03 are user 106's (the other batch), "
         "so clearing the day's rows of the batch's users deletes only keys it rewrites; the hidden fixture has "
         "another key of the day for a user and an item of feature_rows",
+    ("ex07", "delete_by_three_separate_in_lists"):
+        "the sample's other keys of 2025-12-03 are user 106's (the other batch), so a DELETE matching user_id, "
+        "item_id and as_of_ts each IN its own list deletes only keys it rewrites; the hidden fixture has a key of "
+        "the day whose user and item are both in feature_rows, but not as a pair",
     ("ex10", "control_first_without_a_transaction"): EX10_CRASH,
     ("ex10", "plain_insert_then_control_no_transaction"): EX10_CRASH,
     ("ex10", "shared_staging_table_left_by_a_crash"): EX10_CRASH,

@@ -166,8 +166,12 @@ class WriteCheck(ResultCheck):
         found = d.summary()
         if not self.own_ctr:
             return super().finding(d)
-        # the expected ctr_7d of a written key is the script's own: say so where it shows
-        return f"{found} (ctr_7d as your own script computes it)" if "ctr_7d" in d.changed_columns() else found
+        # the expected ctr_7d of a written key is the script's own: say so where it shows (a row the
+        # script should have left alone is expected as it was, whatever the script computes)
+        written = {tuple(compare._norm(v) for v in r[:3]) for r in self.fixture.dataset.rows("feature_rows")}
+        own = any(not compare.values_equal(e[6], g[6]) and tuple(compare._norm(v) for v in e[:3]) in written
+                  for e, g in d.changed)
+        return f"{found} (ctr_7d as your own script computes it)" if own else found
 
     def message(self, d, fixture=None) -> str:
         """A script that left feature_table exactly as it found it wrote nothing: say that, not

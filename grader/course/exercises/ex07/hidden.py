@@ -16,19 +16,30 @@ from grader.engine.checks import Fixture, ResultCheck
 from grader.domain.tables import Dataset
 from grader.course.exercises.ex07 import next_batch_check, write_check
 
-CTR, IMPRESSIONS = 6, 5  # positions in a feature_table row
+CTR, IMPRESSIONS, CLICKS = 6, 5, 3  # positions in a feature_table row
+COUNTS = slice(3, 6)
+
+
+def ctr_judged(d) -> list[tuple]:
+    """The changed rows whose counts were written right: there a wrong ctr_7d is the formula's.
+    Where the counts are wrong too (a key that leaves out item_id writes another pair's row over
+    this one), the ctr_7d follows them: that is the key and rerun checks' finding, not a ctr one."""
+    return [(e, g) for e, g in d.changed
+            if all(compare.values_equal(a, b) for a, b in zip(e[COUNTS], g[COUNTS]))]
 
 
 def zero_impression_rows(d, fixture):
-    """ctr_7d of the rows with 0 impressions (every row must still be written)."""
+    """ctr_7d where NULLIF decides it (every row must still be written): the rows with 0
+    impressions (NULL, not 0, NaN or inf) and the rows shown but never clicked (0, not NULL: NULLIF
+    on clicks_7d, or on the ratio, makes them NULL)."""
     return replace(d.only(unexpected=False, changed=False, duplicated=False),
-                   changed=[(e, g) for e, g in d.changed if e[IMPRESSIONS] == 0])
+                   changed=[(e, g) for e, g in ctr_judged(d) if e[IMPRESSIONS] == 0 or e[CLICKS] == 0])
 
 
 def ctr_rows(d, fixture):
     """ctr_7d only (every row must still be written): the counts are other checks' concern."""
     return replace(d.only(unexpected=False, changed=False, duplicated=False),
-                   changed=[(e, g) for e, g in d.changed if not compare.values_equal(e[CTR], g[CTR])])
+                   changed=[(e, g) for e, g in ctr_judged(d) if not compare.values_equal(e[CTR], g[CTR])])
 
 
 def lost_precision(expected, got) -> bool:
@@ -45,7 +56,7 @@ def lost_precision(expected, got) -> bool:
 def precision_rows(d, fixture):
     """ctr_7d values that lost precision (every row must still be written)."""
     return replace(d.only(unexpected=False, changed=False, duplicated=False),
-                   changed=[(e, g) for e, g in d.changed if lost_precision(e[CTR], g[CTR])])
+                   changed=[(e, g) for e, g in ctr_judged(d) if lost_precision(e[CTR], g[CTR])])
 
 D1, D2, D3 = dt(2025, 12, 1, 23, 59, 59), dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
 
@@ -97,9 +108,15 @@ def same_pairs(d, fixture):
     broad = any(_key(r[:2]) not in pairs for r in hit)
     return d.where(lambda r: _key(r[:3]) in keys) if broad else d
 
+# A row an older job wrote with its ctr_7d through a FLOAT (the digits it kept): a row this write
+# does not own keeps it. An UPDATE of ctr_7d with no WHERE on the batch's keys rewrites it; on a row
+# whose ctr_7d is already the ratio the same UPDATE changes nothing, so it would not show.
+OLDER_FLOAT_CTR = 0.3333333432674408  # (1 / 3)::FLOAT::DOUBLE
+
 OTHER_DAYS = fixture("other pairs written for the days before and after", NEW, [
     (5, 50, D1, 1, 1, 2, 0.5),
     (6, 60, D1, 0, 1, 1, 0.0),
+    (8, 80, D1, 1, 2, 3, OLDER_FLOAT_CTR),
     (5, 50, D3, 1, 0, 1, 1.0),
     (7, 70, D3, 1, 3, 4, 0.25),
 ])
@@ -111,12 +128,17 @@ UNRELATED = fixture("other keys of the same day that feature_rows does not menti
     # (or items) in feature_rows first overwrites a batch, not exactly its keys
     (1, 12, D2, 1, 0, 1, 1.0),
     (3, 10, D2, 0, 2, 2, 0.0),
+    # a user and an item of feature_rows, but not as a pair: a DELETE matching the key column by
+    # column (user_id IN ... AND item_id IN ... AND as_of_ts IN ...) removes it
+    (2, 11, D2, 2, 1, 3, 2 / 3),
+    (8, 80, D2, 1, 2, 3, OLDER_FLOAT_CTR),
 ])
 
-ZERO = fixture("rows with zero impressions", [
+ZERO = fixture("rows with zero impressions, and one shown but never clicked", [
     (1, 10, D2, 0, 0, 0),
     (2, 11, D2, 0, 0, 0),
     (3, 12, D2, 1, 0, 2),
+    (4, 13, D2, 0, 2, 2),   # a rate of 0, not unknown: NULLIF on clicks_7d makes it NULL
 ])
 
 INT_DIVISION = fixture("click-through rates strictly between 0 and 1", [
@@ -165,16 +187,17 @@ CHECKS = [
         "lands, and the feature history that training needs is lost", aspect=same_pairs),
     write_check("other_days_untouched", OTHER_DAYS, 1,
         "Writing one day must not change or delete the rows of other as-of days, nor touch any other "
-        "day (no DELETE of the whole table, no CREATE OR REPLACE, no range like as_of_ts >= ...)"),
+        "day (no DELETE or UPDATE of the whole table, no CREATE OR REPLACE, no range like as_of_ts >= ...)"),
     write_check("unrelated_rows_untouched", UNRELATED, 1,
         "Rows of the same as-of day whose keys are not in feature_rows must stay as they are: "
-        "feature_rows may be only part of a day (one batch or shard), so write exactly its keys; "
+        "feature_rows may be only part of a day (one batch or shard), so write (and UPDATE) exactly its keys; "
         "deleting the whole day first is a partition overwrite, a different contract"),
     write_check("zero_impressions_give_null_ctr", ZERO, 1,
         "ctr_7d for zero impressions must be NULL (unknown), not 0, NaN or infinity: in DuckDB "
         "0 / 0 is NaN and x / 0 is inf, so write clicks_7d / NULLIF(impressions_7d, 0) and don't "
-        "COALESCE it to 0 (a 0 claims 'never clicked', which the data does not say); the same goes for "
-        "the ctr_7d an update writes over an existing row",
+        "COALESCE it to 0 (a 0 claims 'never clicked', which the data does not say); and where the pair was "
+        "shown and never clicked ctr_7d is 0, not NULL: NULLIF goes on the denominator, not on clicks_7d or the "
+        "ratio; the same goes for the ctr_7d an update writes over an existing row",
         own_ctr=False, aspect=zero_impression_rows, both_paths=True, runs=2, each_run=True),
     write_check("ctr_not_integer_division", INT_DIVISION, 1,
         "ctr_7d is clicks_7d / impressions_7d as a DOUBLE (0.5, 0.25, ...): integer division (//) or a "

@@ -83,6 +83,17 @@ MATRIX = {
         f"""DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows)
               AND user_id IN (SELECT user_id FROM feature_rows);
             {INSERT}""")),
+    # the key matched column by column (three IN lists): it deletes every key whose user, item and
+    # day each occur in feature_rows, pairs of the batch's users and items it does not write too
+    "delete_by_three_separate_in_lists": wrong("ex07", {"unrelated_rows_untouched"}, cell(
+        f"""DELETE FROM feature_table WHERE user_id IN (SELECT user_id FROM feature_rows)
+              AND item_id IN (SELECT item_id FROM feature_rows) AND as_of_ts IN (SELECT as_of_ts FROM feature_rows);
+            {INSERT}""")),
+    # a key that leaves out item_id: a pair's row is written over by another item's of the same
+    # user; its ctr_7d is the other item's, which is a key mistake, not the ctr checks' concern
+    "merge_on_user_and_day_only": wrong("ex07", {SAMPLE, "rerun_is_idempotent", "stale_rows_updated_all_columns",
+                                                 "unrelated_rows_untouched"},
+        cell(merge(on="t.user_id = s.user_id AND t.as_of_ts = s.as_of_ts"))),
     "partition_overwrite_of_the_day": wrong("ex07", {SAMPLE, "unrelated_rows_untouched"}, cell(
         f"DELETE FROM feature_table WHERE as_of_ts IN (SELECT as_of_ts FROM feature_rows); {INSERT}")),
     "ctr_without_nullif": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(ctr="clicks_7d / impressions_7d"))),
@@ -95,6 +106,10 @@ MATRIX = {
     # gets NaN, and a rerun (every key updated) mends it, so the ctr checks judge the first run too
     "insert_branch_ctr_without_nullif": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(merge().replace(
         "s.impressions_7d, s.ctr_7d);", "s.impressions_7d, s.clicks_7d / s.impressions_7d);"))),
+    # NULLIF on the numerator: NULL for zero impressions (so 0 / 0 never shows), and NULL too for a
+    # pair shown and never clicked, whose rate is 0
+    "nullif_on_the_clicks": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"},
+        cell(upsert(ctr="NULLIF(clicks_7d, 0) / impressions_7d"))),
     "ctr_coalesced_to_zero": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"}, cell(upsert(ctr=f"coalesce({CTR}, 0)"))),
     "ctr_zero_by_case": wrong("ex07", {SAMPLE, "zero_impressions_give_null_ctr"},
         cell(upsert(ctr="CASE WHEN impressions_7d = 0 THEN 0 ELSE clicks_7d / impressions_7d END"))),

@@ -178,7 +178,8 @@ EXERCISE = Exercise(
         backfill_check(
             "backfill_matches_reference", 2,
             "One backfill over [2025-12-01, 2025-12-07] should write every as-of day of the range (both ends "
-            "included, one day apart) with the course's features, overwriting the stale rows an older run left "
+            "included, one day apart) with the course's features (a row for each pair with an event in that day's "
+            "window, and none for a pair without one), overwriting the stale rows an older run left "
             "on 2025-12-01 and 2025-12-07 and removing its keys the events no longer produce",
             "One backfill wrote 12-01..12-07 exactly as the course defines them.",
             scenario=STALE_END, jobs=[C], orders=["C"], shrink=True,

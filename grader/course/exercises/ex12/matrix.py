@@ -79,6 +79,20 @@ WRONG = {
     "dedup_on_content_not_event_id": (
         overwrite(source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)"),
         {"backfill_matches_reference", "retries_deduplicated"}),
+    # a row for every user x item x day (a LEFT JOIN from a cross join): the extra rows have no
+    # event in their window (all counts 0), which is not a window, retry or event-type mistake
+    "grid_of_every_user_and_item": (
+        f"""BEGIN;
+DELETE FROM feature_table WHERE {IN_RANGE};
+INSERT INTO feature_table
+SELECT u.user_id, i.item_id, d.as_of_ts,
+       count(e.event_id) FILTER (WHERE e.event_type = 'click'), count(e.event_id) FILTER (WHERE e.event_type = 'view'),
+       count(e.event_id), count(e.event_id) FILTER (WHERE e.event_type = 'click')::DOUBLE / NULLIF(count(e.event_id), 0)
+FROM users u CROSS JOIN items i CROSS JOIN ({DAYS}) d
+LEFT JOIN (SELECT DISTINCT * FROM events) e ON e.user_id = u.user_id AND e.item_id = i.item_id AND {RIGHT_WINDOW}
+GROUP BY ALL;
+COMMIT;""",
+        {"backfill_matches_reference"}),
     "impressions_only_clicks_and_views": (
         overwrite(impressions=CLICKS_AND_VIEWS),
         {"backfill_matches_reference", "all_types_in_impressions"}),
