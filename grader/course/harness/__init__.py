@@ -19,7 +19,7 @@ Expected tables come from the Python oracle (semantics.feature_rows), never from
 
 # One module per part: workspace.py (scenarios, databases, job runs, state), clean.py (CleanRunsCheck,
 # WatermarkSourceCheck), control.py (the control table: own row only, none for a backfill),
-# crash.py (CrashCheck and its trials), backfill.py (BackfillCheck and its schedules),
+# crash.py (CrashCheck and its trials), backfill.py (BackfillCheck), schedules.py (the interleavings it runs),
 # lesson_tables.py (the tables lessons show; the kernel hands it the lookup of saved snippets).
 # The names exercises, lessons and tests
 # use are re-exported here; mutable caches and counters are the same objects as in their module.
@@ -39,9 +39,9 @@ from grader.course.harness.crash import (  # noqa: F401
     trials_table,
 )
 from grader.course.harness.backfill import (  # noqa: F401
-    Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, boundaries, interleavings,
-    run_schedule, sequence, sequential, values_diff,
+    Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, run_schedule, sequence, sequential, values_diff,
 )
+from grader.course.harness.schedules import begins_deferred, boundaries, interleavings, schedules_for, transaction_word  # noqa: F401
 from grader.course.harness.union import BackfillDaysCheck, quiet_days, union_run  # noqa: F401
 from grader.course.harness.control import (  # noqa: F401
     BackfillControlCheck, OwnControlRowCheck, control_changes,

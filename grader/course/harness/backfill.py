@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +14,7 @@ from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits, SandboxError
+from grader.course.harness.schedules import schedules_for
 from grader.course.harness.strips import backfill_strip
 from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, COUNTS_END, COUNT_COLUMNS, MAX_SCHEDULES, ORCHESTRATOR_RETRIES, Scenario, State, Workspace, _statements, empty_table, events_table, expected_after, gate, input_tables, not_judged, read_state, run_job, scenario_key, shrink_events, table_diff, written_days
 
@@ -36,45 +35,6 @@ class Backfill:
 
     def __str__(self) -> str:
         return f"{self.label} [{self.start:%m-%d}..{self.end:%m-%d}]"
-
-
-def interleavings(n_a: int, n_b: int, points: list[int] | None = None) -> list[str]:
-    """Deterministic schedules of two jobs' statements ("ABAB..." = whose statement runs next):
-    every interleaving when there are few; otherwise lockstep and one job inside the other at
-    statement boundaries, the shapes that put two open transactions side by side. `points`: the
-    boundaries to try first (after a statement that writes or opens/closes a transaction).
-    Never enumerates all C(n_a + n_b, n_a) schedules: two 14-statement jobs have 40 million."""
-    total = n_a + n_b
-    if math.comb(total, n_a) <= MAX_SCHEDULES:
-        return ["".join("A" if i in pos else "B" for i in range(total))
-                for pos in itertools.combinations(range(total), n_a)]
-
-    def lockstep(first: str, second: str, n1: int, n2: int) -> str:
-        return "".join(first + second for _ in range(min(n1, n2))) + first * (n1 - n2) + second * (n2 - n1)
-
-    def inside(first: str, second: str, n1: int, n2: int, i: int) -> str:
-        return first * i + second * n2 + first * (n1 - i)  # all of `second` after `first`'s i-th statement
-
-    chosen = [lockstep("A", "B", n_a, n_b), lockstep("B", "A", n_b, n_a)]
-    order = [i for i in dict.fromkeys((points or []) + list(range(1, max(n_a, n_b)))) if 0 < i < max(n_a, n_b)]
-    for i in order:  # alternate A-around-B and B-around-A, boundary by boundary
-        if len(chosen) >= 2 * MAX_SCHEDULES:
-            break
-        if i < n_a:
-            chosen.append(inside("A", "B", n_a, n_b, i))
-        if i < n_b:
-            chosen.append(inside("B", "A", n_b, n_a, i))
-    return list(dict.fromkeys(chosen))[:MAX_SCHEDULES]
-
-
-_READS = ("SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SHOW", "SUMMARIZE", "EXPLAIN")
-
-
-def boundaries(statements: list[str]) -> list[int]:
-    """Statement boundaries worth interleaving at: before or after a statement that is not a
-    plain read (a write, a transaction's BEGIN or COMMIT)."""
-    acts = [i for i, st in enumerate(statements, 1) if (st.split(None, 1) or [""])[0].upper() not in _READS]
-    return sorted({b for i in acts for b in (i - 1, i) if 0 < b < len(statements)})
 
 
 @dataclass
@@ -209,7 +169,7 @@ class BackfillCheck(Check):
         """Each schedule's outcome, in order (stopping at the first failure when asked)."""
         jobs = {j.label: j for j in self.jobs}
         n = len(statements)
-        schedules = self.schedules or (interleavings(n, n, boundaries(statements)) if self.interleave else self.orders)
+        schedules = self.schedules or (schedules_for(statements) if self.interleave else self.orders)
         out_list = []
         with Workspace(self.scenario, limits) as ws:
             alone = self._alone(ws, statements, jobs, limits)

@@ -17,6 +17,7 @@ from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
 from grader.engine.statements import parse_statements
+from grader.course.harness.schedules import transaction_word
 from grader.course.harness.strips import crash_strip
 from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, MAX_RERUNS, Scenario, State, Workspace, _base, _same, _statements, clean_runs, expected_after, gate, not_judged, read_state, run_job, short, table_diff, targets
 
@@ -106,8 +107,6 @@ def crash_after(ws: Workspace, statements: list[str], sc: Scenario, limits: Limi
 # What a rollback leaves behind in DuckDB (a sequence's value; attached databases and secrets
 # belong to the instance): a script naming any of it has every crash point run.
 _OUTLIVES_ROLLBACK = re.compile(r"sequence|nextval|setval|currval|attach|detach|secret|\buse\b|memory", re.I)
-_OPENS, _CLOSES = ("BEGIN", "START"), ("COMMIT", "END", "ROLLBACK", "ABORT")
-_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*([A-Za-z]*)", re.S)  # after any comments
 
 
 def same_as_earlier(statements: list[str]) -> dict[int, int]:
@@ -130,10 +129,10 @@ def same_as_earlier(statements: list[str]) -> dict[int, int]:
     open_since = None
     for k, (text, kind) in enumerate(zip(statements[:-1], kinds), 1):
         if kind == duckdb.StatementType.TRANSACTION:
-            word = _FIRST_WORD.match(text).group(1).upper()  # "-- the job\nBEGIN;", "commit transaction"
-            if word in _OPENS:
+            word = transaction_word(text)  # "-- the job\nBEGIN;", "commit transaction"
+            if word == "BEGIN":
                 open_since = k
-            elif word in _CLOSES:
+            elif word == "COMMIT":
                 open_since = None
             else:
                 return {}

@@ -160,6 +160,17 @@ DELETE FROM feature_table WHERE {IN_RANGE};
 INSERT INTO feature_table SELECT * FROM staging;
 DROP TABLE IF EXISTS staging;""",
         {"concurrent_backfills_converge"}),
+    "shared_staging_refreshed_each_run": (
+        # the same table kept and refreshed by every run: right alone and one after the other, and
+        # wrong when both runs stage their rows before either writes (B's refresh wipes A's rows)
+        f"""CREATE TABLE IF NOT EXISTS staging AS SELECT * FROM feature_table LIMIT 0;
+DELETE FROM staging;
+INSERT INTO staging {rows()};
+BEGIN;
+DELETE FROM feature_table WHERE {IN_RANGE};
+INSERT INTO feature_table SELECT * FROM staging;
+COMMIT;""",
+        {"concurrent_backfills_converge"}),
 }
 
 REFERENCE = f"""START TRANSACTION;
