@@ -68,6 +68,13 @@ NATURAL = {
                              '"read last_as_of_ts = 12-02 and compute only 12-03", '
                              '"write 12-03 with MERGE on the key, replacing a partial write", '
                              '"advance the control row to 12-03 after the write; 12-01 and 12-02 untouched"]}'),
+    # the days as SQL casts, read as the TIMESTAMP literal is
+    "sql_casts": (f'{{"next_as_of_ts": "\'2025-12-03 23:59:59\'::TIMESTAMP", '
+                  f'"leaves_alone": ["CAST(\'2025-12-01\' AS DATE)", "cast(\'2025-12-02 23:59:59\' as timestamp)"], "how": "{WORDS}"}}'),
+    "how_as_a_dict_of_bullets": ('{"next_as_of_ts": "2025-12-03", "leaves_alone": ["2025-12-01", "2025-12-02"], "how": {'
+                                 '"a": "read last_as_of_ts = 12-02 and compute only 12-03", '
+                                 '"b": "write 12-03 with MERGE on the key, replacing a partial write", '
+                                 '"c": "advance the control row to 12-03 after the write"}}'),
 }
 
 

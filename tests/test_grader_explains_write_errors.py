@@ -5,7 +5,10 @@ not about the write keep DuckDB's message alone."""
 
 import pytest
 
-from grader.engine import sandbox
+from grader.engine import sandbox, sqlerrors
+from grader.course.exercises.ex07 import matrix as ex07_matrix
+from grader.course.exercises.ex08 import matrix as ex08_matrix
+from grader.course.exercises.ex12 import matrix as ex12_matrix
 from helpers import grade, sql_cell
 from test_ex07 import CTR, INSERT
 from grader.course.exercises.ex08.matrix import ADVANCE, rows
@@ -94,3 +97,45 @@ def test_a_syntax_error_at_a_keyword_in_its_own_place_gets_no_such_hint():
     sql = "SELECT DISTINCT user_id, item_id FROM events WHERE event_ts <= getvariable('as_of_ts') SELECT"
     check = grade("ex11", sql_cell("ex11", sql), hidden=False).checks[0]
     assert 'syntax error at or near "SELECT"' in check.message and EXPLAINED not in check.message
+
+
+# A script that opens a transaction and never commits it: in the notebook the same connection
+# sees its rows; a job's session ends and DuckDB rolls them back, so it wrote nothing.
+LEFT_OPEN = "leaves the transaction it opens at statement"
+WRITE = "INSERT INTO feature_table SELECT *, 0.5 FROM feature_rows"
+
+
+@pytest.mark.parametrize("sql, at", [
+    (f"BEGIN; {WRITE}", 1),
+    (f"START TRANSACTION; {WRITE};", 1),
+    (f"begin transaction; {WRITE}; -- COMMIT;", 1),  # a COMMIT in a comment ends nothing
+    (f"BEGIN; {WRITE}; COMMIT; BEGIN; DELETE FROM feature_table", 4),  # the last BEGIN is the open one
+    (f"BEGIN; {WRITE}; COMMIT;", None),
+    (f"BEGIN; {WRITE}; END;", None),
+    (f"BEGIN; {WRITE}; ROLLBACK;", None),  # ended on purpose: not left open
+    (f"{WRITE}; SELECT 'BEGIN'", None),
+    ("BEGIN; CREATE TEMP TABLE x AS SELECT 1; SELECT * FROM x", None),  # nothing a rollback loses
+])
+def test_an_open_transaction_is_read_from_the_statements(sql, at):
+    assert sqlerrors.open_transaction(sql) == at
+
+
+@pytest.mark.parametrize("exercise, cells", [
+    ("ex07", [sql_cell("ex07", "BEGIN TRANSACTION;\n" + ex07_matrix.merge())]),
+    ("ex08", [sql_cell("ex08", ex08_matrix.REFERENCE.replace("COMMIT;", "")), ex08_matrix.WRITTEN]),
+    ("ex12", [sql_cell("ex12b", ex12_matrix.REFERENCE.replace("COMMIT;", "")), ex12_matrix.STRUCTURED, ex12_matrix.EXPLAINED]),
+])
+def test_a_script_whose_transaction_is_left_open_is_told_to_commit(exercise, cells):
+    # the public checks, which the student sees before hand-in: each says why the script wrote nothing
+    result = grade(exercise, *cells, hidden=False)
+    failed = [c for c in result.checks if c.status not in ("pass", "manual")]
+    assert failed, [(c.name, c.status) for c in result.checks]
+    for c in failed:
+        assert LEFT_OPEN in c.message and "COMMIT" in c.message, (c.name, c.message)
+
+
+def test_a_query_answer_is_judged_on_its_own_session_and_told_nothing_of_a_rollback():
+    # its result is read before the session ends: what a rollback loses afterwards is not why it failed
+    sql = "BEGIN;\nCREATE TABLE scratch AS SELECT 1 AS x;\nSELECT DISTINCT user_id, item_id FROM events"
+    check = grade("ex11", sql_cell("ex11", sql), hidden=False).checks[0]
+    assert check.status != "pass" and LEFT_OPEN not in check.message, check.message

@@ -15,6 +15,7 @@ from grader.course import exercises
 from grader.grading import manual
 from grader.engine.checks import ManualCheck
 from grader.engine.notebook import SubmittedAnswer
+from grader.engine.structured import UNANSWERED
 from test_feedback_page import failing_notebook
 
 WRITTEN = [(ex.id, c) for ex in exercises.all_exercises() for c in ex.all_checks() if isinstance(c, ManualCheck)]
@@ -41,7 +42,16 @@ def test_a_list_of_strings_is_read_as_bullets(ex_id, check):
 
 
 @pytest.mark.parametrize("ex_id, check", WRITTEN, ids=IDS)
-@pytest.mark.parametrize("value", [..., "", "   ", [], ["", " "], [1, 2, 3], {"a": "b"}, 42], ids=repr)
+def test_a_dict_of_strings_is_read_as_its_text(ex_id, check):
+    # bullets labelled a, b, c: the instructor reads them, each after its label
+    value = {"a": SENTENCE, "b": SENTENCE, "c": UNANSWERED}  # c: still the template's ...
+    r = check.run(answers_for(check, value))
+    assert r.status == "manual" and r.max_points == check.points, r.message
+    assert check.text(answers_for(check, value)) == f"• a: {SENTENCE}\n• b: {SENTENCE}"
+
+
+@pytest.mark.parametrize("ex_id, check", WRITTEN, ids=IDS)
+@pytest.mark.parametrize("value", [..., "", "   ", [], ["", " "], [1, 2, 3], {}, {"a": " "}, {"a": 1}, 42], ids=repr)
 def test_nothing_written_is_missing_and_scores_zero(ex_id, check, value):
     r = check.run(answers_for(check, value))
     assert r.status == "missing" and r.points == 0 and r.max_points == check.points

@@ -415,6 +415,9 @@ def test_a_bare_day_is_the_as_of_day_in_every_exercise_that_asks_for_one():
     ("December 3rd, 2025", "2025-12-03 23:59:59"),     # an ordinal, as people write a day
     ("3 Dec 2025 23:59:59", "2025-12-03 23:59:59"),    # a named day with its time
     ("Dec 3, 2025 00:00", "2025-12-03 00:00:00"),
+    ("'2025-12-03 23:59:59'::TIMESTAMP", "2025-12-03 23:59:59"),  # a cast reads as the literal does
+    ("CAST('2025-12-03' AS DATE)", "2025-12-03 23:59:59"),
+    ("cast('2025-12-03 00:00:00' as timestamp)", "2025-12-03 00:00:00"),
 ])
 def test_parse_as_of_day(text, expected):
     from grader.engine.judges import day_text, parse_as_of_day
@@ -422,11 +425,20 @@ def test_parse_as_of_day(text, expected):
     assert day_text(parse_as_of_day(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["2025-13-01", "2025-12-03 24:00:00", "12-03", "03/12/2025", "x" * 5000, "2025-12-03Z"])
+@pytest.mark.parametrize("text", ["2025-13-01", "2025-12-03 24:00:00", "12-03", "03/12/2025", "x" * 5000, "2025-12-03Z",
+                                  "'2025-12-03 23:59:59+01'::TIMESTAMPTZ", "CAST('x' AS TIMESTAMP)"])
 def test_parse_as_of_day_refuses_what_it_cannot_read_unambiguously(text):
     from grader.engine.judges import parse_as_of_day
 
     assert parse_as_of_day(text) is None
+
+
+def test_days_in_a_verdict_carry_their_year_only_across_a_year_end():
+    from datetime import datetime
+    from grader.engine.judges import days_text
+
+    assert days_text([datetime(2026, 1, 1), datetime(2025, 12, 31)]) == "2025-12-31, 2026-01-01"
+    assert days_text([datetime(2025, 12, 3), datetime(2025, 12, 4)]) == "12-03, 12-04"
 
 
 @pytest.mark.parametrize("text", ["2025-12-03 24:00:00", "2025-13-01"])

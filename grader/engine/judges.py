@@ -105,10 +105,22 @@ _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)  # December 3rd, 2025
 _ZONE = re.compile(r"(?:\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}(?::?\d{2})?|Z)|\b(?:UTC|GMT))$", re.I)
 
 
+# The same literal written as a cast: '2025-12-03 23:59:59'::TIMESTAMP, CAST('...' AS DATE)
+_TS_TYPES = r"(?:date|timestamp|datetime)"
+_CAST_SUFFIX = re.compile(rf"^(.*?)\s*::\s*{_TS_TYPES}\s*$", re.I | re.S)
+_CAST_CALL = re.compile(rf"^\s*(?:try_)?cast\s*\((.*?)\s+as\s+{_TS_TYPES}\s*\)\s*$", re.I | re.S)
+
+
 def _timestamp_text(value: Any) -> str | None:
+    """The day or timestamp a value writes, without the SQL around it: the TIMESTAMP/DATE
+    literal's keyword, a cast to one of those types, the quotes."""
     if not isinstance(value, str) or len(value) > 100:
         return None
-    text = _TS_PREFIX.sub("", value).strip().strip("'\"").strip()
+    text = value.strip()
+    cast = _CAST_CALL.match(text) or _CAST_SUFFIX.match(text)
+    if cast:
+        text = cast.group(1)
+    text = _TS_PREFIX.sub("", text).strip().strip("'\"").strip()
     return text
 
 
@@ -189,8 +201,11 @@ def day_text(ts: datetime | None) -> str:
 
 
 def days_text(days) -> str:
+    """Days for a verdict, short ('12-03, 12-04'); with their years when the days shown span
+    more than one ('2025-12-31, 2026-01-01': a year's end is not a step back)."""
     days = sorted(days)
-    return ", ".join(d.strftime("%m-%d") for d in days) if days else "none"
+    form = "%Y-%m-%d" if len({d.year for d in days}) > 1 else "%m-%d"
+    return ", ".join(d.strftime(form) for d in days) if days else "none"
 
 
 def day_judge(expected: datetime, wrong: dict[datetime, str] | None = None) -> Judge:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from grader.engine.statements import parse_statements
+
 # What rerunning a write means in each exercise that writes feature_table.
 _RERUN = {
     "ex07": "Exercise 7's script must leave the same table when it runs twice, and feature_table already "
@@ -117,6 +119,47 @@ def explain(message: str, statement: str = "", exercise_id: str | None = None) -
         return ("The UPDATE sets a row's key to one that already exists. Update the feature columns only, "
                 "never user_id, item_id or as_of_ts.")
     return None
+
+
+# What ends a transaction a script opened, and what a rollback loses: a TEMP object dies with
+# the session anyway, a query changes nothing.
+_OPENS, _ENDS = {"BEGIN", "START"}, {"COMMIT", "END", "ROLLBACK", "ABORT"}
+_WRITES = {"INSERT", "UPDATE", "DELETE", "MERGE_INTO", "COPY", "CREATE", "DROP", "ALTER"}
+_TEMP = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TEMP(?:ORARY)?\b", re.I)
+
+
+def open_transaction(sql: str | None) -> int | None:
+    """The statement (1-based) whose BEGIN / START TRANSACTION opens a transaction the script
+    never ends (no COMMIT, END, ROLLBACK or ABORT after it) and that writes something, as DuckDB's
+    parser reads the script; None otherwise (or when it does not parse)."""
+    statements = parse_statements(sql) if sql else ()
+    if isinstance(statements, str):
+        return None
+    opened, writes = None, False
+    for i, (text, kind) in enumerate(statements, 1):
+        if kind.name == "TRANSACTION":
+            word = _first_keyword(text)
+            if word in _OPENS:
+                opened, writes = i, False
+            elif word in _ENDS:
+                opened = None
+        elif opened is not None and kind.name in _WRITES and not (kind.name == "CREATE" and _TEMP.match(text)):
+            writes = True
+    return opened if opened is not None and writes else None
+
+
+def open_transaction_note(sql: str | None) -> str | None:
+    """Why a script whose transaction is left open wrote nothing (see open_transaction), or None.
+    In the notebook the same connection goes on inside that transaction and sees its rows; a job
+    (and every check) runs in a session of its own, and DuckDB rolls back what a session leaves
+    uncommitted when it ends."""
+    at = open_transaction(sql)
+    if at is None:
+        return None
+    return (f"Your script leaves the transaction it opens at statement {at} open: no COMMIT follows it, so "
+            "everything after that statement was rolled back when the script's session ended. (In your notebook "
+            "the same connection stays inside that transaction and still sees those rows, uncommitted; a job "
+            "runs in a session of its own.) End the transaction with COMMIT.")
 
 
 def annotate(message: str, statement: str = "", exercise_id: str | None = None) -> str:

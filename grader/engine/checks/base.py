@@ -120,10 +120,19 @@ class Check:
         points = self.points if v.status == "pass" else 0.0
         max_points = 0.0 if v.status == "manual" else self.points
         message = v.message or (self.passed if v.status == "pass" else self.fail)
+        if v.status in ("fail", "error") and answer is not None and answer.kind == "sql" and self.judges_later_sessions():
+            # a script that never commits what it wrote looks right in the notebook and wrote nothing here: say why
+            note = sqlerrors.open_transaction_note(answer.sql)
+            message = f"{message.rstrip().rstrip('.')}. {note}" if note else message
         return CheckResult(self.name, v.status, points, max_points, message, self.hidden, v.tables)
 
     def where(self) -> str:
         return f"expected a `%%sql --save {self.answer}` cell"
+
+    def judges_later_sessions(self) -> bool:
+        """Whether this check judges what an SQL answer leaves for the sessions after its own (a
+        script, a job), where a transaction it leaves open is rolled back; not a query's own result."""
+        return True
 
     def prepare(self, limits: Limits = Limits()) -> None:
         """Build what every grading of this check reuses, once per process, before the grader

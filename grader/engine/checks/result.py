@@ -59,6 +59,9 @@ class ResultCheck(Check):
     between_runs: Callable[[Any], None] | None = None
     shrink_tables: tuple[str, ...] = ("events",)
 
+    def judges_later_sessions(self) -> bool:
+        return self.state_sql is not None  # a query is judged on what its own session returns
+
     def _result(self, sql: str, fixture: Fixture, limits: Limits, runs: int | None = None) -> sandbox.Result:
         if self.state_sql is None:
             return sandbox.query(fixture.dataset, sql, fixture.variables, limits)

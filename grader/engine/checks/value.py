@@ -96,7 +96,8 @@ class ManualCheck(Check):
     shown beside it as "to be scored" (results.ExerciseResult.manual_pending). An answer that is
     absent or still the placeholder is `missing` and counts 0, like any missing answer. A short
     answer is not failed unread: it goes to the instructor with a note.
-    The answer is a string, or a list of strings read as bullets (Exercise 10's `how`)."""
+    The answer is a string, or a list of strings read as bullets (Exercise 10's `how`), or a dict
+    of strings read the same way, each bullet after its key ({"a": ..., "b": ...}: "a: ...")."""
 
     key: str | None = None
     min_words: int = 5
@@ -119,10 +120,8 @@ class ManualCheck(Check):
             value = None if key is None else value[key]
         if isinstance(value, str):
             return None if is_unanswered(value) else value.strip()
-        if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
-            bullets = [v.strip() for v in value if not is_unanswered(v)]
-            return "\n".join(f"• {b}" for b in bullets) if bullets else None  # not "- ": no spreadsheet formula
-        return None
+        bullets = _bullets(value)
+        return "\n".join(f"• {b}" for b in bullets) if bullets else None  # not "- ": no spreadsheet formula
 
     def run(self, answers: dict[str, SubmittedAnswer], limits: Limits = Limits()) -> CheckResult:
         result = super().run(answers, limits)
@@ -139,3 +138,18 @@ class ManualCheck(Check):
             return Verdict("manual", f"{self.label()}: only {words} word(s); about {self.min_words} or more are expected "
                                      f"({worth}read and scored by your instructor)")
         return Verdict("manual", f"{self.label()}: {words} words, {worth}read and scored by your instructor")
+
+
+def _bullets(value) -> list[str] | None:
+    """The text a list or dict of strings holds, one bullet per string (a dict's key before its
+    text), None when it holds something else; a string still the placeholder is left out."""
+    if isinstance(value, dict):
+        items = [(k, v) for k, v in value.items()]
+    elif isinstance(value, (list, tuple)):
+        items = [(None, v) for v in value]
+    else:
+        return None
+    items = [(k, v) for k, v in items if not is_unanswered(v)]
+    if not items or not all(isinstance(v, str) for _, v in items):
+        return None
+    return [f"{k}: {v.strip()}" if k is not None else v.strip() for k, v in items]
