@@ -8,9 +8,9 @@ import duckdb
 
 from grader.course.exercises.ex12 import EXERCISE
 from grader.course.exercises.ex12.matrix import REFERENCE, WRONG
-from grader.course.harness import MAX_SCHEDULES, begins_deferred, interleavings, schedules_for, transaction_word
+from grader.course.harness import MAX_SCHEDULES, begins_deferred, interleavings, schedules_for
 from grader.engine.lockdown import Limits
-from grader.engine.statements import split_statements
+from grader.engine.statements import split_statements, transaction_word
 
 CONCURRENT = next(c for c in EXERCISE.checks if c.name == "concurrent_backfills_converge")
 

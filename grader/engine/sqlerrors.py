@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from grader.engine.statements import parse_statements
+from grader.engine.statements import parse_statements, transaction_word
 
 # What rerunning a write means in each exercise that writes feature_table.
 _RERUN = {
@@ -123,7 +123,6 @@ def explain(message: str, statement: str = "", exercise_id: str | None = None) -
 
 # What ends a transaction a script opened, and what a rollback loses: a TEMP object dies with
 # the session anyway, a query changes nothing.
-_OPENS, _ENDS = {"BEGIN", "START"}, {"COMMIT", "END", "ROLLBACK", "ABORT"}
 _WRITES = {"INSERT", "UPDATE", "DELETE", "MERGE_INTO", "COPY", "CREATE", "DROP", "ALTER"}
 _TEMP = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TEMP(?:ORARY)?\b", re.I)
 
@@ -138,10 +137,10 @@ def open_transaction(sql: str | None) -> int | None:
     opened, writes = None, False
     for i, (text, kind) in enumerate(statements, 1):
         if kind.name == "TRANSACTION":
-            word = _first_keyword(text)
-            if word in _OPENS:
+            word = transaction_word(text)
+            if word == "BEGIN":
                 opened, writes = i, False
-            elif word in _ENDS:
+            elif word == "COMMIT":
                 opened = None
         elif opened is not None and kind.name in _WRITES and not (kind.name == "CREATE" and _TEMP.match(text)):
             writes = True

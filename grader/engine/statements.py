@@ -4,6 +4,7 @@ with a query; and SandboxError, how learner SQL failing is reported (re-exported
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import duckdb
@@ -27,6 +28,21 @@ def parse_statements(sql: str) -> tuple[tuple[str, Any], ...] | str:
         return tuple((s.query.strip(), s.type) for s in duckdb.extract_statements(sql))
     except duckdb.Error as exc:
         return _first_line(exc)
+
+
+_OPENS, _ENDS = ("BEGIN", "START"), ("COMMIT", "END", "ROLLBACK", "ABORT")
+_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*([A-Za-z]*)", re.S)  # after any comments
+
+
+def transaction_word(statement: str) -> str | None:
+    """"BEGIN" for a statement that opens a transaction, "COMMIT" for one that ends it (COMMIT,
+    END, ROLLBACK, ABORT: the transaction is over either way), None for any other statement (read
+    by DuckDB's parser; the keyword past any comments: "-- the job\nBEGIN;")."""
+    parsed = parse_statements(statement)
+    if isinstance(parsed, str) or len(parsed) != 1 or parsed[0][1] != duckdb.StatementType.TRANSACTION:
+        return None
+    word = _FIRST_WORD.match(statement).group(1).upper()
+    return "BEGIN" if word in _OPENS else "COMMIT" if word in _ENDS else None
 
 
 def split_statements(sql: str) -> list[str]:

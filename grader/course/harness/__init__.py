@@ -41,7 +41,7 @@ from grader.course.harness.crash import (  # noqa: F401
 from grader.course.harness.backfill import (  # noqa: F401
     Backfill, BackfillCheck, Outcome, _alone_runs, backfill_alone, run_schedule, sequence, sequential, values_diff,
 )
-from grader.course.harness.schedules import begins_deferred, boundaries, interleavings, schedules_for, transaction_word  # noqa: F401
+from grader.course.harness.schedules import begins_deferred, boundaries, interleavings, schedules_for  # noqa: F401
 from grader.course.harness.union import BackfillDaysCheck, quiet_days, union_run  # noqa: F401
 from grader.course.harness.control import (  # noqa: F401
     BackfillControlCheck, OwnControlRowCheck, control_changes,

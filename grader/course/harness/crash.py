@@ -16,8 +16,7 @@ from grader.engine.checks import Check, Verdict, day_text, days_text, diff_table
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
-from grader.engine.statements import parse_statements
-from grader.course.harness.schedules import transaction_word
+from grader.engine.statements import parse_statements, transaction_word
 from grader.course.harness.strips import crash_strip
 from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, MAX_RERUNS, Scenario, State, Workspace, _base, _same, _statements, clean_runs, expected_after, gate, not_judged, read_state, run_job, short, table_diff, targets
 

@@ -5,27 +5,11 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
-
-import duckdb
 
 from grader.course.harness.workspace import MAX_SCHEDULES
-from grader.engine.statements import parse_statements
+from grader.engine.statements import transaction_word
 
-_OPENS, _CLOSES = ("BEGIN", "START"), ("COMMIT", "END", "ROLLBACK", "ABORT")
-_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*([A-Za-z]*)", re.S)  # after any comments
 _READS = ("SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SHOW", "SUMMARIZE", "EXPLAIN")
-
-
-def transaction_word(statement: str) -> str | None:
-    """"BEGIN" for a statement that opens a transaction, "COMMIT" for one that ends it (COMMIT,
-    END, ROLLBACK, ABORT: the transaction is over either way), None for any other statement
-    (read by DuckDB's parser; the keyword past any comments: "-- the job\\nBEGIN;")."""
-    parsed = parse_statements(statement)
-    if isinstance(parsed, str) or len(parsed) != 1 or parsed[0][1] != duckdb.StatementType.TRANSACTION:
-        return None
-    word = _FIRST_WORD.match(statement).group(1).upper()
-    return "BEGIN" if word in _OPENS else "COMMIT" if word in _CLOSES else None
 
 
 def interleavings(n_a: int, n_b: int, points: list[int] | None = None) -> list[str]:
