@@ -63,6 +63,15 @@ def test_watermark_from_data_fails_on_a_quiet_day_and_after_a_backfill():
     check = next(c for c in grade("ex08", sql_cell("ex08", WRONG["next_day_from_max_as_of_ts"][0])).checks
                  if c.name == "watermark_from_control_not_data")
     assert check.status == "fail" and "12-12" in check.message, check.message
+    # the newest day written after the watermark: none on a quiet day, so the watermark ends NULL, which is
+    # neither ahead nor stuck: the message says it is lost
+    lost = ADVANCE.replace("last_as_of_ts + INTERVAL 1 DAY,", "(SELECT max(as_of_ts) FROM feature_table "
+                           "WHERE as_of_ts > feature_job_control.last_as_of_ts),")
+    job = CORRECT["insert_or_replace_then_update_no_transaction"].replace(ADVANCE, lost)
+    assert lost != ADVANCE and job != CORRECT["insert_or_replace_then_update_no_transaction"]
+    check = next(c for c in grade("ex08", sql_cell("ex08", job)).checks if c.name == "watermark_from_control_not_data")
+    assert check.status == "fail" and "is NULL" in check.message and "lost" in check.message, check.message
+    assert "(ahead)" not in check.message, check.message
 
 
 def test_do_nothing_job_scores_zero():

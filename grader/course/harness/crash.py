@@ -18,7 +18,7 @@ from grader.engine.results import Table
 from grader.engine.sandbox import Limits
 from grader.engine.statements import parse_statements, transaction_word
 from grader.course.harness.strips import crash_strip
-from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, MAX_RERUNS, Scenario, State, Workspace, _base, _same, _statements, clean_runs, expected_after, gate, not_judged, read_state, run_job, short, table_diff, targets
+from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS, MAX_RERUNS, Scenario, State, Workspace, _base, _same, _set_watermark, _statements, clean_runs, expected_after, gate, job_runs, not_judged, read_state, run_job, short, table_diff, targets
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Trial:
     diff: compare.Diff | None = None
     lost: list[datetime] = field(default_factory=list)  # days never written after the reruns (gaps)
     duplicated: list[datetime] = field(default_factory=list)  # days with duplicated keys after the reruns
+    fed: bool = False  # the reruns were fed (Baseline.fed): the job's clean runs leave its watermark off already
 
     @property
     def outcome(self) -> str:
@@ -54,19 +55,30 @@ class Baseline:
     watermark: datetime | None  # where the clean runs leave the watermark
     correct: bool
     first_failed: bool = False  # a statement of the first clean run failed
+    # The clean runs write their days but leave the watermark elsewhere than the last target (moved two
+    # days, to now(), to NULL): the reruns are fed as the clean runs are (after each, the control row on the
+    # day it should have written), so a crash is judged on what it adds, not on the control update that
+    # watermark_advances_to_day_written judges
+    fed: bool = False
 
 
 def baseline(ws: Workspace, statements: list[str], sc: Scenario, limits: Limits, days: int) -> Baseline:
     targets = [sc.watermark + semantics.DAY * (i + 1) for i in range(days)]
     oracle = expected_after(sc, targets)
     _, failures, clean = clean_runs(statements, sc, limits, days)
+    fed = not any(failures) and clean.watermark != targets[-1]
+    if fed:  # the job's own table, as its runs write it when the control row is kept on their days
+        own = job_runs(statements, sc, limits, days, fed=True)
+        fed = not own.failure()
+        clean = own.after if fed else clean
     correct = not any(failures) and clean.watermark == targets[-1] and table_diff(oracle, clean).equal
     final = oracle if correct or any(failures) else clean.rows
     per_day = {}
     for d in targets:
         mine = sorted(r for r in final if r[AS_OF_COLUMN] == d)
         per_day[d] = mine or sorted(r for r in oracle if r[AS_OF_COLUMN] == d)
-    return Baseline(targets, final, per_day, targets[-1] if correct else clean.watermark, correct, failures[0] is not None)
+    return Baseline(targets, final, per_day, targets[-1] if correct else clean.watermark, correct, failures[0] is not None,
+                    fed)
 
 
 # Where crash trials run. "file": a database file whose process is killed after statement k and
@@ -170,7 +182,7 @@ def explore(statements: list[str], sc: Scenario, limits: Limits, days: int = 2,
                 st = read_state(db)
                 complete = [d for d in base.targets if _same(base.per_day[d], st.day(d))]
                 ahead = [d for d in base.targets if st.watermark is not None and d <= st.watermark and d not in complete]
-                trial = Trial(k, statements[k - 1], st.watermark, complete, ahead)
+                trial = Trial(k, statements[k - 1], st.watermark, complete, ahead, fed=base.fed)
                 trial.problem = _rerun(db, statements, sc, limits, trial, base)
             finally:
                 db.close()
@@ -184,7 +196,7 @@ def explore(statements: list[str], sc: Scenario, limits: Limits, days: int = 2,
 def _caught_up(st: State, base: Baseline) -> bool:
     if st.watermark is None:
         return False
-    if base.correct:
+    if base.correct or base.fed:
         return st.watermark >= base.targets[-1]
     # The clean runs themselves miss the target: rerun until where they got, or past the target.
     return st.watermark >= base.targets[-1] or st.watermark == base.watermark
@@ -200,6 +212,10 @@ def _rerun(db, statements, sc, limits, trial: Trial, base: Baseline) -> str:
         if failure:
             return f"rerun {trial.reruns} {failure.describe()}: the job can never catch up"
         new = read_state(db)
+        if base.fed and st.watermark is not None and new.watermark != st.watermark + semantics.DAY:
+            # the control row on the day this rerun should have written, as in the clean runs it is judged against
+            _set_watermark(db, st.watermark + semantics.DAY, new.last_run)
+            new = read_state(db)
         if new.watermark == st.watermark:
             return f"rerun {trial.reruns} did not move the watermark from {day_text(st.watermark)}: stuck"
         st = new
@@ -266,11 +282,15 @@ class CrashCheck(Check):
                 f"the day after the watermark, so day {lost} is never written"), [table])
         judged = [t for t in trials if not (self.skip_ahead and t.ahead)]
         bad = next((t for t in judged if t.problem), None)
+        # a job whose clean runs leave its watermark off already is judged on what a crash adds to that
+        fed = (" (your job's clean runs already leave last_as_of_ts elsewhere than the last day written, which the "
+               "control row's own check judges: after each rerun the control row was put on the day that rerun "
+               "wrote, as in those runs)") if trials and trials[0].fed else ""
         if bad is None:
             left = len(trials) - len(judged)
             note = (f" ({left} crash point(s) left the watermark ahead of the data: control_updated_after_write "
                     "judges those)") if left else ""
-            return Verdict("pass", (self.passed or f"recovered from all {len(judged)} crash points.") + note)
+            return Verdict("pass", (self.passed or f"recovered from all {len(judged)} crash points.") + note + fed)
         tables = [table] + (diff_tables(bad.diff) if bad.diff else [])
         return Verdict("fail", f"{self.fail}: crash after statement {bad.crash_after} (`{short(bad.statement)}`), "
-                       f"then reruns -> {bad.problem}", tables)
+                       f"then reruns -> {bad.problem}{fed}", tables)

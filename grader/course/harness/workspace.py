@@ -244,6 +244,8 @@ class Runs:
     outputs: list[State]
     failures: list[Failure | None]
     fed: bool
+    # each run's wall-clock interval, (start, end) in local time: the time of the run its last_run_ts must hold
+    clock: list[tuple[datetime, datetime]] = field(default_factory=list)
 
     @property
     def before(self) -> State:
@@ -267,12 +269,14 @@ def _execute_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int
     COUNTS["in-memory databases"] += 1
     db = sandbox.SharedDatabase(sc.dataset, None, limits)
     days = targets(sc, runs)
-    inputs, outputs, failures = [], [], []
+    inputs, outputs, failures, clock = [], [], [], []
     try:
         state = read_state(db)
         for i in range(runs):
             inputs.append(state)
+            started = datetime.now()
             failures.append(run_job(db, statements, sc.variables, limits))
+            clock.append((started, datetime.now()))
             outputs.append(read_state(db))
             state = outputs[-1]
             if fed and i + 1 < runs and state.watermark != days[i]:
@@ -280,7 +284,7 @@ def _execute_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int
                 state = read_state(db)
     finally:
         db.close()
-    return Runs(inputs, outputs, failures, fed)
+    return Runs(inputs, outputs, failures, fed, clock)
 
 
 def _set_watermark(db, day: datetime, last_run: datetime | None) -> None:
@@ -307,7 +311,7 @@ def job_runs(statements: list[str], sc: Scenario, limits: Limits, runs: int, fed
         _runs[(key, fed)] = r
         days = targets(sc, runs)
         if all(out.watermark == d for out, d in zip(r.outputs[:-1], days)):
-            _runs.setdefault((key, not fed), Runs(r.inputs, r.outputs, r.failures, not fed))
+            _runs.setdefault((key, not fed), Runs(r.inputs, r.outputs, r.failures, not fed, r.clock))
     return _runs[(key, fed)]
 
 

@@ -75,7 +75,8 @@ EXERCISE = Exercise(
             name="next_days_match_reference", answer="ex08", points=2, scenario=SEED, runs=2, aspect="table",
             whole_table=True,
             fail="Two scheduled runs should write exactly the next two days (watermark + 1 day, then + 2 days) with "
-                 "the course's features, replacing the stale 2025-12-03 row, and leave every other day as it was: "
+                 "the course's features (a row for each (user, item) pair with an event in the day's window, each "
+                 "count in its own column), replacing the stale 2025-12-03 row, and leave every other day as it was: "
                  "2025-12-02 is finished (written before event 42 arrived), 2025-12-06 is a backfill's",
             passed="Two runs wrote 2025-12-03 and 2025-12-04 exactly as the course defines them.",
         ),
@@ -83,10 +84,11 @@ EXERCISE = Exercise(
             name="watermark_advances_to_day_written", answer="ex08", points=1, scenario=SEED, runs=2, aspect="control",
             gate=CLEAN, others_untouched=True,
             fail="The control row must end on the last as-of day written (last_as_of_ts = that day's 23:59:59, "
-                 "not now()) and record the run in last_run_ts; the next run computes the day after it. Only this "
-                 "job's row (job_key = 'user_item_features_daily') moves: other jobs' rows stay as they were",
-            passed="After two runs last_as_of_ts is 2025-12-04 23:59:59, last_run_ts is set, and the other jobs' "
-                   "rows are as they were.",
+                 "not now()) and record the time of the run in last_run_ts (now(), not a day of the data); the next "
+                 "run computes the day after last_as_of_ts. Only this job's row (job_key = "
+                 "'user_item_features_daily') moves: other jobs' rows stay as they were",
+            passed="After two runs last_as_of_ts is 2025-12-04 23:59:59, last_run_ts is the time of the run, and the "
+                   "other jobs' rows are as they were.",
         ),
         # the same step from the watermark at a month's and a year's end as on the sample (a job is judged
         # against itself: a wrong day, window or control update costs the checks above, not this one)

@@ -174,6 +174,43 @@ CREATE OR REPLACE TEMP TABLE run AS SELECT make_timestamp(year(last_as_of_ts), m
 {ADVANCE_TO_RUN};
 COMMIT;""",
         {"next_day_across_year_end"}, set()),
+    # every user x item pair LEFT JOINed to the day's events: a row of zeros for each pair with no event in its
+    # window. The sample shows the extra rows; the hidden value checks leave rows no event made to it (their
+    # window, dedup and event types are right)
+    "grid_of_every_user_and_item": (
+        f"""BEGIN;
+{RUN_DAY};
+{merge('''SELECT u.user_id, i.item_id, r.as_of_ts,
+  count(e.event_id) FILTER (WHERE e.event_type = 'click') AS clicks_7d,
+  count(e.event_id) FILTER (WHERE e.event_type = 'view') AS views_7d,
+  count(e.event_id) AS impressions_7d,
+  count(e.event_id) FILTER (WHERE e.event_type = 'click')::DOUBLE / NULLIF(count(e.event_id), 0) AS ctr_7d
+FROM users u CROSS JOIN items i CROSS JOIN run r
+LEFT JOIN (SELECT DISTINCT * FROM events) e ON e.user_id = u.user_id AND e.item_id = i.item_id
+ AND e.event_ts <= r.as_of_ts AND e.event_ts > r.as_of_ts - INTERVAL 7 DAY
+GROUP BY ALL''')};
+{ADVANCE_TO_RUN};
+COMMIT;""",
+        {"next_days_match_reference"}, set()),
+    # the counts right, written into other columns (an INSERT whose column list is not the SELECT's order):
+    # the sample shows it; the value checks judge the counts in the columns the job meant them for
+    "insert_columns_in_another_order": (
+        f"""BEGIN;
+{RUN_DAY};
+DELETE FROM feature_table WHERE as_of_ts = {FROM_RUN};
+INSERT INTO feature_table (user_id, item_id, as_of_ts, impressions_7d, clicks_7d, views_7d, ctr_7d) {rows(FROM_RUN)};
+{ADVANCE_TO_RUN};
+COMMIT;""",
+        {"next_days_match_reference"}, set()),
+    # the control row advanced by one day twice per run: every clean run skips a day already, and a crash adds
+    # nothing to that (the crash checks judge against the job's own uncrashed runs)
+    "advances_the_watermark_twice": (
+        f"{merge(rows())};\n{ADVANCE};\n{ADVANCE};",
+        {"watermark_advances_to_day_written"}, {"watermark_moves_to_day_3"}),
+    # last_run_ts from the data (the newest event), not the time of the run
+    "last_run_ts_from_the_data": (
+        f"{merge(rows())};\n{ADVANCE.replace('now()', '(SELECT max(event_ts) FROM events)')};",
+        {"watermark_advances_to_day_written"}, {"watermark_moves_to_day_3"}),
 }
 
 # feature_job_control holds one row per job (the public and the hidden scenarios hold two other

@@ -85,8 +85,8 @@ EXERCISE = Exercise(
         ),
         job_check(
             "watermark_moves_to_day_3", "control", 1,
-            "After the rerun the watermark must say 2025-12-03 23:59:59 (and last_run_ts the run), so the following "
-            "night computes 12-04",
+            "After the rerun the watermark must say 2025-12-03 23:59:59 (and last_run_ts the time of the rerun, now()), "
+            "so the following night computes 12-04",
             "The watermark moved to 2025-12-03 23:59:59.",
         ),
     ],
