@@ -74,7 +74,8 @@ LEAKAGE = fixture("entity events after the as-of time and older than 7 days, a p
     (1, 1, 10, dt(2025, 12, 9, 9), "view"),
     (2, 1, 11, dt(2025, 12, 11, 9), "click"),               # after T: must not reach user 1's counts
     (3, 2, 10, dt(2025, 12, 12, 9), "click"),               # after T: must not reach item 10's counts
-    (4, 1, 12, dt(2025, 12, 3, 23, 59, 59), "click"),       # exactly T - 7 days: out
+    (4, 1, 12, dt(2025, 12, 3, 12), "click"),               # T - 7.5 days: out (a window a day too long takes it in;
+                                                            # the edge itself is window_edges' concern)
     (5, 2, 12, dt(2025, 12, 1, 9), "click"),                # long before the window
     (6, 3, 10, T, "click"),                                 # exactly at T: in
     (7, 3, 13, dt(2025, 12, 9, 9), "view"),                 # item 13 active in the window, through user 3
@@ -220,7 +221,10 @@ CHECKS = [
     features_check("reads_as_of_parameter", OTHER_DAY, 1,
         "Read the as-of time with getvariable('as_of_ts') everywhere instead of writing a date into "
         "the query: with another as-of time the result must move with it",
-        control=moved_to(SAMPLE_AS_OF), control_note="on the same tables moved to as_of_ts = 2025-12-04 23:59:59"),
+        control=moved_to(SAMPLE_AS_OF), control_note="on the same tables moved to as_of_ts = 2025-12-04 23:59:59",
+        # its concern is only whether the result moves with the variable: a row the answer misses
+        # on both days (a user who signed up inside the window dropped) is another check's finding
+        own_rows=True),
 ]
 
 

@@ -103,6 +103,13 @@ WRONG = {
     # reads_as_of_on_sample (the sample moved by whole days) has nothing to say
     "windows_on_whole_days": ({SAMPLE, "window_edges"}, pipeline().replace(
         WINDOW, f"CAST(event_ts AS DATE) <= CAST({T} AS DATE) AND CAST(event_ts AS DATE) > CAST({T} AS DATE) - 7")),
+    # >= at the start (as BETWEEN writes it), on timestamps: only the event exactly 7 days
+    # before as_of_ts is taken in, an edge slip, not leakage
+    "window_closed_at_start": ({SAMPLE, "window_edges"}, pipeline().replace(
+        WINDOW, f"event_ts <= {T} AND event_ts >= {T} - INTERVAL '7 days'")),
+    # a user must have existed for the whole window: drops users who signed up inside it, a
+    # point-in-time slip that reads the variable as given
+    "signup_before_the_window": ({SAMPLE, "point_in_time_users"}, pipeline(signup=f"u.signup_ts <= {T} - INTERVAL '7 days'")),
     "retries_counted": ({SAMPLE, "retries_deduplicated"}, pipeline(source="events")),
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
     "dedup_on_content_not_event_id": ({SAMPLE, "retries_deduplicated"},  # the sample holds such a pair too

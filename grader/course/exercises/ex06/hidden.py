@@ -14,12 +14,14 @@ window without an upper bound loses `no_leakage` only. Every fixture holds a use
 before the first event, for each id its events name: an answer that also joins users and
 items at the as-of time (Exercise 3's point-in-time dimensions) gets the same rows."""
 
+from collections import Counter
 from datetime import datetime as dt
 
 from grader.engine.checks import Fixture, at_answered, edges_moved_around, no_extra_rows, then, with_dimensions
+from grader.engine import compare
 from grader.engine.compare import values_equal
 from grader.domain.tables import Dataset
-from grader.course.exercises.ex06 import AS_OF, counts_check
+from grader.course.exercises.ex06 import AS_OF, counts_check, expected
 from grader.domain.fixtures import retried_events
 
 T1, T2 = dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
@@ -58,6 +60,9 @@ EDGES = fixture("events exactly on the window's edges", [
     (21, 3, 11, INSIDE, "view"), (22, 3, 11, INSIDE, "view"),
     (23, 3, 12, INSIDE, "click"), (24, 3, 12, INSIDE, "click"),
     (6, 3, 10, dt(2025, 12, 1, 12), "view"), (7, 3, 10, dt(2025, 12, 1, 13), "view"),
+    # a pair with clicks and views: an answer that drops the rows lacking a type (per-type counts
+    # INNER JOINed) still returns a row here, and is judged by the event-type check alone
+    (25, 4, 13, INSIDE, "click"), (26, 4, 13, INSIDE, "click"), (27, 4, 13, INSIDE, "view"), (28, 4, 13, INSIDE, "view"),
 ])
 
 RETRIES = fixture("retried events (same event_id, exact copies)",
@@ -69,6 +74,8 @@ EVENT_TYPES = fixture("event types other than click and view", [
     (3, 1, 10, dt(2025, 12, 2, 9), "add_to_cart"),
     (4, 2, 11, dt(2025, 12, 2, 9), "purchase"),    # a pair with no click or view at all
     (5, 2, 10, dt(2025, 12, 2, 11), "view"),
+    (6, 3, 12, dt(2025, 12, 1, 10), "click"),      # a pair with a click and a view (and nothing else)
+    (7, 3, 12, dt(2025, 12, 2, 10), "view"),
 ])
 
 # Events half a day inside and half a day outside the 7 days (for T1; for T2 the first is half
@@ -89,6 +96,8 @@ GRID = fixture("pairs active only outside the window, users and items without ev
     (2, 1, 11, dt(2025, 11, 1, 9), "view"),      # an all-time pair, idle in both windows
     (3, 2, 11, dt(2025, 12, 2, 9), "view"),
     (4, 3, 12, dt(2025, 10, 1, 9), "click"),     # another stale pair
+    (6, 5, 14, dt(2025, 11, 26, 9), "view"),     # in the first as-of time's window only
+    (7, 6, 15, dt(2025, 12, 3, 9), "click"),     # in the second's only: neither pair is a row at the other
 ],
     users=[(4, dt(2025, 1, 1), "West")],          # a user and an item without any event
     items=[(13, dt(2025, 1, 1), "C")],
@@ -107,7 +116,11 @@ def left_to_event_types(d, fixture):
     count(CASE ... ELSE 0 END) counts every event), the other type (clicks_7d and views_7d
     swapped, or both counting views) or none (0: a type spelled otherwise than stored, 'Click'
     or 'clicks'). impressions_7d is still judged in every row: a window, leakage or retry slip
-    shows there, so a row with it wrong is kept whole."""
+    shows there, so a row with it wrong is kept whole. So are the rows missing where the course
+    expects a count by type of 0, when the answer returns no row with such a 0 (or NULL) at all:
+    it drops the pairs lacking a type (one aggregate per type INNER JOINed, or HAVING clicks_7d
+    > 0), which is the event-type check's finding (a pair without a click is still a row), not
+    leakage, an edge, retries or the grid."""
 
     def wrong_events(i, e, g):
         y = g[i]
@@ -119,6 +132,23 @@ def left_to_event_types(d, fixture):
 
     narrowed = d.only()
     narrowed.changed = [(e, g) for e, g in d.changed if not by_type(e, g)]
+    if not any(g[i] == 0 or g[i] is None for g in d.got for i in OTHER_TYPE):
+        narrowed.missing = [e for e in d.missing if not any(e[i] == 0 for i in OTHER_TYPE)]
+    return narrowed
+
+
+def zero_rows_of_one_window_pairs(d, fixture):
+    """Of a pair the course puts in the grid at one as-of time only (its events all in one of the
+    two windows), the rows that come back with no event counted (impressions_7d 0 or NULL) at the
+    other: a grid drawn from other events than the window's, zero-filled. Its other rows are the
+    window checks' concern: such a pair lies within a day of an edge, where a window a day off or
+    without an upper bound adds or drops a row of counted events. Every other pair is judged whole."""
+    def pair(r):
+        return compare._norm(r[0]), compare._norm(r[1])
+
+    once = {p for p, n in Counter(map(pair, expected(fixture.dataset, fixture.variables))).items() if n == 1}
+    narrowed = d.where(lambda r: pair(r) not in once)
+    narrowed.unexpected = [g for g in d.unexpected if pair(g) not in once or g[IMPRESSIONS] in (0, None)]
     return narrowed
 
 
@@ -149,9 +179,11 @@ CHECKS = [
         "count only their own type, spelled as stored ('click' and 'view'), each in its own column (count() counts every value that is not NULL, so count(event_type = "
         "'click') or count(CASE ... ELSE 0 END) counts every event: count(*) FILTER (WHERE event_type = "
         "'click') or sum(CASE ... THEN 1 ELSE 0 END)), 0 and not NULL where a pair has none of it "
-        "(sum(CASE ... THEN 1 END) needs ELSE 0); a pair with only other types is still a row",
+        "(sum(CASE ... THEN 1 END) needs ELSE 0); a pair without a click or a view (or with only other types) is still a row: "
+        "per-type counts INNER JOINed drop it",
         aspect=then(no_extra_rows, at_answered("as_of_ts"))),
     counts_check("grid_is_observed_pairs", GRID, 2,
         "The grid holds exactly the (user, item) pairs with at least one event in each as-of "
-        "window, at both as-of times: not all-time pairs, not users x items", aspect=left_to_event_types),
+        "window, at both as-of times: not all-time pairs, not users x items, not a pair active in only one of the windows "
+        "at the other", aspect=then(left_to_event_types, zero_rows_of_one_window_pairs)),
 ]

@@ -85,6 +85,25 @@ MATRIX = {
         SELECT g.user_id, g.item_id, g.as_of_ts, coalesce(clicks_7d, 0) AS clicks_7d,
                coalesce(views_7d, 0) AS views_7d, coalesce(impressions_7d, 0) AS impressions_7d
         FROM g LEFT JOIN c USING (user_id, item_id, as_of_ts)""")),
+    # the grid of pairs active in either window, zero-filled at both as-of times: a pair whose
+    # events all fall in one window gets a row of zeros at the other
+    "grid_of_either_window_at_both_times": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""
+        WITH g AS (SELECT DISTINCT user_id, item_id, a.as_of_ts FROM events, {AS_OF} a
+                   WHERE event_ts > TIMESTAMP '2025-11-25 23:59:59' AND event_ts <= TIMESTAMP '2025-12-03 23:59:59'),
+        c AS ({counts(RIGHT_WINDOW)})
+        SELECT g.user_id, g.item_id, g.as_of_ts, coalesce(clicks_7d, 0) AS clicks_7d,
+               coalesce(views_7d, 0) AS views_7d, coalesce(impressions_7d, 0) AS impressions_7d
+        FROM g LEFT JOIN c USING (user_id, item_id, as_of_ts)""")),
+    # one aggregate per type, INNER JOINed: a pair without a click (or without a view) loses its
+    # row. A slip about counting by type (a pair with no click is a row with clicks_7d 0), not
+    # about leakage, the window or retries
+    "per_type_counts_inner_joined": wrong("ex06", {SAMPLE, "all_types_in_impressions"}, cell(f"""
+        WITH w AS (SELECT e.*, a.as_of_ts FROM (SELECT DISTINCT * FROM events) e JOIN {AS_OF} a ON {RIGHT_WINDOW}),
+        c AS (SELECT user_id, item_id, as_of_ts, count(*) AS clicks_7d FROM w WHERE event_type = 'click' GROUP BY ALL),
+        v AS (SELECT user_id, item_id, as_of_ts, count(*) AS views_7d FROM w WHERE event_type = 'view' GROUP BY ALL),
+        i AS (SELECT user_id, item_id, as_of_ts, count(*) AS impressions_7d FROM w GROUP BY ALL)
+        SELECT i.user_id, i.item_id, i.as_of_ts, c.clicks_7d, v.views_7d, i.impressions_7d
+        FROM i JOIN c USING (user_id, item_id, as_of_ts) JOIN v USING (user_id, item_id, as_of_ts)""")),
     "users_x_items_zero_filled": wrong("ex06", {SAMPLE, "grid_is_observed_pairs"}, cell(f"""
         WITH g AS (SELECT user_id, item_id, as_of_ts FROM users, items, {AS_OF} a),
         c AS ({counts(RIGHT_WINDOW)})

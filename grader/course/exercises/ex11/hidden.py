@@ -75,6 +75,8 @@ EDGES = fixture("events exactly on the window's edges", [
     (3, 3, 12, dt(2025, 11, 26, 0, 0, 0), "view"),           # one second inside: in
     (4, 4, 13, dt(2025, 12, 2, 23, 59, 59, 500000), "click"),  # half a second after: out
     (5, 5, 14, dt(2025, 12, 1, 9), "view"),                  # well inside
+    (6, 6, 15, dt(2025, 11, 25, 23, 59, 59, 500000), "view"),  # half a second after the start: in (a
+                                                             # start drawn on whole days drops it)
 ])
 
 LENGTH = fixture("pairs active only half a day inside or outside the 7 days", [
@@ -129,7 +131,8 @@ CHECKS = [
         control=without_future_events, control_note="with the events after as_of_ts removed"),
     grid_check("window_edges", EDGES, 1,
         "An event exactly at as_of_ts counts, one exactly 7 days earlier does not, one half a second "
-        "after as_of_ts does not (as_of_ts - INTERVAL '7 days' < event_ts <= as_of_ts)",
+        "after as_of_ts does not, one half a second after as_of_ts - 7 days does (as_of_ts - INTERVAL "
+        "'7 days' < event_ts <= as_of_ts, on timestamps: CAST(event_ts AS DATE) moves an edge)",
         control=edges_moved, control_note="with the events on the window's edges moved an hour away from them, on the same side"),
     grid_check("window_is_seven_days", LENGTH, 1,
         "The window is 7 days long (as_of_ts - INTERVAL '7 days' < event_ts): a pair active 6.5 "

@@ -47,6 +47,10 @@ MATRIX = {
         cell(pairs(f"event_ts <= {AS_OF} AND event_ts >= {AS_OF} - INTERVAL '7 days'"))),
     "window_open_at_end": wrong("ex11", {SAMPLE, "window_edges"}, cell(pairs(f"event_ts < {AS_OF} AND event_ts > {AS_OF} - INTERVAL '7 days'"))),
     "between_both_edges": wrong("ex11", {SAMPLE, "window_edges"}, cell(pairs(f"event_ts BETWEEN {AS_OF} - INTERVAL '7 days' AND {AS_OF}"))),
+    # the start on whole days, the end on the timestamp: the pair whose only event is half a
+    # second after as_of_ts - 7 days is lost (it reads the variable as given)
+    "window_start_by_date": wrong("ex11", {SAMPLE, "window_edges"},
+        cell(pairs(f"event_ts <= {AS_OF} AND CAST(event_ts AS DATE) > CAST({AS_OF} AS DATE) - 7"))),
     "hard_coded_as_of": wrong("ex11", {"reads_as_of_on_sample", "reads_as_of_variable"},
         cell(pairs("event_ts <= TIMESTAMP '2025-12-02 23:59:59' AND event_ts > TIMESTAMP '2025-11-25 23:59:59'"))),
     # rounding to whole days: wrong for a noon as-of time, and counts the half second after a day end
