@@ -17,8 +17,8 @@ Checks here are ordinary `Check`s (run/evaluate -> Verdict), so grade.py runs th
 Expected tables come from the Python oracle (semantics.feature_rows), never from reference SQL.
 """
 
-# One module per part: workspace.py (scenarios, databases, job runs, state), clean.py (CleanRunsCheck,
-# WatermarkSourceCheck), control.py (the control table: own row only, none for a backfill),
+# One module per part: workspace.py (scenarios, databases, job runs, state), clean.py (CleanRunsCheck),
+# watermark_source.py (WatermarkSourceCheck), keeps_key.py (KeepsKeyCheck), control.py (the control table: own row only, none for a backfill),
 # crash.py (CrashCheck and its trials), backfill.py (BackfillCheck), schedules.py (the interleavings it runs),
 # lesson_tables.py (the tables lessons show; the kernel hands it the lookup of saved snippets).
 # The names exercises, lessons and tests
@@ -30,9 +30,9 @@ from grader.course.harness.workspace import (  # noqa: F401
     empty_table, events_table, expected_after, gate, input_tables, job_runs, new_rows, not_judged,
     read_state, run_job, short, shrink_events, table_diff, targets, written_days,
 )
-from grader.course.harness.clean import (  # noqa: F401
-    CleanRunsCheck, KEEPS_KEY_FAIL, KeepsKeyCheck, WatermarkSourceCheck,
-)
+from grader.course.harness.clean import CleanRunsCheck  # noqa: F401
+from grader.course.harness.watermark_source import WatermarkSourceCheck  # noqa: F401
+from grader.course.harness.keeps_key import KEEPS_KEY_FAIL, KeepsKeyCheck  # noqa: F401
 from grader.course.harness.crash import (  # noqa: F401
     Baseline, CrashCheck, MEDIUMS, Trial, _explored, baseline, crash_after, default_medium, expected_days,
     explore,

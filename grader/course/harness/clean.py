@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from grader.engine import compare, sandbox
+from grader.engine import compare
 from grader.domain import semantics
 from grader.engine.checks import Check, Verdict, day_text, days_text, diff_tables
 from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY
@@ -16,8 +16,7 @@ from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
 from grader.course.harness.control import control_changes
 from grader.course.harness.lesson_tables import job_dataset
-from grader.course.harness.strips import runs_strip
-from grader.course.harness.workspace import AS_OF_COLUMN, Workspace, read_state, run_job, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
+from grader.course.harness.workspace import AS_OF_COLUMN, COUNTS_END, COUNT_COLUMNS, Runs, Scenario, State, _execute_runs, _statements, changed_days, empty_table, events_table, gate, input_tables, job_runs, new_rows, not_judged, shrink_events, targets, written_days
 
 # The caption of a failure's events: shrunk, unless its rows are withheld (Limits.shrink)
 SHRUNK_EVENTS = "events: the fewest rows on which your job and the reference differ"
@@ -317,138 +316,3 @@ def runs_text(r: Runs, only_wrong: bool = False) -> str:
                     f"{'none' if due is None else f'{due:%Y-%m-%d}'}; it wrote {days} and moved its "
                     f"watermark to {day_text(o.watermark)}")
     return "; ".join(said)
-
-
-def _offsets_text(offsets: set) -> str:
-    """The as-of times a run writes, relative to its watermark, in words (whole days, or the exact step:
-    a job that writes the next day's midnight writes watermark + 0:00:01)."""
-    if not offsets:
-        return "nothing"
-
-    def text(k) -> str:
-        if not k:
-            return "its watermark's own day"
-        return f"watermark + {k.days} day(s)" if not k % semantics.DAY else f"watermark + {k}"
-
-    return " and ".join(text(k) for k in sorted(offsets))
-
-
-@dataclass
-class WatermarkSourceCheck(Check):
-    """The day a run writes and the watermark it leaves must come from the control row, not from
-    the data. Two scenarios show a data-derived watermark: `empty_day`, where the next day's
-    window holds no events (no row records that it was done: max(as_of_ts) sticks), and
-    `backfilled`, where feature_table already holds later days a backfill wrote
-    (max(as_of_ts) jumps ahead). Judged against the job's own behaviour on `sample`: each run
-    must write the day(s) it writes there relative to its watermark, and when its control update
-    is right on the sample it must be right here too."""
-
-    empty_day: Scenario = None  # type: ignore[assignment]
-    backfilled: Scenario = None  # type: ignore[assignment]
-    sample: Scenario = None  # type: ignore[assignment]
-    runs: int = 2
-    first: str = "next_days_match_reference"
-
-    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
-        statements = _statements(answer, self.answer)
-        problem = gate(statements, self.sample, limits, self.runs)
-        if problem:
-            return not_judged(problem, self.first)
-        own = job_runs(statements, self.sample, limits, self.runs, fed=True)
-        # the exact step from the watermark (not whole days: a job writing the next day's 00:00:00 is 1 s
-        # after its watermark, and must be held to that step here, not to the watermark's own day)
-        offsets = {d - i.watermark for i, o in zip(own.inputs, own.outputs) for d in written_days(i, o)
-                   if i.watermark is not None}
-        natural = job_runs(statements, self.sample, limits, self.runs)
-        control_right = natural.after.watermark == targets(self.sample, self.runs)[-1] and not natural.failure()
-        for sc in (self.empty_day, self.backfilled):
-            said = self._days(statements, sc, limits, offsets)
-            if said:
-                strip = runs_strip(job_runs(statements, sc, limits, self.runs, fed=True),
-                                   f"the days each run wrote on {sc.name} (day strip)")
-                return Verdict("fail", f"{self.fail}. On {sc.name}: {said}", input_tables(sc) + [strip])
-            if control_right:
-                r = job_runs(statements, sc, limits, self.runs)
-                last = targets(sc, self.runs)[-1]
-                if r.failure():
-                    return Verdict("fail", f"{self.fail}. On {sc.name}: {r.failure()}", input_tables(sc))
-                if r.after.watermark != last:
-                    if r.after.watermark is None:  # neither behind nor ahead: no day at all
-                        how = "NULL: the watermark is lost, and the next run has no day to compute"
-                    else:
-                        how = "stuck" if r.after.watermark < last else "ahead"
-                    return Verdict("fail", (
-                        f"{self.fail}. On {sc.name}: after {self.runs} runs from watermark {day_text(sc.watermark)} "
-                        f"last_as_of_ts is {day_text(r.after.watermark)}, expected {day_text(last)} ({how})"),
-                        input_tables(sc) + [runs_strip(r, f"the days each run wrote on {sc.name} (day strip)")])
-        note = "" if control_right else (" (its control update is judged by watermark_advances_to_day_written, "
-                                         "where it is wrong already)")
-        return Verdict("pass", (self.passed or "Each run wrote the day after its watermark, whatever the data held.") + note)
-
-    def _days(self, statements: list[str], sc: Scenario, limits: Limits, offsets: set) -> str:
-        r = job_runs(statements, sc, limits, self.runs, fed=True)
-        if r.failure():
-            return r.failure() or ""
-        for n, (i, o) in enumerate(zip(r.inputs, r.outputs), 1):
-            if i.watermark is None:
-                continue
-            should = sorted(i.watermark + k for k in offsets)
-            wrote = written_days(i, o)
-            # a day the run added beyond its own: a watermark jumped ahead. Rows it changed on days already
-            # there (earlier ones, or later days a backfill wrote) are finished_days_left_alone's finding
-            extra = [d for d in wrote if d not in should and d > i.watermark and not i.day(d)]
-            empty = [d for d in should if semantics.feature_rows(sc.events, [d]) and not o.day(d)]
-            if empty and not extra and wrote and all(i.day(d) for d in wrote):
-                # it changed rows of days already there instead of adding its own (a MERGE keyed without
-                # as_of_ts updates another day's row of the pair): finished_days_left_alone's finding
-                continue
-            if extra or empty:
-                said = f"run {n} found watermark {day_text(i.watermark)} and wrote day(s) {days_text(wrote)}"
-                if empty:
-                    said += f", not {days_text(empty)}"
-                return said + f" (on {self.sample.name} each run writes {_offsets_text(offsets)})"
-        return ""
-
-
-KEEPS_KEY_FAIL = ("feature_table must keep its PRIMARY KEY (user_id, item_id, as_of_ts): write into the table (MERGE, "
-                  "INSERT OR REPLACE, or DELETE + INSERT of the days written), don't re-create it (CREATE OR REPLACE "
-                  "TABLE ... AS copies no key, and the next overlapping write then duplicates rows silently)")
-
-
-@dataclass
-class KeepsKeyCheck(Check):
-    """One run of the job (with `variables`: a backfill's range) on `scenario`; after it
-    feature_table must still have PRIMARY KEY (user_id, item_id, as_of_ts). A job that re-creates
-    the table (CREATE OR REPLACE TABLE ... AS, DROP + CREATE ... AS) writes the right rows and
-    loses the key, so the next overlapping write duplicates rows silently. Only the key is judged
-    (the values and column types are the value checks'), and only for a job whose run writes rows."""
-
-    scenario: Scenario = None  # type: ignore[assignment]
-    variables: dict = field(default_factory=dict)
-    first: str = "next_days_match_reference"
-
-    def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
-        statements = _statements(answer, self.answer)
-        sc = self.scenario
-        with Workspace(sc, limits) as ws:
-            db = ws.scratch()
-            try:
-                failure = run_job(db, statements, {**sc.variables, **self.variables}, limits)
-                after = read_state(db)
-                with sandbox.session(db) as cur:  # a new session: the job's TEMP tables are gone, as for every reader after it
-                    keys = [sorted(r[0]) for r in cur.execute(
-                        "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = 'feature_table' "
-                        "AND database_name = current_database() AND schema_name = 'main' "  # not another sandbox's
-                        "AND constraint_type = 'PRIMARY KEY'").fetchall()]
-            finally:
-                db.close()
-        what = "one run" + (f" over [{self.variables['start_ts']:%Y-%m-%d}, {self.variables['end_ts']:%Y-%m-%d}]"
-                            if "start_ts" in self.variables else "") + f" on {sc.name}"
-        if failure:
-            return not_judged(f"in {what}, {failure.describe()}", self.first)
-        if not written_days(State(sc.initial_rows, None, None), after):
-            return not_judged(f"in {what}, your job wrote no feature rows", self.first)
-        if sorted(FEATURE_KEY) in keys:
-            return Verdict("pass", self.passed or "feature_table still has PRIMARY KEY (user_id, item_id, as_of_ts).")
-        had = (f"PRIMARY KEY ({', '.join(keys[0])})" if keys else "no PRIMARY KEY")
-        return Verdict("fail", f"{self.fail}. After {what}, feature_table has {had}")
