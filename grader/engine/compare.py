@@ -187,6 +187,16 @@ class Diff:
             parts.append("rows in the wrong order")
         return "; ".join(parts) or "results match"
 
+    def wrong_keys(self) -> set[tuple]:
+        """The keys of every row found wrong: missing, returned but not expected, changed, duplicated."""
+        return {self._key(r) for r in self.missing + self.unexpected + [e for e, _ in self.changed] + self.duplicated}
+
+    def within(self, whole: "Diff") -> bool:
+        """Every row wrong here is wrong in `whole` too: a counterexample cut from a fixture shows no
+        row the whole fixture does not (removing an event can make a row of another pair wrong, one
+        the answer gets right on the whole fixture)."""
+        return self.wrong_keys() <= whole.wrong_keys()
+
     def _key(self, row: tuple) -> tuple:
         pos = [self.columns.index(k) for k in self.key] if self.key else range(len(row))
         return tuple(_norm(row[p]) for p in pos)

@@ -11,5 +11,6 @@ VALUE_MISTAKES = {
         "(SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY event_id ...) = 1)",
     "all_types_in_impressions":
         "impressions_7d counts events of every type, not only clicks and views (and clicks_7d / views_7d "
-        "count only their own type)",
+        "count only their own type, spelled as stored, with 0 and not NULL where a pair has none of it: "
+        "sum(CASE ... THEN 1 END) needs ELSE 0)",
 }

@@ -19,10 +19,10 @@ from datetime import datetime as dt
 
 from grader.engine.checks import Fixture, at_answered, edges_moved_around, no_extra_rows, then, with_dimensions
 from grader.engine import compare
-from grader.engine.compare import values_equal
 from grader.domain.tables import Dataset
 from grader.course.exercises.ex06 import AS_OF, counts_check, expected
 from grader.domain.fixtures import retried_events
+from grader.course import type_counts
 
 T1, T2 = dt(2025, 12, 2, 23, 59, 59), dt(2025, 12, 3, 23, 59, 59)
 INSIDE = dt(2025, 12, 1, 12)  # well inside both as-of times' windows
@@ -103,38 +103,11 @@ GRID = fixture("pairs active only outside the window, users and items without ev
     items=[(13, dt(2025, 1, 1), "C")],
 )
 
-CLICKS, VIEWS, IMPRESSIONS = 3, 4, 5  # positions in COLUMNS
-OTHER_TYPE = {CLICKS: VIEWS, VIEWS: CLICKS}
-
-
 def left_to_event_types(d, fixture):
     """Rows whose only wrong values are counts by event type are `all_types_in_impressions`'
     concern, whose fixture holds pairs with other types and pairs without a click or a view: one
-    slip, one check. Such a value is a count of 0 returned as NULL (sum(CASE ... THEN 1 END)
-    without ELSE 0), or a type's count that counts the wrong events: every event (equal to the
-    row's own impressions_7d: count() counts what is not NULL, so count(event_type = 'click') or
-    count(CASE ... ELSE 0 END) counts every event), the other type (clicks_7d and views_7d
-    swapped, or both counting views) or none (0: a type spelled otherwise than stored, 'Click'
-    or 'clicks'). impressions_7d is still judged in every row: a window, leakage or retry slip
-    shows there, so a row with it wrong is kept whole. So are the rows missing where the course
-    expects a count by type of 0, when the answer returns no row with such a 0 (or NULL) at all:
-    it drops the pairs lacking a type (one aggregate per type INNER JOINed, or HAVING clicks_7d
-    > 0), which is the event-type check's finding (a pair without a click is still a row), not
-    leakage, an edge, retries or the grid."""
-
-    def wrong_events(i, e, g):
-        y = g[i]
-        return i in OTHER_TYPE and (values_equal(y, g[IMPRESSIONS]) or values_equal(y, e[OTHER_TYPE[i]]) or y == 0)
-
-    def by_type(e, g):
-        return all(values_equal(x, y) or (x == 0 and y is None) or wrong_events(i, e, g)
-                   for i, (x, y) in enumerate(zip(e, g)))
-
-    narrowed = d.only()
-    narrowed.changed = [(e, g) for e, g in d.changed if not by_type(e, g)]
-    if not any(g[i] == 0 or g[i] is None for g in d.got for i in OTHER_TYPE):
-        narrowed.missing = [e for e in d.missing if not any(e[i] == 0 for i in OTHER_TYPE)]
-    return narrowed
+    slip, one check (grader/course/type_counts.py says which values those are)."""
+    return type_counts.left_to_event_types(d)
 
 
 def zero_rows_of_one_window_pairs(d, fixture):
@@ -148,7 +121,7 @@ def zero_rows_of_one_window_pairs(d, fixture):
 
     once = {p for p, n in Counter(map(pair, expected(fixture.dataset, fixture.variables))).items() if n == 1}
     narrowed = d.where(lambda r: pair(r) not in once)
-    narrowed.unexpected = [g for g in d.unexpected if pair(g) not in once or g[IMPRESSIONS] in (0, None)]
+    narrowed.unexpected = [g for g in d.unexpected if pair(g) not in once or g[type_counts.IMPRESSIONS] in (0, None)]
     return narrowed
 
 

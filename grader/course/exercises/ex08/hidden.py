@@ -87,7 +87,7 @@ CONTROL_ROWS = Scenario("other jobs' rows in feature_job_control (watermarks 202
 
 def values_check(name: str, scenario: Scenario, points: float, fail: str) -> CleanRunsCheck:
     return CleanRunsCheck(name=name, answer="ex08", points=points, scenario=scenario, runs=1, aspect="values",
-                          fail=fail)
+                          fail=fail, leaves_type_counts=name != "all_types_in_impressions")
 
 
 CHECKS = [

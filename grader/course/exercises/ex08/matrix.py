@@ -40,6 +40,10 @@ FROM_RUN = "(SELECT as_of_ts FROM run)"
 # row only when the table is empty).
 FROM_DATA = f"(SELECT coalesce(max(as_of_ts), (SELECT last_as_of_ts FROM {CONTROL})) + INTERVAL 1 DAY FROM feature_table)"
 CLICKS_AND_VIEWS = "count(*) FILTER (WHERE e.event_type IN ('click', 'view'))"
+CLICKS = "count(*) FILTER (WHERE e.event_type = 'click') AS clicks_7d"
+NULL_WHERE_NONE = "sum(CASE WHEN e.event_type = 'click' THEN 1 END) AS clicks_7d"
+VIEWS = "count(*) FILTER (WHERE e.event_type = 'view') AS views_7d"
+BOOLEAN_COUNT = "count(e.event_type = 'view') AS views_7d"
 DAY_CAST = ("CAST(e.event_ts AS DATE) BETWEEN CAST(n.as_of_ts AS DATE) - INTERVAL 6 DAY "
             "AND CAST(n.as_of_ts AS DATE)")
 
@@ -113,6 +117,14 @@ WRONG = {
         {"next_days_match_reference", "retries_deduplicated"}, set()),
     "impressions_only_clicks_and_views": (
         f"{merge(rows(impressions=CLICKS_AND_VIEWS))};\n{ADVANCE};",
+        {"next_days_match_reference", "all_types_in_impressions"}, set()),
+    # a count of 0 comes back NULL: sum(CASE ... THEN 1 END) without ELSE 0 (the event-type check's, not the window's)
+    "clicks_null_where_none": (
+        f"{merge(rows().replace(CLICKS, NULL_WHERE_NONE))};\n{ADVANCE};",
+        {"next_days_match_reference", "all_types_in_impressions"}, set()),
+    # count() of a boolean counts every event that is not NULL: views_7d == impressions_7d
+    "views_count_of_a_boolean": (
+        f"{merge(rows().replace(VIEWS, BOOLEAN_COUNT))};\n{ADVANCE};",
         {"next_days_match_reference", "all_types_in_impressions"}, set()),
     "ctr_as_float": (
         # FLOAT keeps 4 bytes: 1/3 is stored as 0.3333333432674408; judged on the sample's ctr only

@@ -4,6 +4,8 @@ tests/test_ex12.py the correct ones beside the other answers). Never released: i
 hidden checks."""
 
 from grader.engine.matrix import sql_cell, wrong
+# counts by type gone wrong, spelled as both jobs spell their counts
+from grader.course.exercises.ex08.matrix import BOOLEAN_COUNT, CLICKS, NULL_WHERE_NONE, VIEWS
 
 START, END = "getvariable('start_ts')", "getvariable('end_ts')"
 DAYS = f"SELECT unnest(generate_series({START}, {END}, INTERVAL 1 DAY)) AS as_of_ts"
@@ -93,6 +95,14 @@ LEFT JOIN (SELECT DISTINCT * FROM events) e ON e.user_id = u.user_id AND e.item_
 GROUP BY ALL;
 COMMIT;""",
         {"backfill_matches_reference"}),
+    "clicks_null_where_none": (
+        # sum(CASE ... THEN 1 END) without ELSE 0: a pair without a click gets NULL, not 0
+        overwrite().replace(CLICKS, NULL_WHERE_NONE),
+        {"backfill_matches_reference", "all_types_in_impressions"}),
+    "views_count_of_a_boolean": (
+        # count() of a boolean counts every event: views_7d equals impressions_7d
+        overwrite().replace(VIEWS, BOOLEAN_COUNT),
+        {"backfill_matches_reference", "all_types_in_impressions"}),
     "impressions_only_clicks_and_views": (
         overwrite(impressions=CLICKS_AND_VIEWS),
         {"backfill_matches_reference", "all_types_in_impressions"}),
