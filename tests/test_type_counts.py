@@ -84,3 +84,17 @@ def test_shrunk_counterexample_shows_only_rows_wrong_on_the_whole_fixture(null_c
     wrong = next(t for t in check.tables if t.caption == "wrong values")
     assert {r[0] for r in wrong.rows} == {"expected", "got"}
     assert all(r[4] is None for r in wrong.rows if r[0] == "got")
+
+
+def test_merge_whose_branches_differ_is_told_which_branch():
+    # right over existing rows (UPDATE), counts swapped on an empty day (INSERT): the idempotency
+    # check's message says the branches differ, not only that stale values were kept
+    from grader.course.exercises.ex08.matrix import WRONG
+
+    result = grade("ex08", sql_cell("ex08", WRONG["merge_insert_branch_swaps_counts"][0]))
+    check = next(c for c in result.checks if c.name == "write_is_idempotent")
+    assert check.status == "fail" and "WHEN MATCHED and WHEN NOT MATCHED" in check.message, check.message
+    # a job that keeps stale values is not told about branches it does not have
+    keeps = grade("ex08", sql_cell("ex08", WRONG["on_conflict_do_nothing"][0]))
+    check = next(c for c in keeps.checks if c.name == "write_is_idempotent")
+    assert check.status == "fail" and "WHEN MATCHED" not in check.message.split("(compared")[1], check.message

@@ -128,6 +128,22 @@ class CleanRunsCheck(Check):
                         f"write no rows for {days_text(empty)}, so there is no day of yours to compare")
         return kept + mine, None
 
+    def _branches_note(self, d: compare.Diff) -> str:
+        """When every row that differs from the job's own empty-table rows holds the course's values
+        here: the job writes one thing over existing rows and another on an empty table (a MERGE whose
+        WHEN MATCHED and WHEN NOT MATCHED branches differ), so a rerun changes what it wrote."""
+        if not d.changed or d.missing or d.unexpected or d.duplicated:
+            return ""
+        course = {tuple(compare._norm(v) for v in rw[:AS_OF_COLUMN + 1]): rw
+                  for rw in semantics.feature_rows(self.scenario.events, targets(self.scenario, self.runs))}
+        keyed = [(course.get(tuple(compare._norm(v) for v in g[:AS_OF_COLUMN + 1])), g) for _, g in d.changed]
+        if not all(c is not None and all(compare.values_equal(x, y) for x, y in zip(c, g)) for c, g in keyed):
+            return ""
+        return (". Over the day's existing rows your job wrote the course's values, on an empty feature_table "
+                "others: what it writes depends on what the table held (a MERGE's WHEN MATCHED and WHEN NOT "
+                "MATCHED branches must write the same values), so a rerun changes the day; "
+                "next_days_match_reference shows what it writes on an empty table")
+
     def _rows(self, sc: Scenario, rows: list[tuple]) -> list[tuple]:
         return list(rows) if self.whole_table else new_rows(sc, rows)
 
@@ -163,8 +179,8 @@ class CleanRunsCheck(Check):
                                    f"; {d.summary()}{did})", diff_tables(d))
         if self.relative:
             wrote = days_text(written_days(r.before, r.after))
-            return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote}{did})",
-                           diff_tables(d))
+            return Verdict("fail", f"{self.fail}{note} (after {what}: {d.summary()}; day(s) your run wrote: {wrote}{did})"
+                                   + self._branches_note(d), diff_tables(d))
 
         def judged(small: Scenario, rr: Runs) -> compare.Diff:
             days = targets(small, self.runs)
