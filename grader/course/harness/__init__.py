@@ -18,7 +18,8 @@ Expected tables come from the Python oracle (semantics.feature_rows), never from
 """
 
 # One module per part: workspace.py (scenarios, databases, job runs, state), clean.py (CleanRunsCheck),
-# watermark_source.py (WatermarkSourceCheck), keeps_key.py (KeepsKeyCheck), control.py (the control table: own row only, none for a backfill),
+# gated.py (checks judged once the job writes rows), watermark_source.py (WatermarkSourceCheck),
+# keeps_key.py (KeepsKeyCheck), control.py (the control table: own row only, none for a backfill),
 # crash.py (CrashCheck and its trials), backfill.py (BackfillCheck), schedules.py (the interleavings it runs),
 # lesson_tables.py (the tables lessons show; the kernel hands it the lookup of saved snippets).
 # The names exercises, lessons and tests

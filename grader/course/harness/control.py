@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from grader.domain.tables import JOB_KEY, columns as table_columns
-from grader.engine.checks import Check, Verdict, day_text, days_text
+from grader.engine.checks import Verdict, day_text
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
 from grader.course.harness.backfill import BackfillCheck
 from grader.course.harness.union import union_run
-from grader.course.harness.workspace import Scenario, _statements, gate, input_tables, job_runs, not_judged, targets, written_days
+from grader.course.harness.gated import GatedCheck
+from grader.course.harness.workspace import Scenario, _statements, input_tables, job_runs, targets, written_days
 
 
 def _ts(value) -> str:
@@ -52,7 +53,7 @@ def control_tables(before: list[tuple], after: list[tuple]) -> list[Table]:
 
 
 @dataclass
-class OwnControlRowCheck(Check):
+class OwnControlRowCheck(GatedCheck):
     """An incremental job on `scenario`, whose control table holds other jobs' rows. aspect:
     - "reads": with the other jobs' rows added to `sample` (the same watermark, the same events),
       each run writes the days it writes on `sample`, and the job's own watermark ends where it
@@ -62,16 +63,12 @@ class OwnControlRowCheck(Check):
     Judged only for a job whose clean runs on `sample` write rows."""
 
     scenario: Scenario = None  # type: ignore[assignment]
-    sample: Scenario = None  # type: ignore[assignment]
-    runs: int = 2
     aspect: str = "reads"
-    first: str = "next_days_match_reference"
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
-        statements = _statements(answer, self.answer)
-        problem = gate(statements, self.sample, limits, self.runs)
-        if problem:
-            return not_judged(problem, self.first)
+        statements, not_yet = self.gated(answer, limits)
+        if not_yet:
+            return not_yet
         sc = self.scenario
         before = sorted(sc.dataset.rows("feature_job_control"))
         if self.aspect == "others":

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.domain import semantics
-from grader.engine.checks import Check, Verdict, day_text, days_text
+from grader.engine.checks import Verdict, day_text, days_text
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
 from grader.course.harness.strips import runs_strip
-from grader.course.harness.workspace import Scenario, _statements, gate, input_tables, job_runs, not_judged, targets, written_days
+from grader.course.harness.gated import GatedCheck
+from grader.course.harness.workspace import Scenario, input_tables, job_runs, targets, written_days
 
 
 def _offsets_text(offsets: set) -> str:
@@ -28,7 +29,7 @@ def _offsets_text(offsets: set) -> str:
 
 
 @dataclass
-class WatermarkSourceCheck(Check):
+class WatermarkSourceCheck(GatedCheck):
     """The day a run writes and the watermark it leaves must come from the control row, not from
     the data. Two scenarios show a data-derived watermark: `empty_day`, where the next day's
     window holds no events (no row records that it was done: max(as_of_ts) sticks), and
@@ -39,15 +40,11 @@ class WatermarkSourceCheck(Check):
 
     empty_day: Scenario = None  # type: ignore[assignment]
     backfilled: Scenario = None  # type: ignore[assignment]
-    sample: Scenario = None  # type: ignore[assignment]
-    runs: int = 2
-    first: str = "next_days_match_reference"
 
     def evaluate(self, answer: SubmittedAnswer, limits: Limits) -> Verdict:
-        statements = _statements(answer, self.answer)
-        problem = gate(statements, self.sample, limits, self.runs)
-        if problem:
-            return not_judged(problem, self.first)
+        statements, not_yet = self.gated(answer, limits)
+        if not_yet:
+            return not_yet
         own = job_runs(statements, self.sample, limits, self.runs, fed=True)
         # the exact step from the watermark (not whole days: a job writing the next day's 00:00:00 is 1 s
         # after its watermark, and must be held to that step here, not to the watermark's own day)
