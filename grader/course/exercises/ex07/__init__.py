@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 import dataclasses
+import struct
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -241,8 +242,13 @@ def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int
 NEXT_ON_SAMPLE = [(103, 204, D4, 0, 1, 1)]
 
 
+def as_float(ctr):
+    """ctr_7d as a 4-byte FLOAT keeps it (`(2 / 3)::FLOAT` in the lesson's setup cell)."""
+    return None if ctr is None else struct.unpack("f", struct.pack("f", ctr))[0]
+
+
 def sample() -> Dataset:
-    """The notebook's tables: 2025-12-02 already written, 2025-12-03 to write, one stale row.
+    """The notebook's tables: 2025-12-02 already written, 2025-12-03 to write, two stale rows.
 
     feature_table also holds what this write must leave alone: user 106's 2025-12-03 rows (another
     batch of the day, already written) and a 2025-12-04 row a backfill wrote ahead. feature_rows
@@ -251,13 +257,17 @@ def sample() -> Dataset:
     The lesson's setup cell inserts exactly these rows (tests/test_ex07.py holds them equal)."""
     events = load_seed().rows("events")
     rows = semantics.feature_rows(events, [D2, D3])
-    written = [r for r in rows if r[2] == D2]
-    # An earlier run of 2025-12-03 that counted a retried view twice: its values are stale.
-    stale = (101, 201, D3, 1, 2, 3, 1 / 3)
+    # Yesterday's run was an older job that stored ctr_7d through a FLOAT: a write that rewrites
+    # rows it does not own (an UPDATE of ctr_7d with no WHERE) changes their digits.
+    written = [(*r[:6], as_float(r[6])) for r in rows if r[2] == D2]
+    # An earlier run of 2025-12-03 left two stale rows: one counted a retried view twice, one counted
+    # every event that is not a click as a view (clicks_7d, impressions_7d and ctr_7d right, so an
+    # update made only when the rate changed leaves it stale).
+    stale = [(101, 201, D3, 1, 2, 3, 1 / 3), (104, 201, D3, 1, 2, 3, 1 / 3)]
     other_batch = [r for r in rows if r[2] == D3 and r[0] == OTHER_BATCH_USER]
     ahead = [r for r in semantics.feature_rows(events, [D4]) if r[0] == AHEAD_USER]
     to_write = [r[:6] for r in rows if r[2] == D3 and r[0] != OTHER_BATCH_USER] + [ZERO_IMPRESSIONS]
-    return Dataset({"feature_table": written + [stale] + other_batch + ahead, "feature_rows": sorted(to_write)})
+    return Dataset({"feature_table": written + stale + other_batch + ahead, "feature_rows": sorted(to_write)})
 
 
 EXERCISE = Exercise(
