@@ -61,11 +61,13 @@ def next_batch(rows: list[tuple]):
 
 def batch_rows(rows: list[tuple]):
     """The rows of the batch's keys, and of those their counts: what the first run did to the
-    other rows, and ctr_7d, are other checks' concern."""
+    other rows, and ctr_7d, are other checks' concern, and so are the batch's counts written into
+    other columns (moved_counts: the sample check's finding; the batch was written)."""
     keys = {tuple(compare._norm(v) for v in r[:3]) for r in rows}
 
     def aspect(d, fixture):
         d = d.only(columns=["clicks_7d", "views_7d", "impressions_7d"])
+        d = dataclasses.replace(d, changed=[(e, g) for e, g in d.changed if moved_counts(e[3:6], g[3:6]) != tuple(g[3:6])])
         return d.where(lambda r: tuple(compare._norm(v) for v in r[:3]) in keys)
 
     return aspect
@@ -93,7 +95,9 @@ class WriteCheck(ResultCheck):
     `own_ctr`: ctr_7d is the ctr checks' concern, so the checks about keys, untouched rows,
     stale rows and reruns expect, for each key of feature_rows, the ctr_7d the script itself
     writes into an empty feature_table (the course's value when it writes none there). A
-    script with a wrong ctr then loses the ctr checks, and keeps these."""
+    script with a wrong ctr then loses the ctr checks, and keeps these. Likewise for the counts
+    when the script writes feature_rows' counts into other columns (moved_counts): the sample
+    check shows that; these checks judge where its rows go."""
 
     own_ctr: bool = False
     # `own_ctr_runs`: how many runs on the empty table give that ctr_7d: 1 is the INSERT path's;
@@ -130,35 +134,38 @@ class WriteCheck(ResultCheck):
         rows = self.expected(fixture.dataset, fixture.variables)
         if not self.own_ctr:
             return super().reference(sql, fixture, limits)
-        inserted = self._own_ctr(sql, fixture, limits, 1)
+        inserted = self._own_rows(sql, fixture, limits, 1)
         if inserted is None:
             return rows
         # a key already in feature_table is written by the UPDATE path (own_ctr_runs=2), a new
         # key by the INSERT path
-        updated = self._own_ctr(sql, fixture, limits, 2) if self.own_ctr_runs == 2 else None
+        updated = self._own_rows(sql, fixture, limits, 2) if self.own_ctr_runs == 2 else None
         there = {tuple(compare._norm(v) for v in r[:3]) for r in fixture.dataset.rows("feature_table")}
         new = {tuple(compare._norm(v) for v in r[:3]) for r in fixture.dataset.rows("feature_rows")}
         out = []
         for r in rows:
             k = tuple(compare._norm(v) for v in r[:3])
-            ctr = updated if updated is not None and k in there else inserted
-            out.append((*r[:6], ctr[k]) if k in new and k in ctr else r)
+            own = updated if updated is not None and k in there else inserted
+            if k in new and k in own:
+                out.append((*r[:3], *moved_counts(r[3:6], inserted.get(k, r)[3:6]), own[k][6]))
+            else:
+                out.append(r)
         return out
 
-    def _own_ctr(self, sql, fixture, limits, runs: int) -> dict | None:
-        """key -> the ctr_7d the script writes into an empty feature_table in `runs` runs (after
-        2, the UPDATE path's; a rerun that fails, as a plain INSERT's, updates nothing: the first
+    def _own_rows(self, sql, fixture, limits, runs: int) -> dict | None:
+        """key -> the row the script writes into an empty feature_table in `runs` runs (after 2,
+        the UPDATE path's; a rerun that fails, as a plain INSERT's, updates nothing: the first
         run's). None when it cannot be read."""
         try:
             clean = self._result(sql, empty_table(fixture), limits, runs=runs)
         except SandboxError as exc:
             if runs == 1 or exc.run != 2:
                 return None
-            return self._own_ctr(sql, fixture, limits, 1)
+            return self._own_rows(sql, fixture, limits, 1)
         got, missing = compare.project(clean.columns, clean.rows, FEATURE_COLUMNS)
         if missing:
             return None
-        return {tuple(compare._norm(v) for v in r[:3]): r[6] for r in got}
+        return {tuple(compare._norm(v) for v in r[:3]): r for r in got}
 
     def reference_label(self) -> str:
         return "expected" if self.own_ctr else super().reference_label()
@@ -224,6 +231,15 @@ class WriteCheck(ResultCheck):
             rows = self.fixture.dataset.rows(table)
             out.append(Table(caption if rows else f"{caption}: empty", table_columns(table), [list(r) for r in rows]))
         return out
+
+
+def moved_counts(right: tuple, own: tuple) -> tuple:
+    """The counts a key is expected with: the script's own where they are feature_rows' counts in
+    other columns (an INSERT whose column list is not the SELECT's order: the sample check's finding,
+    not a key or rerun mistake), feature_rows' otherwise (a count computed wrong is never taken)."""
+    def norm(xs):
+        return sorted((compare._norm(v) for v in xs), key=repr)
+    return tuple(own) if norm(own) == norm(right) else tuple(right)
 
 
 def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int = 1, passed: str = "",

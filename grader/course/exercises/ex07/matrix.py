@@ -147,6 +147,12 @@ MATRIX = {
         """INSERT OR REPLACE INTO feature_table (user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d)
            SELECT * FROM feature_rows;
            UPDATE feature_table SET ctr_7d = clicks_7d / NULLIF(impressions_7d, 0);""")),
+    # the right counts written into other columns (the INSERT's column list in another order than
+    # feature_rows'): the sample shows it; the write checks judge the keys and rows it writes with the
+    # counts where the script put them, as ex08's insert_columns_in_another_order
+    "insert_columns_in_another_order": wrong("ex07", {SAMPLE}, cell(
+        f"""INSERT OR REPLACE INTO feature_table (user_id, item_id, as_of_ts, clicks_7d, impressions_7d, views_7d, ctr_7d)
+            SELECT *, {CTR} FROM feature_rows;""")),
     "staging_never_refreshed": wrong("ex07", {"next_batch_written_on_sample", "next_batch_is_written"}, cell(
         f"""CREATE TABLE IF NOT EXISTS staged AS SELECT *, {CTR} AS ctr_7d FROM feature_rows;
             INSERT OR REPLACE INTO feature_table SELECT * FROM staged;""")),
