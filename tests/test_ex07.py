@@ -60,20 +60,16 @@ def test_replacing_only_the_latest_days_keys_leaves_an_earlier_day_stale():
     assert next(c for c in result.checks if c.name == "stale_rows_updated_all_columns").status in ("fail", "error")
 
 
-def test_ctr_derived_by_an_update_without_a_where_rewrites_rows_it_does_not_own():
-    # the counts upserted, then ctr_7d recomputed over the whole table: every other row is
-    # rewritten too, which shows where an older job stored ctr_7d through a FLOAT. (Not in MATRIX:
-    # every sample row's ctr_7d is the ratio of its counts, so only the hidden fixtures show it, and
-    # test_public_signal's share has no room for another hidden-only entry.)
-    sql = """INSERT OR REPLACE INTO feature_table (user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d)
-             SELECT * FROM feature_rows;
-             UPDATE feature_table SET ctr_7d = clicks_7d / NULLIF(impressions_7d, 0);"""
-    result = grade("ex07", sql_cell("ex07", sql))
+def test_ctr_derived_by_an_update_without_a_where_is_told_the_row_it_rewrote_as_it_was():
+    # MATRIX's ctr_derived_by_an_update_of_every_row: the rows it should have left alone (an older
+    # job's FLOAT digits, on the sample's 2025-12-02 and the hidden fixtures) are expected as they
+    # were, not as the script computes ctr_7d: the message does not say "as your own script computes it"
+    result = grade("ex07", *MATRIX["ctr_derived_by_an_update_of_every_row"].cells)
     failed = {c.name: c.message for c in result.checks if c.status != "pass"}
-    assert set(failed) == {"other_days_untouched", "unrelated_rows_untouched"}, failed
-    # the row is expected as it was, not as the script computes ctr_7d: the message does not say so
-    assert all("expected 0.3333333432674408, got 0.3333333333333333" in m and "your own script" not in m
-               for m in failed.values()), failed
+    assert "expected 0.6666666865348816, got 0.6666666666666666" in failed[SAMPLE], failed[SAMPLE]
+    hidden = [failed["other_days_untouched"], failed["unrelated_rows_untouched"]]
+    assert all("expected 0.3333333432674408, got 0.3333333333333333" in m for m in hidden), hidden
+    assert not any("your own script" in m for m in failed.values()), failed
 
 
 def test_float_ctr_message_names_float():

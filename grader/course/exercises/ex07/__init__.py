@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 import dataclasses
+import struct
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,11 +61,13 @@ def next_batch(rows: list[tuple]):
 
 def batch_rows(rows: list[tuple]):
     """The rows of the batch's keys, and of those their counts: what the first run did to the
-    other rows, and ctr_7d, are other checks' concern."""
+    other rows, and ctr_7d, are other checks' concern, and so are the batch's counts written into
+    other columns (moved_counts: the sample check's finding; the batch was written)."""
     keys = {tuple(compare._norm(v) for v in r[:3]) for r in rows}
 
     def aspect(d, fixture):
         d = d.only(columns=["clicks_7d", "views_7d", "impressions_7d"])
+        d = dataclasses.replace(d, changed=[(e, g) for e, g in d.changed if moved_counts(e[3:6], g[3:6]) != tuple(g[3:6])])
         return d.where(lambda r: tuple(compare._norm(v) for v in r[:3]) in keys)
 
     return aspect
@@ -92,7 +95,9 @@ class WriteCheck(ResultCheck):
     `own_ctr`: ctr_7d is the ctr checks' concern, so the checks about keys, untouched rows,
     stale rows and reruns expect, for each key of feature_rows, the ctr_7d the script itself
     writes into an empty feature_table (the course's value when it writes none there). A
-    script with a wrong ctr then loses the ctr checks, and keeps these."""
+    script with a wrong ctr then loses the ctr checks, and keeps these. Likewise for the counts
+    when the script writes feature_rows' counts into other columns (moved_counts): the sample
+    check shows that; these checks judge where its rows go."""
 
     own_ctr: bool = False
     # `own_ctr_runs`: how many runs on the empty table give that ctr_7d: 1 is the INSERT path's;
@@ -129,35 +134,38 @@ class WriteCheck(ResultCheck):
         rows = self.expected(fixture.dataset, fixture.variables)
         if not self.own_ctr:
             return super().reference(sql, fixture, limits)
-        inserted = self._own_ctr(sql, fixture, limits, 1)
+        inserted = self._own_rows(sql, fixture, limits, 1)
         if inserted is None:
             return rows
         # a key already in feature_table is written by the UPDATE path (own_ctr_runs=2), a new
         # key by the INSERT path
-        updated = self._own_ctr(sql, fixture, limits, 2) if self.own_ctr_runs == 2 else None
+        updated = self._own_rows(sql, fixture, limits, 2) if self.own_ctr_runs == 2 else None
         there = {tuple(compare._norm(v) for v in r[:3]) for r in fixture.dataset.rows("feature_table")}
         new = {tuple(compare._norm(v) for v in r[:3]) for r in fixture.dataset.rows("feature_rows")}
         out = []
         for r in rows:
             k = tuple(compare._norm(v) for v in r[:3])
-            ctr = updated if updated is not None and k in there else inserted
-            out.append((*r[:6], ctr[k]) if k in new and k in ctr else r)
+            own = updated if updated is not None and k in there else inserted
+            if k in new and k in own:
+                out.append((*r[:3], *moved_counts(r[3:6], inserted.get(k, r)[3:6]), own[k][6]))
+            else:
+                out.append(r)
         return out
 
-    def _own_ctr(self, sql, fixture, limits, runs: int) -> dict | None:
-        """key -> the ctr_7d the script writes into an empty feature_table in `runs` runs (after
-        2, the UPDATE path's; a rerun that fails, as a plain INSERT's, updates nothing: the first
+    def _own_rows(self, sql, fixture, limits, runs: int) -> dict | None:
+        """key -> the row the script writes into an empty feature_table in `runs` runs (after 2,
+        the UPDATE path's; a rerun that fails, as a plain INSERT's, updates nothing: the first
         run's). None when it cannot be read."""
         try:
             clean = self._result(sql, empty_table(fixture), limits, runs=runs)
         except SandboxError as exc:
             if runs == 1 or exc.run != 2:
                 return None
-            return self._own_ctr(sql, fixture, limits, 1)
+            return self._own_rows(sql, fixture, limits, 1)
         got, missing = compare.project(clean.columns, clean.rows, FEATURE_COLUMNS)
         if missing:
             return None
-        return {tuple(compare._norm(v) for v in r[:3]): r[6] for r in got}
+        return {tuple(compare._norm(v) for v in r[:3]): r for r in got}
 
     def reference_label(self) -> str:
         return "expected" if self.own_ctr else super().reference_label()
@@ -225,6 +233,15 @@ class WriteCheck(ResultCheck):
         return out
 
 
+def moved_counts(right: tuple, own: tuple) -> tuple:
+    """The counts a key is expected with: the script's own where they are feature_rows' counts in
+    other columns (an INSERT whose column list is not the SELECT's order: the sample check's finding,
+    not a key or rerun mistake), feature_rows' otherwise (a count computed wrong is never taken)."""
+    def norm(xs):
+        return sorted((compare._norm(v) for v in xs), key=repr)
+    return tuple(own) if norm(own) == norm(right) else tuple(right)
+
+
 def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int = 1, passed: str = "",
                 own_ctr: bool = True, **judging) -> WriteCheck:
     """A check on feature_table after the script; the input rows (feature_rows and
@@ -241,8 +258,13 @@ def write_check(name: str, fixture: Fixture, points: float, fail: str, runs: int
 NEXT_ON_SAMPLE = [(103, 204, D4, 0, 1, 1)]
 
 
+def as_float(ctr):
+    """ctr_7d as a 4-byte FLOAT keeps it (`(2 / 3)::FLOAT` in the lesson's setup cell)."""
+    return None if ctr is None else struct.unpack("f", struct.pack("f", ctr))[0]
+
+
 def sample() -> Dataset:
-    """The notebook's tables: 2025-12-02 already written, 2025-12-03 to write, one stale row.
+    """The notebook's tables: 2025-12-02 already written, 2025-12-03 to write, two stale rows.
 
     feature_table also holds what this write must leave alone: user 106's 2025-12-03 rows (another
     batch of the day, already written) and a 2025-12-04 row a backfill wrote ahead. feature_rows
@@ -251,13 +273,17 @@ def sample() -> Dataset:
     The lesson's setup cell inserts exactly these rows (tests/test_ex07.py holds them equal)."""
     events = load_seed().rows("events")
     rows = semantics.feature_rows(events, [D2, D3])
-    written = [r for r in rows if r[2] == D2]
-    # An earlier run of 2025-12-03 that counted a retried view twice: its values are stale.
-    stale = (101, 201, D3, 1, 2, 3, 1 / 3)
+    # Yesterday's run was an older job that stored ctr_7d through a FLOAT: a write that rewrites
+    # rows it does not own (an UPDATE of ctr_7d with no WHERE) changes their digits.
+    written = [(*r[:6], as_float(r[6])) for r in rows if r[2] == D2]
+    # An earlier run of 2025-12-03 left two stale rows: one counted a retried view twice, one counted
+    # every event that is not a click as a view (clicks_7d, impressions_7d and ctr_7d right, so an
+    # update made only when the rate changed leaves it stale).
+    stale = [(101, 201, D3, 1, 2, 3, 1 / 3), (104, 201, D3, 1, 2, 3, 1 / 3)]
     other_batch = [r for r in rows if r[2] == D3 and r[0] == OTHER_BATCH_USER]
     ahead = [r for r in semantics.feature_rows(events, [D4]) if r[0] == AHEAD_USER]
     to_write = [r[:6] for r in rows if r[2] == D3 and r[0] != OTHER_BATCH_USER] + [ZERO_IMPRESSIONS]
-    return Dataset({"feature_table": written + [stale] + other_batch + ahead, "feature_rows": sorted(to_write)})
+    return Dataset({"feature_table": written + stale + other_batch + ahead, "feature_rows": sorted(to_write)})
 
 
 EXERCISE = Exercise(

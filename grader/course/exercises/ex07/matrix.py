@@ -137,6 +137,22 @@ MATRIX = {
             INSERT INTO feature_table SELECT *, {CTR} FROM feature_rows;""")),
     # a staging table made once and never refreshed: right on the first run, and every later run
     # writes the first batch again (same feature_rows on a rerun: nothing shows there)
+    # an update made only WHEN the rate changed ("skip unchanged rows"): a stale row whose clicks_7d and
+    # ctr_7d are right but whose other counts are stale is left as it was
+    "update_only_when_ctr_changed": wrong("ex07", {SAMPLE, "stale_rows_updated_all_columns"}, cell(
+        merge().replace("WHEN MATCHED THEN", "WHEN MATCHED AND t.ctr_7d <> s.ctr_7d THEN"))),
+    # the counts upserted, then ctr_7d derived by an UPDATE of every row: rows of other days and other
+    # keys whose ctr_7d an older job stored through a FLOAT are rewritten too
+    "ctr_derived_by_an_update_of_every_row": wrong("ex07", {SAMPLE, "other_days_untouched", "unrelated_rows_untouched"}, cell(
+        """INSERT OR REPLACE INTO feature_table (user_id, item_id, as_of_ts, clicks_7d, views_7d, impressions_7d)
+           SELECT * FROM feature_rows;
+           UPDATE feature_table SET ctr_7d = clicks_7d / NULLIF(impressions_7d, 0);""")),
+    # the right counts written into other columns (the INSERT's column list in another order than
+    # feature_rows'): the sample shows it; the write checks judge the keys and rows it writes with the
+    # counts where the script put them, as ex08's insert_columns_in_another_order
+    "insert_columns_in_another_order": wrong("ex07", {SAMPLE}, cell(
+        f"""INSERT OR REPLACE INTO feature_table (user_id, item_id, as_of_ts, clicks_7d, impressions_7d, views_7d, ctr_7d)
+            SELECT *, {CTR} FROM feature_rows;""")),
     "staging_never_refreshed": wrong("ex07", {"next_batch_written_on_sample", "next_batch_is_written"}, cell(
         f"""CREATE TABLE IF NOT EXISTS staged AS SELECT *, {CTR} AS ctr_7d FROM feature_rows;
             INSERT OR REPLACE INTO feature_table SELECT * FROM staged;""")),
