@@ -131,7 +131,7 @@ WRONG = {
     # crash between the MERGE and the control update, rerun, ends with other values than no crash)
     "merge_insert_branch_swaps_counts": (
         f"{merge(rows()).replace('s.as_of_ts, s.clicks_7d, s.views_7d,', 's.as_of_ts, s.views_7d, s.clicks_7d,')};\n{ADVANCE};",
-        {"next_days_match_reference", "write_is_idempotent", "crash_rerun_recovers"}, set()),
+        {"next_days_match_reference", "write_is_idempotent", "crash_rerun_recovers"}, {"rerun_after_failed_day_3"}),
     "ctr_as_float": (
         # FLOAT keeps 4 bytes: 1/3 is stored as 0.3333333432674408; judged on the sample's ctr only
         f"{merge(rows().replace('::DOUBLE', '::FLOAT'))};\n{ADVANCE};",
