@@ -437,8 +437,17 @@ def test_days_in_a_verdict_carry_their_year_only_across_a_year_end():
     from datetime import datetime
     from grader.engine.judges import days_text
 
-    assert days_text([datetime(2026, 1, 1), datetime(2025, 12, 31)]) == "2025-12-31, 2026-01-01"
-    assert days_text([datetime(2025, 12, 3), datetime(2025, 12, 4)]) == "12-03, 12-04"
+    assert days_text([datetime(2026, 1, 1, 23, 59, 59), datetime(2025, 12, 31, 23, 59, 59)]) == "2025-12-31, 2026-01-01"
+    assert days_text([datetime(2025, 12, 3, 23, 59, 59), datetime(2025, 12, 4, 23, 59, 59)]) == "12-03, 12-04"
+
+
+def test_days_in_a_verdict_carry_their_time_when_it_is_not_the_days_last_second():
+    # a job writing the day's midnight is told what it wrote, not the day it is told is missing
+    from datetime import datetime
+    from grader.engine.judges import days_text
+
+    assert days_text([datetime(2025, 12, 3)]) == "12-03 00:00:00"
+    assert days_text([datetime(2025, 12, 3, 23, 59, 59), datetime(2025, 12, 4)]) == "12-03 23:59:59, 12-04 00:00:00"
 
 
 @pytest.mark.parametrize("text", ["2025-12-03 24:00:00", "2025-13-01"])

@@ -200,11 +200,24 @@ def day_text(ts: datetime | None) -> str:
     return ts.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _at_day_end(d) -> bool:
+    return not isinstance(d, datetime) or (d.hour, d.minute, d.second, d.microsecond) == (23, 59, 59, 0)
+
+
+def as_of_text(d: datetime) -> str:
+    """One as-of day in full ('2025-12-03'), with its time when it is not the day's 23:59:59."""
+    return d.strftime("%Y-%m-%d" if _at_day_end(d) else "%Y-%m-%d %H:%M:%S")
+
+
 def days_text(days) -> str:
     """Days for a verdict, short ('12-03, 12-04'); with their years when the days shown span
-    more than one ('2025-12-31, 2026-01-01': a year's end is not a step back)."""
+    more than one ('2025-12-31, 2026-01-01': a year's end is not a step back), and with their
+    times when one is not the day's 23:59:59, the course's as-of time ('12-03 00:00:00': a job
+    that writes the day's midnight is not told it wrote the day it is told is missing)."""
     days = sorted(days)
     form = "%Y-%m-%d" if len({d.year for d in days}) > 1 else "%m-%d"
+    if not all(_at_day_end(d) for d in days):
+        form += " %H:%M:%S"
     return ", ".join(d.strftime(form) for d in days) if days else "none"
 
 

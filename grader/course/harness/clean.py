@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from grader.engine import compare
 from grader.domain import semantics
 from grader.engine.checks import Check, Verdict, day_text, days_text, diff_tables
+from grader.engine.judges import as_of_text
 from grader.domain.tables import FEATURE_COLUMNS, FEATURE_KEY, JOB_KEY
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.sandbox import Limits
@@ -335,8 +336,8 @@ def runs_text(r: Runs, only_wrong: bool = False) -> str:
         wrote = written_days(i, o)
         if only_wrong and wrote == [due] and o.watermark == due:
             continue
-        days = "as-of day " + ", ".join(f"{d:%Y-%m-%d}" for d in wrote) if wrote else "no rows"
+        days = "as-of day " + ", ".join(as_of_text(d) for d in wrote) if wrote else "no rows"
         said.append(f"run {n} found last_as_of_ts {day_text(i.watermark)}, so its day was "
-                    f"{'none' if due is None else f'{due:%Y-%m-%d}'}; it wrote {days} and moved its "
+                    f"{'none' if due is None else as_of_text(due)}; it wrote {days} and moved its "
                     f"watermark to {day_text(o.watermark)}")
     return "; ".join(said)

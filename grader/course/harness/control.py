@@ -11,6 +11,7 @@ from datetime import datetime
 
 from grader.domain.tables import JOB_KEY, columns as table_columns
 from grader.engine.checks import Verdict, day_text
+from grader.engine.judges import as_of_text
 from grader.engine.notebook import SubmittedAnswer
 from grader.engine.results import Table
 from grader.engine.sandbox import Limits
@@ -114,7 +115,7 @@ class OwnControlRowCheck(GatedCheck):
 
 
 def _days_text(days: list[datetime]) -> str:
-    return ", ".join(f"{d:%Y-%m-%d}" for d in days) if days else "no rows"
+    return ", ".join(as_of_text(d) for d in days) if days else "no rows"
 
 
 @dataclass
