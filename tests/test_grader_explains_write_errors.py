@@ -38,6 +38,25 @@ def test_plain_insert_in_ex07_is_told_its_write_is_not_idempotent():
         assert "lacks as_of_ts" not in c.message
 
 
+# A DELETE + INSERT whose DELETE misses the keys it means to clear: a day compared with a DATE is its midnight.
+DELETE_BY_DATE = f"""BEGIN TRANSACTION;
+DELETE FROM feature_table WHERE as_of_ts = DATE '2025-12-03' AND (user_id, item_id) IN (SELECT user_id, item_id FROM feature_rows);
+{INSERT}
+COMMIT;"""
+
+
+def test_an_insert_after_a_delete_that_missed_is_told_about_the_delete_not_a_plain_insert():
+    hit = errored_on_the_key(grade("ex07", sql_cell("ex07", DELETE_BY_DATE)))
+    assert "matches_reference_on_sample" in {c.name for c in hit}
+    for c in hit:
+        assert "the DELETE before it left that key in place" in c.message and "plain INSERT" not in c.message, c.message
+        assert "nothing.." not in c.message, c.message  # one full stop between the hint and what follows
+    # a DELETE after the INSERT does not make the INSERT one that replaces what was deleted
+    later = f"{INSERT}\nDELETE FROM feature_table WHERE false;"
+    for c in errored_on_the_key(grade("ex07", sql_cell("ex07", later))):
+        assert "not idempotent" in c.message and "DELETE before it" not in c.message, c.message
+
+
 def test_merge_on_a_partial_key_is_told_the_key_lacks_as_of_ts():
     result = grade("ex07", sql_cell("ex07", PARTIAL_KEY_MERGE))
     hit = errored_on_the_key(result)

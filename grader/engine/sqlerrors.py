@@ -73,9 +73,24 @@ def _keyword_as_name(message: str, statement: str) -> str | None:
     return word if re.search(named, statement or "", re.I) else None
 
 
-def explain(message: str, statement: str = "", exercise_id: str | None = None) -> str | None:
+def _deleted_before(script: str | None, statement: str) -> bool:
+    """Whether `script` runs a DELETE on feature_table before `statement` (as DuckDB's parser
+    splits it): the INSERT after it is then meant to replace what the DELETE removed."""
+    parsed = parse_statements(script) if script else ()
+    if isinstance(parsed, str):
+        return False
+    deleted = False
+    for text, kind in parsed:
+        if text.strip() == (statement or "").strip():
+            return deleted
+        deleted = deleted or (kind.name == "DELETE" and re.search(r"\bfeature_table\b", text, re.I) is not None)
+    return False
+
+
+def explain(message: str, statement: str = "", exercise_id: str | None = None, script: str | None = None) -> str | None:
     """A plain-words explanation of a DuckDB error for this exercise, or None when there is
-    nothing to add to DuckDB's own message."""
+    nothing to add to DuckDB's own message. `script`, the whole answer the statement belongs to,
+    says what ran before it."""
     msg = message or ""
     kind = _first_keyword(statement)
     ex = (exercise_id or "")[:4].lower()
@@ -94,7 +109,8 @@ def explain(message: str, statement: str = "", exercise_id: str | None = None) -
     if WITHHELD_MARK in msg and msg.startswith("Constraint Error"):
         # A hidden check withholds DuckDB's details (they could show fixture rows): the statement
         # still says what the mistake would be, but a NOT NULL key could fail the same way.
-        hint = explain('Constraint Error: Duplicate key "..." violates primary key constraint.', statement, exercise_id)
+        hint = explain('Constraint Error: Duplicate key "..." violates primary key constraint.', statement, exercise_id,
+                       script)
         return f"If it is a duplicate key: {hint}" if hint else None
     if not re.search(r"duplicate key|primary key|unique", msg, re.I):
         return None
@@ -110,6 +126,11 @@ def explain(message: str, statement: str = "", exercise_id: str | None = None) -
     if kind == "INSERT" and re.search(r"\bON\s+CONFLICT\b", statement or "", re.I):
         return ("The INSERT ... ON CONFLICT's source holds the same key twice. Deduplicate it first "
                 "(one row per (user_id, item_id, as_of_ts)).")
+    if kind == "INSERT" and _deleted_before(script, statement):
+        return ("The INSERT adds a row for a key (user_id, item_id, as_of_ts) that feature_table still holds: the "
+                "DELETE before it left that key in place. Its WHERE must name exactly the keys or days this INSERT "
+                "writes: a day compared with a DATE ('2025-12-03', CAST(... AS DATE)) is that day's midnight, not "
+                "the as-of time 23:59:59 the rows carry, and such a DELETE removes nothing.")
     if kind == "INSERT":
         why = _RERUN.get(ex, "The same key is written again whenever a job reruns or two jobs overlap")
         return ("A plain INSERT adds a row for a key (user_id, item_id, as_of_ts) that feature_table "
@@ -161,10 +182,10 @@ def open_transaction_note(sql: str | None) -> str | None:
             "runs in a session of its own.) End the transaction with COMMIT.")
 
 
-def annotate(message: str, statement: str = "", exercise_id: str | None = None) -> str:
+def annotate(message: str, statement: str = "", exercise_id: str | None = None, script: str | None = None) -> str:
     """`message` followed by what it means for the exercise, when `explain` has something to say:
     how the grader's check messages carry the notebook's explanation."""
-    hint = None if ANNOTATED in message else explain(message, statement, exercise_id)
+    hint = None if ANNOTATED in message else explain(message, statement, exercise_id, script)
     return f"{message.rstrip().rstrip('.')}. {ANNOTATED}: {hint}" if hint else message
 
 

@@ -177,7 +177,7 @@ def sql_error_lines(value: BaseException, tb=None, cell: str = "") -> list[str]:
         if said:  # above DuckDB's own line, so its ^^^ pointer stays aligned
             lines.append("  " + said)
         lines.append("  " + line if line.strip() else "")
-    hint = explain(message, statement or cell, _exercise_of_cell(cell))
+    hint = explain(message, statement or cell, _exercise_of_cell(cell), cell)
     if hint:
         lines.append("")
         lines.append("What this means here: " + hint)

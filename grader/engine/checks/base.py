@@ -115,8 +115,10 @@ class Check:
                 v = self.evaluate(answer, limits)
             except SandboxError as exc:
                 where = f" (statement {exc.statement})" if exc.statement else ""
+                script = answer.sql if answer.kind == "sql" else None
                 # a write's constraint error says what it means here (a write that is not idempotent...)
-                v = Verdict(exc.kind, f"{self.answer}{where}: " + sqlerrors.annotate(str(exc), _statement(answer.sql if answer.kind == "sql" else None, exc.statement), self.answer))
+                v = Verdict(exc.kind, f"{self.answer}{where}: "
+                            + sqlerrors.annotate(str(exc), _statement(script, exc.statement), self.answer, script))
         points = self.points if v.status == "pass" else 0.0
         max_points = 0.0 if v.status == "manual" else self.points
         message = v.message or (self.passed if v.status == "pass" else self.fail)

@@ -80,7 +80,7 @@ class ResultCheck(Check):
                         sandbox.run_sql(session, sql, deadline, want_result=False)
                 except SandboxError as exc:
                     if runs > 1:  # a later run's error is the rerun bug: said with what it means
-                        said = sqlerrors.annotate(str(exc), _statement(sql, exc.statement), self.answer)
+                        said = sqlerrors.annotate(str(exc), _statement(sql, exc.statement), self.answer, sql)
                         raise SandboxError(f"run {run + 1} of {runs}: {said}", exc.kind, exc.statement, run + 1) from None
                     raise
             with sandbox.session(db, fixture.variables) as session:

@@ -217,7 +217,7 @@ class WriteCheck(ResultCheck):
                 if self.between_runs is not None:  # one slip, one check: a failing rerun is judged there
                     return Verdict("pass", f"Not judged here: the first run worked, the next one failed ({exc}); "
                                            "a script that fails when run again is rerun_is_idempotent's concern.")
-                return Verdict("fail", f"The first run worked, the next one failed: {exc}. {self.fail}", self._inputs())
+                return Verdict("fail", f"The first run worked, the next one failed: {str(exc).rstrip('.')}. {self.fail}", self._inputs())
             raise
         finally:
             _WROTE_NOTHING.reset(token)
