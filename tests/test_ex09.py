@@ -94,6 +94,12 @@ def test_per_day_instead_of_per_year_is_named_in_public_without_the_value():
     assert "per day instead of per year" in message and "109" not in message
 
 
+def test_one_month_instead_of_a_year_is_named_in_public_beside_the_other_slips_that_fit():
+    # 5M pairs x 30 days x 60 bytes = 9 GB: off by 12, a factor "rows, not bytes" (60) also fits
+    message = check(grade("ex09", answer(a="2.19e8", b="9"), hidden=False), "sizes_in_the_right_decade").message
+    assert "one month of as-of days" in message and "109" not in message
+
+
 def test_bytes_instead_of_gb_is_named_in_public():
     result = grade("ex09", WRONG["a_in_bytes"][0], hidden=False)
     assert "bytes, not GB" in check(result, "sizes_in_the_right_decade").message

@@ -76,6 +76,7 @@ SLIPS = [  # (the factor an answer is off by, the slip that gives it)
     (10.0, "a count off by ten (10M = 10^7, 1M = 10^6, 5M = 5 x 10^6)"),
     (0.1, "a count off by ten (10M = 10^7, 1M = 10^6, 5M = 5 x 10^6)"),
     (1 / 60, "rows, not bytes: times 60 bytes per row"),
+    (30 / 365, "one month of as-of days instead of the year's 365 (a month is part c's read)"),
     (1 / 365, "off by about 365x: per day instead of per year (365 as-of days)"),
     (1e-3, "TB, not GB"),
     (1e-6, "PB, not GB"),
