@@ -39,8 +39,9 @@ KEYS_NOT_ROWS = fixture("three duplicated keys on one day, one written three tim
     row(3, 12, D2), row(4, 12, D2),
 ])
 
-THREE_COPIES = fixture("a key written three times (a rerun of an overlapping job)", [
+THREE_COPIES = fixture("keys written three times (a rerun of an overlapping job), one first with zero impressions", [
     row(1, 10, D3), row(1, 10, D3, 1, 1, 2), row(1, 10, D3, 1, 2, 3),
+    row(4, 11, D3, 0, 0, 0), row(4, 11, D3), row(4, 11, D3, 1, 1, 2),   # its first copy's ctr_7d is NULL
     row(2, 10, D3), row(2, 10, D3, 2, 0, 2),
     row(3, 10, D3),
 ])
@@ -90,7 +91,8 @@ CHECKS = [
         aspect=only_columns("duplicated_keys")),
     audit_check("extra_rows_are_surplus_copies", THREE_COPIES, 1,
         "extra_rows is the number of rows to delete to get back to one row per key: rows minus distinct keys "
-        "(a key written three times contributes 2)", aspect=only_columns("extra_rows")),
+        "(a key written three times contributes 2, whatever its copies hold: count(*) counts every copy, while "
+        "count(ctr_7d) skips a copy whose ctr_7d is NULL)", aspect=only_columns("extra_rows")),
     audit_check("key_is_user_and_item", USER_AND_ITEM, 1,
         "Within a day the key is (user_id, item_id): counting distinct users (or items) alone undercounts keys, "
         "and a user's other items, written once, change no count",
