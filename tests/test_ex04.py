@@ -86,13 +86,15 @@ test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_
 )
 
 
-# One wrong step everywhere (not a trap of a hidden table): the sample check fails, and the hidden
-# checks, which compare the answer's step with its own step on an ordinary night, do not.
+# One wrong step or type everywhere (not a trap of a hidden table): the sample check fails, and the
+# hidden checks, which compare the answer's step with its own step on an ordinary night, do not.
 ONE_WRONG_STEP = {
     "plus_23_hours": "last_as_of_ts + INTERVAL 23 HOUR",
     "one_second_too_far": "last_as_of_ts + INTERVAL 1 DAY + INTERVAL 1 SECOND",
     "next_midnight": "date_trunc('day', last_as_of_ts) + INTERVAL 1 DAY",
     "two_days": "last_as_of_ts + INTERVAL 2 DAY",
+    # the right timestamp as text, in part 1's 'YYYY-MM-DD HH:MM:SS' form: a wrong type, as a DATE is
+    "formatted_as_text": "strftime(last_as_of_ts + INTERVAL 1 DAY, '%Y-%m-%d %H:%M:%S')",
 }
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from grader.engine import compare
 from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck, Verdict
 from grader.engine.checks.base import _sql
-from grader.engine.judges import Unreadable, day_form, day_text, parse_as_of_day, parse_timestamp  # noqa: F401 (parse_timestamp: tests)
+from grader.engine.judges import Unreadable, day_form, day_text, parse_as_of_day, parse_timestamp
 from grader.domain.tables import JOB_KEY, Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
@@ -86,7 +86,8 @@ class StepCheck(ResultCheck):
     `control(fixture)` (only this job's row, another ordinary watermark). An answer whose step is
     wrong everywhere (+23 hours, a day's midnight) loses reads_control_on_sample only; one that
     trips on the trap (another job's row, a month's end, the run time, a written-in day) loses
-    this check. On the control it must return one TIMESTAMP, or nothing is judged."""
+    this check. On the control it must return one timestamp (a DATE, or text that reads as one,
+    is the sample check's wrong type and still has a step), or nothing is judged."""
 
     def evaluate(self, answer, limits) -> Verdict:
         sql = _sql(answer, self.answer)
@@ -113,6 +114,10 @@ class StepCheck(ResultCheck):
         if len(rows) != 1:
             return None, f"returns {len(rows)} rows, not one"
         value = compare._norm(rows[0][0])
+        if isinstance(value, str) and parse_timestamp(value) is not None:
+            # a timestamp as text ('2025-12-03 23:59:59'): a wrong type everywhere, the sample check's
+            # concern, as a DATE's is; the step it takes from the watermark is still judged here
+            value = parse_timestamp(value)
         if not isinstance(value, datetime):
             return None, f"returns {compare.kind(value) or 'NULL'}, not a TIMESTAMP"
         return value, ""
