@@ -4,6 +4,7 @@ value is diagnosed; ex04b fails the check named for its mistake on hidden contro
 import pytest
 
 from grader.course.exercises.ex04 import parse_timestamp
+from grader.course.exercises.ex04.hidden import CHECKS as HIDDEN
 from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
 
 WHY = "'why': 'An incremental run computes only the day after the watermark.'"
@@ -110,6 +111,20 @@ def test_a_trap_is_told_with_both_steps():
     check = next(c for c in result.checks if c.name == "filters_job_key")
     assert check.status == "fail" and "+ 1 day(s) 00:00:00" in check.message and "Other jobs' rows" in check.message, \
         check.message
+
+
+@pytest.mark.parametrize("sql", [
+    WRONG["hard_coded"][1],
+    "SELECT current_date + INTERVAL '23:59:59' AS next_as_of_ts",   # today's day end: the clock
+])
+def test_an_answer_that_ignores_the_watermark_is_told_so_not_a_trap(sql):
+    # it returns the same value on every control table: each hidden check fails, and says that
+    # (not "other jobs' rows leak in" or "use timestamp arithmetic", which it never did)
+    result = submit(sql=sql)
+    hidden = [c for c in result.checks if c.name in {h.name for h in HIDDEN}]
+    assert hidden and all(c.status == "fail" for c in hidden), statuses(result)
+    for c in hidden:
+        assert "whatever the watermark" in c.message and "leak in" not in c.message, (c.name, c.message)
 
 
 def test_template_scores_zero():
