@@ -96,6 +96,7 @@ ONE_WRONG_STEP = {
     "two_days": "last_as_of_ts + INTERVAL 2 DAY",
     # the right timestamp as text, in part 1's 'YYYY-MM-DD HH:MM:SS' form: a wrong type, as a DATE is
     "formatted_as_text": "strftime(last_as_of_ts + INTERVAL 1 DAY, '%Y-%m-%d %H:%M:%S')",
+    "with_a_time_zone": "CAST(last_as_of_ts AS TIMESTAMPTZ) + INTERVAL 1 DAY",
 }
 
 
@@ -115,7 +116,8 @@ def test_a_trap_is_told_with_both_steps():
 
 @pytest.mark.parametrize("sql", [
     WRONG["hard_coded"][1],
-    "SELECT current_date + INTERVAL '23:59:59' AS next_as_of_ts",   # today's day end: the clock
+    # today's day end, from now(): the clock, and a TIMESTAMP WITH TIME ZONE
+    "SELECT date_trunc('day', now()) + INTERVAL '23:59:59' AS next_as_of_ts",
 ])
 def test_an_answer_that_ignores_the_watermark_is_told_so_not_a_trap(sql):
     # it returns the same value on every control table: each hidden check fails, and says that

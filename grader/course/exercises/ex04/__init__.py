@@ -91,8 +91,9 @@ class StepCheck(ResultCheck):
     `control(fixture)` (only this job's row, another ordinary watermark). An answer whose step is
     wrong everywhere (+23 hours, a day's midnight) loses reads_control_on_sample only; one that
     trips on the trap (another job's row, a month's end, the run time, a written-in day) loses
-    this check. On the control it must return one timestamp (a DATE, or text that reads as one,
-    is the sample check's wrong type and still has a step), or nothing is judged."""
+    this check. On the control it must return one timestamp (a DATE, a TIMESTAMP WITH TIME ZONE or
+    text that reads as one is the sample check's wrong type and still has a step), or nothing is
+    judged."""
 
     def evaluate(self, answer, limits) -> Verdict:
         sql = _sql(answer, self.answer)
@@ -130,6 +131,10 @@ class StepCheck(ResultCheck):
             # a timestamp as text ('2025-12-03 23:59:59'): a wrong type everywhere, the sample check's
             # concern, as a DATE's is; the step it takes from the watermark is still judged here
             value = parse_timestamp(value)
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            # a TIMESTAMP WITH TIME ZONE (now(), a cast): its wall time as the session shows it,
+            # beside the watermark's (the type itself is the sample check's concern)
+            value = value.replace(tzinfo=None)
         if not isinstance(value, datetime):
             return None, f"returns {compare.kind(value) or 'NULL'}, not a TIMESTAMP"
         return value, ""
