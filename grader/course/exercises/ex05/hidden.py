@@ -84,7 +84,7 @@ def identical_copies(fixture: Fixture) -> Fixture:
 CHECKS = [
     audit_check("only_days_with_duplicates", BUSY_CLEAN_DAYS, 1,
         "Exactly the days where some key has more than one row come back: a busy day without a duplicate "
-        "is not a broken one", aspect=keys_only),
+        "is not a broken one, nor is a pair's row on another day a copy (the key holds as_of_ts)", aspect=keys_only),
     audit_check("duplicated_keys_counts_keys", KEYS_NOT_ROWS, 1,
         "duplicated_keys is the number of KEYS with more than one row, not the number of rows holding them "
         "nor the surplus rows (that is extra_rows: a key written three times is one key, with 2 surplus rows)",
