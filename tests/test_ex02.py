@@ -16,6 +16,8 @@ def submit(key: str = '["user_id", "item_id", "as_of_ts"]', sql: str = RIGHT_SQL
     '["as_of_ts", "user_id", "item_id"]',
     '("ITEM_ID", "User_Id", " as_of_ts")',
     '{"user_id", "item_id", "as_of_ts"}',
+    '"user_id/item_id/as_of_ts"',                             # slashes or bars between the names
+    '"user_id | item_id | as_of_ts"',
 ])
 def test_write_key_in_any_order_or_case_is_accepted(key):
     result = submit(key)

@@ -4,6 +4,7 @@ value is diagnosed; ex04b fails the check named for its mistake on hidden contro
 import pytest
 
 from grader.course.exercises.ex04 import parse_timestamp
+from grader.course.exercises.ex04.hidden import CHECKS as HIDDEN
 from helpers import failing, full_marks, grade, mutation_tests, sql_cell, statuses
 
 WHY = "'why': 'An incremental run computes only the day after the watermark.'"
@@ -86,13 +87,16 @@ test_wrong_query_fails_the_check_named_for_its_mistake, test_correct_query_gets_
 )
 
 
-# One wrong step everywhere (not a trap of a hidden table): the sample check fails, and the hidden
-# checks, which compare the answer's step with its own step on an ordinary night, do not.
+# One wrong step or type everywhere (not a trap of a hidden table): the sample check fails, and the
+# hidden checks, which compare the answer's step with its own step on an ordinary night, do not.
 ONE_WRONG_STEP = {
     "plus_23_hours": "last_as_of_ts + INTERVAL 23 HOUR",
     "one_second_too_far": "last_as_of_ts + INTERVAL 1 DAY + INTERVAL 1 SECOND",
     "next_midnight": "date_trunc('day', last_as_of_ts) + INTERVAL 1 DAY",
     "two_days": "last_as_of_ts + INTERVAL 2 DAY",
+    # the right timestamp as text, in part 1's 'YYYY-MM-DD HH:MM:SS' form: a wrong type, as a DATE is
+    "formatted_as_text": "strftime(last_as_of_ts + INTERVAL 1 DAY, '%Y-%m-%d %H:%M:%S')",
+    "with_a_time_zone": "CAST(last_as_of_ts AS TIMESTAMPTZ) + INTERVAL 1 DAY",
 }
 
 
@@ -108,6 +112,21 @@ def test_a_trap_is_told_with_both_steps():
     check = next(c for c in result.checks if c.name == "filters_job_key")
     assert check.status == "fail" and "+ 1 day(s) 00:00:00" in check.message and "Other jobs' rows" in check.message, \
         check.message
+
+
+@pytest.mark.parametrize("sql", [
+    WRONG["hard_coded"][1],
+    # today's day end, from now(): the clock, and a TIMESTAMP WITH TIME ZONE
+    "SELECT date_trunc('day', now()) + INTERVAL '23:59:59' AS next_as_of_ts",
+])
+def test_an_answer_that_ignores_the_watermark_is_told_so_not_a_trap(sql):
+    # it returns the same value on every control table: each hidden check fails, and says that
+    # (not "other jobs' rows leak in" or "use timestamp arithmetic", which it never did)
+    result = submit(sql=sql)
+    hidden = [c for c in result.checks if c.name in {h.name for h in HIDDEN}]
+    assert hidden and all(c.status == "fail" for c in hidden), statuses(result)
+    for c in hidden:
+        assert "whatever the watermark" in c.message and "leak in" not in c.message, (c.name, c.message)
 
 
 def test_template_scores_zero():

@@ -48,6 +48,17 @@ def test_sample_duplicates_are_exactly_the_overlap_days():
     assert {r[0].date() for r in audit(unkeyed_feature_table(sample_feature_rows()), {})} == OVERLAP
 
 
+def test_copies_counted_across_days_are_told_a_pair_on_another_day_is_no_copy():
+    # a window over (user_id, item_id) without as_of_ts counts a pair's rows on other days as copies
+    result = submit(sql="""
+        WITH c AS (SELECT as_of_ts, user_id, item_id, count(*) OVER (PARTITION BY user_id, item_id) AS n FROM feature_table)
+        SELECT as_of_ts, count(DISTINCT (user_id, item_id)) FILTER (WHERE n > 1) AS duplicated_keys,
+               count(*) FILTER (WHERE n > 1) - count(DISTINCT (user_id, item_id)) FILTER (WHERE n > 1) AS extra_rows
+        FROM c GROUP BY as_of_ts HAVING max(n) > 1""")
+    check = next(c for c in result.checks if c.name == "only_days_with_duplicates")
+    assert check.status == "fail" and "another day" in check.message, check.message
+
+
 def test_template_scores_zero():
     result = grade("ex05", "ex05 = {'overlap_days': ..., 'what_goes_wrong': ...}",
                    sql_cell("ex05b", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))

@@ -27,18 +27,23 @@ KEY_HINTS = {
 _KEY_WORDS = re.compile(r"^\s*(?:primary\s+key|unique|key)\b", re.I)
 
 
+# What may stand between the key's names: "user_id, item_id and as_of_ts", "user_id/item_id/as_of_ts",
+# "user_id | item_id | as_of_ts", "user_id + item_id + as_of_ts" (no column name holds any of them).
+_SEPARATORS = r"[,;+/|&\s]+|\band\b"
+
+
 def key_columns(value) -> list[str]:
     """The column names a key answer lists: a list of names, or one string in the course's
     notation. Raises Unreadable, naming the form to use, when it is neither."""
     form = "write the key as its column names: a list [\"col_a\", \"col_b\"] or a string \"(col_a, col_b)\""
     if isinstance(value, str):
         value = _KEY_WORDS.sub("", value)
-    items = split_items(value, r"[,;+\s]+|\band\b")
+    items = split_items(value, _SEPARATORS)
     if items is None or not all(isinstance(v, str) for v in items):
         raise Unreadable(form)
     names = []
     for item in items:
-        for part in re.split(r"[,;+\s]+", item):
+        for part in re.split(_SEPARATORS, item):
             name = part.strip().strip("()[]{}`'\"").strip().lower().rsplit(".", 1)[-1]  # feature_table.user_id
             if name and name != "and":
                 names.append(name)

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from grader.engine import compare
 from grader.engine.checks import Fixture, ManualCheck, result_checks, ResultCheck, ValueCheck, Verdict
 from grader.engine.checks.base import _sql
-from grader.engine.judges import Unreadable, day_form, day_text, parse_as_of_day, parse_timestamp  # noqa: F401 (parse_timestamp: tests)
+from grader.engine.judges import Unreadable, day_form, day_text, parse_as_of_day, parse_timestamp
 from grader.domain.tables import JOB_KEY, Dataset, load_seed
 from grader.engine.exercise import Answer, Exercise
 from grader.domain import semantics
@@ -79,6 +79,11 @@ def plain_control(shift: timedelta):
     return ordinary
 
 
+# Less than this between the answer's results on two control tables whose watermarks are days apart:
+# the answer does not follow the watermark (now() moves by the time between the two runs).
+STILL = timedelta(hours=1)
+
+
 @dataclass
 class StepCheck(ResultCheck):
     """One trap of reading the watermark, judged against the answer itself: the step from this
@@ -86,7 +91,9 @@ class StepCheck(ResultCheck):
     `control(fixture)` (only this job's row, another ordinary watermark). An answer whose step is
     wrong everywhere (+23 hours, a day's midnight) loses reads_control_on_sample only; one that
     trips on the trap (another job's row, a month's end, the run time, a written-in day) loses
-    this check. On the control it must return one TIMESTAMP, or nothing is judged."""
+    this check. On the control it must return one timestamp (a DATE, a TIMESTAMP WITH TIME ZONE or
+    text that reads as one is the sample check's wrong type and still has a step), or nothing is
+    judged."""
 
     def evaluate(self, answer, limits) -> Verdict:
         sql = _sql(answer, self.answer)
@@ -101,6 +108,13 @@ class StepCheck(ResultCheck):
         w, w0 = watermark_of(self.fixture.dataset), watermark_of(plain.dataset)
         if got - w == base - w0:
             return Verdict("pass", self.passed)
+        if abs(got - base) < STILL:
+            # the watermarks are days apart and the answer barely moved: it reads no watermark at all
+            # (a day written into the query, the clock), so this check's trap is not what it tripped on
+            return Verdict("fail", (
+                f"On {self.fixture.name} (watermark {day_text(w)}) and on {plain.name} (watermark {day_text(w0)}) "
+                f"your query returns {day_text(got)}: the same next_as_of_ts whatever the watermark. Compute it "
+                "from this job's last_as_of_ts (+ INTERVAL 1 DAY), not from a day written into the query or the clock"))
         return Verdict("fail", (
             f"On {self.fixture.name} your query returns {day_text(got)}, its watermark {day_text(w)} + {_step(got - w)}; "
             f"on {plain.name} it returns {day_text(base)}, the watermark {day_text(w0)} + {_step(base - w0)}. {self.fail}"))
@@ -113,6 +127,14 @@ class StepCheck(ResultCheck):
         if len(rows) != 1:
             return None, f"returns {len(rows)} rows, not one"
         value = compare._norm(rows[0][0])
+        if isinstance(value, str) and parse_timestamp(value) is not None:
+            # a timestamp as text ('2025-12-03 23:59:59'): a wrong type everywhere, the sample check's
+            # concern, as a DATE's is; the step it takes from the watermark is still judged here
+            value = parse_timestamp(value)
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            # a TIMESTAMP WITH TIME ZONE (now(), a cast): its wall time as the session shows it,
+            # beside the watermark's (the type itself is the sample check's concern)
+            value = value.replace(tzinfo=None)
         if not isinstance(value, datetime):
             return None, f"returns {compare.kind(value) or 'NULL'}, not a TIMESTAMP"
         return value, ""

@@ -53,10 +53,16 @@ ARRIVED_AFTER_A = 36
 RETRIED_BY_B = date(2025, 12, 3)
 
 
+# Job B's grid was built on whole days, so on 12-03 it kept (103, 202), whose only event (36) is half
+# a second after 12-03 ends, with zero counts and a NULL ctr_7d, in its run and in the retry: a key
+# with two copies beside keys with three, whose copies hold a NULL (count(ctr_7d) skips them).
+ZERO_IMPRESSIONS = (103, 202, semantics.day_end(RETRIED_BY_B), 0, 0, 0, None)
+
+
 def sample_feature_rows() -> list[tuple]:
     events = load_seed().rows("events")
     return (job_rows(*JOB_A, [e for e in events if e[0] != ARRIVED_AFTER_A]) + job_rows(*JOB_B, events)
-            + job_rows(RETRIED_BY_B, RETRIED_BY_B, events))
+            + job_rows(RETRIED_BY_B, RETRIED_BY_B, events) + [ZERO_IMPRESSIONS] * 2)
 
 
 def audit(dataset: Dataset, variables: dict) -> list[tuple]:

@@ -39,8 +39,9 @@ KEYS_NOT_ROWS = fixture("three duplicated keys on one day, one written three tim
     row(3, 12, D2), row(4, 12, D2),
 ])
 
-THREE_COPIES = fixture("a key written three times (a rerun of an overlapping job)", [
+THREE_COPIES = fixture("keys written three times (a rerun of an overlapping job), one first with zero impressions", [
     row(1, 10, D3), row(1, 10, D3, 1, 1, 2), row(1, 10, D3, 1, 2, 3),
+    row(4, 11, D3, 0, 0, 0), row(4, 11, D3), row(4, 11, D3, 1, 1, 2),   # its first copy's ctr_7d is NULL
     row(2, 10, D3), row(2, 10, D3, 2, 0, 2),
     row(3, 10, D3),
 ])
@@ -83,14 +84,15 @@ def identical_copies(fixture: Fixture) -> Fixture:
 CHECKS = [
     audit_check("only_days_with_duplicates", BUSY_CLEAN_DAYS, 1,
         "Exactly the days where some key has more than one row come back: a busy day without a duplicate "
-        "is not a broken one", aspect=keys_only),
+        "is not a broken one, nor is a pair's row on another day a copy (the key holds as_of_ts)", aspect=keys_only),
     audit_check("duplicated_keys_counts_keys", KEYS_NOT_ROWS, 1,
         "duplicated_keys is the number of KEYS with more than one row, not the number of rows holding them "
         "nor the surplus rows (that is extra_rows: a key written three times is one key, with 2 surplus rows)",
         aspect=only_columns("duplicated_keys")),
     audit_check("extra_rows_are_surplus_copies", THREE_COPIES, 1,
         "extra_rows is the number of rows to delete to get back to one row per key: rows minus distinct keys "
-        "(a key written three times contributes 2)", aspect=only_columns("extra_rows")),
+        "(a key written three times contributes 2, whatever its copies hold: count(*) counts every copy, while "
+        "count(ctr_7d) skips a copy whose ctr_7d is NULL)", aspect=only_columns("extra_rows")),
     audit_check("key_is_user_and_item", USER_AND_ITEM, 1,
         "Within a day the key is (user_id, item_id): counting distinct users (or items) alone undercounts keys, "
         "and a user's other items, written once, change no count",

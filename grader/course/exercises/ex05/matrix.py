@@ -62,6 +62,12 @@ WRONG = {
                (SELECT count(*) FROM feature_table f WHERE f.as_of_ts = k.as_of_ts)
                - (SELECT count(DISTINCT user_id) FROM feature_table f WHERE f.as_of_ts = k.as_of_ts) AS extra_rows
         FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
+    # count(ctr_7d) per key: a copy whose ctr_7d is NULL (zero impressions) is not counted, so a key
+    # written with a NULL ctr_7d loses copies, or drops out of the audit
+    "counts_a_nullable_column": ({SAMPLE, "extra_rows_are_surplus_copies"}, """
+        WITH k AS (SELECT as_of_ts, user_id, item_id, count(ctr_7d) AS n FROM feature_table GROUP BY ALL)
+        SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
+        FROM k GROUP BY as_of_ts HAVING max(n) > 1"""),
     "distinct_rows_first": ({SAMPLE, "duplicates_with_different_values"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM (SELECT DISTINCT * FROM feature_table) GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
