@@ -64,3 +64,15 @@ def test_template_scores_zero():
                    sql_cell("ex05b", "-- YOUR ANSWER HERE\nSELECT 'not answered yet' AS todo"))
     assert {c.status for c in result.checks} == {"missing"}
     assert result.score == 0
+
+
+def test_a_counterexample_shows_only_rows_wrong_on_the_whole_sample():
+    # days compared with DATEs: 12-05's 23:59:59 lies past DATE '2025-12-05', so that day is missing.
+    # Shrinking once kept 12-04 with (0, 0) "that should not be there": right on the whole sample.
+    sql = """WITH per_key AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
+SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
+FROM per_key WHERE as_of_ts BETWEEN DATE '2025-12-03' AND DATE '2025-12-05' GROUP BY as_of_ts"""
+    check = next(c for c in submit(sql=sql).checks if c.name == "audit_on_sample")
+    shown = {t.caption: t.rows for t in check.tables}
+    assert "returned but not expected" not in shown and "wrong values" not in shown, shown
+    assert [r[0].day for r in shown["expected but missing"]] == [5]
