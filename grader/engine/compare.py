@@ -191,11 +191,14 @@ class Diff:
         """The keys of every row found wrong: missing, returned but not expected, changed, duplicated."""
         return {self._key(r) for r in self.missing + self.unexpected + [e for e, _ in self.changed] + self.duplicated}
 
-    def within(self, whole: "Diff") -> bool:
-        """Every row wrong here is wrong in `whole` too: a counterexample cut from a fixture shows no
-        row the whole fixture does not (removing an event can make a row of another pair wrong, one
-        the answer gets right on the whole fixture)."""
-        return self.wrong_keys() <= whole.wrong_keys()
+    def on_keys(self, keys: set[tuple]) -> "Diff":
+        """Only the rows whose key is in `keys`: a counterexample cut from a fixture is judged on the
+        keys wrong on the whole fixture (removing an event can make a row of another pair wrong, one
+        the answer gets right on the whole fixture, and such a row is not the mistake shown)."""
+        narrowed = self.where(lambda r: self._key(r) in keys)
+        # what the check set on this difference (nothing came back, the control's rows) stays said
+        narrowed.computed_none, narrowed.control_rows = self.computed_none, self.control_rows
+        return narrowed
 
     def _key(self, row: tuple) -> tuple:
         pos = [self.columns.index(k) for k in self.key] if self.key else range(len(row))

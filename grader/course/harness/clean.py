@@ -236,16 +236,15 @@ class CleanRunsCheck(Check):
         """A failure shown on the fewest events on which the same runs still differ (`judged(small,
         runs)` is that difference; runs that fail are another failure, not this one), unless its
         rows are withheld (Limits.shrink); with the tables that show it."""
+        keys = d.wrong_keys()
+
         def fails(small: Scenario) -> bool:
             rr = _execute_runs(statements, small, limits, self.runs, fed=True)
-            if rr.failure():
-                return False
-            dd = judged(small, rr)
-            return not dd.equal and dd.within(d)
+            return not rr.failure() and not judged(small, rr).on_keys(keys).equal
 
         small = shrink_events(sc, fails) if limits.shrink else sc
         if small is not sc:
-            small_d = judged(small, _execute_runs(statements, small, limits, self.runs, fed=True))
+            small_d = judged(small, _execute_runs(statements, small, limits, self.runs, fed=True)).on_keys(keys)
             if not small_d.equal:
                 sc, d = small, small_d
         tables = [events_table(sc, SHRUNK_EVENTS if limits.shrink else "events")] + input_tables(sc) + diff_tables(d)
