@@ -22,6 +22,8 @@ RIGHT_KEY = '["user_id", "item_id", "as_of_ts"]'
 
 
 WRONG = {
+    # as_of_ts as a DATE: the sample check says the type is not the course's; the others read the day
+    "as_of_ts_as_a_date": ({SAMPLE}, RIGHT_SQL.replace("item_id, as_of_ts, count(*)", "item_id, as_of_ts::DATE AS as_of_ts, count(*)", 1)),
     "groups_by_pair_only": (
         {SAMPLE, "groups_by_full_key"},
         """SELECT user_id, item_id, max(as_of_ts) AS as_of_ts, count(*) AS n FROM feature_table

@@ -20,6 +20,8 @@ RIGHT_DAYS = "['2025-12-03', '2025-12-04', '2025-12-05']"
 
 
 WRONG = {
+    # the days as DATEs: the sample check says the type is not the course's; the others read the day
+    "days_as_dates": ({SAMPLE}, RIGHT_SQL.replace("SELECT as_of_ts, count(*) FILTER", "SELECT CAST(as_of_ts AS DATE) AS as_of_ts, count(*) FILTER")),
     "every_day": ({SAMPLE, "only_days_with_duplicates"}, """
         WITH k AS (SELECT as_of_ts, user_id, item_id, count(*) AS n FROM feature_table GROUP BY ALL)
         SELECT as_of_ts, count(*) FILTER (WHERE n > 1) AS duplicated_keys, sum(n - 1) AS extra_rows
