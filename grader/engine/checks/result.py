@@ -104,7 +104,7 @@ class ResultCheck(Check):
         # moved back, so the answer's own rows there line up with its rows here.
         here, there = fixture.variables.get("as_of_ts"), control.variables.get("as_of_ts")
         if isinstance(here, datetime) and isinstance(there, datetime) and here != there:
-            rows = [tuple(v + (here - there) if isinstance(v, datetime) else v for v in r) for r in rows]
+            rows = [tuple(_moved(v, here, there) for v in r) for r in rows]
         return rows
 
     def judges_types(self) -> bool:
@@ -143,7 +143,7 @@ class ResultCheck(Check):
             d.missing = d.missing + [r for r in must if tuple(map(compare._norm, r)) not in seen]
         if self.aspect is not None:
             d = self.aspect(d, fixture)
-        if oracle and not _returned_any(oracle, d):
+        if oracle and not _returned_any(oracle, d, self.key):
             # Nothing the oracle expects came back (an empty result, the wrong rows entirely):
             # whatever the aspect, the answer did not do the thing.
             d.missing, d.returned_none, d.control_rows = list(oracle), True, bool(reference)
@@ -245,6 +245,16 @@ class ResultCheck(Check):
             return self.fixture, d
 
 
+def _moved(value: Any, here: datetime, there: datetime) -> Any:
+    """A value of the answer's result at as-of time `there`, moved to `here`: a timestamp by the
+    difference, a DATE by the days between the two as-of days."""
+    if isinstance(value, datetime):
+        return value + (here - there)
+    if isinstance(value, date):
+        return value + (here.date() - there.date())
+    return value
+
+
 def _day_end_columns(oracle: list[tuple], columns: list[str]) -> set[str]:
     """The columns (lower-case) in which every expected value is a day's 23:59:59."""
     out = set()
@@ -310,10 +320,13 @@ def _computes_any(oracle: list[tuple], d: compare.Diff) -> bool:
     return False
 
 
-def _returned_any(oracle: list[tuple], d: compare.Diff) -> bool:
-    """Whether the answer returned at least one of the oracle's rows (by key when keyed)."""
-    if d.key:
-        pos = [d.columns.index(k) for k in d.key]
+def _returned_any(oracle: list[tuple], d: compare.Diff, key: list[str] | None = None) -> bool:
+    """Whether the answer returned at least one of the oracle's rows (by `key`, or the
+    difference's own, when keyed: an own-rows comparison has no key, yet a row of an expected
+    key with a wrong value did come back)."""
+    key = key or d.key
+    if key:
+        pos = [d.columns.index(k) for k in key]
         want = {tuple(compare._norm(r[p]) for p in pos) for r in oracle}
         return any(tuple(compare._norm(g[p]) for p in pos) in want for g in d.got)
     return any(compare.rows_equal(o, g) for o in oracle for g in d.got)
