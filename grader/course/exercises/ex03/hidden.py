@@ -255,7 +255,8 @@ CHECKS = [
         control=far_end_settled(remove_outside=False),
         control_note="with the events near the window's start moved to its middle"),
     features_check("retries_deduplicated", RETRIES, 1,
-        "Retried events (same event_id) count once: deduplicate on event_id before any aggregate",
+        "Retried events (same event_id) count once, and distinct events in the same second (each its own "
+        "event_id) each count: deduplicate on event_id, not on what an event says, before any aggregate",
         control=without_retries_twins_apart,
         control_note="with the retried copies removed and two clicks of one second a second apart"),
     features_check("ctr_is_double", THIRDS, 1,
