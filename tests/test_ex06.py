@@ -64,3 +64,32 @@ def test_edge_counterexample_names_the_edge_event_and_the_answers_own_result():
     assert events.caption.startswith("events: the fewest rows") and len(events.rows) <= 2
     # the event exactly 7 days before an as-of time is among them
     assert any(r[3].strftime("%H:%M:%S.%f") == "23:59:59.000000" and r[3].day in (25, 26) for r in events.rows)
+
+
+def _running_counts_read_as_of(frame: str) -> str:
+    """Deduplicated on event_id, each pair's running counts read with an ASOF join at the as-of
+    time and at its window's start: right with a RANGE frame (a row takes every event of its
+    second), wrong with ROWS (of two events in one second, the ASOF join may read the first)."""
+    return f"""
+WITH d AS (SELECT DISTINCT * FROM events),
+c AS (SELECT user_id, item_id, event_ts, sum((event_type = 'click')::INT) OVER w AS cc,
+             sum((event_type = 'view')::INT) OVER w AS vv, count(*) OVER w AS nn
+      FROM d WINDOW w AS (PARTITION BY user_id, item_id ORDER BY event_ts {frame})),
+g AS (SELECT DISTINCT d.user_id, d.item_id, a.as_of_ts FROM d, {AS_OF} a WHERE {RIGHT_WINDOW.replace('e.', 'd.')}),
+hi AS (SELECT g.*, cc, vv, nn FROM g ASOF LEFT JOIN c
+       ON g.user_id = c.user_id AND g.item_id = c.item_id AND g.as_of_ts >= c.event_ts),
+lo AS (SELECT g.*, cc, vv, nn FROM g ASOF LEFT JOIN c
+       ON g.user_id = c.user_id AND g.item_id = c.item_id AND g.as_of_ts - INTERVAL 7 DAY >= c.event_ts)
+SELECT hi.user_id, hi.item_id, hi.as_of_ts, hi.cc - coalesce(lo.cc, 0) AS clicks_7d,
+       hi.vv - coalesce(lo.vv, 0) AS views_7d, hi.nn - coalesce(lo.nn, 0) AS impressions_7d
+FROM hi JOIN lo USING (user_id, item_id, as_of_ts)"""
+
+
+def test_running_counts_with_a_rows_frame_are_told_that_same_second_events_each_count():
+    # deduplicated on event_id, yet a burst's second click is lost: the message must not only say
+    # "deduplicate on event_id", which this answer did
+    assert full_marks(grade("ex06", cell(_running_counts_read_as_of("RANGE UNBOUNDED PRECEDING"))))
+    result = grade("ex06", cell(_running_counts_read_as_of("ROWS UNBOUNDED PRECEDING")))
+    check = next(c for c in result.checks if c.name == "retries_deduplicated")
+    assert check.status == "fail"
+    assert "same second" in check.message and "RANGE, not ROWS" in check.message

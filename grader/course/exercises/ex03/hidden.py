@@ -19,6 +19,7 @@ the filter is applied to the grid or to the events then gives the same rows."""
 from collections import Counter
 from datetime import datetime as dt
 
+from grader.engine import compare
 from grader.engine.compare import values_equal
 from grader.engine.checks import Fixture, edges_moved, far_end_settled, keys_only, moved_to, only_columns, without_future_events, without_old_events, without_retries_twins_apart
 from grader.domain.tables import Dataset, load_seed
@@ -93,6 +94,11 @@ THIRDS = fixture("ratios that are not exact in single precision", [
     (1, 1, 10, dt(2025, 12, 9, 9), "click"),
     (2, 1, 10, dt(2025, 12, 9, 10), "view"),
     (3, 1, 10, dt(2025, 12, 9, 11), "purchase"),
+    # a pair of clicks and views only, its ratio 1/3 too: an answer that counts by type wrongly
+    # still gets its impressions right here (ratios_of_own_counts)
+    (4, 2, 11, dt(2025, 12, 9, 9), "click"),
+    (5, 2, 11, dt(2025, 12, 9, 10), "view"),
+    (6, 2, 11, dt(2025, 12, 9, 11), "view"),
 ])
 
 # Entity events half a day inside the window's start (T - 6.5 days), beside events well inside:
@@ -144,13 +150,14 @@ def window_only(fixture: Fixture) -> Fixture:
 
 def shared_entities(d, fixture):
     """The user columns of users with several pairs and the item columns of items with several
-    pairs: what makes a count entity-level rather than pair-level. (A fanned-out join is
-    judged by `no_join_fanout`.)"""
+    pairs: what makes a count entity-level rather than pair-level, judged on the impressions (a
+    pair-level count has fewer; a click count gone wrong alone is a counting slip by type, the
+    sample's finding). (A fanned-out join is judged by `no_join_fanout`.)"""
     expected = [*d.missing, *(e for e, _ in d.changed), *(g for g in d.got)]
     pairs = {(r[0], r[1]) for r in expected}
     users = Counter(u for u, _ in pairs)
     items = Counter(i for _, i in pairs)
-    user_cols, item_cols = (3, 4), (5, 6)
+    user_cols, item_cols = (4,), (6,)
 
     def judged(e, g):
         return (users[e[0]] > 1 and any(not values_equal(e[i], g[i]) for i in user_cols)) or \
@@ -158,6 +165,40 @@ def shared_entities(d, fixture):
 
     narrowed = d.only(unexpected=False, changed=False, duplicated=False)
     narrowed.changed = [(e, g) for e, g in d.changed if judged(e, g)]
+    return narrowed
+
+
+IMPRESSION_COLUMNS = ["user_impressions_7d", "item_impressions_7d"]
+# (clicks, impressions, ratio) positions in COLUMNS
+RATIOS = ((3, 4, 7), (5, 6, 8))
+
+
+def _own_ratio(clicks, impressions):
+    """The row's own clicks / impressions in double precision (NULL when impressions are 0 or NULL)."""
+    try:
+        return None if clicks is None or not impressions else float(clicks) / float(impressions)
+    except (TypeError, ValueError):
+        return object()  # not numbers: never equal to a ratio
+
+
+def ratios_of_own_counts(d, fixture):
+    """The ratio columns, judged as the division of the row's own counts: a ratio that is not its
+    row's clicks / impressions in double precision (FLOAT, integer division, round(), a
+    percentage, the division turned over) is this check's. A row whose counts are wrong and whose
+    ratio is right for them (impressions of clicks and views only, count() of a boolean) is a
+    counting slip, not a precision one: left to the sample check. An answer that gets no
+    impressions right on this fixture (a grid of constants) divides nothing and is judged against
+    the course's ratios."""
+    narrowed = only_columns("user_ctr_7d", "item_ctr_7d")(d, fixture)
+    changed = {tuple(map(compare._norm, g)) for _, g in d.changed}
+    unexpected = {tuple(map(compare._norm, g)) for g in d.unexpected}
+    some_right = any(values_equal(e[i], g[i]) for e, g in d.changed for _, i, _ in RATIOS) or any(
+        tuple(map(compare._norm, g)) not in changed | unexpected for g in d.got)
+    if some_right:
+        def wrong(e, g, c, i, r):  # with no impressions of its own nothing was divided: the course's ratio
+            return not values_equal(g[r], _own_ratio(g[c], g[i]) if g[i] else e[r])
+
+        narrowed.changed = [(e, g) for e, g in narrowed.changed if any(wrong(e, g, *cir) for cir in RATIOS)]
     return narrowed
 
 
@@ -187,7 +228,9 @@ CHECKS = [
     features_check("no_join_fanout", FANOUT, 2,
         "Joining user events and item events to the grid before aggregating pairs every user event "
         "with every item event, and multiplies counts: aggregate each entity to one row first, then join",
-        aspect=lambda d, fixture: d.only(unexpected=False, columns=COUNT_COLUMNS)),
+        # impressions: a fan-out multiplies them; a click count gone wrong alone is a counting
+        # slip by type (the sample's finding), not a fan-out
+        aspect=lambda d, fixture: d.only(unexpected=False, columns=IMPRESSION_COLUMNS)),
     features_check("grid_is_observed_pairs", GRID, 1,
         "The grid holds exactly the (user, item) pairs with at least one event in the window (whose "
         "user and item exist at the as-of time): not users x items, which pairs a user with items they "
@@ -212,12 +255,14 @@ CHECKS = [
         control=far_end_settled(remove_outside=False),
         control_note="with the events near the window's start moved to its middle"),
     features_check("retries_deduplicated", RETRIES, 1,
-        "Retried events (same event_id) count once: deduplicate on event_id before any aggregate",
+        "Retried events (same event_id) count once, and distinct events in the same second (each its own "
+        "event_id) each count: deduplicate on event_id, not on what an event says, before any aggregate",
         control=without_retries_twins_apart,
         control_note="with the retried copies removed and two clicks of one second a second apart"),
     features_check("ctr_is_double", THIRDS, 1,
-        "Ratios are DOUBLE: clicks / NULLIF(impressions, 0), or CAST(... AS DOUBLE); FLOAT is 4 bytes "
-        "in DuckDB, and // is integer division", aspect=only_columns("user_ctr_7d", "item_ctr_7d")),
+        "Each ratio is its row's clicks / impressions as a DOUBLE, NULL when impressions are 0: "
+        "clicks::DOUBLE / NULLIF(impressions, 0); FLOAT is 4 bytes in DuckDB, // is integer division, and "
+        "round() or a percentage changes the value", aspect=ratios_of_own_counts),
     features_check("reads_as_of_parameter", OTHER_DAY, 1,
         "Read the as-of time with getvariable('as_of_ts') everywhere instead of writing a date into "
         "the query: with another as-of time the result must move with it",

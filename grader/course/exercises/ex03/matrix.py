@@ -114,6 +114,15 @@ WRONG = {
     # deduplicated on the event's content, not on event_id: two clicks in one second become one
     "dedup_on_content_not_event_id": ({SAMPLE, "retries_deduplicated"},  # the sample holds such a pair too
         pipeline(source="(SELECT DISTINCT user_id, item_id, event_ts, event_type FROM events)")),
+    # counts by type gone wrong (impressions of clicks and views only; count() of a boolean counts
+    # every event, so clicks equal impressions): the ratio is right for the counts returned, and no
+    # fan-out, pair-level count or precision slip; ex03 has no event-type check, so the sample's
+    # finding, which names the columns, is the one that says it
+    "impressions_of_clicks_and_views_only": ({SAMPLE}, pipeline().replace(
+        "count(*) AS user_impressions_7d", "count(*) FILTER (WHERE event_type IN ('click', 'view')) AS user_impressions_7d").replace(
+        "count(*) AS item_impressions_7d", "count(*) FILTER (WHERE event_type IN ('click', 'view')) AS item_impressions_7d")),
+    "clicks_count_of_a_boolean": ({SAMPLE}, pipeline().replace(
+        "count(*) FILTER (WHERE event_type = 'click') AS user_clicks_7d", "count(event_type = 'click') AS user_clicks_7d")),
     "float_ratio": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c}::FLOAT / NULLIF({i}, 0)")),
     "integer_division": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="{c} // NULLIF({i}, 0)")),
     "hard_coded_as_of": ({"reads_as_of_on_sample", "reads_as_of_parameter"}, pipeline().replace(T, "TIMESTAMP '2025-12-04 23:59:59'")),

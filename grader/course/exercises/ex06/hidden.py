@@ -144,9 +144,11 @@ CHECKS = [
         "before as_of_ts counts, one 7.5 days before does not (INTERVAL 7 DAY, not 6 or 8)",
         aspect=COUNTS),
     counts_check("retries_deduplicated", RETRIES, 2,
-        "Retried events are exact copies with the same event_id and count once: deduplicate on "
-        "event_id before counting (SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY "
-        "event_id ...) = 1)", aspect=COUNTS),
+        "Retried events are exact copies with the same event_id and count once, and distinct events in "
+        "the same second (each its own event_id) each count: deduplicate on event_id before counting "
+        "(SELECT DISTINCT, or QUALIFY row_number() OVER (PARTITION BY event_id ...) = 1), not on what an "
+        "event says, and a running count read at the as-of time takes every event of its last second "
+        "(RANGE, not ROWS)", aspect=COUNTS),
     counts_check("all_types_in_impressions", EVENT_TYPES, 1,
         "impressions_7d counts events of every type, not only clicks and views; clicks_7d and views_7d "
         "count only their own type, spelled as stored ('click' and 'view'), each in its own column (count() counts every value that is not NULL, so count(event_type = "
