@@ -78,6 +78,10 @@ SAMPLE = "matches_reference_on_sample"
 
 
 WRONG = {
+    # a percentage on every row: the ratio's check, not reading the as-of time (an own-rows check finds its keys)
+    "ratio_as_a_percentage": ({SAMPLE, "ctr_is_double"}, pipeline(ratio="100.0 * {c} / NULLIF({i}, 0)")),
+    # as_of_ts as a DATE: the sample check names the type; the checks at another as-of time move a DATE by days
+    "as_of_ts_as_a_date": ({SAMPLE}, pipeline().replace(f"{T} AS as_of_ts", f"CAST({T} AS DATE) AS as_of_ts")),
     "no_signup_filter": ({"point_in_time_users"}, pipeline(signup="TRUE")),
     "signup_strictly_before": ({SAMPLE, "point_in_time_users"}, pipeline(signup=f"u.signup_ts < {T}")),
     "no_created_filter": ({"point_in_time_items"}, pipeline(created="TRUE")),
