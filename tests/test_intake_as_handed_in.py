@@ -1,0 +1,37 @@
+"""The intake, on files as students' machines and browsers really name and pack them: each
+student found once, under their own name, with the notebook they meant graded and what was set
+aside told (tests/intake_layouts.py builds the layouts; no grading here, so it stays quick)."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.delivery import intake
+from intake_layouts import BLANK, SOL, build, source
+
+# layout -> (files, {student: {exercise: notebook graded}}, what the notes must say)
+CASES = {
+    # Firefox saves a second download as `ex06-ada(1).ipynb` (no space); a checkpoint copied out
+    # of .ipynb_checkpoints is `-checkpoint`: neither names a student `ada(1)` or `bob-checkpoint`
+    "firefox_renames_and_a_checkpoint_in_per_exercise_hand_ins": ({
+        "hand/ex06-ada.ipynb": (SOL, "ex06"),
+        "hand/ex06-ada(1).ipynb": (BLANK, "ex06"),
+        "hand/ex06-bob.ipynb": (BLANK, "ex06"),
+        "hand/ex06-bob-checkpoint.ipynb": (SOL, "ex06"),
+    }, {"ada": {"ex06": (SOL, "ex06")}, "bob": {"ex06": (BLANK, "ex06")}},
+        ["ex06-ada(1).ipynb ignored: a browser's second download", "ex06-bob-checkpoint.ipynb ignored: a JupyterLab checkpoint"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_student_is_found_once_by_name_with_the_notebook_they_meant(tmp_path, name):
+    files, expected, told = CASES[name]
+    given = build(tmp_path / "given", files)
+    (tmp_path / "work").mkdir()
+    st = intake.gather([given], tmp_path / "work")
+    got = {u.identity.student: {ex: p.read_bytes() for ex, p in u.files.items()} for u in st.units}
+    assert sorted(u.identity.student for u in st.units) == sorted(expected)  # each once
+    assert got == {s: {ex: source(*v) for ex, v in exs.items()} for s, exs in expected.items()}
+    notes = [n.message for n in st.notes]
+    for text in told:
+        assert any(text in m for m in notes), (text, notes)
