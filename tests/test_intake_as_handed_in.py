@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from grader.delivery import intake
-from intake_layouts import BLANK, SOL, build, source
+from intake_layouts import BLANK, SOL, FinderZip, build, source
+
+AD = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "  # an AppleDouble file's first bytes
 
 # layout -> (files, {student: {exercise: notebook graded}}, what the notes must say)
 CASES = {
@@ -20,6 +22,12 @@ CASES = {
         "hand/ex06-bob-checkpoint.ipynb": (SOL, "ex06"),
     }, {"ada": {"ex06": (SOL, "ex06")}, "bob": {"ex06": (BLANK, "ex06")}},
         ["ex06-ada(1).ipynb ignored: a browser's second download", "ex06-bob-checkpoint.ipynb ignored: a JupyterLab checkpoint"]),
+    # Finder writes UTF-8 names without the zip's UTF-8 flag, accents decomposed: still José and Zoë
+    "finder_zip_of_students_with_accented_names": ({"class.zip": FinderZip({
+        "class/José/ex06.ipynb": (SOL, "ex06"),
+        "class/Zoë/ex06.ipynb": (BLANK, "ex06"),
+        "__MACOSX/class/José/._ex06.ipynb": AD,
+    })}, {"José": {"ex06": (SOL, "ex06")}, "Zoë": {"ex06": (BLANK, "ex06")}}, ["__MACOSX/class/José/._ex06.ipynb"]),
 }
 
 
