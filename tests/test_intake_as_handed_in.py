@@ -28,6 +28,25 @@ CASES = {
         "class/Zoë/ex06.ipynb": (BLANK, "ex06"),
         "__MACOSX/class/José/._ex06.ipynb": AD,
     })}, {"José": {"ex06": (SOL, "ex06")}, "Zoë": {"ex06": (BLANK, "ex06")}}, ["__MACOSX/class/José/._ex06.ipynb"]),
+    # a student's zip names them as they named it, spaces and punctuation kept
+    "students_zips_named_with_spaces_and_punctuation": ({
+        "class/Ada Lovelace.zip": {"ex06.ipynb": (SOL, "ex06")},
+        "class/O'Neil, Mary.zip": {"O'Neil, Mary/ex06.ipynb": (BLANK, "ex06")},
+        "class/bob/ex06.ipynb": (SOL, "ex06"),
+    }, {"Ada Lovelace": {"ex06": (SOL, "ex06")}, "O'Neil, Mary": {"ex06": (BLANK, "ex06")},
+        "bob": {"ex06": (SOL, "ex06")}}, []),
+    # ada zipped the folder holding her zip: ada.zip is ada's, not a student called `work`
+    "a_zip_in_a_students_zip_in_the_class_zip": ({"class.zip": {
+        "class/ada.zip": {"ada/work.zip": {"ex06.ipynb": (SOL, "ex06")}},
+        "class/bob.zip": {"ex06.ipynb": (BLANK, "ex06")},
+    }}, {"ada": {"ex06": (SOL, "ex06")}, "bob": {"ex06": (BLANK, "ex06")}}, []),
+    # a zip beside a student's notebooks is theirs too, never a student called `submission`
+    "a_students_folder_holding_a_zip_and_notebooks": ({
+        "class/ada/ex06.ipynb": (SOL, "ex06"),
+        "class/ada/submission.zip": {"ex06.ipynb": (BLANK, "ex06"), "ex09.ipynb": (SOL, "ex09")},
+        "class/bob/ex06.ipynb": (BLANK, "ex06"),
+    }, {"ada": {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}, "bob": {"ex06": (BLANK, "ex06")}},
+        ["ada/submission.zip!ex06.ipynb ignored: another notebook for the same exercise"]),
 }
 
 
