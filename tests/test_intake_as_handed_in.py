@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from grader.delivery import intake
-from intake_layouts import BLANK, SOL, FinderZip, build, source
+from intake_layouts import BLANK, SOL, FinderZip, Link, build, source
 
 AD = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "  # an AppleDouble file's first bytes
 
@@ -47,6 +47,12 @@ CASES = {
         "class/bob/ex06.ipynb": (BLANK, "ex06"),
     }, {"ada": {"ex06": (SOL, "ex06"), "ex09": (SOL, "ex09")}, "bob": {"ex06": (BLANK, "ex06")}},
         ["ada/submission.zip!ex06.ipynb ignored: another notebook for the same exercise"]),
+    # a link named as dan's notebook is dan's submission, unread: not one of the class folder's
+    "a_link_named_as_a_students_notebook": ({
+        "class/ada/ex06.ipynb": (SOL, "ex06"),
+        "class/bob/ex06.ipynb": (BLANK, "ex06"),
+        "class/dan.ipynb": Link("class/ada/ex06.ipynb"),
+    }, {"ada": {"ex06": (SOL, "ex06")}, "bob": {"ex06": (BLANK, "ex06")}, "dan": {}}, ["class/dan.ipynb: a link"]),
 }
 
 
@@ -62,3 +68,6 @@ def test_each_student_is_found_once_by_name_with_the_notebook_they_meant(tmp_pat
     notes = [n.message for n in st.notes]
     for text in told:
         assert any(text in m for m in notes), (text, notes)
+    for u in st.units:
+        if not u.files:  # nothing readable: the student's result says why
+            assert any("symbolic link" in n for n in u.notes)

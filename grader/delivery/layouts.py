@@ -236,8 +236,15 @@ def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
     """Units of a folder laid out by hand, from the notebooks directly in it."""
     cands = [candidate(w.real, w.shown) for w in notebooks]
     unreadable = st.unreadable.get(where.key, [])
+    # a link or pipe named as a student's whole-workbook notebook (`dan.ipynb`): dan's submission, unread
+    named = {t: c for t in unreadable if (c := candidate(Path(t.rsplit(": ", 1)[0]), t)).name.base
+             and not c.exercise and not any(o.exercise for o in cands)}
+    for text, c in named.items():
+        if c.name.base not in {o.name.base for o in cands}:
+            w = where.child(c.path.name)
+            st.units.append(Unit(w.real, w.key, w.shown, Identity(c.name.base), notes=[text]))
     if not cands:
-        if unreadable:  # a student's folder of links or pipes: reported as a submission that cannot be read
+        if unreadable and not named:  # a student's folder of links or pipes: a submission that cannot be read
             st.units.append(Unit(where.real, where.key, where.shown, Identity(where.real.name), notes=unreadable))
         return
     own = [c for c in cands if c.exercise and not c.name.is_copy]
