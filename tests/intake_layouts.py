@@ -7,6 +7,7 @@ layout that zip. Used by tests/test_intake.py."""
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -16,6 +17,20 @@ SOL, BLANK = "solutions", "notebooks"
 
 def source(kind: str, ex: str) -> bytes:
     return (ROOT / kind / f"{ex}.ipynb").read_bytes()
+
+
+class FinderZip(dict):
+    """A zip as macOS Finder's Compress writes it: names in UTF-8, accents decomposed (NFD), and
+    the zip's UTF-8 flag (bit 11) unset, so a reader that trusts the flag reads them as cp437."""
+
+
+class Link(str):
+    """A symbolic link to this path (relative to the layout's root)."""
+
+
+class _FinderName(zipfile.ZipInfo):
+    def _encodeFilenameFlags(self):  # the name's UTF-8 bytes, the flag left unset (zipfile would set it)
+        return unicodedata.normalize("NFD", self.filename).encode("utf-8"), self.flag_bits
 
 
 def _bytes(value) -> bytes:
@@ -30,7 +45,7 @@ def zip_bytes(files: dict) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, value in files.items():
-            zf.writestr(name, _bytes(value))
+            zf.writestr(_FinderName(name) if isinstance(files, FinderZip) else name, _bytes(value))
     return buf.getvalue()
 
 
@@ -39,6 +54,9 @@ def build(root: Path, files: dict) -> Path:
     for name, value in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(value, Link):
+            path.symlink_to(root / value)
+            continue
         path.write_bytes(_bytes(value))
     return root / next(iter(files)) if len(files) == 1 and next(iter(files)).endswith(".zip") else root
 

@@ -1,7 +1,10 @@
 """Scratch copies of a notebook: they never name a student and never split a folder.
 
 - JupyterLab's File > Duplicate writes `ex06-Copy1.ipynb` (then `-Copy2`, ...);
-- a browser saving a file twice writes `ex06 (1).ipynb`;
+- a browser saving a file twice writes `ex06 (1).ipynb` (Chrome, Edge, Safari) or `ex06(1).ipynb`
+  (Firefox);
+- JupyterLab's autosave writes `ex06-checkpoint.ipynb` in `.ipynb_checkpoints/` (skipped as
+  debris), and students copy it out of there by hand;
 - Google Colab's "Save a copy in Drive" writes `Copy of ex06.ipynb`; macOS Finder's Duplicate
   `ex06 copy.ipynb` (`ex06 copy 2.ipynb`); Windows Explorer `ex06 - Copy.ipynb`;
 - File > New > Notebook writes `Untitled.ipynb`, `Untitled1.ipynb`, ...
@@ -32,7 +35,8 @@ def notebook_name(name: str) -> str | None:
 # How each tool names a copy, as it names it (copies of copies are read down to the original)
 _COPIES = (
     (re.compile(r"^(?P<base>.+?)-Copy\d+$"), "a JupyterLab copy"),  # File > Duplicate
-    (re.compile(r"^(?P<base>.+?) \(\d+\)$"), "a browser's second download"),
+    (re.compile(r"^(?P<base>.+?) ?\(\d+\)$"), "a browser's second download"),  # Firefox: no space
+    (re.compile(r"^(?P<base>.+?)-checkpoint$"), "a JupyterLab checkpoint"),  # out of .ipynb_checkpoints/
     (re.compile(r"^Copy of (?P<base>.+)$"), "a Google Colab or Drive copy"),  # File > Save a copy in Drive
     (re.compile(r"^(?P<base>.+?) copy(?: \d+)?$"), "a macOS Finder copy"),  # File > Duplicate: `ex06 copy 2`
     (re.compile(r"^(?P<base>.+?) - Copy(?: \(\d+\))?$"), "a Windows copy"),  # Explorer's paste: `ex06 - Copy (2)`

@@ -21,10 +21,13 @@
    - several hand-ins side by side (`class/ada/`, `class/bob.zip`): each folder or zip whose
      exercise notebooks are plainly one student's (no exercise twice, copies aside) is that student,
      named by the folder or zip whatever it wraps them in (`ada/week12/ex06.ipynb`); a folder
-     holding only a zip (`class/ada/submission.zip`) is named by the folder. Anything else (a
+     holding only a zip (`class/ada/submission.zip`, or a zip inside a zip's one folder) is named
+     by the folder or the outer zip, a zip by its own name as the student wrote it (`Ada
+     Lovelace.zip`); a zip beside a student's notebooks is theirs too. Anything else (a
      section's folder or zip of students' folders) is read as a folder of its own. Several
      folders or zips named on the command line are side by side too. One of them holding
      files but no notebook (`ex06.pdf`) is listed as its student's submission, not dropped.
+   A link named as a student's whole-workbook notebook (`dan.ipynb`) is dan's submission, unread.
    A notebook a browser or an editor renamed (`ex06.ipynb.json`, `ex06.ipynb.txt`) is read
    as the notebook it is, and the student told (copies.notebook_name).
    Zips inside are opened (to ZipLimits.max_depth) where they lie.
@@ -46,7 +49,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from grader.delivery import zips
-from grader.delivery.layouts import one_student, scan, students_folder
+from grader.delivery.layouts import scan, students_folder
 from grader.delivery.students import candidate
 from grader.delivery.units import Identity, Unit
 from grader.delivery.walk import Intake, Where, entries, lone_file, open_zip, student_unit
@@ -77,8 +80,7 @@ def find_units(st: Intake) -> None:
     several = len(st.sources) > 1  # hand-ins named side by side (`grader check class/*.zip`)
     for where, depth in st.sources:
         if where.real.is_dir():
-            if not (several and (one_student(st, where, depth, where.real.name) if where.key.endswith("!")
-                                 else students_folder(st, where, depth, 0))):
+            if not (several and students_folder(st, where, depth, 0)):
                 scan(st, where, depth, 0)
         else:
             lone_file(st, where)

@@ -5,6 +5,7 @@ notebooks (the rules are listed in intake.py)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from grader.delivery import gradescope_export, lms_names
@@ -55,9 +56,7 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
     side_by_side = len(plain) + len(zipped) + len(rest) > 1
     for w in zipped:
         inside = open_zip(st, w, zip_depth + 1)
-        found = peek(inside.real) if inside and side_by_side else []
-        if inside and not (side_by_side and (one_student(st, inside, zip_depth + 1, inside.real.name, found)
-                                             or no_notebook(st, inside, inside.real.name, found))):
+        if inside and not (side_by_side and students_folder(st, inside, zip_depth + 1, depth)):
             rest.append(inside)
     if depth >= MAX_FOLDER_DEPTH:
         if rest:
@@ -69,15 +68,25 @@ def scan(st: Intake, where: Where, zip_depth: int, depth: int) -> None:
 
 
 def students_folder(st: Intake, f: Where, zip_depth: int, depth: int) -> bool:
-    """A folder beside other hand-ins, read as one student's, named by it, when it plainly is:
-    holding only a zip (`class/ada/submission.zip`: every student's zip may be called that), or
-    one student's exercise notebooks. False: nothing was read (the caller scans it)."""
+    """A folder or zip beside other hand-ins, read as one student's, named by it, when it plainly
+    is: holding only a zip (`class/ada/submission.zip`: every student's zip may be called that;
+    `ada.zip!ada/inner.zip`), or one student's exercise notebooks (with the zips beside them).
+    False: nothing was read (the caller scans it)."""
     found = peek(f.real)  # what the folder holds, looked at once for every rule below
+    name = hand_in_name(f)
     lone = _lone_zip(found)
     if lone:
-        _zip_in_students_folder(st, f, lone, zip_depth, depth)
+        _zip_in_students_folder(st, f, lone, name, zip_depth, depth)
         return True
-    return one_student(st, f, zip_depth, f.real.name, found) or no_notebook(st, f, f.real.name, found)
+    return one_student(st, f, zip_depth, name, found) or no_notebook(st, f, name, found)
+
+
+def hand_in_name(where: Where) -> str:
+    """The student a hand-in names: its folder's name, or its zip's as the student named it
+    (`Ada Lovelace.zip`: `Ada Lovelace`; the folder it is extracted to has a safe name)."""
+    if where.key.endswith("!"):
+        return Path(re.split(r"[/!]", where.key[:-1])[-1]).stem or where.real.name
+    return where.real.name
 
 
 def no_notebook(st: Intake, where: Where, name: str, found: list[str]) -> bool:
@@ -99,8 +108,9 @@ def no_notebook(st: Intake, where: Where, name: str, found: list[str]) -> bool:
 
 
 def _lone_zip(found: list[str]) -> str | None:
-    """The one thing a folder holds (`found`, peek's) when it is a zip not named by a platform, else None."""
-    if len(found) == 1 and found[0].lower().endswith(".zip") and "/" not in found[0] \
+    """The one thing a folder holds (`found`, peek's) when it is a zip not named by a platform, in
+    it or wrapped in one folder (`ada/inner.zip`, a zip zipped with its folder), else None."""
+    if len(found) == 1 and found[0].lower().endswith(".zip") and found[0].count("/") <= 1 \
             and not lms_names.parse(found[0]):
         return found[0]
     return None
@@ -109,14 +119,16 @@ def _lone_zip(found: list[str]) -> str | None:
 def _one_students_work(folder: Path, found: list[str]) -> bool:
     """Whether the notebooks below a folder are plainly one student's exercise notebooks: in it
     or in one folder level below (a wrapper: `week12/ex06.ipynb`; deeper, `class/ada/ex06.ipynb`
-    is a class's layout, read as one), no exercise twice, scratch copies aside; no zip inside,
+    is a class's layout, read as one), no exercise twice, scratch copies aside; zips only beside
+    them in the folder itself (`ada/ex06.ipynb` and `ada/submission.zip`: the student's too),
     nothing a platform's download or a Gradescope export names. (A whole-workbook notebook,
     `alice.ipynb`, names its student itself.) `found`: peek's look below the folder."""
-    if not found or any(p.lower().endswith(".zip") or p.count("/") > 1 for p in found) \
+    zipped = [p for p in found if p.lower().endswith(".zip")]
+    if not found or any("/" in p for p in zipped) or any(p.count("/") > 1 for p in found) \
             or (folder / gradescope_export.METADATA).exists() \
             or any(lms_names.parse(p) or lms_names.parse(p.rsplit("/", 1)[-1]) for p in found):
         return False
-    own = [c for c in (candidate(Path(p), p) for p in found) if not c.name.is_copy]
+    own = [c for c in (candidate(Path(p), p) for p in found if p not in zipped) if not c.name.is_copy]
     exercises = [c.exercise for c in own if c.exercise]
     return bool(exercises) and len(exercises) == len(set(exercises))
 
@@ -135,13 +147,13 @@ def one_student(st: Intake, where: Where, zip_depth: int, name: str, found: list
     return True
 
 
-def _zip_in_students_folder(st: Intake, f: Where, lone: str, zip_depth: int, depth: int) -> None:
-    """A student's folder beside the others holding only a zip: the zip is that student's hand-in,
-    named by the folder. A zip of several students' work (a section's) is read as a folder of
-    its own instead."""
+def _zip_in_students_folder(st: Intake, f: Where, lone: str, name: str, zip_depth: int, depth: int) -> None:
+    """A student's folder or zip beside the others holding only a zip: the zip is that student's
+    hand-in, named `name` (by the folder or outer zip). A zip of several students' work (a
+    section's) is read as a folder of its own instead."""
     entries(st, f)  # the folder's debris, noted
     inside = open_zip(st, f.child(lone), zip_depth + 1)
-    if inside is not None and not one_student(st, inside, zip_depth + 1, f.real.name):
+    if inside is not None and not one_student(st, inside, zip_depth + 1, name):
         scan(st, inside, zip_depth + 1, depth + 1)
 
 
@@ -224,8 +236,15 @@ def _hand_laid(st: Intake, where: Where, notebooks: list[Where]) -> None:
     """Units of a folder laid out by hand, from the notebooks directly in it."""
     cands = [candidate(w.real, w.shown) for w in notebooks]
     unreadable = st.unreadable.get(where.key, [])
+    # a link or pipe named as a student's whole-workbook notebook (`dan.ipynb`): dan's submission, unread
+    named = {t: c for t in unreadable if (c := candidate(Path(t.rsplit(": ", 1)[0]), t)).name.base
+             and not c.exercise and not any(o.exercise for o in cands)}
+    for text, c in named.items():
+        if c.name.base not in {o.name.base for o in cands}:
+            w = where.child(c.path.name)
+            st.units.append(Unit(w.real, w.key, w.shown, Identity(c.name.base), notes=[text]))
     if not cands:
-        if unreadable:  # a student's folder of links or pipes: reported as a submission that cannot be read
+        if unreadable and not named:  # a student's folder of links or pipes: a submission that cannot be read
             st.units.append(Unit(where.real, where.key, where.shown, Identity(where.real.name), notes=unreadable))
         return
     own = [c for c in cands if c.exercise and not c.name.is_copy]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from grader.course.exercises import IDS
 from grader.delivery.copies import NotebookName, classify, notebook_name
@@ -68,7 +69,9 @@ def _best(cands: list[Candidate]) -> Candidate:
     return min(cands, key=rank)
 
 
-def choose(cands: list[Candidate]) -> Choice:
+def choose(cands: list[Candidate], label: Callable[[Candidate], str] = lambda c: c.label) -> Choice:
+    """`label`: how the student's notes name a notebook (within their submission: `ex06.ipynb`,
+    `submission.zip!ex06.ipynb`); the instructor's name it as they named it."""
     out = Choice()
     by_exercise: dict[str, list[Candidate]] = {}
     for c in cands:
@@ -85,7 +88,7 @@ def choose(cands: list[Candidate]) -> Choice:
         if told := renamed(graded.label):
             out.notes.append(told)
         if graded.name.is_copy:
-            out.notes.append(f"{graded.label} is graded: it is {graded.name.what}, and the notebook itself "
+            out.notes.append(f"{label(graded)} is graded: it is {graded.name.what}, and the notebook itself "
                              "was not handed in")
     for c in rest + [c for fs in by_exercise.values() for c in fs if c is not out.files[c.exercise]]:
         instead = out.files.get(c.exercise) if c.exercise else out.lone
@@ -93,7 +96,6 @@ def choose(cands: list[Candidate]) -> Choice:
                else "another notebook for the same exercise")
         if not c.exercise and by_exercise:
             why = c.name.what if c.name.is_copy else "not an exercise notebook (exNN.ipynb)"
-        text = f"{c.label} ignored: {why}" + (f"; {instead.label} is graded" if instead else "")
-        out.notes.append(text)
-        out.ignored.append(f"{c.shown} ignored: {why}" + (f"; {instead.label} is graded" if instead else ""))
+        out.notes.append(f"{label(c)} ignored: {why}" + (f"; {label(instead)} is graded" if instead else ""))
+        out.ignored.append(f"{c.shown} ignored: {why}" + (f"; {label(instead)} is graded" if instead else ""))
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,10 @@ class Identity:
     login: str | None = None  # what else names the student: a Gradescope e-mail or student id, a PrairieLearn
     # uid, Moodle's participant id, a Blackboard username
     sources: list[str] = field(default_factory=list)  # the files graded, as the instructor named them
+
+    def __post_init__(self) -> None:
+        # one spelling of a name: a folder copied from a Mac writes `é` as `e` and an accent (NFD)
+        self.student = unicodedata.normalize("NFC", self.student)
 
 
 @dataclass

@@ -192,7 +192,7 @@ def student_unit(st: Intake, where: Where, identity: Identity, cands: list[Candi
     if not cands:
         st.note("refused", f"{where.shown}: no notebook found for {identity.student}", tell=True)
         return None
-    choice = choose(cands)
+    choice = choose(cands, lambda c: _within(c.shown, where.shown))
     for line in choice.ignored:
         st.note("copy", line)
     identity.sources = [_within(c.shown, where.shown) for c in choice.chosen]

@@ -7,13 +7,20 @@ zip bomb thousands of times); a member with an absolute path, a `..` step, or th
 only below a fresh folder, each created anew (never over a file, never through a link), and
 counted as they are written, whatever the archive declares. A bad member costs only itself:
 its siblings are extracted. Only what the grader reads is extracted (notebooks, zips,
-Gradescope's metadata); debris is skipped and listed."""
+Gradescope's metadata); debris is skipped and listed.
+
+Member names: a zip marks UTF-8 names with a flag (bit 11); without it zipfile reads them as
+cp437, the format's old default. macOS Finder (Archive Utility) and older Info-ZIP write UTF-8
+without the flag, so a name that is valid UTF-8 is read as UTF-8 (`José/`, not `Jos├⌐/`; cp437
+text is almost never valid UTF-8), and every name is put in NFC (Finder writes `é` as `e` and a
+combining accent, a roster `é`): a student's name in a zip is their name."""
 
 from __future__ import annotations
 
 import os
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -51,6 +58,17 @@ class Extracted:
     other: int = 0  # members the grader does not read (pictures, PDFs): not extracted
     others: list[str] = field(default_factory=list)  # the first of their names, to say what a zip held
     written: int = 0  # bytes extracted
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its writer meant it (the module's docstring says how)."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return unicodedata.normalize("NFC", name)
 
 
 def _member_parts(name: str) -> tuple[str, ...] | None:
@@ -113,10 +131,11 @@ def extract(archive: Path, into: Path, shown: str, limits: ZipLimits = ZipLimits
         for info in members:
             if info.is_dir():
                 continue
-            parts = _member_parts(info.filename)
+            name = member_name(info)
+            parts = _member_parts(name)
             why = debris.in_path(parts) if parts else None
             if why:
-                out.skipped.append(f"{shown}!{info.filename}: {why}")
+                out.skipped.append(f"{shown}!{name}: {why}")
                 continue
             why = _why_refused(info, parts, limits)
             if why is None and not parts[-1].lower().endswith(WANTED):
@@ -130,7 +149,7 @@ def extract(archive: Path, into: Path, shown: str, limits: ZipLimits = ZipLimits
                     continue
                 except _Refused as exc:
                     why = str(exc)
-            out.refused.append(f"{shown}!{info.filename}: {why}")
+            out.refused.append(f"{shown}!{name}: {why}")
     return out
 
 
