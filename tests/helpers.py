@@ -14,10 +14,11 @@ def cells(*sources: str) -> list[dict]:
 from grader.engine.matrix import sql_cell  # noqa: E402,F401  (one spelling of an answer cell)
 
 
-def grade(exercise_id: str, *sources: str, hidden: bool = True):
-    """Grade answer cells (sources as a student would type them) against one exercise."""
+def grade(exercise_id: str, *sources: str, hidden: bool = True, show_hidden_rows: bool = True):
+    """Grade answer cells (sources as a student would type them) against one exercise; without
+    `show_hidden_rows` as a class is graded (hidden checks' counterexamples not computed)."""
     answers, _ = extract_answers(cells(*sources))
-    return grade_exercise(exercises.get(exercise_id), answers, hidden=hidden)
+    return grade_exercise(exercises.get(exercise_id), answers, hidden=hidden, show_hidden_rows=show_hidden_rows)
 
 
 def statuses(result) -> dict[str, str]:
