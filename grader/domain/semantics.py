@@ -68,6 +68,11 @@ def day_end(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59))
 
 
+def is_day_end(value) -> bool:
+    """Whether `value` is a timestamp at a day's 23:59:59, the course's as-of time for a day."""
+    return isinstance(value, datetime) and value == day_end(value.date())
+
+
 def as_of_range(start_ts: datetime, end_ts: datetime) -> list[datetime]:
     """Every daily as-of timestamp from start_ts to end_ts, both inclusive."""
     out, t = [], start_ts

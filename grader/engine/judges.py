@@ -201,7 +201,7 @@ def day_text(ts: datetime | None) -> str:
 
 
 def _at_day_end(d) -> bool:
-    return not isinstance(d, datetime) or (d.hour, d.minute, d.second, d.microsecond) == (23, 59, 59, 0)
+    return not isinstance(d, datetime) or semantics.is_day_end(d.replace(tzinfo=None))
 
 
 def as_of_text(d: datetime) -> str:

@@ -260,7 +260,7 @@ def _day_end_columns(oracle: list[tuple], columns: list[str]) -> set[str]:
     out = set()
     for i, name in enumerate(columns):
         values = [r[i] for r in oracle if r[i] is not None]
-        if values and all(isinstance(v, datetime) and v == semantics.day_end(v.date()) for v in values):
+        if values and all(semantics.is_day_end(v) for v in values):
             out.add(name.lower())
     return out
 
